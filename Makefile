@@ -1,0 +1,69 @@
+# The project's verbs. `make all` generates, checks and builds everything;
+# `make test` runs every test. Both work on a fresh machine with Go and npm.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+GO ?= go
+TOOL := $(GO) tool -modfile=tools/go.mod
+REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly
+# Fuzz targets run this long each in `make fuzz` (CI).
+FUZZTIME ?= 10s
+
+.PHONY: all generate check check-generated vet fmt lint breaking build test test-root test-conformance record fuzz
+
+all: generate check build
+
+generate:
+	$(GO) generate ./...
+
+build:
+	$(GO) build ./...
+	cd conformance && $(GO) build ./...
+
+check: check-generated vet fmt lint breaking
+
+# gen/ must be exactly what the pinned generator makes from openapi.yaml, and
+# making it twice must give the same bytes.
+check-generated:
+	$(GO) generate ./...
+	first=$$(sha256sum gen/*.go); $(GO) generate ./...; [ "$$first" = "$$(sha256sum gen/*.go)" ] || { echo "generation is not stable"; exit 1; }
+	git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: commit the output of 'make generate'"; exit 1; }
+	[ -z "$$(git ls-files --others --exclude-standard -- gen/)" ] || { echo "gen/ has files git does not track"; exit 1; }
+
+vet:
+	$(GO) vet ./...
+	cd conformance && $(GO) vet ./...
+
+fmt:
+	out=$$(gofmt -l .); [ -z "$$out" ] || { echo "gofmt would change: $$out"; exit 1; }
+
+node_modules/.bin/redocly: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint: node_modules/.bin/redocly
+	$(REDOCLY) lint --format=stylish openapi.yaml
+
+# Changes to openapi.yaml that break callers of the generated Go API, against
+# the last commit (BASE=ref to compare with another).
+BASE ?= HEAD
+breaking:
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	git show $(BASE):openapi.yaml > "$$tmp/base.yaml"; \
+	$(TOOL) oasdiff breaking "$$tmp/base.yaml" openapi.yaml --fail-on ERR --severity-levels tools/oasdiff-levels.txt
+
+test: test-root test-conformance
+
+test-root:
+	$(GO) test -race ./...
+
+test-conformance:
+	cd conformance && $(GO) test -race ./...
+
+fuzz:
+	$(GO) test ./wire -run '^$$' -fuzz '^FuzzUint64$$' -fuzztime $(FUZZTIME)
+
+# Re-record testdata/cassettes from the live API. It cancels JOB.
+#   DIGITALOCEAN_ACCESS_TOKEN=... make record JOB=<uuid of a running job>
+record:
+	@[ -n "$(JOB)" ] || { echo "usage: make record JOB=<uuid of a running job to cancel>"; exit 2; }
+	cd conformance && $(GO) run ./cmd/record -job "$(JOB)" -dir ../testdata/cassettes

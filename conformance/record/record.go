@@ -1,0 +1,240 @@
+// Package record re-records the cassettes in ../testdata/cassettes from a
+// live API, so that the tests replay what the service really sends.
+//
+// It cancels a real indexing job: point it at a job you mean to cancel.
+// Before a cassette is written, the token, cookies and every UUID of the
+// account (job, knowledge base, data sources, request ids) are replaced by
+// fixed placeholders, and the file is checked to hold no trace of the token.
+package record
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
+
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// Config says where to record from and to.
+type Config struct {
+	BaseURL string // e.g. https://api.digitalocean.com
+	Token   string
+	JobUUID string // a pending or running job; it will be cancelled
+	Dir     string // where the cassettes go
+	// Transport carries the requests; nil means http.DefaultTransport.
+	Transport http.RoundTripper
+	// PollInterval and PollTimeout bound the wait for the cancel to take
+	// effect before the final GET is recorded. Zero means 2s and 2m.
+	PollInterval, PollTimeout time.Duration
+}
+
+// Cassettes are the names Record writes, without ".yaml".
+var Cassettes = []string{"cancel_cancelled", "get_cancelled", "cancel_not_found", "cancel_unauthorized"}
+
+// keptHeaders are the response headers a cassette keeps; the rest (cookies,
+// CDN and tracing headers) say nothing the client reads.
+var keptHeaders = []string{"Content-Type", "Content-Length", "Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset", "Retry-After", "X-Request-Id"}
+
+// keptRequestHeaders are the request headers a cassette keeps. Authorization
+// is never among them.
+var keptRequestHeaders = []string{"Accept", "Content-Type", "User-Agent"}
+
+var uuidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// Record cancels cfg.JobUUID, waits for it to end, and records the cancel,
+// the final GET, a cancel of a job that does not exist and a cancel with a
+// revoked token.
+func Record(ctx context.Context, cfg Config) error {
+	if cfg.Token == "" || cfg.JobUUID == "" || cfg.BaseURL == "" || cfg.Dir == "" {
+		return errors.New("record: BaseURL, Token, JobUUID and Dir are all required")
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = http.DefaultTransport
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = 2 * time.Second
+	}
+	if cfg.PollTimeout == 0 {
+		cfg.PollTimeout = 2 * time.Minute
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return err
+	}
+	s := &scrubber{token: cfg.Token, names: map[string]string{}}
+	id := cfg.JobUUID
+
+	if err := s.one(ctx, cfg, "cancel_cancelled", cfg.Token, func(c *gen.Client) (*http.Response, error) {
+		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &id})
+	}); err != nil {
+		return err
+	}
+	if err := waitTerminal(ctx, cfg); err != nil {
+		return err
+	}
+	if err := s.one(ctx, cfg, "get_cancelled", cfg.Token, func(c *gen.Client) (*http.Response, error) {
+		return c.GenaiGetIndexingJob(ctx, id)
+	}); err != nil {
+		return err
+	}
+	missing := randomUUID()
+	if err := s.one(ctx, cfg, "cancel_not_found", cfg.Token, func(c *gen.Client) (*http.Response, error) {
+		return c.GenaiCancelIndexingJob(ctx, missing, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &missing})
+	}); err != nil {
+		return err
+	}
+	return s.one(ctx, cfg, "cancel_unauthorized", "dop_v1_"+strings.Repeat("0", 64), func(c *gen.Client) (*http.Response, error) {
+		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &id})
+	})
+}
+
+// one records a single interaction into cassette name.
+func (s *scrubber) one(ctx context.Context, cfg Config, name, token string, call func(*gen.Client) (*http.Response, error)) error {
+	path := filepath.Join(cfg.Dir, name)
+	_ = os.Remove(path + ".yaml") // ModeRecordOnly appends to an existing cassette
+	rec, err := recorder.New(path,
+		recorder.WithMode(recorder.ModeRecordOnly),
+		recorder.WithRealTransport(cfg.Transport),
+		recorder.WithSkipRequestLatency(true),
+		recorder.WithHook(s.scrub, recorder.BeforeSaveHook),
+	)
+	if err != nil {
+		return err
+	}
+	c, err := gen.NewClient(cfg.BaseURL, gen.WithHTTPClient(&http.Client{Transport: rec}),
+		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Accept", "application/json")
+			req.Header.Set("User-Agent", "indexingjobs-go-recorder")
+			return nil
+		}))
+	if err != nil {
+		return err
+	}
+	resp, err := call(c)
+	if err != nil {
+		_ = rec.Stop()
+		return fmt.Errorf("record %s: %w", name, err)
+	}
+	_ = resp.Body.Close()
+	if err := rec.Stop(); err != nil {
+		return fmt.Errorf("record %s: %w", name, err)
+	}
+	return s.verify(path + ".yaml")
+}
+
+// waitTerminal polls the job, without recording, until its phase is final.
+func waitTerminal(ctx context.Context, cfg Config) error {
+	c, err := gen.NewClientWithResponses(cfg.BaseURL, gen.WithHTTPClient(&http.Client{Transport: cfg.Transport}),
+		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer "+cfg.Token)
+			return nil
+		}))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.PollTimeout)
+	defer cancel()
+	for {
+		resp, err := c.GenaiGetIndexingJobWithResponse(ctx, cfg.JobUUID)
+		if err != nil {
+			return fmt.Errorf("record: waiting for the cancel: %w", err)
+		}
+		if resp.JSON200 != nil && resp.JSON200.Job != nil && resp.JSON200.Job.Phase != nil {
+			switch *resp.JSON200.Job.Phase {
+			case gen.PhaseCancelled, gen.PhaseSucceeded, gen.PhaseFailed, gen.PhaseError:
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("record: the job did not end within %s", cfg.PollTimeout)
+		case <-time.After(cfg.PollInterval):
+		}
+	}
+}
+
+// scrubber replaces the token and the account's UUIDs. A UUID gets the same
+// placeholder in every cassette of one run, so that the cancel and the GET
+// still name the same job.
+type scrubber struct {
+	token string
+	mu    sync.Mutex
+	names map[string]string
+}
+
+func (s *scrubber) placeholder(real string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strings.ToLower(real)
+	if p, ok := s.names[key]; ok {
+		return p
+	}
+	p := fmt.Sprintf("00000000-0000-4000-8000-%012d", len(s.names)+1)
+	s.names[key] = p
+	return p
+}
+
+func (s *scrubber) text(v string) string {
+	v = strings.ReplaceAll(v, s.token, "REDACTED")
+	return uuidPattern.ReplaceAllStringFunc(v, s.placeholder)
+}
+
+func (s *scrubber) headers(h http.Header, keep []string) http.Header {
+	out := http.Header{}
+	for _, k := range keep {
+		for _, v := range h.Values(k) {
+			out.Add(k, s.text(v))
+		}
+	}
+	return out
+}
+
+func (s *scrubber) scrub(i *cassette.Interaction) error {
+	i.Request.Headers = s.headers(i.Request.Headers, keptRequestHeaders)
+	i.Request.URL = s.text(i.Request.URL)
+	i.Request.RequestURI = s.text(i.Request.RequestURI)
+	i.Request.Body = s.text(i.Request.Body)
+	i.Request.Form = nil
+	i.Request.RemoteAddr = ""
+	i.Response.Headers = s.headers(i.Response.Headers, keptHeaders)
+	i.Response.Body = s.text(i.Response.Body)
+	if i.Response.Headers.Get("Content-Length") != "" {
+		i.Response.Headers.Set("Content-Length", fmt.Sprint(len(i.Response.Body)))
+	}
+	i.Response.ContentLength = int64(len(i.Response.Body))
+	i.Request.ContentLength = int64(len(i.Request.Body))
+	i.Response.Duration = 0
+	return nil
+}
+
+// verify refuses a cassette that still holds the token.
+func (s *scrubber) verify(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if strings.Contains(string(data), s.token) || strings.Contains(string(data), "Authorization:") {
+		_ = os.Remove(path)
+		return fmt.Errorf("record: %s still held credentials and was removed", path)
+	}
+	return nil
+}
+
+func randomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
