@@ -1,0 +1,316 @@
+package indexingjobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// Version is this library's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+const (
+	// DefaultBaseURL is DigitalOcean's API.
+	DefaultBaseURL = "https://api.digitalocean.com"
+	// DefaultMaxResponseBytes caps response bodies.
+	DefaultMaxResponseBytes = 4 << 20
+	// TokenEnv is the environment variable NewClient reads the token from.
+	TokenEnv = "DIGITALOCEAN_ACCESS_TOKEN"
+
+	defaultUserAgent      = "indexingjobs-go/" + Version
+	defaultAttemptTimeout = 60 * time.Second
+)
+
+// errTokenNotAllowed stops a request that would carry the token somewhere
+// it must not go.
+var errTokenNotAllowed = errors.New("indexingjobs: refusing to send the token over plain http to a non-loopback host")
+
+// Client calls the indexing-jobs API. It is safe for concurrent use.
+type Client struct {
+	api        *gen.Client
+	base       *url.URL
+	token      string
+	userAgent  string
+	maxRetries int
+	retryMin   time.Duration
+	retryMax   time.Duration
+	maxBody    int64
+
+	mu sync.Mutex
+	rl RateLimit
+}
+
+// NewClient makes a client. Without WithToken it reads the token from
+// $DIGITALOCEAN_ACCESS_TOKEN and fails if there is none.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{
+		baseURL:        DefaultBaseURL,
+		maxRetries:     DefaultMaxRetries,
+		retryMin:       DefaultRetryWaitMin,
+		retryMax:       DefaultRetryWaitMax,
+		maxBody:        DefaultMaxResponseBytes,
+		attemptTimeout: defaultAttemptTimeout,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.token == "" {
+		cfg.token = strings.TrimSpace(os.Getenv(TokenEnv))
+	}
+	if cfg.token == "" {
+		return nil, fmt.Errorf("indexingjobs: no API token: pass indexingjobs.WithToken(token) or set $%s", TokenEnv)
+	}
+	if strings.ContainsAny(cfg.token, "\r\n \t") {
+		return nil, errors.New("indexingjobs: the API token contains white space")
+	}
+	base, err := parseBaseURL(cfg.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.retryMax < cfg.retryMin {
+		cfg.retryMax = cfg.retryMin
+	}
+	ua := defaultUserAgent
+	if cfg.userAgent != "" {
+		ua = cfg.userAgent + " " + defaultUserAgent
+	}
+	c := &Client{
+		base: base, token: cfg.token, userAgent: ua,
+		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax, maxBody: cfg.maxBody,
+	}
+	hc := &http.Client{Timeout: cfg.attemptTimeout}
+	if cfg.httpClient != nil {
+		copied := *cfg.httpClient
+		hc = &copied
+	}
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
+	c.api, err = gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(c.authorize))
+	if err != nil {
+		return nil, fmt.Errorf("indexingjobs: %w", err)
+	}
+	return c, nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("indexingjobs: base URL %q: want an absolute http(s) URL", raw)
+	}
+	if u.User != nil {
+		return nil, errors.New("indexingjobs: base URL must not carry a user or password")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("indexingjobs: base URL %q must not have a query or fragment", u.Redacted())
+	}
+	if !tokenAllowed(u) {
+		return nil, fmt.Errorf("indexingjobs: base URL %q: the token is only sent over https, or http to a loopback address", raw)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// tokenAllowed: https anywhere, plain http only to this machine.
+func tokenAllowed(u *url.URL) bool {
+	if u.Scheme == "https" {
+		return true
+	}
+	if u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redirectPolicy never forwards the token to another origin (scheme, host
+// and port) or over plain http off this machine, then applies the caller's
+// own policy, if any.
+func redirectPolicy(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host || !tokenAllowed(req.URL) {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+}
+
+// authorize adds the headers of every request. It refuses a URL that the
+// token must not go to, whatever built it.
+func (c *Client) authorize(_ context.Context, req *http.Request) error {
+	if !tokenAllowed(req.URL) {
+		return errTokenNotAllowed
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	return nil
+}
+
+// uuidPattern is the canonical 8-4-4-4-12 hex form. Nothing else may reach a
+// request path: no "..", "/", "%", spaces or empty ids.
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func checkUUID(id string) error {
+	if !uuidPattern.MatchString(id) {
+		return fmt.Errorf("indexingjobs: indexing job id %q: %w (want the form 123e4567-e89b-12d3-a456-426614174000)", truncate(id, 64), ErrInvalidUUID)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// CancelIndexingJob asks the API to cancel the indexing job id and returns
+// the job as the API answered. The job may reach PhaseCancelled a moment
+// later: WaitForIndexingJob follows it. Cancelling is idempotent, so the
+// request is retried like a read.
+func (c *Client) CancelIndexingJob(ctx context.Context, id string) (*IndexingJob, error) {
+	if err := checkUUID(id); err != nil {
+		return nil, err
+	}
+	return callJob(ctx, c, "/v2/gen-ai/indexing_jobs/"+id+"/cancel",
+		func(ctx context.Context, check gen.RequestEditorFn) (*http.Response, error) {
+			return c.api.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &id}, check)
+		},
+		func(out *gen.APICancelKnowledgeBaseIndexingJobOutput) *IndexingJob { return out.Job })
+}
+
+// GetIndexingJob returns the indexing job id in its current state.
+func (c *Client) GetIndexingJob(ctx context.Context, id string) (*IndexingJob, error) {
+	if err := checkUUID(id); err != nil {
+		return nil, err
+	}
+	return callJob(ctx, c, "/v2/gen-ai/indexing_jobs/"+id,
+		func(ctx context.Context, check gen.RequestEditorFn) (*http.Response, error) {
+			return c.api.GenaiGetIndexingJob(ctx, id, check)
+		},
+		func(out *gen.APIGetKnowledgeBaseIndexingJobOutput) *IndexingJob { return out.Job })
+}
+
+// RateLimit returns the rate limit the last response reported, errors
+// included.
+func (c *Client) RateLimit() RateLimit {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rl
+}
+
+func (c *Client) noteRateLimit(h http.Header) {
+	if rl, ok := rateLimitFrom(h); ok {
+		c.mu.Lock()
+		c.rl = rl
+		c.mu.Unlock()
+	}
+}
+
+// callJob sends a request until it succeeds, fails for good or runs out of
+// retries, and decodes a 2xx body into the envelope T, from which job takes
+// the job. It is the one place where responses are read and classified.
+func callJob[T any](ctx context.Context, c *Client, path string,
+	send func(context.Context, gen.RequestEditorFn) (*http.Response, error), job func(*T) *IndexingJob) (*IndexingJob, error) {
+	want := c.base.EscapedPath() + path
+	check := func(_ context.Context, req *http.Request) error {
+		if req.URL.EscapedPath() != want {
+			return fmt.Errorf("indexingjobs: refusing request to %q, not %q", req.URL.EscapedPath(), want)
+		}
+		return nil
+	}
+	for attempt := 1; ; attempt++ {
+		retry := attempt <= c.maxRetries
+		resp, err := send(ctx, check)
+		if err != nil {
+			if retry && retryableError(ctx, err) && sleep(ctx, backoff(attempt, c.retryMin, c.retryMax)) {
+				continue
+			}
+			return nil, fmt.Errorf("indexingjobs: %w (%d %s)", err, attempt, plural(attempt, "attempt"))
+		}
+		c.noteRateLimit(resp.Header)
+		body, err := readBody(resp, c.maxBody)
+		if errors.Is(err, ErrResponseTooLarge) {
+			return nil, fmt.Errorf("indexingjobs: %s %s: %s: %w (more than %d bytes)", resp.Request.Method, resp.Request.URL, resp.Status, err, c.maxBody)
+		}
+		if err != nil { // the connection broke mid-body; the request is safe to repeat
+			if retry && retryableError(ctx, err) && sleep(ctx, backoff(attempt, c.retryMin, c.retryMax)) {
+				continue
+			}
+			return nil, fmt.Errorf("indexingjobs: %s %s: %s: reading the body: %w (%d %s)", resp.Request.Method, resp.Request.URL, resp.Status, err, attempt, plural(attempt, "attempt"))
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			var out T
+			if err := json.Unmarshal(body, &out); err != nil {
+				return nil, fmt.Errorf("indexingjobs: %s %s: %s, but the body is not an indexing job: %w", resp.Request.Method, resp.Request.URL, resp.Status, err)
+			}
+			j := job(&out)
+			if j == nil {
+				return nil, fmt.Errorf("indexingjobs: %s %s: %s, but the body has no job: %s", resp.Request.Method, resp.Request.URL, resp.Status, snippet(body))
+			}
+			return j, nil
+		}
+		if retry && retryableStatus(resp.StatusCode) {
+			wait := backoff(attempt, c.retryMin, c.retryMax)
+			if ra, ok := retryAfter(resp.Header, time.Now()); ok {
+				wait = min(ra, c.retryMax)
+			}
+			if sleep(ctx, wait) {
+				continue
+			}
+		}
+		return nil, newAPIError(resp, body, attempt)
+	}
+}
+
+// ErrResponseTooLarge is wrapped by the error for a body over the cap set
+// by WithMaxResponseBytes.
+var ErrResponseTooLarge = errors.New("response body too large")
+
+// readBody reads at most max bytes and always closes the body.
+func readBody(resp *http.Response, max int64) ([]byte, error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > max {
+		return nil, ErrResponseTooLarge
+	}
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > max {
+		return nil, ErrResponseTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,107 @@
+package indexingjobs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// ErrInvalidUUID is wrapped by the error for a job id that is not a UUID.
+// Such an id is never sent.
+var ErrInvalidUUID = errors.New("not a UUID")
+
+// APIError is a response outside 2xx, whether the API sent its JSON error
+// body or a proxy sent something else.
+type APIError struct {
+	Method     string
+	URL        string // the request URL; it never holds the token
+	StatusCode int
+	ID         string // the API's short code, e.g. "not_found"; empty for non-JSON bodies
+	Message    string // the API's message, or a short snippet of a non-JSON body
+	RequestID  string // from the body, else the x-request-id header
+	RateLimit  RateLimit
+	RetryAfter time.Duration // what the server asked us to wait, if it did
+	Attempts   int           // requests sent, retries included
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "indexingjobs: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.ID != "" {
+		fmt.Fprintf(&b, " (%s)", e.ID)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, "; request id %s", e.RequestID)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, "; after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+// IsNotFound reports whether err is an API answer of 404: no such job.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthorized reports whether err is an API answer of 401: the token is
+// missing, wrong, expired or revoked.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsRateLimited reports whether err is an API answer of 429.
+func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
+
+func hasStatus(err error, code int) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == code
+}
+
+// snippetLen bounds how much of a non-JSON error body reaches the message.
+const snippetLen = 120
+
+// newAPIError classifies an error response; body is already bounded.
+func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {
+	e := &APIError{
+		Method:     resp.Request.Method,
+		URL:        resp.Request.URL.Redacted(),
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-Request-Id"),
+		Attempts:   attempts,
+	}
+	e.RateLimit, _ = rateLimitFrom(resp.Header)
+	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
+	var apiBody gen.Error
+	if json.Unmarshal(body, &apiBody) == nil && (apiBody.Id != "" || apiBody.Message != "") {
+		e.ID, e.Message = apiBody.Id, apiBody.Message
+		if apiBody.RequestId != nil && *apiBody.RequestId != "" {
+			e.RequestID = *apiBody.RequestId
+		}
+		return e
+	}
+	e.Message = snippet(body)
+	return e
+}
+
+// snippet makes a short, single-line, printable excerpt of a body, e.g. the
+// title of a proxy's HTML page.
+func snippet(body []byte) string {
+	s := string(body)
+	if i := strings.Index(strings.ToLower(s), "<title>"); i >= 0 {
+		rest := s[i+len("<title>"):]
+		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
+			s = rest[:j]
+		}
+	}
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "")), " ")
+	if utf8.RuneCountInString(s) > snippetLen {
+		s = string([]rune(s)[:snippetLen]) + "…"
+	}
+	return s
+}

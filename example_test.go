@@ -1,0 +1,114 @@
+package indexingjobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"time"
+
+	indexingjobs "github.com/gradient-go/indexingjobs"
+)
+
+// exampleAPI stands in for api.digitalocean.com: the job is running until
+// it has been cancelled and read once more.
+func exampleAPI() *httptest.Server {
+	var cancels, reads atomic.Int32
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Ratelimit-Limit", "5000")
+		w.Header().Set("Ratelimit-Remaining", "4990")
+		w.Header().Set("Ratelimit-Reset", "1795948800")
+		w.Header().Set("X-Request-Id", "4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1")
+		id := "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
+		switch {
+		case r.URL.Path == "/v2/gen-ai/indexing_jobs/"+id+"/cancel" && r.Method == http.MethodPut:
+			cancels.Add(1)
+			fmt.Fprintf(w, `{"job":{"uuid":%q,"phase":"BATCH_JOB_PHASE_RUNNING","status":"INDEX_JOB_STATUS_IN_PROGRESS"}}`, id)
+		case r.URL.Path == "/v2/gen-ai/indexing_jobs/"+id && cancels.Load() > 0 && reads.Add(1) > 1:
+			fmt.Fprintf(w, `{"job":{"uuid":%q,"phase":"BATCH_JOB_PHASE_CANCELLED","status":"INDEX_JOB_STATUS_CANCELLED","total_items_indexed":"812"}}`, id)
+		case r.URL.Path == "/v2/gen-ai/indexing_jobs/"+id:
+			fmt.Fprintf(w, `{"job":{"uuid":%q,"phase":"BATCH_JOB_PHASE_RUNNING"}}`, id)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"id":"not_found","message":"The resource you requested could not be found.","request_id":"4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1"}`)
+		}
+	}))
+}
+
+func ExampleClient_CancelIndexingJob() {
+	api := exampleAPI()
+	defer api.Close()
+
+	// In real use: indexingjobs.NewClient() reads $DIGITALOCEAN_ACCESS_TOKEN.
+	client, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_example"), indexingjobs.WithBaseURL(api.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	job, err := client.CancelIndexingJob(context.Background(), "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(*job.Uuid, indexingjobs.PhaseOf(job))
+	fmt.Println("requests left this hour:", client.RateLimit().Remaining)
+	// Output:
+	// 7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17 BATCH_JOB_PHASE_RUNNING
+	// requests left this hour: 4990
+}
+
+func ExampleClient_WaitForIndexingJob() {
+	api := exampleAPI()
+	defer api.Close()
+	client, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_example"), indexingjobs.WithBaseURL(api.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	id := "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
+	if _, err := client.CancelIndexingJob(ctx, id); err != nil {
+		fmt.Println(err)
+		return
+	}
+	job, err := client.WaitForIndexingJob(ctx, id, indexingjobs.WithPollInterval(10*time.Millisecond))
+	var waitErr *indexingjobs.WaitError
+	switch {
+	case errors.As(err, &waitErr):
+		fmt.Println("still", waitErr.LastPhase, "when the minute ran out")
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Println(indexingjobs.PhaseOf(job), *job.Status, uint64(*job.TotalItemsIndexed), "items indexed")
+	}
+	// Output:
+	// BATCH_JOB_PHASE_CANCELLED INDEX_JOB_STATUS_CANCELLED 812 items indexed
+}
+
+func ExampleAPIError() {
+	api := exampleAPI()
+	defer api.Close()
+	client, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_example"), indexingjobs.WithBaseURL(api.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.CancelIndexingJob(context.Background(), "00000000-0000-4000-8000-000000000000")
+	var apiErr *indexingjobs.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.ID, apiErr.RequestID)
+		fmt.Println("not found:", indexingjobs.IsNotFound(err))
+	}
+
+	_, err = client.CancelIndexingJob(context.Background(), "../../account")
+	fmt.Println(errors.Is(err, indexingjobs.ErrInvalidUUID))
+	// Output:
+	// 404 not_found 4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1
+	// not found: true
+	// true
+}

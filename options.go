@@ -1,0 +1,89 @@
+package indexingjobs
+
+import (
+	"net/http"
+	"time"
+)
+
+// Option configures a Client.
+type Option func(*config)
+
+type config struct {
+	token          string
+	baseURL        string
+	httpClient     *http.Client
+	userAgent      string
+	maxRetries     int
+	retryMin       time.Duration
+	retryMax       time.Duration
+	maxBody        int64
+	attemptTimeout time.Duration
+}
+
+// WithToken sets the API token. Without it, NewClient reads
+// $DIGITALOCEAN_ACCESS_TOKEN.
+func WithToken(token string) Option { return func(c *config) { c.token = token } }
+
+// WithBaseURL sends requests under baseURL instead of
+// https://api.digitalocean.com. A path prefix is kept
+// (https://proxy.example/do → https://proxy.example/do/v2/gen-ai/...). The
+// token is only ever sent over https, or over plain http to a loopback
+// address (for tests); any other http URL makes NewClient fail.
+func WithBaseURL(baseURL string) Option { return func(c *config) { c.baseURL = baseURL } }
+
+// WithHTTPClient sends requests with hc: its Transport, Jar and Timeout are
+// used. The client keeps its own copy so it can add its redirect policy
+// (no token to another origin); hc itself is not changed. Default: a client
+// with a 60s timeout per attempt.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+// WithUserAgent puts ua before the default User-Agent,
+// "indexingjobs-go/<version>".
+func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
+
+// WithMaxRetries sets how many times a failed request is sent again. 0 turns
+// retries off; a negative n is taken as 0. Default 3.
+func WithMaxRetries(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			n = 0
+		}
+		c.maxRetries = n
+	}
+}
+
+// WithRetryWait sets the wait before the first retry (min) and the most any
+// wait may last (max), Retry-After included. Waits double from min to max,
+// with jitter. Values ≤ 0 keep the defaults, 0.5s and 8s; a max below min is
+// raised to min.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *config) {
+		if min > 0 {
+			c.retryMin = min
+		}
+		if max > 0 {
+			c.retryMax = max
+		}
+	}
+}
+
+// WithMaxResponseBytes caps how much of a response body is read; a larger
+// body is an error. n ≤ 0 keeps the default, 4 MiB (a job is about 2 KiB).
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	}
+}
+
+// WithAttemptTimeout bounds each attempt, separately from the context, which
+// spans all attempts and the waits between them. d ≤ 0 keeps the default,
+// 60s. It is ignored when WithHTTPClient gives a client with its own Timeout.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.attemptTimeout = d
+		}
+	}
+}

@@ -1,0 +1,269 @@
+package indexingjobs_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	indexingjobs "github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+const jobID = "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
+
+// fastRetries keeps the tests quick without changing the policy's shape.
+var fastRetries = indexingjobs.WithRetryWait(time.Millisecond, 5*time.Millisecond)
+
+func newClient(t *testing.T, url string, opts ...indexingjobs.Option) *indexingjobs.Client {
+	t.Helper()
+	c, err := indexingjobs.NewClient(append([]indexingjobs.Option{indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(url), fastRetries}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+// scripted answers the n-th request with the n-th handler (the last one
+// repeats) and counts requests.
+type scripted struct {
+	*httptest.Server
+	n     atomic.Int32
+	steps []http.HandlerFunc
+}
+
+func newScripted(t *testing.T, steps ...http.HandlerFunc) *scripted {
+	s := &scripted{steps: steps}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(s.n.Add(1)) - 1
+		if i >= len(s.steps) {
+			i = len(s.steps) - 1
+		}
+		s.steps[i](w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *scripted) count() int { return int(s.n.Load()) }
+
+func respond(code int, body string, headers ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+func jobBody(phase string) string {
+	return fmt.Sprintf(`{"job":{"uuid":%q,"phase":%q}}`, jobID, phase)
+}
+
+func TestNewClientNeedsAToken(t *testing.T) {
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	_, err := indexingjobs.NewClient()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WithToken")
+	assert.Contains(t, err.Error(), "DIGITALOCEAN_ACCESS_TOKEN")
+}
+
+func TestNewClientReadsTokenFromEnvironment(t *testing.T) {
+	rec := loadRecording(t, "cancel_cancelled")
+	srv := newReplayServer(t, rec)
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", testToken)
+	c, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.CancelIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer "+testToken, srv.requests()[0].Header.Get("Authorization"))
+}
+
+func TestCancelSendsTheRecordedRequestAndDecodes(t *testing.T) {
+	for name, want := range map[string]gen.APIIndexingJob{"cancel_reference": referenceJob, "cancel_cancelled": cancelledJob} {
+		t.Run(name, func(t *testing.T) {
+			rec := loadRecording(t, name)
+			srv := newReplayServer(t, rec)
+			id := jobIDFromURL(t, rec.Request.URL)
+			job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), id)
+			require.NoError(t, err)
+			assert.Equal(t, want, *job)
+
+			got := srv.requests()
+			require.Len(t, got, 1)
+			assert.Equal(t, http.MethodPut, got[0].Method)
+			assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+id+"/cancel", got[0].RawPath)
+			assert.Equal(t, "Bearer "+testToken, got[0].Header.Get("Authorization"))
+			assert.Equal(t, "application/json", got[0].Header.Get("Content-Type"))
+			assert.Equal(t, "application/json", got[0].Header.Get("Accept"))
+			assert.Equal(t, "indexingjobs-go/"+indexingjobs.Version, got[0].Header.Get("User-Agent"))
+			assert.JSONEq(t, rec.Request.Body, got[0].Body)
+		})
+	}
+}
+
+func TestGetDecodesRecordedJob(t *testing.T) {
+	rec := loadRecording(t, "get_cancelled")
+	srv := newReplayServer(t, rec)
+	c := newClient(t, srv.URL)
+	job, err := c.GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, cancelledJob, *job)
+	assert.Equal(t, indexingjobs.PhaseCancelled, indexingjobs.PhaseOf(job))
+	got := srv.requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, http.MethodGet, got[0].Method)
+	assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+jobID, got[0].RawPath)
+	assert.Equal(t, indexingjobs.RateLimit{Limit: 5000, Remaining: 4997, Reset: time.Unix(1795948800, 0)}, c.RateLimit())
+}
+
+func TestCancelKeepsUnknownValues(t *testing.T) {
+	srv := newReplayServer(t, loadRecording(t, "cancel_unknown_values"))
+	job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED"), indexingjobs.PhaseOf(job))
+	assert.False(t, indexingjobs.IsTerminal(indexingjobs.PhaseOf(job)))
+}
+
+func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
+	tests := []struct {
+		cassette, id, message string
+		status, remaining     int
+		retryAfter            time.Duration
+		is                    func(error) bool
+	}{
+		{"cancel_unauthorized", "unauthorized", "Unable to authenticate you.", 401, 4996, 0, indexingjobs.IsUnauthorized},
+		{"cancel_not_found", "not_found", "The resource you requested could not be found.", 404, 4995, 0, indexingjobs.IsNotFound},
+		{"cancel_rate_limited", "too_many_requests", "API rate limit exceeded.", 429, 0, 30 * time.Second, indexingjobs.IsRateLimited},
+		{"cancel_server_error", "server_error", "Unexpected server-side error", 500, 4994, 0, nil},
+		{"cancel_bad_gateway", "", "502 Bad Gateway", 502, 0, 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cassette, func(t *testing.T) {
+			rec := loadRecording(t, tt.cassette)
+			srv := newReplayServer(t, rec)
+			id := jobIDFromURL(t, rec.Request.URL)
+			c := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0))
+			job, err := c.CancelIndexingJob(context.Background(), id)
+			assert.Nil(t, job)
+			var apiErr *indexingjobs.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+			assert.Equal(t, tt.id, apiErr.ID)
+			assert.Equal(t, tt.message, apiErr.Message)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.Equal(t, http.MethodPut, apiErr.Method)
+			assert.Equal(t, tt.retryAfter, apiErr.RetryAfter)
+			if ids := rec.Response.Headers["X-Request-Id"]; len(ids) > 0 {
+				assert.Equal(t, ids[0], apiErr.RequestID)
+				assert.Contains(t, err.Error(), ids[0])
+				assert.Equal(t, indexingjobs.RateLimit{Limit: 5000, Remaining: tt.remaining, Reset: time.Unix(1795948800, 0)}, apiErr.RateLimit)
+				assert.Equal(t, apiErr.RateLimit, c.RateLimit(), "rate limit read from error responses too")
+			}
+			assert.Contains(t, err.Error(), fmt.Sprint(tt.status))
+			assert.Contains(t, err.Error(), tt.message)
+			assert.NotContains(t, err.Error(), testToken)
+			if tt.is != nil {
+				assert.True(t, tt.is(err))
+			}
+			assert.Len(t, srv.requests(), 1, "no retry when retries are off")
+		})
+	}
+}
+
+func TestAPIErrorReadsWell(t *testing.T) {
+	srv := newReplayServer(t, loadRecording(t, "cancel_not_found"))
+	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), "00000000-0000-4000-8000-000000000000")
+	require.Error(t, err)
+	assert.Equal(t, "indexingjobs: PUT "+srv.URL+"/v2/gen-ai/indexing_jobs/00000000-0000-4000-8000-000000000000/cancel: "+
+		"404 Not Found (not_found): The resource you requested could not be found.; request id f0e1d2c3-b4a5-4967-8876-543210fedc05", err.Error())
+}
+
+func TestRequestIDFallsBackToHeader(t *testing.T) {
+	srv := newScripted(t, respond(404, `{"id":"not_found","message":"gone"}`, "X-Request-Id", "hdr-123"))
+	_, err := newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
+	var apiErr *indexingjobs.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "hdr-123", apiErr.RequestID)
+}
+
+func TestSuccessWithoutAJobIsAnError(t *testing.T) {
+	for body, want := range map[string]string{
+		`<html>oops</html>`:       "not an indexing job",
+		`{"job":"cancelled"}`:     "not an indexing job",
+		`{}`:                      "has no job",
+		`{"job":{"tokens":"x"}}`:  "job.tokens",
+		`{"job":{"phase":12}}`:    "job.phase",
+		`{"job":{"uuid":"a"}} {}`: "not an indexing job",
+	} {
+		t.Run(body, func(t *testing.T) {
+			srv := newScripted(t, respond(200, body))
+			_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "200 OK")
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}
+
+func TestUserAgentIsPrepended(t *testing.T) {
+	srv := newReplayServer(t, loadRecording(t, "get_cancelled"))
+	_, err := newClient(t, srv.URL, indexingjobs.WithUserAgent("my-tool/2.1")).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, "my-tool/2.1 indexingjobs-go/"+indexingjobs.Version, srv.requests()[0].Header.Get("User-Agent"))
+}
+
+func TestBaseURLPathPrefixIsKept(t *testing.T) {
+	srv := newReplayServer(t, loadRecording(t, "cancel_cancelled"))
+	for _, base := range []string{srv.URL + "/proxy/do", srv.URL + "/proxy/do/"} {
+		_, err := newClient(t, base).CancelIndexingJob(context.Background(), jobID)
+		require.NoError(t, err)
+	}
+	for _, r := range srv.requests() {
+		assert.Equal(t, "/proxy/do/v2/gen-ai/indexing_jobs/"+jobID+"/cancel", r.RawPath)
+	}
+}
+
+var badIDs = []string{
+	"", ".", "..", "../..", "a/b", "/", "%2e%2e", "%2F", jobID + "/..", "../" + jobID,
+	jobID[:35], jobID + "0", strings.ToUpper(jobID)[:35] + "g", " " + jobID, jobID + "\n",
+	"7d1b3a0e5c444b8e9a510f6c2e8d9b17", "{7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17}", "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b1?",
+	"7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b1#", "7d1b3a0e-5c44-4b8e-9a51%0f6c2e8d9b17", strings.Repeat("a", 10000),
+}
+
+func TestBadUUIDNeverReachesTheNetwork(t *testing.T) {
+	srv := newScripted(t, respond(200, jobBody("BATCH_JOB_PHASE_CANCELLED")))
+	c := newClient(t, srv.URL)
+	ctx := context.Background()
+	for _, id := range badIDs {
+		_, err := c.CancelIndexingJob(ctx, id)
+		require.ErrorIs(t, err, indexingjobs.ErrInvalidUUID, "cancel %q", id)
+		assert.Less(t, len(err.Error()), 250)
+		_, err = c.GetIndexingJob(ctx, id)
+		require.ErrorIs(t, err, indexingjobs.ErrInvalidUUID, "get %q", id)
+		_, err = c.WaitForIndexingJob(ctx, id)
+		require.ErrorIs(t, err, indexingjobs.ErrInvalidUUID, "wait %q", id)
+	}
+	assert.Equal(t, 0, srv.count(), "no request may be sent for a bad id")
+	_, err := c.CancelIndexingJob(ctx, strings.ToUpper(jobID))
+	assert.NoError(t, err, "upper-case hex is a UUID too")
+}
+
+// TestGeneratedBuilderAloneLetsDotDotEscape is why the root package checks ids:
+// the generated request builder escapes "/" but not "..".
+func TestGeneratedBuilderAloneLetsDotDotEscape(t *testing.T) {
+	id := ".."
+	req, err := gen.NewGenaiCancelIndexingJobRequest("https://api.digitalocean.com/", id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &id})
+	require.NoError(t, err)
+	assert.Equal(t, "/v2/gen-ai/cancel", req.URL.Path, "the generated builder resolves .. out of indexing_jobs/")
+}

@@ -1,0 +1,144 @@
+package indexingjobs_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	indexingjobs "github.com/gradient-go/indexingjobs"
+)
+
+func TestTokenOnlyOverHTTPSOrLoopback(t *testing.T) {
+	for base, ok := range map[string]bool{
+		"https://api.digitalocean.com":      true,
+		"https://proxy.example.com/do":      true,
+		"http://127.0.0.1:8080":             true,
+		"http://[::1]:8080":                 true,
+		"http://localhost:8080":             true,
+		"http://api.digitalocean.com":       false,
+		"http://10.0.0.5":                   false,
+		"http://127.0.0.1.example.com":      false,
+		"ftp://api.digitalocean.com":        false,
+		"https://user:pw@api.example.com":   false,
+		"api.digitalocean.com":              false,
+		"https://api.digitalocean.com/?x=1": false,
+	} {
+		_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(base))
+		if ok {
+			assert.NoError(t, err, base)
+			continue
+		}
+		require.Error(t, err, base)
+		assert.NotContains(t, err.Error(), testToken)
+		assert.NotContains(t, err.Error(), "pw", "no password in errors")
+	}
+}
+
+func TestTokenIsNotForwardedToAnotherOrigin(t *testing.T) {
+	var leaked atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Store(r.Header.Get("Authorization"))
+		respond(200, jobBody(cancelled))(w, r)
+	}))
+	defer other.Close()
+	// Same host (127.0.0.1), another port: another origin.
+	srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	_, _ = newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+	assert.Equal(t, "", leaked.Load(), "Authorization must not follow a redirect to another port")
+
+	// localhost and 127.0.0.1 are different hosts as well.
+	srv2 := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	leaked.Store("unset")
+	_, _ = newClient(t, srv2.URL).CancelIndexingJob(context.Background(), jobID)
+	assert.Equal(t, "", leaked.Load())
+}
+
+func TestTokenFollowsASameOriginRedirect(t *testing.T) {
+	var auth atomic.Value
+	srv := newScripted(t,
+		func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/elsewhere"+r.URL.Path, http.StatusTemporaryRedirect)
+		},
+		func(w http.ResponseWriter, r *http.Request) {
+			auth.Store(r.Header.Get("Authorization"))
+			respond(200, jobBody(cancelled))(w, r)
+		})
+	_, err := newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer "+testToken, auth.Load())
+}
+
+func TestCallerHTTPClientIsNotModified(t *testing.T) {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	srv := newReplayServer(t, loadRecording(t, "get_cancelled"))
+	_, err := newClient(t, srv.URL, indexingjobs.WithHTTPClient(hc)).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Nil(t, hc.CheckRedirect)
+}
+
+func TestOversizedBodyIsAnError(t *testing.T) {
+	big := `{"job":{"uuid":"` + strings.Repeat("a", 5<<20) + `"}}`
+	cases := map[string]http.HandlerFunc{
+		"content-length": respond(200, big),
+		"chunked": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			for i := 0; i < len(big); i += 64 << 10 {
+				_, _ = w.Write([]byte(big[i:min(i+64<<10, len(big))]))
+				w.(http.Flusher).Flush()
+			}
+		},
+		"error status": respond(500, big),
+	}
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, h)
+			_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0)).CancelIndexingJob(context.Background(), jobID)
+			require.ErrorIs(t, err, indexingjobs.ErrResponseTooLarge)
+			assert.Less(t, len(err.Error()), 300)
+		})
+	}
+	srv := newScripted(t, respond(200, jobBody(cancelled)+strings.Repeat(" ", 2048)))
+	_, err := newClient(t, srv.URL, indexingjobs.WithMaxResponseBytes(1024)).CancelIndexingJob(context.Background(), jobID)
+	require.ErrorIs(t, err, indexingjobs.ErrResponseTooLarge, "the cap is configurable")
+}
+
+// TestTokenNeverInErrors drives every error path and looks for the token,
+// whole or in part, in each message.
+func TestTokenNeverInErrors(t *testing.T) {
+	handlers := []http.HandlerFunc{
+		respond(401, `{"id":"unauthorized","message":"Unable to authenticate you."}`),
+		respond(502, `<html><title>502</title></html>`, "Content-Type", "text/html"),
+		respond(200, `not json`),
+		respond(200, `{"job":{"total_tokens":"-1"}}`),
+		func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "500")
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte(`{"job":`))
+		},
+	}
+	var errs []error
+	for _, h := range handlers {
+		srv := newScripted(t, h)
+		_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(1)).CancelIndexingJob(context.Background(), jobID)
+		require.Error(t, err)
+		errs = append(errs, err)
+	}
+	_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL("http://example.com"))
+	errs = append(errs, err)
+	for _, err := range errs {
+		msg := fmt.Sprintf("%v %+v %#v", err, err, err)
+		assert.NotContains(t, msg, testToken[8:24])
+	}
+}

@@ -1,0 +1,99 @@
+package indexingjobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// WaitOption configures WaitForIndexingJob.
+type WaitOption func(*waitConfig)
+
+type waitConfig struct {
+	interval, maxInterval time.Duration
+}
+
+// Polling defaults: the first read after 2s, each wait 1.5 times the last,
+// at most 30s.
+const (
+	DefaultPollInterval    = 2 * time.Second
+	DefaultMaxPollInterval = 30 * time.Second
+)
+
+// WithPollInterval sets the wait before the first read; later waits grow by
+// half each time up to the larger of 30s and d. d ≤ 0 keeps the default, 2s.
+func WithPollInterval(d time.Duration) WaitOption {
+	return func(w *waitConfig) {
+		if d > 0 {
+			w.interval = d
+		}
+	}
+}
+
+// WithMaxPollInterval caps the wait between reads. d ≤ 0 keeps the default,
+// 30s; a cap below the first interval is raised to it.
+func WithMaxPollInterval(d time.Duration) WaitOption {
+	return func(w *waitConfig) {
+		if d > 0 {
+			w.maxInterval = d
+		}
+	}
+}
+
+// WaitError is returned when the context ends before the job does.
+type WaitError struct {
+	JobID     string
+	LastPhase Phase // PhaseUnknown if no read succeeded
+	Polls     int   // reads made
+	Err       error // the context's error, or the last read's
+}
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("indexingjobs: waiting for indexing job %s: %v; last seen in phase %s after %d %s",
+		e.JobID, e.Err, e.LastPhase, e.Polls, plural(e.Polls, "read"))
+}
+
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// WaitForIndexingJob reads the job until its phase is terminal (succeeded,
+// failed, error or cancelled) and returns it; which of those it reached is
+// the caller's to judge. It reads at once, then waits between reads as the
+// options say. When ctx ends first, the error is a *WaitError that names the
+// phase the job was last seen in and wraps ctx's error. A read that fails
+// for good (not found, unauthorized, retries used up) ends the wait with
+// that error.
+func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...WaitOption) (*IndexingJob, error) {
+	if err := checkUUID(id); err != nil {
+		return nil, err
+	}
+	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval}
+	for _, o := range opts {
+		o(&w)
+	}
+	if w.maxInterval < w.interval {
+		w.maxInterval = w.interval
+	}
+	last := PhaseUnknown
+	wait := w.interval
+	for polls := 1; ; polls++ {
+		job, err := c.GetIndexingJob(ctx, id)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, &WaitError{JobID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
+			}
+			return nil, err
+		}
+		last = PhaseOf(job)
+		if IsTerminal(last) {
+			return job, nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, &WaitError{JobID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
+		case <-t.C:
+		}
+		wait = min(wait+wait/2, w.maxInterval)
+	}
+}

@@ -1,0 +1,80 @@
+package indexingjobs_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	indexingjobs "github.com/gradient-go/indexingjobs"
+)
+
+func TestWaitReturnsTheTerminalJob(t *testing.T) {
+	for _, final := range []string{"BATCH_JOB_PHASE_CANCELLED", "BATCH_JOB_PHASE_SUCCEEDED", "BATCH_JOB_PHASE_FAILED", "BATCH_JOB_PHASE_ERROR"} {
+		srv := newScripted(t,
+			respond(200, jobBody("BATCH_JOB_PHASE_PENDING")),
+			respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")),
+			respond(200, jobBody(final)))
+		job, err := newClient(t, srv.URL).WaitForIndexingJob(context.Background(), jobID, indexingjobs.WithPollInterval(time.Millisecond))
+		require.NoError(t, err)
+		assert.Equal(t, indexingjobs.Phase(final), indexingjobs.PhaseOf(job))
+		assert.True(t, indexingjobs.IsTerminal(indexingjobs.PhaseOf(job)))
+		assert.Equal(t, 3, srv.count())
+	}
+}
+
+func TestWaitStopsAtDeadlineNamingLastPhase(t *testing.T) {
+	srv := newScripted(t, respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := newClient(t, srv.URL).WaitForIndexingJob(ctx, jobID, indexingjobs.WithPollInterval(5*time.Millisecond))
+	var waitErr *indexingjobs.WaitError
+	require.ErrorAs(t, err, &waitErr)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, indexingjobs.PhaseRunning, waitErr.LastPhase)
+	assert.Contains(t, err.Error(), "BATCH_JOB_PHASE_RUNNING")
+	assert.Equal(t, srv.count(), waitErr.Polls)
+	assert.Greater(t, waitErr.Polls, 1)
+}
+
+func TestWaitBacksOff(t *testing.T) {
+	var times []time.Time
+	srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		times = append(times, time.Now())
+		phase := "BATCH_JOB_PHASE_RUNNING"
+		if len(times) == 6 {
+			phase = cancelled
+		}
+		respond(200, jobBody(phase))(w, r)
+	})
+	_, err := newClient(t, srv.URL).WaitForIndexingJob(context.Background(), jobID,
+		indexingjobs.WithPollInterval(10*time.Millisecond), indexingjobs.WithMaxPollInterval(40*time.Millisecond))
+	require.NoError(t, err)
+	require.Len(t, times, 6)
+	// Waits are 10, 15, 22.5, 33.75, then capped at 40ms: they never shrink
+	// below the first interval and the last ones are at least 30ms.
+	for i := 1; i < len(times); i++ {
+		assert.GreaterOrEqual(t, times[i].Sub(times[i-1]), 10*time.Millisecond)
+	}
+	assert.GreaterOrEqual(t, times[5].Sub(times[4]), 30*time.Millisecond)
+}
+
+func TestWaitEndsOnAPermanentError(t *testing.T) {
+	srv := newScripted(t, respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")), respond(404, `{"id":"not_found","message":"gone"}`))
+	_, err := newClient(t, srv.URL).WaitForIndexingJob(context.Background(), jobID, indexingjobs.WithPollInterval(time.Millisecond))
+	assert.True(t, indexingjobs.IsNotFound(err))
+}
+
+func TestIsTerminal(t *testing.T) {
+	for p, want := range map[indexingjobs.Phase]bool{
+		indexingjobs.PhaseSucceeded: true, indexingjobs.PhaseFailed: true, indexingjobs.PhaseError: true, indexingjobs.PhaseCancelled: true,
+		indexingjobs.PhaseUnknown: false, indexingjobs.PhasePending: false, indexingjobs.PhaseRunning: false, "BATCH_JOB_PHASE_PAUSED": false,
+	} {
+		assert.Equal(t, want, indexingjobs.IsTerminal(p), p)
+	}
+	assert.Equal(t, indexingjobs.PhaseUnknown, indexingjobs.PhaseOf(nil))
+	assert.Equal(t, indexingjobs.PhaseUnknown, indexingjobs.PhaseOf(&indexingjobs.IndexingJob{}))
+}
