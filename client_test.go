@@ -53,14 +53,19 @@ func cancelRecorded(t *testing.T, name string) (*gen.GenaiCancelIndexingJobRespo
 		gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &id})
 	require.NoError(t, err)
 
-	got := srv.requests()
+	assertSentCancel(t, srv.requests(), rec, id)
+	return resp, rec
+}
+
+// assertSentCancel checks that exactly one cancel went out, as recorded.
+func assertSentCancel(t *testing.T, got []seenRequest, rec recording, id string) {
+	t.Helper()
 	require.Len(t, got, 1)
 	assert.Equal(t, http.MethodPut, got[0].Method)
 	assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+id+"/cancel", got[0].RawPath)
 	assert.Equal(t, "Bearer "+testToken, got[0].Header.Get("Authorization"))
 	assert.Equal(t, "application/json", got[0].Header.Get("Content-Type"))
 	assert.JSONEq(t, rec.Request.Body, got[0].Body)
-	return resp, rec
 }
 
 func jobIDFromURL(t *testing.T, u string) string {
