@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,7 +89,7 @@ func TestUint64ErrorIsShortForHugeInput(t *testing.T) {
 // FuzzUint64 checks that every accepted input decodes to the value its digits
 // spell and that encoding then decoding gives the same value back.
 func FuzzUint64(f *testing.F) {
-	for _, s := range []string{`"0"`, `"12345"`, `12345`, `"18446744073709551615"`, `"18446744073709551616"`, `"-1"`, `""`, `null`, `"1e3"`} {
+	for _, s := range []string{`"0"`, `"12345"`, `12345`, `"18446744073709551615"`, `"18446744073709551616"`, `"-1"`, `""`, `null`, `"1e3"`, "0 ", ` "7"`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -96,10 +97,11 @@ func FuzzUint64(f *testing.F) {
 		if err := json.Unmarshal([]byte(in), &u); err != nil {
 			return
 		}
-		if in != "null" {
-			digits := in
-			if len(in) >= 2 && in[0] == '"' {
-				digits = in[1 : len(in)-1]
+		trimmed := strings.Trim(in, " \t\r\n") // JSON white space around the value
+		if trimmed != "null" {
+			digits := trimmed
+			if len(trimmed) >= 2 && trimmed[0] == '"' {
+				digits = trimmed[1 : len(trimmed)-1]
 			}
 			want, err := strconv.ParseUint(digits, 10, 64)
 			if err != nil || want != uint64(u) {
