@@ -38,6 +38,9 @@ const (
 // it must not go.
 var errTokenNotAllowed = errors.New("indexingjobs: refusing to send the token over plain http to a non-loopback host")
 
+// errWrongPath stops a request whose built path is not the one intended.
+var errWrongPath = errors.New("indexingjobs: refusing a request to an unexpected path")
+
 // Client calls the indexing-jobs API. It is safe for concurrent use.
 type Client struct {
 	api        *gen.Client
@@ -239,7 +242,7 @@ func callJob[T any](ctx context.Context, c *Client, path string,
 	want := c.base.EscapedPath() + path
 	check := func(_ context.Context, req *http.Request) error {
 		if req.URL.EscapedPath() != want {
-			return fmt.Errorf("indexingjobs: refusing request to %q, not %q", req.URL.EscapedPath(), want)
+			return fmt.Errorf("%w: %q, not %q", errWrongPath, req.URL.EscapedPath(), want)
 		}
 		return nil
 	}

@@ -29,7 +29,7 @@ func retryableError(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	return !errors.Is(err, errTokenNotAllowed)
+	return !errors.Is(err, errTokenNotAllowed) && !errors.Is(err, errWrongPath)
 }
 
 // backoff is the wait before retry n (1-based): min·2^(n-1), capped at max,

@@ -2,6 +2,8 @@ package indexingjobs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -72,4 +74,14 @@ func TestRetryableStatus(t *testing.T) {
 	for code, want := range map[int]bool{429: true, 500: true, 502: true, 503: true, 504: true, 501: false, 400: false, 401: false, 404: false, 409: false} {
 		assert.Equal(t, want, retryableStatus(code), code)
 	}
+}
+
+func TestRefusedRequestsAreNotRetried(t *testing.T) {
+	ctx := context.Background()
+	assert.False(t, retryableError(ctx, errTokenNotAllowed))
+	assert.False(t, retryableError(ctx, fmt.Errorf("wrapped: %w", errWrongPath)))
+	assert.True(t, retryableError(ctx, errors.New("connection reset by peer")))
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.False(t, retryableError(cancelled, errors.New("connection reset by peer")))
 }
