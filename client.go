@@ -258,22 +258,22 @@ func callJob[T any](ctx context.Context, c *Client, path string,
 		c.noteRateLimit(resp.Header)
 		body, err := readBody(resp, c.maxBody)
 		if errors.Is(err, ErrResponseTooLarge) {
-			return nil, fmt.Errorf("indexingjobs: %s %s: %s: %w (more than %d bytes)", resp.Request.Method, resp.Request.URL, resp.Status, err, c.maxBody)
+			return nil, fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", exchange(resp), err, c.maxBody)
 		}
 		if err != nil { // the connection broke mid-body; the request is safe to repeat
 			if retry && retryableError(ctx, err) && sleep(ctx, backoff(attempt, c.retryMin, c.retryMax)) {
 				continue
 			}
-			return nil, fmt.Errorf("indexingjobs: %s %s: %s: reading the body: %w (%d %s)", resp.Request.Method, resp.Request.URL, resp.Status, err, attempt, plural(attempt, "attempt"))
+			return nil, fmt.Errorf("indexingjobs: %s: reading the body: %w (%d %s)", exchange(resp), err, attempt, plural(attempt, "attempt"))
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 			var out T
 			if err := json.Unmarshal(body, &out); err != nil {
-				return nil, fmt.Errorf("indexingjobs: %s %s: %s, but the body is not an indexing job: %w", resp.Request.Method, resp.Request.URL, resp.Status, err)
+				return nil, fmt.Errorf("indexingjobs: %s, but the body is not an indexing job: %w", exchange(resp), err)
 			}
 			j := job(&out)
 			if j == nil {
-				return nil, fmt.Errorf("indexingjobs: %s %s: %s, but the body has no job: %s", resp.Request.Method, resp.Request.URL, resp.Status, snippet(body))
+				return nil, fmt.Errorf("indexingjobs: %s, but the body has no job: %s", exchange(resp), snippet(body))
 			}
 			return j, nil
 		}
@@ -309,6 +309,11 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 		return nil, ErrResponseTooLarge
 	}
 	return buf.Bytes(), nil
+}
+
+// exchange names a response in errors: "PUT https://…/cancel: 200 OK".
+func exchange(resp *http.Response) string {
+	return resp.Request.Method + " " + resp.Request.URL.Redacted() + ": " + resp.Status
 }
 
 func plural(n int, word string) string {
