@@ -1,3 +1,4 @@
 package indexingjobs
 
 //go:generate go tool -modfile=tools/go.mod oapi-codegen -config oapi-codegen.yaml openapi.yaml
+//go:generate go tool -modfile=tools/go.mod oapi-codegen -config oapi-codegen.server.yaml openapi.yaml

@@ -11,6 +11,7 @@ type WaitOption func(*waitConfig)
 
 type waitConfig struct {
 	interval, maxInterval time.Duration
+	progress              func(*IndexingJob)
 }
 
 // Polling defaults: the first read after 2s, each wait 1.5 times the last,
@@ -38,6 +39,13 @@ func WithMaxPollInterval(d time.Duration) WaitOption {
 			w.maxInterval = d
 		}
 	}
+}
+
+// WithProgress calls fn with the job after every successful read, the last
+// one included, on the goroutine that called WaitForIndexingJob. fn must
+// not keep the job past its return if it changes it.
+func WithProgress(fn func(job *IndexingJob)) WaitOption {
+	return func(w *waitConfig) { w.progress = fn }
 }
 
 // WaitError is returned when the context ends before the job does.
@@ -84,6 +92,9 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 			return nil, err
 		}
 		last = PhaseOf(job)
+		if w.progress != nil {
+			w.progress(job)
+		}
 		if IsTerminal(last) {
 			return job, nil
 		}

@@ -78,3 +78,16 @@ func TestIsTerminal(t *testing.T) {
 	assert.Equal(t, indexingjobs.PhaseUnknown, indexingjobs.PhaseOf(nil))
 	assert.Equal(t, indexingjobs.PhaseUnknown, indexingjobs.PhaseOf(&indexingjobs.IndexingJob{}))
 }
+
+func TestWaitReportsEveryRead(t *testing.T) {
+	srv := newScripted(t,
+		respond(200, jobBody("BATCH_JOB_PHASE_PENDING")),
+		respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")),
+		respond(200, jobBody(cancelled)))
+	var seen []indexingjobs.Phase
+	_, err := newClient(t, srv.URL).WaitForIndexingJob(context.Background(), jobID,
+		indexingjobs.WithPollInterval(time.Millisecond),
+		indexingjobs.WithProgress(func(job *indexingjobs.IndexingJob) { seen = append(seen, indexingjobs.PhaseOf(job)) }))
+	require.NoError(t, err)
+	assert.Equal(t, []indexingjobs.Phase{indexingjobs.PhasePending, indexingjobs.PhaseRunning, indexingjobs.PhaseCancelled}, seen)
+}

@@ -1,0 +1,208 @@
+package indexingjobstest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// Handler returns the fake API as an http.Handler, to mount in a server of
+// your own. NewServer serves it on loopback.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	strict := gen.NewStrictHandlerWithOptions(api{s}, []gen.StrictMiddlewareFunc{s.authorize, s.injectFault},
+		gen.StrictHTTPServerOptions{
+			RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+				writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+			},
+			ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+				writeError(w, http.StatusInternalServerError, "server_error", err.Error())
+			},
+		})
+	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{
+		BaseRouter: mux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		},
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", notFoundMessage)
+	})
+	return s.meter(mux)
+}
+
+const (
+	notFoundMessage     = "The resource you requested could not be found."
+	unauthorizedMessage = "Unable to authenticate you."
+	rateLimitMessage    = "API rate limit exceeded."
+	serverErrorMessage  = "Unexpected server-side error"
+	badGatewayPage      = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	overBudgetKey
+)
+
+// meter counts every request against the hourly budget and sets the
+// headers every response carries: ratelimit-* and x-request-id.
+func (s *Server) meter(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests++
+		now := s.now()
+		if !now.Before(s.reset) {
+			s.remaining, s.reset = RateLimitPerHour, now.Add(time.Hour).Truncate(time.Second)
+		}
+		over := s.remaining == 0
+		if !over {
+			s.remaining--
+		}
+		remaining, reset := s.remaining, s.reset
+		s.mu.Unlock()
+
+		id := newUUID()
+		h := w.Header()
+		h.Set("ratelimit-limit", strconv.Itoa(RateLimitPerHour))
+		h.Set("ratelimit-remaining", strconv.Itoa(remaining))
+		h.Set("ratelimit-reset", strconv.FormatInt(reset.Unix(), 10))
+		h.Set("x-request-id", id)
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = context.WithValue(ctx, overBudgetKey, over)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// writeError answers outside the generated layer (unknown routes, bodies
+// that do not parse) with the API's error body.
+func writeError(w http.ResponseWriter, status int, id, message string) {
+	reqID := w.Header().Get("x-request-id")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(gen.Error{Id: id, Message: message, RequestId: &reqID})
+}
+
+// authorize answers 401 without a valid bearer token, and 429 once the
+// hour's budget is spent.
+func (s *Server) authorize(next gen.StrictHandlerFunc, op string) gen.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token != s.token {
+			return answer(ctx, op, Fault{status: http.StatusUnauthorized}), nil
+		}
+		if over, _ := ctx.Value(overBudgetKey).(bool); over {
+			s.mu.Lock()
+			wait := s.reset.Sub(s.now())
+			s.mu.Unlock()
+			return answer(ctx, op, RateLimited(wait)), nil
+		}
+		return next(ctx, w, r, req)
+	}
+}
+
+// injectFault answers with the next queued fault, if any, before anything
+// else: a proxy in front of the API fails before the API checks tokens.
+func (s *Server) injectFault(next gen.StrictHandlerFunc, op string) gen.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		f, ok := s.nextFault()
+		if !ok {
+			return next(ctx, w, r, req)
+		}
+		if f.delay > 0 {
+			sleepCtx(ctx, f.delay)
+			if ctx.Err() != nil {
+				return nil, ctx.Err() // the client has gone
+			}
+		}
+		if f.status == 0 {
+			return next(ctx, w, r, req)
+		}
+		return answer(ctx, op, f), nil
+	}
+}
+
+// answer turns a fault into the typed response the generated layer writes
+// for the operation op.
+func answer(ctx context.Context, op string, f Fault) any {
+	reqID, _ := ctx.Value(requestIDKey).(string)
+	body := gen.Error{RequestId: &reqID}
+	var retryAfter *int
+	switch f.status {
+	case http.StatusUnauthorized:
+		body.Id, body.Message = "unauthorized", unauthorizedMessage
+	case http.StatusNotFound:
+		body.Id, body.Message = "not_found", notFoundMessage
+	case http.StatusTooManyRequests:
+		body.Id, body.Message = "too_many_requests", rateLimitMessage
+		secs := int((f.retryAfter + time.Second - 1) / time.Second)
+		retryAfter = &secs
+	case http.StatusInternalServerError:
+		body.Id, body.Message = "server_error", serverErrorMessage
+	}
+	page := strings.NewReader(badGatewayPage)
+	if op == "GenaiGetIndexingJob" {
+		switch f.status {
+		case http.StatusUnauthorized:
+			return gen.GenaiGetIndexingJob401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse{Body: body}}
+		case http.StatusNotFound:
+			return gen.GenaiGetIndexingJob404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: body}}
+		case http.StatusTooManyRequests:
+			return gen.GenaiGetIndexingJob429JSONResponse{TooManyRequestsJSONResponse: gen.TooManyRequestsJSONResponse{
+				Body: body, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: retryAfter}}}
+		case http.StatusInternalServerError:
+			return gen.GenaiGetIndexingJob500JSONResponse{ServerErrorJSONResponse: gen.ServerErrorJSONResponse{Body: body}}
+		default:
+			return gen.GenaiGetIndexingJobdefaultTexthtmlResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
+		}
+	}
+	switch f.status {
+	case http.StatusUnauthorized:
+		return gen.GenaiCancelIndexingJob401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse{Body: body}}
+	case http.StatusNotFound:
+		return gen.GenaiCancelIndexingJob404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: body}}
+	case http.StatusTooManyRequests:
+		return gen.GenaiCancelIndexingJob429JSONResponse{TooManyRequestsJSONResponse: gen.TooManyRequestsJSONResponse{
+			Body: body, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: retryAfter}}}
+	case http.StatusInternalServerError:
+		return gen.GenaiCancelIndexingJob500JSONResponse{ServerErrorJSONResponse: gen.ServerErrorJSONResponse{Body: body}}
+	default:
+		return gen.GenaiCancelIndexingJobdefaultTexthtmlResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
+	}
+}
+
+// api is the fake's side of the generated StrictServerInterface.
+type api struct{ s *Server }
+
+func (a api) GenaiGetIndexingJob(ctx context.Context, req gen.GenaiGetIndexingJobRequestObject) (gen.GenaiGetIndexingJobResponseObject, error) {
+	job, ok := a.s.Job(req.Uuid)
+	if !ok {
+		return answer(ctx, "GenaiGetIndexingJob", Fault{status: http.StatusNotFound}).(gen.GenaiGetIndexingJobResponseObject), nil
+	}
+	return gen.GenaiGetIndexingJob200JSONResponse{IndexingJobJSONResponse: gen.IndexingJobJSONResponse{
+		Body: gen.APIGetKnowledgeBaseIndexingJobOutput{Job: &job}}}, nil
+}
+
+func (a api) GenaiCancelIndexingJob(ctx context.Context, req gen.GenaiCancelIndexingJobRequestObject) (gen.GenaiCancelIndexingJobResponseObject, error) {
+	if req.Body != nil && req.Body.Uuid != nil && !strings.EqualFold(*req.Body.Uuid, req.Uuid) {
+		reqID, _ := ctx.Value(requestIDKey).(string)
+		return gen.GenaiCancelIndexingJobdefaultJSONResponse{StatusCode: http.StatusBadRequest, Body: gen.Error{
+			Id: "bad_request", RequestId: &reqID,
+			Message: fmt.Sprintf("uuid %q in the body is not the job %q of the path", *req.Body.Uuid, req.Uuid)}}, nil
+	}
+	job, ok := a.s.cancel(req.Uuid)
+	if !ok {
+		return answer(ctx, "GenaiCancelIndexingJob", Fault{status: http.StatusNotFound}).(gen.GenaiCancelIndexingJobResponseObject), nil
+	}
+	return gen.GenaiCancelIndexingJob200JSONResponse{CancelledIndexingJobJSONResponse: gen.CancelledIndexingJobJSONResponse{
+		Body: gen.APICancelKnowledgeBaseIndexingJobOutput{Job: &job}}}, nil
+}
+
+var _ gen.StrictServerInterface = api{}

@@ -1,0 +1,60 @@
+package indexingjobstest
+
+import (
+	"time"
+
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// NewJob makes a job in phase p, for AddJob: a new random uuid, a knowledge
+// base, one data source, and the status and times a job in that phase
+// shows.
+func NewJob(p indexingjobs.Phase) indexingjobs.IndexingJob {
+	now := time.Now().UTC().Truncate(time.Second)
+	created := now.Add(-time.Minute)
+	id, kb, ds := newUUID(), newUUID(), newUUID()
+	status, ok := phaseStatus[p]
+	if !ok {
+		status = indexingjobs.StatusUnknown
+	}
+	dsStatus := gen.DataSourceStatusInProgress
+	done := int64(0)
+	if indexingjobs.IsTerminal(p) {
+		done = 1
+		dsStatus = dataSourceStatus[p]
+	}
+	total, tokens := int64(1), int64(0)
+	job := indexingjobs.IndexingJob{
+		Uuid: &id, KnowledgeBaseUuid: &kb, DataSourceUuids: &[]string{ds},
+		Phase: &p, Status: &status,
+		CreatedAt: &created, UpdatedAt: &created,
+		TotalDatasources: &total, CompletedDatasources: &done, Tokens: &tokens,
+		DataSourceJobs: &[]indexingjobs.IndexedDataSource{{DataSourceUuid: &ds, Status: &dsStatus}},
+	}
+	if p != indexingjobs.PhasePending && p != indexingjobs.PhaseUnknown {
+		job.StartedAt = &created
+	}
+	if indexingjobs.IsTerminal(p) {
+		job.FinishedAt, job.UpdatedAt = &now, &now
+	}
+	return job
+}
+
+// phaseStatus is the status a job in a phase shows.
+var phaseStatus = map[indexingjobs.Phase]indexingjobs.Status{
+	indexingjobs.PhasePending:   indexingjobs.StatusPending,
+	indexingjobs.PhaseRunning:   indexingjobs.StatusInProgress,
+	indexingjobs.PhaseSucceeded: indexingjobs.StatusCompleted,
+	indexingjobs.PhaseFailed:    indexingjobs.StatusFailed,
+	indexingjobs.PhaseError:     indexingjobs.StatusFailed,
+	indexingjobs.PhaseCancelled: indexingjobs.StatusCancelled,
+}
+
+// dataSourceStatus is the status of a data source of a finished job.
+var dataSourceStatus = map[indexingjobs.Phase]gen.APIIndexedDataSourceStatus{
+	indexingjobs.PhaseSucceeded: gen.DataSourceStatusUpdated,
+	indexingjobs.PhaseFailed:    gen.DataSourceStatusFailed,
+	indexingjobs.PhaseError:     gen.DataSourceStatusFailed,
+	indexingjobs.PhaseCancelled: gen.DataSourceStatusCancelled,
+}

@@ -1,0 +1,279 @@
+package indexingjobstest_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/indexingjobstest"
+)
+
+func newFake(t *testing.T, opts ...indexingjobstest.Option) (*indexingjobstest.Server, *indexingjobs.Client) {
+	t.Helper()
+	srv := indexingjobstest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	client, err := srv.NewClient()
+	require.NoError(t, err)
+	return srv, client
+}
+
+func TestCancelMovesARunningJobToCancelled(t *testing.T) {
+	for _, phase := range []indexingjobs.Phase{indexingjobs.PhasePending, indexingjobs.PhaseRunning} {
+		srv, client := newFake(t)
+		id := srv.AddJob(indexingjobstest.NewJob(phase))
+		before := time.Now().Add(-time.Second)
+
+		job, err := client.CancelIndexingJob(context.Background(), id)
+		require.NoError(t, err)
+		assert.Equal(t, id, *job.Uuid)
+		assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
+		assert.Equal(t, indexingjobs.StatusCancelled, *job.Status)
+		require.NotNil(t, job.FinishedAt)
+		assert.True(t, job.FinishedAt.After(before))
+		assert.Equal(t, job.FinishedAt, job.UpdatedAt)
+		assert.Equal(t, "DATA_SOURCE_STATUS_CANCELLED", string(*(*job.DataSourceJobs)[0].Status))
+
+		stored, ok := srv.Job(id)
+		require.True(t, ok)
+		assert.Equal(t, *job, stored)
+		got, err := client.GetIndexingJob(context.Background(), id)
+		require.NoError(t, err)
+		assert.Equal(t, *job, *got)
+	}
+}
+
+func TestCancelLeavesAFinishedJobAlone(t *testing.T) {
+	srv, client := newFake(t)
+	want := indexingjobstest.NewJob(indexingjobs.PhaseSucceeded)
+	id := srv.AddJob(want)
+	job, err := client.CancelIndexingJob(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, want, *job)
+}
+
+func TestCancelDelayLetsWaitingBeExercised(t *testing.T) {
+	srv, client := newFake(t, indexingjobstest.WithCancelDelay(50*time.Millisecond))
+	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+	start := time.Now()
+
+	job, err := client.CancelIndexingJob(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase, "the cancel has not taken effect yet")
+	assert.Nil(t, job.FinishedAt)
+
+	var phases []indexingjobs.Phase
+	job, err = client.WaitForIndexingJob(context.Background(), id, indexingjobs.WithPollInterval(10*time.Millisecond),
+		indexingjobs.WithProgress(func(j *indexingjobs.IndexingJob) { phases = append(phases, *j.Phase) }))
+	require.NoError(t, err)
+	assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
+	assert.Equal(t, indexingjobs.PhaseRunning, phases[0])
+	assert.Greater(t, len(phases), 1)
+	assert.GreaterOrEqual(t, job.FinishedAt.Sub(start), 50*time.Millisecond-time.Millisecond)
+}
+
+func TestUnknownJobIsNotFound(t *testing.T) {
+	_, client := newFake(t)
+	const id = "00000000-0000-4000-8000-000000000000"
+	_, err := client.CancelIndexingJob(context.Background(), id)
+	assert.True(t, indexingjobs.IsNotFound(err), "%v", err)
+	_, err = client.GetIndexingJob(context.Background(), id)
+	assert.True(t, indexingjobs.IsNotFound(err), "%v", err)
+	var apiErr *indexingjobs.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "not_found", apiErr.ID)
+	assert.NotEmpty(t, apiErr.RequestID)
+}
+
+func TestWrongTokenIsUnauthorizedAndChangesNothing(t *testing.T) {
+	srv := indexingjobstest.NewServer(indexingjobstest.WithToken("right"))
+	defer srv.Close()
+	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+	client, err := srv.NewClient(indexingjobs.WithToken("wrong"))
+	require.NoError(t, err)
+	_, err = client.CancelIndexingJob(context.Background(), id)
+	assert.True(t, indexingjobs.IsUnauthorized(err), "%v", err)
+	job, _ := srv.Job(id)
+	assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase)
+	assert.Equal(t, "right", srv.Token())
+}
+
+func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
+	srv, _ := newFake(t)
+	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+	seen := map[string]bool{}
+	for i, c := range []struct {
+		method, path, token string
+		status              int
+	}{
+		{"GET", "/v2/gen-ai/indexing_jobs/" + id, srv.Token(), 200},
+		{"PUT", "/v2/gen-ai/indexing_jobs/" + id + "/cancel", srv.Token(), 200},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + id, "nope", 401},
+		{"GET", "/v2/gen-ai/indexing_jobs/00000000-0000-4000-8000-000000000000", srv.Token(), 404},
+		{"GET", "/v2/gen-ai/nothing/here", srv.Token(), 404},
+	} {
+		resp, body := send(t, srv, c.method, c.path, c.token, "")
+		assert.Equal(t, c.status, resp.StatusCode, c.path)
+		assert.Equal(t, "5000", resp.Header.Get("ratelimit-limit"))
+		assert.Equal(t, 4999-i, atoi(t, resp.Header.Get("ratelimit-remaining")), "each request spends one")
+		assert.InDelta(t, time.Now().Add(time.Hour).Unix(), atoi(t, resp.Header.Get("ratelimit-reset")), 5)
+		reqID := resp.Header.Get("x-request-id")
+		assert.Len(t, reqID, 36)
+		assert.False(t, seen[reqID], "request ids are unique")
+		seen[reqID] = true
+		if c.status != 200 {
+			var e struct{ ID, Message, RequestID string }
+			require.NoError(t, json.Unmarshal([]byte(strings.ReplaceAll(body, "request_id", "requestid")), &e), body)
+			assert.NotEmpty(t, e.ID)
+			assert.NotEmpty(t, e.Message)
+			assert.Equal(t, reqID, e.RequestID, "the body names the same request")
+		}
+	}
+	assert.Equal(t, 5, srv.Requests())
+}
+
+func TestCancelBodyMustNameThePathJob(t *testing.T) {
+	srv, _ := newFake(t)
+	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+	resp, body := send(t, srv, "PUT", "/v2/gen-ai/indexing_jobs/"+id+"/cancel", srv.Token(), `{"uuid":"00000000-0000-4000-8000-000000000000"}`)
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Contains(t, body, "is not the job")
+	resp, _ = send(t, srv, "PUT", "/v2/gen-ai/indexing_jobs/"+id+"/cancel", srv.Token(), `{"uuid":`)
+	assert.Equal(t, 400, resp.StatusCode)
+	job, _ := srv.Job(id)
+	assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase, "a refused cancel changes nothing")
+}
+
+func TestFaults(t *testing.T) {
+	ctx := context.Background()
+	t.Run("429 then success", func(t *testing.T) {
+		srv, client := newFake(t)
+		id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+		srv.InjectFaults(2, indexingjobstest.RateLimited(time.Second))
+		job, err := client.CancelIndexingJob(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
+		assert.Equal(t, 3, srv.Requests())
+	})
+	t.Run("429 reported", func(t *testing.T) {
+		srv, _ := newFake(t)
+		client, err := srv.NewClient(indexingjobs.WithMaxRetries(0))
+		require.NoError(t, err)
+		id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+		srv.InjectFaults(1, indexingjobstest.RateLimited(1500*time.Millisecond))
+		_, err = client.CancelIndexingJob(ctx, id)
+		var apiErr *indexingjobs.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 429, apiErr.StatusCode)
+		assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "rounded up to whole seconds")
+		job, _ := srv.Job(id)
+		assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase, "a failed request changes nothing")
+	})
+	t.Run("500 then success", func(t *testing.T) {
+		srv, client := newFake(t)
+		id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+		srv.InjectFaults(1, indexingjobstest.ServerError())
+		_, err := client.GetIndexingJob(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, 2, srv.Requests())
+	})
+	t.Run("502 HTML page", func(t *testing.T) {
+		srv, _ := newFake(t)
+		client, err := srv.NewClient(indexingjobs.WithMaxRetries(1))
+		require.NoError(t, err)
+		srv.InjectFaults(2, indexingjobstest.BadGateway())
+		_, err = client.GetIndexingJob(ctx, srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning)))
+		var apiErr *indexingjobs.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 502, apiErr.StatusCode)
+		assert.Equal(t, "502 Bad Gateway", apiErr.Message)
+		assert.Equal(t, 2, apiErr.Attempts)
+	})
+	t.Run("delay past the deadline", func(t *testing.T) {
+		srv, client := newFake(t)
+		id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+		srv.InjectFaults(1, indexingjobstest.Delay(time.Minute))
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := client.GetIndexingJob(short, id)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 10*time.Second, "the fake lets go when the client does")
+		_, err = client.GetIndexingJob(ctx, id)
+		assert.NoError(t, err, "only the next request was delayed")
+	})
+	t.Run("delay then answer", func(t *testing.T) {
+		srv, client := newFake(t)
+		id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+		srv.InjectFaults(1, indexingjobstest.Delay(30*time.Millisecond))
+		start := time.Now()
+		_, err := client.GetIndexingJob(ctx, id)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
+	})
+}
+
+func TestAddJobKeepsACopy(t *testing.T) {
+	srv, _ := newFake(t)
+	job := indexingjobstest.NewJob(indexingjobs.PhaseRunning)
+	id := srv.AddJob(job)
+	assert.Equal(t, *job.Uuid, id)
+	*job.Phase = indexingjobs.PhaseFailed
+	got, _ := srv.Job(id)
+	assert.Equal(t, indexingjobs.PhaseRunning, *got.Phase)
+	*got.Phase = indexingjobs.PhaseFailed
+	again, _ := srv.Job(id)
+	assert.Equal(t, indexingjobs.PhaseRunning, *again.Phase)
+
+	noID := srv.AddJob(indexingjobs.IndexingJob{})
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, noID)
+	_, ok := srv.Job("00000000-0000-4000-8000-000000000000")
+	assert.False(t, ok)
+}
+
+func TestConcurrentUse(t *testing.T) {
+	srv, client := newFake(t)
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+			_, err := client.CancelIndexingJob(context.Background(), id)
+			assert.NoError(t, err)
+			job, _ := srv.Job(id)
+			assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 32, srv.Requests())
+}
+
+func send(t *testing.T, srv *indexingjobstest.Server, method, path, token, body string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(b)
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, json.Unmarshal([]byte(s), &n), s)
+	return n
+}
