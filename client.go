@@ -177,6 +177,12 @@ func (c *Client) authorize(_ context.Context, req *http.Request) error {
 // request path: no "..", "/", "%", spaces or empty ids.
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
+// ValidateJobID reports whether id can name an indexing job: the canonical
+// UUID form, 123e4567-e89b-12d3-a456-426614174000. The error wraps
+// ErrInvalidUUID. Every method checks this itself before sending anything;
+// call it to check user input early.
+func ValidateJobID(id string) error { return checkUUID(id) }
+
 func checkUUID(id string) error {
 	if !uuidPattern.MatchString(id) {
 		return fmt.Errorf("indexingjobs: indexing job id %q: %w (want the form 123e4567-e89b-12d3-a456-426614174000)", truncate(id, 64), ErrInvalidUUID)

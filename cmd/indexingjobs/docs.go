@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gradient-go/indexingjobs"
+)
+
+// defaultPage is where `make docs-html` writes the page Redocly renders
+// from openapi.yaml.
+const defaultPage = "build/docs/index.html"
+
+// contentPolicy lets the page use only what this server sends: the
+// renderer's built-in logo and any telemetry are blocked in the reader's
+// browser, so opening the docs contacts no other host.
+const contentPolicy = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+func cmdDocs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := newFlags("docs", "docs [flags]")
+	addr := flags.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
+	pagePath := flags.String("page", defaultPage, "the rendered page, built by 'make docs-html'")
+	if _, err := parse(flags, args, 0); err != nil {
+		return err
+	}
+	page, err := os.ReadFile(*pagePath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("indexingjobs docs: no rendered page at %s: build it with 'make docs-html' (or run 'make docs')", *pagePath)
+	}
+	if err != nil {
+		return fmt.Errorf("indexingjobs docs: %w", err)
+	}
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("indexingjobs docs: %w", err)
+	}
+	srv := &http.Server{Handler: docsHandler(page), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "Serving the API documentation at http://%s/ (also /openapi.yaml and /openapi.json). Ctrl-C stops it.\n", l.Addr())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("indexingjobs docs: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// docsHandler serves the rendered page at / and the spec beside it.
+func docsHandler(page []byte) http.Handler {
+	mux := http.NewServeMux()
+	spec := indexingjobs.SpecHandler()
+	mux.Handle("GET /openapi.yaml", spec)
+	mux.Handle("GET /openapi.json", spec)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Security-Policy", contentPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		_, _ = w.Write(page)
+	})
+	return mux
+}
