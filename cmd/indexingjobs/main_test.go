@@ -174,7 +174,9 @@ func TestServeFake(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"serve-fake", "--addr", "127.0.0.1:0", "--jobs", "2", "--cancel-delay", "0s"}, &out, &errOut) }()
+	go func() {
+		done <- run(ctx, []string{"serve-fake", "--addr", "127.0.0.1:0", "--jobs", "2", "--cancel-delay", "0s"}, &out, &errOut)
+	}()
 
 	var url, id string
 	require.Eventually(t, func() bool {
