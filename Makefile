@@ -8,7 +8,7 @@ REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_module
 # Fuzz targets run this long each in `make fuzz` (CI).
 FUZZTIME ?= 10s
 
-.PHONY: all generate check check-generated vet fmt lint breaking build test test-root test-conformance record fuzz
+.PHONY: all generate check check-generated vet fmt lint breaking build test test-root test-conformance record fuzz demo docs docs-html
 
 all: generate check build
 
@@ -56,11 +56,29 @@ test: test-root test-conformance
 test-root:
 	$(GO) test -race ./...
 
-test-conformance:
+# The browser test of the documentation needs the page and Chromium.
+test-conformance: docs-html
 	cd conformance && $(GO) test -race ./...
 
 fuzz:
 	$(GO) test ./wire -run '^$$' -fuzz '^FuzzUint64$$' -fuzztime $(FUZZTIME)
+
+# The whole flow against a fake API: no account, no network.
+demo:
+	$(GO) run ./cmd/indexingjobs demo
+
+# The documentation page, rendered from openapi.yaml by the pinned Redocly
+# CLI with its scripts inlined (a build output: not committed).
+docs-html: build/docs/index.html
+
+build/docs/index.html: openapi.yaml redocly.yaml node_modules/.bin/redocly
+	mkdir -p build/docs
+	$(REDOCLY) build-docs openapi.yaml --inlineBundle --output $@
+
+# Serve the documentation at http://127.0.0.1:8080/ (ADDR= to change).
+ADDR ?= 127.0.0.1:8080
+docs: docs-html
+	$(GO) run ./cmd/indexingjobs docs --addr $(ADDR)
 
 # Re-record testdata/cassettes from the live API. It cancels JOB.
 #   DIGITALOCEAN_ACCESS_TOKEN=... make record JOB=<uuid of a running job>
