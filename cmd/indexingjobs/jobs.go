@@ -31,18 +31,6 @@ func addOutputFlag(fs *flag.FlagSet, output *string) {
 	fs.StringVar(output, "output", "text", "output format: text or json")
 }
 
-// check validates what the flag package cannot: the output format and the
-// job id, before anything is sent.
-func (f *apiFlags) check(fs *flag.FlagSet, id string) error {
-	if err := checkOutput(fs, f.output); err != nil {
-		return err
-	}
-	if err := indexingjobs.ValidateJobID(id); err != nil {
-		return &usageError{msg: err.Error(), flags: fs}
-	}
-	return nil
-}
-
 func checkOutput(fs *flag.FlagSet, output string) error {
 	if output != "text" && output != "json" {
 		return &usageError{msg: fmt.Sprintf("--output %q: want text or json", output), flags: fs}
@@ -50,23 +38,35 @@ func checkOutput(fs *flag.FlagSet, output string) error {
 	return nil
 }
 
-func (f *apiFlags) client(fs *flag.FlagSet) (*indexingjobs.Client, error) {
+// start reads a job command's line (one job id, then flags anywhere), and
+// makes its client and the context that bounds it. Everything checkable
+// without the API is checked here, so a usage error sends nothing.
+func (f *apiFlags) start(ctx context.Context, fs *flag.FlagSet, args []string) (string, *indexingjobs.Client, context.Context, context.CancelFunc, error) {
+	rest, err := parse(fs, args, 1)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	if err := checkOutput(fs, f.output); err != nil {
+		return "", nil, nil, nil, err
+	}
+	id := rest[0]
+	if err := indexingjobs.ValidateJobID(id); err != nil {
+		return "", nil, nil, nil, &usageError{msg: err.Error(), flags: fs}
+	}
 	opts := []indexingjobs.Option{indexingjobs.WithBaseURL(f.apiURL), indexingjobs.WithUserAgent("indexingjobs-cli")}
 	if f.token != "" {
 		opts = append(opts, indexingjobs.WithToken(f.token))
 	}
-	c, err := indexingjobs.NewClient(opts...)
+	client, err := indexingjobs.NewClient(opts...)
 	if err != nil {
-		return nil, &usageError{msg: err.Error(), flags: fs}
+		return "", nil, nil, nil, &usageError{msg: err.Error(), flags: fs}
 	}
-	return c, nil
-}
-
-func (f *apiFlags) context(ctx context.Context) (context.Context, context.CancelFunc) {
 	if f.timeout > 0 {
-		return context.WithTimeout(ctx, f.timeout)
+		ctx, cancel := context.WithTimeout(ctx, f.timeout)
+		return id, client, ctx, cancel, nil
 	}
-	return context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(ctx)
+	return id, client, ctx, cancel, nil
 }
 
 func cmdCancel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -74,20 +74,12 @@ func cmdCancel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	api := addAPIFlags(fs)
 	wait := fs.Bool("wait", false, "after cancelling, wait until the job has ended, showing progress on stderr")
 	poll := fs.Duration("poll", indexingjobs.DefaultPollInterval, "with --wait, the first wait between reads (it grows to 30s)")
-	rest, err := parse(fs, args, 1)
+	id, client, ctx, cancel, err := api.start(ctx, fs, args)
 	if err != nil {
 		return err
 	}
-	if err := api.check(fs, rest[0]); err != nil {
-		return err
-	}
-	client, err := api.client(fs)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := api.context(ctx)
 	defer cancel()
-	return cancelJob(ctx, client, rest[0], *wait, *poll, api.output, stdout, stderr)
+	return cancelJob(ctx, client, id, *wait, *poll, api.output, stdout, stderr)
 }
 
 // cancelJob cancels id, follows it when wait is set, and prints the job.
@@ -109,23 +101,15 @@ func cancelJob(ctx context.Context, client *indexingjobs.Client, id string, wait
 	return printJob(stdout, job, output)
 }
 
-func cmdGet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdGet(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := newFlags("get", "get UUID [flags]")
 	api := addAPIFlags(fs)
-	rest, err := parse(fs, args, 1)
+	id, client, ctx, cancel, err := api.start(ctx, fs, args)
 	if err != nil {
 		return err
 	}
-	if err := api.check(fs, rest[0]); err != nil {
-		return err
-	}
-	client, err := api.client(fs)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := api.context(ctx)
 	defer cancel()
-	job, err := client.GetIndexingJob(ctx, rest[0])
+	job, err := client.GetIndexingJob(ctx, id)
 	if err != nil {
 		return err
 	}
