@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -43,14 +42,18 @@ var errWrongPath = errors.New("indexingjobs: refusing a request to an unexpected
 
 // Client calls the indexing-jobs API. It is safe for concurrent use.
 type Client struct {
-	api        *gen.Client
-	base       *url.URL
-	token      string
-	userAgent  string
-	maxRetries int
-	retryMin   time.Duration
-	retryMax   time.Duration
-	maxBody    int64
+	api       *gen.Client
+	base      *url.URL
+	basePath  string // base.EscapedPath(), which every request path starts with
+	token     string
+	userAgent string
+	// The values of the headers every request carries, made once: the
+	// transport only reads them.
+	authHeader, uaHeader []string
+	maxRetries           int
+	retryMin             time.Duration
+	retryMax             time.Duration
+	maxBody              int64
 
 	mu sync.Mutex
 	rl RateLimit
@@ -91,7 +94,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		ua = cfg.userAgent + " " + defaultUserAgent
 	}
 	c := &Client{
-		base: base, token: cfg.token, userAgent: ua,
+		base: base, basePath: base.EscapedPath(), token: cfg.token, userAgent: ua,
+		authHeader: []string{"Bearer " + cfg.token}, uaHeader: []string{ua},
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax, maxBody: cfg.maxBody,
 	}
 	hc := &http.Client{Timeout: cfg.attemptTimeout}
@@ -167,15 +171,13 @@ func (c *Client) authorize(_ context.Context, req *http.Request) error {
 	if !tokenAllowed(req.URL) {
 		return errTokenNotAllowed
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
+	req.Header["Authorization"] = c.authHeader
+	req.Header["User-Agent"] = c.uaHeader
+	req.Header["Accept"] = acceptJSON
 	return nil
 }
 
-// uuidPattern is the canonical 8-4-4-4-12 hex form. Nothing else may reach a
-// request path: no "..", "/", "%", spaces or empty ids.
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var acceptJSON = []string{"application/json"}
 
 // ValidateJobID reports whether id can name an indexing job: the canonical
 // UUID form, 123e4567-e89b-12d3-a456-426614174000. The error wraps
@@ -183,11 +185,31 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 // call it to check user input early.
 func ValidateJobID(id string) error { return checkUUID(id) }
 
+// checkUUID accepts the canonical 8-4-4-4-12 hex form only. Nothing else
+// may reach a request path: no "..", "/", "%", spaces or empty ids.
 func checkUUID(id string) error {
-	if !uuidPattern.MatchString(id) {
+	if !isUUID(id) {
 		return fmt.Errorf("indexingjobs: indexing job id %q: %w (want the form 123e4567-e89b-12d3-a456-426614174000)", truncate(id, 64), ErrInvalidUUID)
 	}
 	return nil
+}
+
+func isUUID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string, n int) string {
@@ -205,11 +227,11 @@ func (c *Client) CancelIndexingJob(ctx context.Context, id string) (*IndexingJob
 	if err := checkUUID(id); err != nil {
 		return nil, err
 	}
-	return callJob(ctx, c, "/v2/gen-ai/indexing_jobs/"+id+"/cancel",
+	return callJob(ctx, c, id, "/cancel",
 		func(ctx context.Context, check gen.RequestEditorFn) (*http.Response, error) {
-			return c.api.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &id}, check)
+			return c.api.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: id}, check)
 		},
-		func(out *gen.APICancelKnowledgeBaseIndexingJobOutput) *IndexingJob { return out.Job })
+		func(out *gen.APICancelKnowledgeBaseIndexingJobOutput) *IndexingJob { return &out.Job })
 }
 
 // GetIndexingJob returns the indexing job id in its current state.
@@ -217,11 +239,11 @@ func (c *Client) GetIndexingJob(ctx context.Context, id string) (*IndexingJob, e
 	if err := checkUUID(id); err != nil {
 		return nil, err
 	}
-	return callJob(ctx, c, "/v2/gen-ai/indexing_jobs/"+id,
+	return callJob(ctx, c, id, "",
 		func(ctx context.Context, check gen.RequestEditorFn) (*http.Response, error) {
 			return c.api.GenaiGetIndexingJob(ctx, id, check)
 		},
-		func(out *gen.APIGetKnowledgeBaseIndexingJobOutput) *IndexingJob { return out.Job })
+		func(out *gen.APIGetKnowledgeBaseIndexingJobOutput) *IndexingJob { return &out.Job })
 }
 
 // RateLimit returns the rate limit the last response reported, errors
@@ -240,15 +262,18 @@ func (c *Client) noteRateLimit(h http.Header) {
 	}
 }
 
-// callJob sends a request until it succeeds, fails for good or runs out of
-// retries, and decodes a 2xx body into the envelope T, from which job takes
-// the job. It is the one place where responses are read and classified.
-func callJob[T any](ctx context.Context, c *Client, path string,
+// jobsPath is where the jobs are, below the base URL's path.
+const jobsPath = "/v2/gen-ai/indexing_jobs/"
+
+// callJob sends a request for the job id (at jobsPath+id+suffix) until it
+// succeeds, fails for good or runs out of retries, and decodes a 2xx body
+// into the envelope T, from which job takes the job. It is the one place
+// where responses are read and classified.
+func callJob[T any](ctx context.Context, c *Client, id, suffix string,
 	send func(context.Context, gen.RequestEditorFn) (*http.Response, error), job func(*T) *IndexingJob) (*IndexingJob, error) {
-	want := c.base.EscapedPath() + path
 	check := func(_ context.Context, req *http.Request) error {
-		if req.URL.EscapedPath() != want {
-			return fmt.Errorf("%w: %q, not %q", errWrongPath, req.URL.EscapedPath(), want)
+		if p := req.URL.EscapedPath(); !isPath(p, c.basePath, jobsPath, id, suffix) {
+			return fmt.Errorf("%w: %q, not %q", errWrongPath, p, c.basePath+jobsPath+id+suffix)
 		}
 		return nil
 	}
@@ -278,7 +303,7 @@ func callJob[T any](ctx context.Context, c *Client, path string,
 				return nil, fmt.Errorf("indexingjobs: %s, but the body is not an indexing job: %w", exchange(resp), err)
 			}
 			j := job(&out)
-			if j == nil {
+			if j.Uuid == "" { // a job without its id is no job
 				return nil, fmt.Errorf("indexingjobs: %s, but the body has no job: %s", exchange(resp), snippet(body))
 			}
 			return j, nil
@@ -296,15 +321,35 @@ func callJob[T any](ctx context.Context, c *Client, path string,
 	}
 }
 
+// isPath reports whether p is the concatenation of parts, without building it.
+func isPath(p string, parts ...string) bool {
+	for _, part := range parts {
+		rest, ok := strings.CutPrefix(p, part)
+		if !ok {
+			return false
+		}
+		p = rest
+	}
+	return p == ""
+}
+
 // ErrResponseTooLarge is wrapped by the error for a body over the cap set
 // by WithMaxResponseBytes.
 var ErrResponseTooLarge = errors.New("response body too large")
 
-// readBody reads at most max bytes and always closes the body.
+// readBody reads at most max bytes and always closes the body. A body of
+// known length is read into one buffer of that size.
 func readBody(resp *http.Response, max int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > max {
 		return nil, ErrResponseTooLarge
+	}
+	if resp.ContentLength >= 0 {
+		body := make([]byte, resp.ContentLength)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
 	}
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))

@@ -80,8 +80,8 @@ func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {
 	var apiBody gen.Error
 	if json.Unmarshal(body, &apiBody) == nil && (apiBody.Id != "" || apiBody.Message != "") {
 		e.ID, e.Message = apiBody.Id, apiBody.Message
-		if apiBody.RequestId != nil && *apiBody.RequestId != "" {
-			e.RequestID = *apiBody.RequestId
+		if apiBody.RequestId != "" {
+			e.RequestID = apiBody.RequestId
 		}
 		return e
 	}

@@ -6,7 +6,8 @@ import (
 )
 
 // IndexingJob is the job as the API sends it, the generated type itself.
-// Every field is a pointer: nil means the API left it out.
+// Every field is optional: a zero value means the API left it out (or sent
+// zero, for counts).
 type IndexingJob = gen.APIIndexingJob
 
 // IndexedDataSource is the progress of a job in one of its data sources.
@@ -55,10 +56,11 @@ func IsTerminal(p Phase) bool {
 	return false
 }
 
-// PhaseOf returns the job's phase, PhaseUnknown when the API left it out.
+// PhaseOf returns the job's phase, PhaseUnknown when the API left it out or
+// job is nil.
 func PhaseOf(job *IndexingJob) Phase {
-	if job == nil || job.Phase == nil {
+	if job == nil || job.Phase == "" {
 		return PhaseUnknown
 	}
-	return *job.Phase
+	return job.Phase
 }

@@ -258,7 +258,7 @@ func TestBadUUIDNeverReachesTheNetwork(t *testing.T) {
 // the generated request builder escapes "/" but not "..".
 func TestGeneratedBuilderAloneLetsDotDotEscape(t *testing.T) {
 	id := ".."
-	req, err := gen.NewGenaiCancelIndexingJobRequest("https://api.digitalocean.com/", id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: &id})
+	req, err := gen.NewGenaiCancelIndexingJobRequest("https://api.digitalocean.com/", id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: id})
 	require.NoError(t, err)
 	assert.Equal(t, "/v2/gen-ai/cancel", req.URL.Path, "the generated builder resolves .. out of indexing_jobs/")
 }

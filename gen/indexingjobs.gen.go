@@ -134,7 +134,7 @@ type APICancelKnowledgeBaseIndexingJobInputPublic struct {
 	//
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	Uuid *string `json:"uuid,omitempty"`
+	Uuid string `json:"uuid,omitempty,omitzero"`
 }
 
 // APICancelKnowledgeBaseIndexingJobOutput The answer to a cancel request.
@@ -142,7 +142,7 @@ type APICancelKnowledgeBaseIndexingJobOutput struct {
 	// Job One run that indexes some or all data sources of a knowledge base. Every
 	// field is optional: the service leaves out what does not apply yet (no
 	// `finished_at` while running) and may add fields over time.
-	Job *APIIndexingJob `json:"job,omitempty"`
+	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
 
 // APIGetKnowledgeBaseIndexingJobOutput The answer to a request for one indexing job.
@@ -150,7 +150,7 @@ type APIGetKnowledgeBaseIndexingJobOutput struct {
 	// Job One run that indexes some or all data sources of a knowledge base. Every
 	// field is optional: the service leaves out what does not apply yet (no
 	// `finished_at` while running) and may add fields over time.
-	Job *APIIndexingJob `json:"job,omitempty"`
+	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
 
 // APIIndexJobStatus What the job has done to the index. `INDEX_JOB_STATUS_CANCELLED` is
@@ -164,72 +164,72 @@ type APIIndexedDataSource struct {
 	// CompletedAt When this data source was done.
 	//
 	// Example: 2023-01-01T00:00:00Z
-	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	CompletedAt time.Time `json:"completed_at,omitempty,omitzero"`
 
 	// DataSourceUuid The id of the data source.
 	//
 	// Example: 9758a232-b351-4d0a-9e20-2b8a8f3a5a1c
-	DataSourceUuid *string `json:"data_source_uuid,omitempty"`
+	DataSourceUuid string `json:"data_source_uuid,omitempty,omitzero"`
 
 	// ErrorDetails A longer account of what went wrong, when something did.
 	//
 	// Example: 2 files could not be parsed
-	ErrorDetails *string `json:"error_details,omitempty"`
+	ErrorDetails string `json:"error_details,omitempty,omitzero"`
 
 	// ErrorMsg A short account of what went wrong, when something did.
 	//
 	// Example: partial failure
-	ErrorMsg *string `json:"error_msg,omitempty"`
+	ErrorMsg string `json:"error_msg,omitempty,omitzero"`
 
 	// FailedItemCount Items of this data source that could not be indexed. A decimal number in a string.
 	//
 	// Example: 12345
-	FailedItemCount *wire.Uint64 `json:"failed_item_count,omitempty"`
+	FailedItemCount wire.Uint64 `json:"failed_item_count,omitempty,omitzero"`
 
 	// IndexedFileCount Files of this data source indexed. A decimal number in a string.
 	//
 	// Example: 12345
-	IndexedFileCount *wire.Uint64 `json:"indexed_file_count,omitempty"`
+	IndexedFileCount wire.Uint64 `json:"indexed_file_count,omitempty,omitzero"`
 
 	// IndexedItemCount Items of this data source indexed. A decimal number in a string.
 	//
 	// Example: 12345
-	IndexedItemCount *wire.Uint64 `json:"indexed_item_count,omitempty"`
+	IndexedItemCount wire.Uint64 `json:"indexed_item_count,omitempty,omitzero"`
 
 	// RemovedItemCount Items of this data source removed from the index. A decimal number in a string.
 	//
 	// Example: 12345
-	RemovedItemCount *wire.Uint64 `json:"removed_item_count,omitempty"`
+	RemovedItemCount wire.Uint64 `json:"removed_item_count,omitempty,omitzero"`
 
 	// SkippedItemCount Items of this data source skipped. A decimal number in a string.
 	//
 	// Example: 12345
-	SkippedItemCount *wire.Uint64 `json:"skipped_item_count,omitempty"`
+	SkippedItemCount wire.Uint64 `json:"skipped_item_count,omitempty,omitzero"`
 
 	// StartedAt When indexing of this data source started.
 	//
 	// Example: 2023-01-01T00:00:00Z
-	StartedAt *time.Time `json:"started_at,omitempty"`
+	StartedAt time.Time `json:"started_at,omitempty,omitzero"`
 
 	// Status What indexing did to one data source. More values may be added.
 	//
 	// Example: DATA_SOURCE_STATUS_UPDATED
-	Status *APIIndexedDataSourceStatus `json:"status,omitempty"`
+	Status APIIndexedDataSourceStatus `json:"status,omitempty,omitzero"`
 
 	// TotalBytes Size of this data source in bytes. A decimal number in a string.
 	//
 	// Example: 10485760
-	TotalBytes *wire.Uint64 `json:"total_bytes,omitempty"`
+	TotalBytes wire.Uint64 `json:"total_bytes,omitempty,omitzero"`
 
 	// TotalBytesIndexed Bytes of this data source indexed. A decimal number in a string.
 	//
 	// Example: 10485760
-	TotalBytesIndexed *wire.Uint64 `json:"total_bytes_indexed,omitempty"`
+	TotalBytesIndexed wire.Uint64 `json:"total_bytes_indexed,omitempty,omitzero"`
 
 	// TotalFileCount Files in this data source. A decimal number in a string.
 	//
 	// Example: 12345
-	TotalFileCount *wire.Uint64 `json:"total_file_count,omitempty"`
+	TotalFileCount wire.Uint64 `json:"total_file_count,omitempty,omitzero"`
 }
 
 // APIIndexedDataSourceStatus What indexing did to one data source. More values may be added.
@@ -244,35 +244,35 @@ type APIIndexingJob struct {
 	// CompletedDatasources How many of the job's data sources are done indexing.
 	//
 	// Example: 123
-	CompletedDatasources *int64 `json:"completed_datasources,omitempty"`
+	CompletedDatasources int64 `json:"completed_datasources,omitempty,omitzero"`
 
 	// CreatedAt When the job was created.
 	//
 	// Example: 2023-01-01T00:00:00Z
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
 
 	// DataSourceJobs The progress of the job in each of its data sources.
-	DataSourceJobs *[]APIIndexedDataSource `json:"data_source_jobs,omitempty"`
+	DataSourceJobs []APIIndexedDataSource `json:"data_source_jobs,omitempty,omitzero"`
 
 	// DataSourceUuids The ids of the data sources this job indexes.
 	//
 	// Example: ["9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"]
-	DataSourceUuids *[]string `json:"data_source_uuids,omitempty"`
+	DataSourceUuids []string `json:"data_source_uuids,omitempty,omitzero"`
 
 	// FinishedAt When the job ended; absent while it runs.
 	//
 	// Example: 2023-01-01T00:00:00Z
-	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	FinishedAt time.Time `json:"finished_at,omitempty,omitzero"`
 
 	// IsReportAvailable Whether a report of the job's indexing can be downloaded.
 	//
 	// Example: false
-	IsReportAvailable *bool `json:"is_report_available,omitempty"`
+	IsReportAvailable bool `json:"is_report_available,omitempty,omitzero"`
 
 	// KnowledgeBaseUuid The id of the knowledge base the job indexes.
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	KnowledgeBaseUuid *string `json:"knowledge_base_uuid,omitempty"`
+	KnowledgeBaseUuid string `json:"knowledge_base_uuid,omitempty,omitzero"`
 
 	// Phase Where the job is in its life. `BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`,
 	// `_ERROR` and `_CANCELLED` are terminal: the job will not change again.
@@ -280,65 +280,65 @@ type APIIndexingJob struct {
 	//
 	//
 	// Example: BATCH_JOB_PHASE_RUNNING
-	Phase *APIBatchJobPhase `json:"phase,omitempty"`
+	Phase APIBatchJobPhase `json:"phase,omitempty,omitzero"`
 
 	// StartedAt When the job started running.
 	//
 	// Example: 2023-01-01T00:00:00Z
-	StartedAt *time.Time `json:"started_at,omitempty"`
+	StartedAt time.Time `json:"started_at,omitempty,omitzero"`
 
 	// Status What the job has done to the index. `INDEX_JOB_STATUS_CANCELLED` is
 	// what the service reports after a cancel. More values may be added.
 	//
 	//
 	// Example: INDEX_JOB_STATUS_IN_PROGRESS
-	Status *APIIndexJobStatus `json:"status,omitempty"`
+	Status APIIndexJobStatus `json:"status,omitempty,omitzero"`
 
 	// Tokens Tokens used by the job. Deprecated; read `total_tokens`.
 	//
 	// Example: 123
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	Tokens *int64 `json:"tokens,omitempty"`
+	Tokens int64 `json:"tokens,omitempty,omitzero"`
 
 	// TotalDatasources How many data sources the job indexes.
 	//
 	// Example: 123
-	TotalDatasources *int64 `json:"total_datasources,omitempty"`
+	TotalDatasources int64 `json:"total_datasources,omitempty,omitzero"`
 
 	// TotalItemsFailed Items that could not be indexed. A decimal number in a string.
 	//
 	// Example: 12345
-	TotalItemsFailed *wire.Uint64 `json:"total_items_failed,omitempty"`
+	TotalItemsFailed wire.Uint64 `json:"total_items_failed,omitempty,omitzero"`
 
 	// TotalItemsIndexed Items indexed so far. A decimal number in a string.
 	//
 	// Example: 12345
-	TotalItemsIndexed *wire.Uint64 `json:"total_items_indexed,omitempty"`
+	TotalItemsIndexed wire.Uint64 `json:"total_items_indexed,omitempty,omitzero"`
 
 	// TotalItemsRemoved Items removed from the index because their source is gone. A decimal number in a string.
 	//
 	// Example: 12345
-	TotalItemsRemoved *wire.Uint64 `json:"total_items_removed,omitempty"`
+	TotalItemsRemoved wire.Uint64 `json:"total_items_removed,omitempty,omitzero"`
 
 	// TotalItemsSkipped Items left as they were, being unchanged or unsupported. A decimal number in a string.
 	//
 	// Example: 12345
-	TotalItemsSkipped *wire.Uint64 `json:"total_items_skipped,omitempty"`
+	TotalItemsSkipped wire.Uint64 `json:"total_items_skipped,omitempty,omitzero"`
 
 	// TotalTokens Tokens the embedding model used for the job. A decimal number in a string.
 	//
 	// Example: 412930
-	TotalTokens *wire.Uint64 `json:"total_tokens,omitempty"`
+	TotalTokens wire.Uint64 `json:"total_tokens,omitempty,omitzero"`
 
 	// UpdatedAt When the job last changed.
 	//
 	// Example: 2023-01-01T00:00:00Z
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	UpdatedAt time.Time `json:"updated_at,omitempty,omitzero"`
 
 	// Uuid The id of the indexing job.
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	Uuid *string `json:"uuid,omitempty"`
+	Uuid string `json:"uuid,omitempty,omitzero"`
 }
 
 // Error The body of every error the API itself sends.
@@ -360,7 +360,7 @@ type Error struct {
 	//
 	//
 	// Example: 4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1
-	RequestId *string `json:"request_id,omitempty"`
+	RequestId string `json:"request_id,omitempty,omitzero"`
 }
 
 // IndexingJobUuid defines model for indexing_job_uuid.
@@ -778,51 +778,51 @@ type ClientWithResponsesInterface interface {
 
 // GenaiGetIndexingJobResponse200Headers the declared response headers of an HTTP 200 response for GenaiGetIndexingJob
 type GenaiGetIndexingJobResponse200Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiGetIndexingJobResponse401Headers the declared response headers of an HTTP 401 response for GenaiGetIndexingJob
 type GenaiGetIndexingJobResponse401Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiGetIndexingJobResponse404Headers the declared response headers of an HTTP 404 response for GenaiGetIndexingJob
 type GenaiGetIndexingJobResponse404Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiGetIndexingJobResponse429Headers the declared response headers of an HTTP 429 response for GenaiGetIndexingJob
 type GenaiGetIndexingJobResponse429Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	RetryAfter         *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	RetryAfter         int
+	XRequestId         string
 }
 
 // GenaiGetIndexingJobResponse500Headers the declared response headers of an HTTP 500 response for GenaiGetIndexingJob
 type GenaiGetIndexingJobResponse500Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiGetIndexingJobResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiGetIndexingJob
 type GenaiGetIndexingJobResponseDefaultHeaders struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 type GenaiGetIndexingJobResponse struct {
@@ -915,51 +915,51 @@ func (r GenaiGetIndexingJobResponse) ContentType() string {
 
 // GenaiCancelIndexingJobResponse200Headers the declared response headers of an HTTP 200 response for GenaiCancelIndexingJob
 type GenaiCancelIndexingJobResponse200Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiCancelIndexingJobResponse401Headers the declared response headers of an HTTP 401 response for GenaiCancelIndexingJob
 type GenaiCancelIndexingJobResponse401Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiCancelIndexingJobResponse404Headers the declared response headers of an HTTP 404 response for GenaiCancelIndexingJob
 type GenaiCancelIndexingJobResponse404Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiCancelIndexingJobResponse429Headers the declared response headers of an HTTP 429 response for GenaiCancelIndexingJob
 type GenaiCancelIndexingJobResponse429Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	RetryAfter         *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	RetryAfter         int
+	XRequestId         string
 }
 
 // GenaiCancelIndexingJobResponse500Headers the declared response headers of an HTTP 500 response for GenaiCancelIndexingJob
 type GenaiCancelIndexingJobResponse500Headers struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 // GenaiCancelIndexingJobResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiCancelIndexingJob
 type GenaiCancelIndexingJobResponseDefaultHeaders struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestId         *string
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestId         string
 }
 
 type GenaiCancelIndexingJobResponse struct {
@@ -1190,28 +1190,28 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
@@ -1221,28 +1221,28 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 404:
@@ -1252,28 +1252,28 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -1283,35 +1283,35 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -1321,28 +1321,28 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -1352,28 +1352,28 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.HeadersDefault = &headers
 	}
@@ -1450,28 +1450,28 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
@@ -1481,28 +1481,28 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 404:
@@ -1512,28 +1512,28 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -1543,35 +1543,35 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -1581,28 +1581,28 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -1612,28 +1612,28 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitLimit = &value
+			headers.RatelimitLimit = value
 		}
 		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitRemaining = &value
+			headers.RatelimitRemaining = value
 		}
 		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RatelimitReset = &value
+			headers.RatelimitReset = value
 		}
 		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = &value
+			headers.XRequestId = value
 		}
 		response.HeadersDefault = &headers
 	}

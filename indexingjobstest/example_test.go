@@ -33,7 +33,7 @@ func ExampleServer() {
 		panic(err)
 	}
 	stored, _ := srv.Job(id)
-	fmt.Println("after waiting:", indexingjobs.PhaseOf(job), *job.Status, "; the fake holds", indexingjobs.PhaseOf(&stored))
+	fmt.Println("after waiting:", indexingjobs.PhaseOf(job), job.Status, "; the fake holds", indexingjobs.PhaseOf(&stored))
 	// Output:
 	// answer to the cancel: BATCH_JOB_PHASE_RUNNING after 3 requests
 	// after waiting: BATCH_JOB_PHASE_CANCELLED INDEX_JOB_STATUS_CANCELLED ; the fake holds BATCH_JOB_PHASE_CANCELLED

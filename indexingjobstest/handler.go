@@ -87,7 +87,7 @@ func writeError(w http.ResponseWriter, status int, id, message string) {
 	reqID := w.Header().Get("x-request-id")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(gen.Error{Id: id, Message: message, RequestId: &reqID})
+	_ = json.NewEncoder(w).Encode(gen.Error{Id: id, Message: message, RequestId: reqID})
 }
 
 // authorize answers 401 without a valid bearer token, and 429 once the
@@ -133,7 +133,7 @@ func (s *Server) injectFault(next gen.StrictHandlerFunc, op string) gen.StrictHa
 // for the operation op.
 func answer(ctx context.Context, op string, f Fault) any {
 	reqID, _ := ctx.Value(requestIDKey).(string)
-	body := gen.Error{RequestId: &reqID}
+	body := gen.Error{RequestId: reqID}
 	var retryAfter *int
 	switch f.status {
 	case http.StatusUnauthorized:
@@ -187,22 +187,22 @@ func (a api) GenaiGetIndexingJob(ctx context.Context, req gen.GenaiGetIndexingJo
 		return answer(ctx, "GenaiGetIndexingJob", Fault{status: http.StatusNotFound}).(gen.GenaiGetIndexingJobResponseObject), nil
 	}
 	return gen.GenaiGetIndexingJob200JSONResponse{IndexingJobJSONResponse: gen.IndexingJobJSONResponse{
-		Body: gen.APIGetKnowledgeBaseIndexingJobOutput{Job: &job}}}, nil
+		Body: gen.APIGetKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
 }
 
 func (a api) GenaiCancelIndexingJob(ctx context.Context, req gen.GenaiCancelIndexingJobRequestObject) (gen.GenaiCancelIndexingJobResponseObject, error) {
-	if req.Body != nil && req.Body.Uuid != nil && !strings.EqualFold(*req.Body.Uuid, req.Uuid) {
+	if req.Body != nil && req.Body.Uuid != "" && !strings.EqualFold(req.Body.Uuid, req.Uuid) {
 		reqID, _ := ctx.Value(requestIDKey).(string)
 		return gen.GenaiCancelIndexingJobdefaultJSONResponse{StatusCode: http.StatusBadRequest, Body: gen.Error{
-			Id: "bad_request", RequestId: &reqID,
-			Message: fmt.Sprintf("uuid %q in the body is not the job %q of the path", *req.Body.Uuid, req.Uuid)}}, nil
+			Id: "bad_request", RequestId: reqID,
+			Message: fmt.Sprintf("uuid %q in the body is not the job %q of the path", req.Body.Uuid, req.Uuid)}}, nil
 	}
 	job, ok := a.s.cancel(req.Uuid)
 	if !ok {
 		return answer(ctx, "GenaiCancelIndexingJob", Fault{status: http.StatusNotFound}).(gen.GenaiCancelIndexingJobResponseObject), nil
 	}
 	return gen.GenaiCancelIndexingJob200JSONResponse{CancelledIndexingJobJSONResponse: gen.CancelledIndexingJobJSONResponse{
-		Body: gen.APICancelKnowledgeBaseIndexingJobOutput{Job: &job}}}, nil
+		Body: gen.APICancelKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
 }
 
 var _ gen.StrictServerInterface = api{}

@@ -24,19 +24,18 @@ func NewJob(p indexingjobs.Phase) indexingjobs.IndexingJob {
 		done = 1
 		dsStatus = dataSourceStatus[p]
 	}
-	total, tokens := int64(1), int64(0)
 	job := indexingjobs.IndexingJob{
-		Uuid: &id, KnowledgeBaseUuid: &kb, DataSourceUuids: &[]string{ds},
-		Phase: &p, Status: &status,
-		CreatedAt: &created, UpdatedAt: &created,
-		TotalDatasources: &total, CompletedDatasources: &done, Tokens: &tokens,
-		DataSourceJobs: &[]indexingjobs.IndexedDataSource{{DataSourceUuid: &ds, Status: &dsStatus}},
+		Uuid: id, KnowledgeBaseUuid: kb, DataSourceUuids: []string{ds},
+		Phase: p, Status: status,
+		CreatedAt: created, UpdatedAt: created,
+		TotalDatasources: 1, CompletedDatasources: done,
+		DataSourceJobs: []indexingjobs.IndexedDataSource{{DataSourceUuid: ds, Status: dsStatus}},
 	}
 	if p != indexingjobs.PhasePending && p != indexingjobs.PhaseUnknown {
-		job.StartedAt = &created
+		job.StartedAt = created
 	}
 	if indexingjobs.IsTerminal(p) {
-		job.FinishedAt, job.UpdatedAt = &now, &now
+		job.FinishedAt, job.UpdatedAt = now, now
 	}
 	return job
 }

@@ -20,10 +20,10 @@ package indexingjobstest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -130,14 +130,13 @@ func (s *Server) NewClient(opts ...indexingjobs.Option) (*indexingjobs.Client, e
 // a new random one.
 func (s *Server) AddJob(job indexingjobs.IndexingJob) string {
 	job = clone(job)
-	if job.Uuid == nil || *job.Uuid == "" {
-		id := newUUID()
-		job.Uuid = &id
+	if job.Uuid == "" {
+		job.Uuid = newUUID()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.jobs[strings.ToLower(*job.Uuid)] = &record{job: job}
-	return *job.Uuid
+	s.jobs[strings.ToLower(job.Uuid)] = &record{job: job}
+	return job.Uuid
 }
 
 // Job returns a copy of the job id as the API would send it now.
@@ -186,7 +185,7 @@ func (s *Server) cancel(id string) (indexingjobs.IndexingJob, bool) {
 		if s.cancelDelay <= 0 {
 			markCancelled(&r.job, now)
 		} else {
-			r.job.UpdatedAt = &now
+			r.job.UpdatedAt = now
 			r.cancelAt = now.Add(s.cancelDelay)
 		}
 	}
@@ -195,32 +194,22 @@ func (s *Server) cancel(id string) (indexingjobs.IndexingJob, bool) {
 
 func markCancelled(job *indexingjobs.IndexingJob, at time.Time) {
 	at = at.UTC()
-	phase, status := indexingjobs.PhaseCancelled, indexingjobs.StatusCancelled
-	job.Phase, job.Status = &phase, &status
-	job.FinishedAt, job.UpdatedAt = &at, &at
-	if job.DataSourceJobs == nil {
-		return
-	}
-	for i := range *job.DataSourceJobs {
-		ds := &(*job.DataSourceJobs)[i]
-		if ds.Status == nil || *ds.Status == gen.DataSourceStatusInProgress {
-			cancelled := gen.DataSourceStatusCancelled
-			ds.Status = &cancelled
+	job.Phase, job.Status = indexingjobs.PhaseCancelled, indexingjobs.StatusCancelled
+	job.FinishedAt, job.UpdatedAt = at, at
+	for i := range job.DataSourceJobs {
+		ds := &job.DataSourceJobs[i]
+		if ds.Status == "" || ds.Status == gen.DataSourceStatusInProgress {
+			ds.Status = gen.DataSourceStatusCancelled
 		}
 	}
 }
 
-// clone copies a job deeply: every field is a pointer or a slice.
+// clone copies a job so that the caller and the server share nothing: its
+// only references are its two slices.
 func clone(job indexingjobs.IndexingJob) indexingjobs.IndexingJob {
-	b, err := json.Marshal(job)
-	if err != nil {
-		panic(fmt.Sprintf("indexingjobstest: copying a job: %v", err))
-	}
-	var out indexingjobs.IndexingJob
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(fmt.Sprintf("indexingjobstest: copying a job: %v", err))
-	}
-	return out
+	job.DataSourceUuids = slices.Clone(job.DataSourceUuids)
+	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
+	return job
 }
 
 func newUUID() string {

@@ -34,13 +34,12 @@ func TestCancelMovesARunningJobToCancelled(t *testing.T) {
 
 		job, err := client.CancelIndexingJob(context.Background(), id)
 		require.NoError(t, err)
-		assert.Equal(t, id, *job.Uuid)
-		assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
-		assert.Equal(t, indexingjobs.StatusCancelled, *job.Status)
-		require.NotNil(t, job.FinishedAt)
+		assert.Equal(t, id, job.Uuid)
+		assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
+		assert.Equal(t, indexingjobs.StatusCancelled, job.Status)
 		assert.True(t, job.FinishedAt.After(before))
 		assert.Equal(t, job.FinishedAt, job.UpdatedAt)
-		assert.Equal(t, "DATA_SOURCE_STATUS_CANCELLED", string(*(*job.DataSourceJobs)[0].Status))
+		assert.Equal(t, "DATA_SOURCE_STATUS_CANCELLED", string(job.DataSourceJobs[0].Status))
 
 		stored, ok := srv.Job(id)
 		require.True(t, ok)
@@ -67,14 +66,14 @@ func TestCancelDelayLetsWaitingBeExercised(t *testing.T) {
 
 	job, err := client.CancelIndexingJob(context.Background(), id)
 	require.NoError(t, err)
-	assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase, "the cancel has not taken effect yet")
-	assert.Nil(t, job.FinishedAt)
+	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "the cancel has not taken effect yet")
+	assert.True(t, job.FinishedAt.IsZero())
 
 	var phases []indexingjobs.Phase
 	job, err = client.WaitForIndexingJob(context.Background(), id, indexingjobs.WithPollInterval(10*time.Millisecond),
-		indexingjobs.WithProgress(func(j *indexingjobs.IndexingJob) { phases = append(phases, *j.Phase) }))
+		indexingjobs.WithProgress(func(j *indexingjobs.IndexingJob) { phases = append(phases, j.Phase) }))
 	require.NoError(t, err)
-	assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
+	assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 	assert.Equal(t, indexingjobs.PhaseRunning, phases[0])
 	assert.Greater(t, len(phases), 1)
 	assert.GreaterOrEqual(t, job.FinishedAt.Sub(start), 50*time.Millisecond-time.Millisecond)
@@ -102,7 +101,7 @@ func TestWrongTokenIsUnauthorizedAndChangesNothing(t *testing.T) {
 	_, err = client.CancelIndexingJob(context.Background(), id)
 	assert.True(t, indexingjobs.IsUnauthorized(err), "%v", err)
 	job, _ := srv.Job(id)
-	assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase)
+	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase)
 	assert.Equal(t, "right", srv.Token())
 }
 
@@ -149,7 +148,7 @@ func TestCancelBodyMustNameThePathJob(t *testing.T) {
 	resp, _ = send(t, srv, "PUT", "/v2/gen-ai/indexing_jobs/"+id+"/cancel", srv.Token(), `{"uuid":`)
 	assert.Equal(t, 400, resp.StatusCode)
 	job, _ := srv.Job(id)
-	assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase, "a refused cancel changes nothing")
+	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "a refused cancel changes nothing")
 }
 
 func TestFaults(t *testing.T) {
@@ -160,7 +159,7 @@ func TestFaults(t *testing.T) {
 		srv.InjectFaults(2, indexingjobstest.RateLimited(time.Second))
 		job, err := client.CancelIndexingJob(ctx, id)
 		require.NoError(t, err)
-		assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
+		assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 		assert.Equal(t, 3, srv.Requests())
 	})
 	t.Run("429 reported", func(t *testing.T) {
@@ -175,7 +174,7 @@ func TestFaults(t *testing.T) {
 		assert.Equal(t, 429, apiErr.StatusCode)
 		assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "rounded up to whole seconds")
 		job, _ := srv.Job(id)
-		assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase, "a failed request changes nothing")
+		assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "a failed request changes nothing")
 	})
 	t.Run("500 then success", func(t *testing.T) {
 		srv, client := newFake(t)
@@ -225,13 +224,13 @@ func TestAddJobKeepsACopy(t *testing.T) {
 	srv, _ := newFake(t)
 	job := indexingjobstest.NewJob(indexingjobs.PhaseRunning)
 	id := srv.AddJob(job)
-	assert.Equal(t, *job.Uuid, id)
-	*job.Phase = indexingjobs.PhaseFailed
+	assert.Equal(t, job.Uuid, id)
+	job.Phase = indexingjobs.PhaseFailed
 	got, _ := srv.Job(id)
-	assert.Equal(t, indexingjobs.PhaseRunning, *got.Phase)
-	*got.Phase = indexingjobs.PhaseFailed
+	assert.Equal(t, indexingjobs.PhaseRunning, got.Phase)
+	got.Phase = indexingjobs.PhaseFailed
 	again, _ := srv.Job(id)
-	assert.Equal(t, indexingjobs.PhaseRunning, *again.Phase)
+	assert.Equal(t, indexingjobs.PhaseRunning, again.Phase)
 
 	noID := srv.AddJob(indexingjobs.IndexingJob{})
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, noID)
@@ -248,7 +247,7 @@ func TestConcurrentUse(t *testing.T) {
 			_, err := client.CancelIndexingJob(context.Background(), id)
 			assert.NoError(t, err)
 			job, _ := srv.Job(id)
-			assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
+			assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 		})
 	}
 	wg.Wait()

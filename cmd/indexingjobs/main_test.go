@@ -118,8 +118,8 @@ func TestCancelWithoutWaitAndJSONOutput(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	var job indexingjobs.IndexingJob
 	require.NoError(t, json.Unmarshal([]byte(stdout), &job), stdout)
-	assert.Equal(t, id, *job.Uuid)
-	assert.Equal(t, indexingjobs.PhaseRunning, *job.Phase, "without --wait, the answer to the cancel")
+	assert.Equal(t, id, job.Uuid)
+	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "without --wait, the answer to the cancel")
 	assert.Equal(t, 1, srv.Requests())
 }
 
@@ -163,8 +163,8 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	var job indexingjobs.IndexingJob
 	require.NoError(t, json.Unmarshal([]byte(stdout), &job))
-	assert.Equal(t, indexingjobs.PhaseCancelled, *job.Phase)
-	assert.Equal(t, indexingjobs.StatusCancelled, *job.Status)
+	assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
+	assert.Equal(t, indexingjobs.StatusCancelled, job.Status)
 	assert.NotNil(t, job.FinishedAt)
 	assert.Contains(t, stderr, "no account, no network")
 	assert.Contains(t, stderr, "BATCH_JOB_PHASE_CANCELLED")
@@ -265,10 +265,10 @@ func TestLiveProgressRedrawsOneLine(t *testing.T) {
 	var w syncBuffer
 	p := newProgress(&w, true)
 	running, cancelled := indexingjobs.PhaseRunning, indexingjobs.PhaseCancelled
-	p.seen(&indexingjobs.IndexingJob{Phase: &running})
-	p.seen(&indexingjobs.IndexingJob{Phase: &running})
+	p.seen(&indexingjobs.IndexingJob{Phase: running})
+	p.seen(&indexingjobs.IndexingJob{Phase: running})
 	time.Sleep(3 * tick)
-	p.seen(&indexingjobs.IndexingJob{Phase: &cancelled})
+	p.seen(&indexingjobs.IndexingJob{Phase: cancelled})
 	p.close()
 	out := w.String()
 	assert.Equal(t, 1, strings.Count(out, "s  BATCH_JOB_PHASE_RUNNING\n"), "a phase is printed once")

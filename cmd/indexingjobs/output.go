@@ -26,69 +26,38 @@ func printJob(w io.Writer, job *indexingjobs.IndexingJob, output string) error {
 			fmt.Fprintf(tw, "%s\t%s\n", k, v)
 		}
 	}
-	row("Indexing job", str(job.Uuid))
-	row("Knowledge base", str(job.KnowledgeBaseUuid))
+	row("Indexing job", job.Uuid)
+	row("Knowledge base", job.KnowledgeBaseUuid)
 	row("Phase", string(indexingjobs.PhaseOf(job)))
-	if job.Status != nil {
-		row("Status", string(*job.Status))
-	}
+	row("Status", string(job.Status))
 	row("Created", when(job.CreatedAt))
 	row("Started", when(job.StartedAt))
 	row("Finished", when(job.FinishedAt))
 	row("Updated", when(job.UpdatedAt))
-	if job.StartedAt != nil && job.FinishedAt != nil {
-		row("Ran for", job.FinishedAt.Sub(*job.StartedAt).Round(time.Second).String())
+	if !job.StartedAt.IsZero() && !job.FinishedAt.IsZero() {
+		row("Ran for", job.FinishedAt.Sub(job.StartedAt).Round(time.Second).String())
 	}
-	if job.TotalDatasources != nil {
-		row("Data sources", fmt.Sprintf("%d of %d completed", deref(job.CompletedDatasources), *job.TotalDatasources))
+	if job.TotalDatasources > 0 {
+		row("Data sources", fmt.Sprintf("%d of %d completed", job.CompletedDatasources, job.TotalDatasources))
 	}
-	var items []string
-	for _, c := range []struct {
-		name string
-		n    *indexingjobs.Uint64
-	}{{"indexed", job.TotalItemsIndexed}, {"failed", job.TotalItemsFailed}, {"skipped", job.TotalItemsSkipped}, {"removed", job.TotalItemsRemoved}} {
-		if c.n != nil {
-			items = append(items, fmt.Sprintf("%d %s", uint64(*c.n), c.name))
-		}
+	if n := job.TotalItemsIndexed + job.TotalItemsFailed + job.TotalItemsSkipped + job.TotalItemsRemoved; n > 0 {
+		row("Items", fmt.Sprintf("%d indexed, %d failed, %d skipped, %d removed",
+			job.TotalItemsIndexed, job.TotalItemsFailed, job.TotalItemsSkipped, job.TotalItemsRemoved))
 	}
-	row("Items", strings.Join(items, ", "))
-	if job.Tokens != nil {
-		row("Tokens", fmt.Sprint(*job.Tokens))
+	if job.TotalTokens > 0 {
+		row("Tokens", fmt.Sprint(uint64(job.TotalTokens)))
 	}
-	if job.IsReportAvailable != nil && *job.IsReportAvailable {
+	if job.IsReportAvailable {
 		row("Report", "available")
 	}
-	if job.DataSourceJobs != nil {
-		for _, ds := range *job.DataSourceJobs {
-			line := str(ds.DataSourceUuid)
-			if ds.Status != nil {
-				line += "  " + string(*ds.Status)
-			}
-			if ds.ErrorMsg != nil && *ds.ErrorMsg != "" {
-				line += "  " + *ds.ErrorMsg
-			}
-			row("Data source", line)
-		}
+	for _, ds := range job.DataSourceJobs {
+		row("Data source", strings.TrimSpace(ds.DataSourceUuid+"  "+string(ds.Status)+"  "+ds.ErrorMsg))
 	}
 	return tw.Flush()
 }
 
-func str(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func deref(n *int64) int64 {
-	if n == nil {
-		return 0
-	}
-	return *n
-}
-
-func when(t *time.Time) string {
-	if t == nil {
+func when(t time.Time) string {
+	if t.IsZero() {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
