@@ -8,7 +8,7 @@ REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_module
 # Fuzz targets run this long each in `make fuzz` (CI).
 FUZZTIME ?= 10s
 
-.PHONY: all generate check check-generated vet fmt lint breaking build test test-root test-conformance record fuzz demo docs docs-html
+.PHONY: all generate check check-generated vet fmt lint breaking build test test-root test-conformance test-bench record fuzz demo docs docs-html bench
 
 all: generate check build
 
@@ -18,6 +18,7 @@ generate:
 build:
 	$(GO) build ./...
 	cd conformance && $(GO) build ./...
+	cd bench && $(GO) vet ./...
 
 check: check-generated vet fmt lint breaking
 
@@ -32,6 +33,7 @@ check-generated:
 vet:
 	$(GO) vet ./...
 	cd conformance && $(GO) vet ./...
+	cd bench && $(GO) vet ./...
 
 fmt:
 	out=$$(gofmt -l .); [ -z "$$out" ] || { echo "gofmt would change: $$out"; exit 1; }
@@ -51,7 +53,7 @@ breaking:
 	git show $(BASE):openapi.yaml > "$$tmp/base.yaml"; \
 	$(TOOL) oasdiff breaking "$$tmp/base.yaml" openapi.yaml --fail-on ERR --severity-levels tools/oasdiff-levels.txt
 
-test: test-root test-conformance
+test: test-root test-conformance test-bench
 
 test-root:
 	$(GO) test -race ./...
@@ -59,6 +61,17 @@ test-root:
 # The browser test of the documentation needs the page and Chromium.
 test-conformance: docs-html
 	cd conformance && $(GO) test -race ./...
+
+# The benchmarks run once each, so that they cannot rot; make bench measures.
+test-bench:
+	cd bench && $(GO) test -race -count 1 -bench . -benchtime 1x ./...
+
+# Each candidate against the floor, in one benchstat table (bench/README.md).
+BENCHCOUNT ?= 10
+bench:
+	mkdir -p build
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee ../build/bench.txt
+	$(TOOL) benchstat -col /impl build/bench.txt
 
 fuzz:
 	$(GO) test ./wire -run '^$$' -fuzz '^FuzzUint64$$' -fuzztime $(FUZZTIME)
