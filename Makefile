@@ -73,8 +73,11 @@ bench:
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee ../build/bench.txt
 	$(TOOL) benchstat -col /impl build/bench.txt
 
+# Each fuzz target in turn; seeds are in the f.Add calls and testdata/fuzz.
 fuzz:
 	$(GO) test ./wire -run '^$$' -fuzz '^FuzzUint64$$' -fuzztime $(FUZZTIME)
+	$(GO) test . -run '^$$' -fuzz '^FuzzJobID$$' -fuzztime $(FUZZTIME)
+	$(GO) test . -run '^$$' -fuzz '^FuzzResponse$$' -fuzztime $(FUZZTIME)
 
 # The whole flow against a fake API: no account, no network.
 demo:

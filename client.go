@@ -287,9 +287,14 @@ func callJob[T any](ctx context.Context, c *Client, id, suffix string,
 			return nil, fmt.Errorf("indexingjobs: %w (%d %s)", err, attempt, plural(attempt, "attempt"))
 		}
 		c.noteRateLimit(resp.Header)
+		ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
 		body, err := readBody(resp, c.maxBody)
-		if errors.Is(err, ErrResponseTooLarge) {
+		tooLarge := errors.Is(err, ErrResponseTooLarge)
+		if tooLarge && ok {
 			return nil, fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", exchange(resp), err, c.maxBody)
+		}
+		if tooLarge { // an error all the same; its body is not worth reading
+			err = nil
 		}
 		if err != nil { // the connection broke mid-body; the request is safe to repeat
 			if retry && retryableError(ctx, err) && sleep(ctx, backoff(attempt, c.retryMin, c.retryMax)) {
@@ -297,7 +302,7 @@ func callJob[T any](ctx context.Context, c *Client, id, suffix string,
 			}
 			return nil, fmt.Errorf("indexingjobs: %s: reading the body: %w (%d %s)", exchange(resp), err, attempt, plural(attempt, "attempt"))
 		}
-		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		if ok {
 			var out T
 			if err := json.Unmarshal(body, &out); err != nil {
 				return nil, fmt.Errorf("indexingjobs: %s, but the body is not an indexing job: %w", exchange(resp), err)
@@ -317,7 +322,12 @@ func callJob[T any](ctx context.Context, c *Client, id, suffix string,
 				continue
 			}
 		}
-		return nil, newAPIError(resp, body, attempt)
+		apiErr := newAPIError(resp, body, attempt)
+		if tooLarge {
+			apiErr.Message = fmt.Sprintf("(a body of more than %d bytes, not read)", c.maxBody)
+			apiErr.cause = ErrResponseTooLarge
+		}
+		return nil, apiErr
 	}
 }
 

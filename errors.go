@@ -28,7 +28,13 @@ type APIError struct {
 	RateLimit  RateLimit
 	RetryAfter time.Duration // what the server asked us to wait, if it did
 	Attempts   int           // requests sent, retries included
+
+	cause error // ErrResponseTooLarge when the body was not read
 }
+
+// Unwrap gives ErrResponseTooLarge for an answer whose body was over the
+// cap, so errors.Is finds it as it does for a 2xx answer.
+func (e *APIError) Unwrap() error { return e.cause }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -93,9 +99,9 @@ func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {
 // title of a proxy's HTML page.
 func snippet(body []byte) string {
 	s := string(body)
-	if i := strings.Index(strings.ToLower(s), "<title>"); i >= 0 {
+	if i := indexASCIIFold(s, "<title>"); i >= 0 {
 		rest := s[i+len("<title>"):]
-		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
+		if j := indexASCIIFold(rest, "</title>"); j >= 0 {
 			s = rest[:j]
 		}
 	}
@@ -104,4 +110,27 @@ func snippet(body []byte) string {
 		s = string([]rune(s)[:snippetLen]) + "…"
 	}
 	return s
+}
+
+// indexASCIIFold is strings.Index for an ASCII substr, ignoring ASCII case.
+// Unlike searching strings.ToLower(s), its index is one into s itself:
+// lowering can change the length of invalid or non-ASCII text (found by
+// FuzzResponse: "\xf4" lowers to the three bytes of U+FFFD).
+func indexASCIIFold(s, substr string) int {
+	lower := func(c byte) byte {
+		if 'A' <= c && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+outer:
+	for i := 0; i+len(substr) <= len(s); i++ {
+		for j := 0; j < len(substr); j++ {
+			if lower(s[i+j]) != lower(substr[j]) {
+				continue outer
+			}
+		}
+		return i
+	}
+	return -1
 }

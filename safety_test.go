@@ -107,6 +107,11 @@ func TestOversizedBodyIsAnError(t *testing.T) {
 			_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0)).CancelIndexingJob(context.Background(), jobID)
 			require.ErrorIs(t, err, indexingjobs.ErrResponseTooLarge)
 			assert.Less(t, len(err.Error()), 300)
+			var apiErr *indexingjobs.APIError
+			if name == "error status" {
+				require.ErrorAs(t, err, &apiErr, "an error status is an APIError whatever its body")
+				assert.Equal(t, 500, apiErr.StatusCode)
+			}
 		})
 	}
 	srv := newScripted(t, respond(200, jobBody(cancelled)+strings.Repeat(" ", 2048)))
