@@ -124,6 +124,17 @@ func faultClient(t *testing.T, url string, opts ...indexingjobs.Option) *indexin
 	return c
 }
 
+// faultyFake is a fake with a running job whose next n requests fail with
+// f, and a faultClient for it.
+func faultyFake(t *testing.T, n int, f indexingjobstest.Fault) (*indexingjobstest.Server, *indexingjobs.Client, string) {
+	t.Helper()
+	fake := indexingjobstest.NewServer()
+	t.Cleanup(fake.Close)
+	id := fake.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+	fake.InjectFaults(n, f)
+	return fake, faultClient(t, fake.URL, indexingjobs.WithToken(fake.Token())), id
+}
+
 // TestFaults: each fault ends in success after retries or in a clear
 // error, within the bound given, and leaves no goroutine behind.
 func TestFaults(t *testing.T) {
@@ -135,21 +146,15 @@ func TestFaults(t *testing.T) {
 		run   func(t *testing.T)
 	}{
 		{"429 storm, then success", 2 * time.Second, func(t *testing.T) {
-			fake := indexingjobstest.NewServer()
-			defer fake.Close()
-			id := fake.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-			fake.InjectFaults(3, indexingjobstest.RateLimited(30*time.Second))
-			job, err := faultClient(t, fake.URL, indexingjobs.WithToken(fake.Token())).CancelIndexingJob(ctx, id)
+			fake, client, id := faultyFake(t, 3, indexingjobstest.RateLimited(30*time.Second))
+			job, err := client.CancelIndexingJob(ctx, id)
 			require.NoError(t, err, "Retry-After 30s is capped at the 50ms the client allows")
 			assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 			assert.Equal(t, 4, fake.Requests())
 		}},
 		{"429 storm longer than the retries", 2 * time.Second, func(t *testing.T) {
-			fake := indexingjobstest.NewServer()
-			defer fake.Close()
-			id := fake.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-			fake.InjectFaults(10, indexingjobstest.RateLimited(30*time.Second))
-			_, err := faultClient(t, fake.URL, indexingjobs.WithToken(fake.Token())).CancelIndexingJob(ctx, id)
+			_, client, id := faultyFake(t, 10, indexingjobstest.RateLimited(30*time.Second))
+			_, err := client.CancelIndexingJob(ctx, id)
 			var apiErr *indexingjobs.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.True(t, indexingjobs.IsRateLimited(err))
@@ -158,20 +163,14 @@ func TestFaults(t *testing.T) {
 			assert.NotEmpty(t, apiErr.RequestID)
 		}},
 		{"500, then success", time.Second, func(t *testing.T) {
-			fake := indexingjobstest.NewServer()
-			defer fake.Close()
-			id := fake.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-			fake.InjectFaults(1, indexingjobstest.ServerError())
-			_, err := faultClient(t, fake.URL, indexingjobs.WithToken(fake.Token())).CancelIndexingJob(ctx, id)
+			fake, client, id := faultyFake(t, 1, indexingjobstest.ServerError())
+			_, err := client.CancelIndexingJob(ctx, id)
 			require.NoError(t, err)
 			assert.Equal(t, 2, fake.Requests())
 		}},
 		{"502 HTML page every time", time.Second, func(t *testing.T) {
-			fake := indexingjobstest.NewServer()
-			defer fake.Close()
-			id := fake.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-			fake.InjectFaults(10, indexingjobstest.BadGateway())
-			_, err := faultClient(t, fake.URL, indexingjobs.WithToken(fake.Token())).GetIndexingJob(ctx, id)
+			_, client, id := faultyFake(t, 10, indexingjobstest.BadGateway())
+			_, err := client.GetIndexingJob(ctx, id)
 			var apiErr *indexingjobs.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 502, apiErr.StatusCode)
@@ -274,10 +273,10 @@ func TestFaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Cleanup(func() { goleak.VerifyNone(t) }) // the last cleanup: after the servers close
 			start := time.Now()
 			c.run(t)
 			assert.Less(t, time.Since(start), c.bound, "the fault took too long to end")
-			goleak.VerifyNone(t)
 		})
 	}
 }
