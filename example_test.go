@@ -112,3 +112,38 @@ func ExampleAPIError() {
 	// not found: true
 	// true
 }
+
+// logRequests logs every attempt the client makes: method, path, status
+// and the API's request id. It never logs headers, so the token stays out
+// of the log.
+type logRequests struct{ next http.RoundTripper }
+
+func (l logRequests) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err != nil {
+		fmt.Println(req.Method, req.URL.Path, "failed:", err)
+		return nil, err
+	}
+	fmt.Println(req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("X-Request-Id"))
+	return resp, nil
+}
+
+// Logging and metrics go in the transport: it sees every attempt, retries
+// included.
+func ExampleWithHTTPClient() {
+	api := exampleAPI()
+	defer api.Close()
+
+	hc := &http.Client{Transport: logRequests{next: http.DefaultTransport}, Timeout: 30 * time.Second}
+	client, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_example"), indexingjobs.WithBaseURL(api.URL),
+		indexingjobs.WithHTTPClient(hc))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.GetIndexingJob(context.Background(), "00000000-0000-4000-8000-000000000000")
+	fmt.Println(indexingjobs.IsNotFound(err))
+	// Output:
+	// GET /v2/gen-ai/indexing_jobs/00000000-0000-4000-8000-000000000000 404 4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1
+	// true
+}
