@@ -54,6 +54,11 @@ type Client struct {
 	retryMin             time.Duration
 	retryMax             time.Duration
 	maxBody              int64
+	// attemptTimeout bounds one request and the read of its body; 0 when
+	// the caller's http.Client has a Timeout of its own. timedOut is the
+	// cause an attempt ends with then.
+	attemptTimeout time.Duration
+	timedOut       error
 
 	mu sync.Mutex
 	rl RateLimit
@@ -98,10 +103,14 @@ func NewClient(opts ...Option) (*Client, error) {
 		authHeader: []string{"Bearer " + cfg.token}, uaHeader: []string{ua},
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax, maxBody: cfg.maxBody,
 	}
-	hc := &http.Client{Timeout: cfg.attemptTimeout}
+	hc := &http.Client{}
 	if cfg.httpClient != nil {
 		copied := *cfg.httpClient
 		hc = &copied
+	}
+	if hc.Timeout == 0 {
+		c.attemptTimeout = cfg.attemptTimeout
+		c.timedOut = fmt.Errorf("%w after %s", errAttemptTimeout, cfg.attemptTimeout)
 	}
 	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 	c.api, err = gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(c.authorize))
@@ -279,8 +288,8 @@ func callJob[T any](ctx context.Context, c *Client, id, suffix string,
 	}
 	for attempt := 1; ; attempt++ {
 		retry := attempt <= c.maxRetries
-		resp, err := send(ctx, check)
-		if err != nil {
+		resp, body, err := c.attempt(ctx, send, check)
+		if resp == nil { // no answer: the request may not have been sent or seen
 			if retry && retryableError(ctx, err) && sleep(ctx, backoff(attempt, c.retryMin, c.retryMax)) {
 				continue
 			}
@@ -288,7 +297,6 @@ func callJob[T any](ctx context.Context, c *Client, id, suffix string,
 		}
 		c.noteRateLimit(resp.Header)
 		ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-		body, err := readBody(resp, c.maxBody)
 		tooLarge := errors.Is(err, ErrResponseTooLarge)
 		if tooLarge && ok {
 			return nil, fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", exchange(resp), err, c.maxBody)
@@ -329,6 +337,39 @@ func callJob[T any](ctx context.Context, c *Client, id, suffix string,
 		}
 		return nil, apiErr
 	}
+}
+
+// errAttemptTimeout ends an attempt that outlasts WithAttemptTimeout.
+var errAttemptTimeout = errors.New("the attempt timed out")
+
+// attempt sends one request and reads its body, within the attempt timeout.
+// resp is nil when no answer came; err is then why.
+func (c *Client) attempt(ctx context.Context, send func(context.Context, gen.RequestEditorFn) (*http.Response, error),
+	check gen.RequestEditorFn) (*http.Response, []byte, error) {
+	actx := ctx
+	if c.attemptTimeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeoutCause(ctx, c.attemptTimeout, c.timedOut)
+		defer cancel()
+	}
+	resp, err := send(actx, check)
+	if err != nil {
+		return nil, nil, c.attemptError(ctx, actx, err)
+	}
+	body, err := readBody(resp, c.maxBody)
+	if err != nil {
+		err = c.attemptError(ctx, actx, err)
+	}
+	return resp, body, err
+}
+
+// attemptError names the attempt timeout when it, not the caller's
+// context, ended the attempt and err does not say so already.
+func (c *Client) attemptError(ctx, actx context.Context, err error) error {
+	if ctx.Err() == nil && c.timedOut != nil && context.Cause(actx) == c.timedOut && !errors.Is(err, errAttemptTimeout) {
+		return fmt.Errorf("%w: %w", c.timedOut, err)
+	}
+	return err
 }
 
 // isPath reports whether p is the concatenation of parts, without building it.

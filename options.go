@@ -34,7 +34,8 @@ func WithBaseURL(baseURL string) Option { return func(c *config) { c.baseURL = b
 // WithHTTPClient sends requests with hc: its Transport, Jar and Timeout are
 // used. The client keeps its own copy so it can add its redirect policy
 // (no token to another origin); hc itself is not changed. Default: a client
-// with a 60s timeout per attempt.
+// on http.DefaultTransport. Unless hc has a Timeout of its own, each attempt
+// is bounded by WithAttemptTimeout.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithUserAgent puts ua before the default User-Agent,
@@ -77,9 +78,11 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-// WithAttemptTimeout bounds each attempt, separately from the context, which
-// spans all attempts and the waits between them. d ≤ 0 keeps the default,
-// 60s. It is ignored when WithHTTPClient gives a client with its own Timeout.
+// WithAttemptTimeout bounds each attempt, the request and the read of its
+// body, separately from the context, which spans all attempts and the waits
+// between them. An attempt that times out is retried like a lost
+// connection. d ≤ 0 keeps the default, 60s. It is ignored when
+// WithHTTPClient gives a client with a Timeout of its own.
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {

@@ -239,7 +239,7 @@ func TestFaults(t *testing.T) {
 			defer srv.Close()
 			_, err := faultClient(t, srv.URL, indexingjobs.WithAttemptTimeout(50*time.Millisecond)).GetIndexingJob(ctx, jobID)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "Client.Timeout exceeded")
+			assert.Contains(t, err.Error(), "the attempt timed out after 50ms")
 			assert.Contains(t, err.Error(), "(4 attempts)")
 			assert.Equal(t, int32(4), n.Load())
 		}},
