@@ -74,7 +74,7 @@ BENCHCOUNT ?= 10
 bench:
 	mkdir -p build
 	cd bench && $(GO) test -c -o ../build/bench.test .
-	cd bench && for i in $$(seq $(BENCHCOUNT)); do ../build/bench.test -test.run '^$$' -test.bench . -test.benchmem; done | tee ../build/bench.txt
+	cd bench && for i in $$(seq $(BENCHCOUNT)); do ../build/bench.test -test.run '^$$' -test.bench . -test.benchmem -test.cpu 1,2; done | tee ../build/bench.txt
 	$(TOOL) benchstat -col /impl build/bench.txt
 
 # Each fuzz target in turn; seeds are in the f.Add calls and testdata/fuzz.

@@ -251,3 +251,47 @@ func BenchmarkBuildRequest(b *testing.B) {
 		}
 	})
 }
+
+// inMemory answers every request with the payload, with no network, so
+// that BenchmarkCancelInMemory measures the clients' own work.
+type inMemory struct{}
+
+func (inMemory) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	h := http.Header{"Content-Type": {"application/json"}, "Ratelimit-Limit": {"5000"},
+		"Ratelimit-Remaining": {"4999"}, "Ratelimit-Reset": {"1800000000"}, "X-Request-Id": {"4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1"}}
+	return &http.Response{StatusCode: http.StatusOK, Header: h, Body: io.NopCloser(bytes.NewReader(payload)),
+		ContentLength: int64(len(payload)), Request: r}, nil
+}
+
+// BenchmarkCancelInMemory is one cancel by the floor and by the root client
+// over a transport that answers from memory: what each costs in itself,
+// without the noise of a loopback round trip.
+func BenchmarkCancelInMemory(b *testing.B) {
+	ctx := context.Background()
+	const base = "http://127.0.0.1:1"
+	hc := &http.Client{Transport: inMemory{}}
+	root, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(base), indexingjobs.WithToken(token), indexingjobs.WithHTTPClient(hc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("impl=floor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := floorCancel(ctx, hc, base); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=root", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := root.CancelIndexingJob(ctx, jobID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
