@@ -42,11 +42,8 @@ var errWrongPath = errors.New("indexingjobs: refusing a request to an unexpected
 
 // Client calls the indexing-jobs API. It is safe for concurrent use.
 type Client struct {
-	api       *gen.Client
-	base      *url.URL
-	basePath  string // base.EscapedPath(), which every request path starts with
-	token     string
-	userAgent string
+	api      *gen.Client
+	basePath string // the base URL's escaped path, which every request path starts with
 	// The values of the headers every request carries, made once: the
 	// transport only reads them.
 	authHeader, uaHeader []string
@@ -99,7 +96,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		ua = cfg.userAgent + " " + defaultUserAgent
 	}
 	c := &Client{
-		base: base, basePath: base.EscapedPath(), token: cfg.token, userAgent: ua,
+		basePath:   base.EscapedPath(),
 		authHeader: []string{"Bearer " + cfg.token}, uaHeader: []string{ua},
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax, maxBody: cfg.maxBody,
 	}
