@@ -58,7 +58,9 @@ func (p *progress) seen(job *indexingjobs.IndexingJob) {
 	p.phase = phase
 	p.clear()
 	fmt.Fprintf(p.w, "%7s  %s\n", p.elapsed(), phase)
-	p.redraw()
+	if !indexingjobs.IsTerminal(phase) {
+		p.redraw()
+	}
 }
 
 // close stops the live line and removes it.
