@@ -8,6 +8,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // Uint64 is a count the API sends as a decimal number in a JSON string, such
@@ -69,11 +70,13 @@ func parseDigits(digits []byte) (uint64, bool) {
 // String returns u in decimal.
 func (u Uint64) String() string { return strconv.FormatUint(uint64(u), 10) }
 
-// quoteShort keeps error messages short whatever the server sent.
+// quoteShort keeps error messages short and valid UTF-8 whatever the server
+// sent (a JSON string may hold invalid bytes; found by FuzzResponse).
 func quoteShort(data []byte) string {
 	const max = 40
-	if len(data) > max {
-		return string(data[:max]) + "…"
+	s, more := string(data), ""
+	if len(s) > max {
+		s, more = s[:max], "…"
 	}
-	return string(data)
+	return strings.ToValidUTF8(s, "\uFFFD") + more
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,6 +85,15 @@ func TestUint64ErrorIsShortForHugeInput(t *testing.T) {
 	err := json.Unmarshal([]byte(huge), &u)
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 200)
+}
+
+func TestUint64ErrorIsValidUTF8(t *testing.T) {
+	for _, in := range []string{"\"\xde\"", `"` + strings.Repeat("é", 30) + `"`} {
+		var u wire.Uint64
+		err := json.Unmarshal([]byte(in), &u)
+		require.Error(t, err)
+		assert.True(t, utf8.ValidString(err.Error()), "%q", err.Error())
+	}
 }
 
 // FuzzUint64 checks that every accepted input decodes to the value its digits
