@@ -72,22 +72,37 @@ func hasStatus(err error, code int) bool {
 // snippetLen bounds how much of a non-JSON error body reaches the message.
 const snippetLen = 120
 
+// What an error keeps of the API's message and ids, in bytes: enough for
+// any real one, and a broken or hostile server cannot fill a log line.
+const (
+	maxMessageLen = 1024
+	maxIDLen      = 128
+)
+
+// clean makes s valid UTF-8 of at most max bytes (and a "…").
+func clean(s string, max int) string {
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
 // newAPIError classifies an error response; body is already bounded.
 func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {
 	e := &APIError{
 		Method:     resp.Request.Method,
 		URL:        resp.Request.URL.Redacted(),
 		StatusCode: resp.StatusCode,
-		RequestID:  resp.Header.Get("X-Request-Id"),
+		RequestID:  clean(resp.Header.Get("X-Request-Id"), maxIDLen),
 		Attempts:   attempts,
 	}
 	e.RateLimit, _ = rateLimitFrom(resp.Header)
 	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
 	var apiBody gen.Error
 	if json.Unmarshal(body, &apiBody) == nil && (apiBody.Id != "" || apiBody.Message != "") {
-		e.ID, e.Message = apiBody.Id, apiBody.Message
+		e.ID, e.Message = clean(apiBody.Id, maxIDLen), clean(apiBody.Message, maxMessageLen)
 		if apiBody.RequestId != "" {
-			e.RequestID = apiBody.RequestId
+			e.RequestID = clean(apiBody.RequestId, maxIDLen)
 		}
 		return e
 	}

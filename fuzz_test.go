@@ -70,7 +70,7 @@ func FuzzJobID(f *testing.F) {
 // FuzzResponse: whatever status, headers and body come back, the client
 // does not panic; a 2xx gives a job or an error that is not an APIError,
 // and every other status gives an *APIError with that status, whose text
-// is valid UTF-8 and never holds the token.
+// is valid UTF-8, at most 2 KiB, and never holds the token.
 func FuzzResponse(f *testing.F) {
 	job := `{"job":{"uuid":"` + jobID + `","phase":"BATCH_JOB_PHASE_CANCELLED","total_tokens":"18446744073709551615"}}`
 	f.Add(200, "application/json", "", "4999", "", true, []byte(job))
@@ -84,6 +84,7 @@ func FuzzResponse(f *testing.F) {
 	f.Add(500, "application/json", "99999999999999999999", "x", "", true, []byte("\xff\xfe{\"message\":"))
 	f.Add(301, "", "", "", "", true, []byte("moved"))
 	f.Add(999, "", "", "", "", false, bytes.Repeat([]byte("a"), 3000))
+	f.Add(400, "application/json", "", "", "\xff\xfe", true, []byte(`{"id":"`+strings.Repeat("i", 300)+`","message":"`+strings.Repeat("m", 1900)+`"}`))
 	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter, remaining, requestID string, knownLength bool, body []byte) {
 		if status < 100 || status > 999 {
 			status = 100 + (status%900+900)%900
@@ -114,9 +115,12 @@ func FuzzResponse(f *testing.F) {
 		} else if job != nil || !isAPIErr || apiErr.StatusCode != status || apiErr.Attempts != 1 || apiErr.RetryAfter < 0 {
 			t.Fatalf("%d: job %v, error %#v", status, job, err)
 		}
+		if isAPIErr && len(apiErr.Error()) > 2048 {
+			t.Fatalf("error text of %d bytes", len(apiErr.Error()))
+		}
 		if err != nil {
 			msg := err.Error()
-			if !utf8.ValidString(msg) && requestID == "" {
+			if !utf8.ValidString(msg) {
 				t.Fatalf("error text is not UTF-8: %q", msg)
 			}
 			if strings.Contains(msg, testToken) {
