@@ -80,12 +80,7 @@ const (
 )
 
 // clean makes s valid UTF-8 of at most max bytes (and a "…").
-func clean(s string, max int) string {
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
-}
+func clean(s string, max int) string { return strings.ToValidUTF8(truncate(s, max), "\uFFFD") }
 
 // newAPIError classifies an error response; body is already bounded.
 func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {

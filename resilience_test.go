@@ -118,10 +118,7 @@ func TestConcurrentCallsThroughOneClient(t *testing.T) {
 // fault case ends well inside its bound.
 func faultClient(t *testing.T, url string, opts ...indexingjobs.Option) *indexingjobs.Client {
 	t.Helper()
-	c, err := indexingjobs.NewClient(append([]indexingjobs.Option{indexingjobs.WithBaseURL(url), indexingjobs.WithToken(testToken),
-		indexingjobs.WithRetryWait(10*time.Millisecond, 50*time.Millisecond)}, opts...)...)
-	require.NoError(t, err)
-	return c
+	return newClient(t, url, append([]indexingjobs.Option{indexingjobs.WithRetryWait(10*time.Millisecond, 50*time.Millisecond)}, opts...)...)
 }
 
 // faultyFake is a fake with a running job whose next n requests fail with

@@ -130,50 +130,44 @@ func (s *Server) injectFault(next gen.StrictHandlerFunc, op string) gen.StrictHa
 }
 
 // answer turns a fault into the typed response the generated layer writes
-// for the operation op.
+// for the operation op: one switch on the status, each case naming the
+// response type of either operation.
 func answer(ctx context.Context, op string, f Fault) any {
 	reqID, _ := ctx.Value(requestIDKey).(string)
-	body := gen.Error{RequestId: reqID}
-	var retryAfter *int
+	get := op == "GenaiGetIndexingJob"
+	body := func(id, message string) gen.Error { return gen.Error{Id: id, Message: message, RequestId: reqID} }
 	switch f.status {
 	case http.StatusUnauthorized:
-		body.Id, body.Message = "unauthorized", unauthorizedMessage
+		r := gen.UnauthorizedJSONResponse{Body: body("unauthorized", unauthorizedMessage)}
+		if get {
+			return gen.GenaiGetIndexingJob401JSONResponse{UnauthorizedJSONResponse: r}
+		}
+		return gen.GenaiCancelIndexingJob401JSONResponse{UnauthorizedJSONResponse: r}
 	case http.StatusNotFound:
-		body.Id, body.Message = "not_found", notFoundMessage
+		r := gen.NotFoundJSONResponse{Body: body("not_found", notFoundMessage)}
+		if get {
+			return gen.GenaiGetIndexingJob404JSONResponse{NotFoundJSONResponse: r}
+		}
+		return gen.GenaiCancelIndexingJob404JSONResponse{NotFoundJSONResponse: r}
 	case http.StatusTooManyRequests:
-		body.Id, body.Message = "too_many_requests", rateLimitMessage
 		secs := int((f.retryAfter + time.Second - 1) / time.Second)
-		retryAfter = &secs
+		r := gen.TooManyRequestsJSONResponse{Body: body("too_many_requests", rateLimitMessage),
+			Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: &secs}}
+		if get {
+			return gen.GenaiGetIndexingJob429JSONResponse{TooManyRequestsJSONResponse: r}
+		}
+		return gen.GenaiCancelIndexingJob429JSONResponse{TooManyRequestsJSONResponse: r}
 	case http.StatusInternalServerError:
-		body.Id, body.Message = "server_error", serverErrorMessage
-	}
-	page := strings.NewReader(badGatewayPage)
-	if op == "GenaiGetIndexingJob" {
-		switch f.status {
-		case http.StatusUnauthorized:
-			return gen.GenaiGetIndexingJob401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse{Body: body}}
-		case http.StatusNotFound:
-			return gen.GenaiGetIndexingJob404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: body}}
-		case http.StatusTooManyRequests:
-			return gen.GenaiGetIndexingJob429JSONResponse{TooManyRequestsJSONResponse: gen.TooManyRequestsJSONResponse{
-				Body: body, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: retryAfter}}}
-		case http.StatusInternalServerError:
-			return gen.GenaiGetIndexingJob500JSONResponse{ServerErrorJSONResponse: gen.ServerErrorJSONResponse{Body: body}}
-		default:
+		r := gen.ServerErrorJSONResponse{Body: body("server_error", serverErrorMessage)}
+		if get {
+			return gen.GenaiGetIndexingJob500JSONResponse{ServerErrorJSONResponse: r}
+		}
+		return gen.GenaiCancelIndexingJob500JSONResponse{ServerErrorJSONResponse: r}
+	default: // a proxy's page, not the API's JSON
+		page := strings.NewReader(badGatewayPage)
+		if get {
 			return gen.GenaiGetIndexingJobdefaultTexthtmlResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
 		}
-	}
-	switch f.status {
-	case http.StatusUnauthorized:
-		return gen.GenaiCancelIndexingJob401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse{Body: body}}
-	case http.StatusNotFound:
-		return gen.GenaiCancelIndexingJob404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: body}}
-	case http.StatusTooManyRequests:
-		return gen.GenaiCancelIndexingJob429JSONResponse{TooManyRequestsJSONResponse: gen.TooManyRequestsJSONResponse{
-			Body: body, Headers: gen.TooManyRequestsResponseHeaders{RetryAfter: retryAfter}}}
-	case http.StatusInternalServerError:
-		return gen.GenaiCancelIndexingJob500JSONResponse{ServerErrorJSONResponse: gen.ServerErrorJSONResponse{Body: body}}
-	default:
 		return gen.GenaiCancelIndexingJobdefaultTexthtmlResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"time"
 
@@ -124,7 +125,7 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintf(w, "%v\n", err)
 		return
 	}
-	fmt.Fprintf(w, "indexingjobs: the API answered %d %s\n", apiErr.StatusCode, statusText(apiErr.StatusCode))
+	fmt.Fprintf(w, "indexingjobs: the API answered %d %s\n", apiErr.StatusCode, http.StatusText(apiErr.StatusCode))
 	row := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(w, "  %-12s %s\n", k+":", v)
@@ -148,8 +149,6 @@ func or(s, alt string) string {
 	}
 	return s
 }
-
-func version() string { return indexingjobs.Version }
 
 // isTerminal reports whether w is a terminal, where progress is redrawn in
 // place rather than written line by line.

@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/gradient-go/indexingjobs"
 )
 
 // Exit codes.
@@ -144,6 +146,6 @@ func cmdVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "indexingjobs", version())
+	fmt.Fprintln(stdout, "indexingjobs", indexingjobs.Version)
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -62,5 +61,3 @@ func when(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-
-func statusText(code int) string { return http.StatusText(code) }
