@@ -1,12 +1,8 @@
 package indexingjobs
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,11 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
 // Version is this library's version, sent in the User-Agent.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 const (
 	// DefaultBaseURL is DigitalOcean's API.
@@ -33,6 +29,10 @@ const (
 	defaultAttemptTimeout = 60 * time.Second
 )
 
+// ErrNoToken is wrapped by NewClient's error when neither WithToken nor
+// $DIGITALOCEAN_ACCESS_TOKEN gives a token.
+var ErrNoToken = errors.New("no API token")
+
 // errTokenNotAllowed stops a request that would carry the token somewhere
 // it must not go.
 var errTokenNotAllowed = errors.New("indexingjobs: refusing to send the token over plain http to a non-loopback host")
@@ -42,8 +42,11 @@ var errWrongPath = errors.New("indexingjobs: refusing a request to an unexpected
 
 // Client calls the indexing-jobs API. It is safe for concurrent use.
 type Client struct {
-	api      *gen.Client
-	basePath string // the base URL's escaped path, which every request path starts with
+	hc *http.Client
+	// server is the base URL the generated request builders are given;
+	// every request must go to its scheme and host, under basePath (its
+	// escaped path).
+	server, scheme, host, basePath string
 	// The values of the headers every request carries, made once: the
 	// transport only reads them.
 	authHeader, uaHeader []string
@@ -79,7 +82,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		cfg.token = strings.TrimSpace(os.Getenv(TokenEnv))
 	}
 	if cfg.token == "" {
-		return nil, fmt.Errorf("indexingjobs: no API token: pass indexingjobs.WithToken(token) or set $%s", TokenEnv)
+		return nil, fmt.Errorf("indexingjobs: %w: pass WithToken(token) or set $%s", ErrNoToken, TokenEnv)
 	}
 	if strings.ContainsAny(cfg.token, "\r\n \t") {
 		return nil, errors.New("indexingjobs: the API token contains white space")
@@ -96,7 +99,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		ua = cfg.userAgent + " " + defaultUserAgent
 	}
 	c := &Client{
-		basePath:   base.EscapedPath(),
+		// The builders resolve "./v2/..." against server: it ends in a slash
+		// so that a path prefix is kept.
+		server: base.String() + "/", scheme: base.Scheme, host: base.Host, basePath: base.EscapedPath(),
 		authHeader: []string{"Bearer " + cfg.token}, uaHeader: []string{ua},
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax, maxBody: cfg.maxBody,
 	}
@@ -110,26 +115,33 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.timedOut = fmt.Errorf("%w after %s", errAttemptTimeout, cfg.attemptTimeout)
 	}
 	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
-	c.api, err = gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(c.authorize))
-	if err != nil {
-		return nil, fmt.Errorf("indexingjobs: %w", err)
-	}
+	c.hc = hc
 	return c, nil
 }
 
+// parseBaseURL checks the base URL. No error quotes a URL that has a user
+// or password in it: it may be a secret.
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("indexingjobs: base URL %q: want an absolute http(s) URL", raw)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // without the URL, which may hold a password
+		}
+		return nil, fmt.Errorf("indexingjobs: the base URL does not parse: %s", safetext.Line(err.Error()))
 	}
 	if u.User != nil {
-		return nil, errors.New("indexingjobs: base URL must not carry a user or password")
+		return nil, errors.New("indexingjobs: the base URL must not carry a user or password")
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("indexingjobs: base URL %q must not have a query or fragment", u.Redacted())
+	shown := safetext.Line(u.Redacted())
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("indexingjobs: base URL %q: want an absolute http(s) URL", shown)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return nil, fmt.Errorf("indexingjobs: base URL %q must not have a query or fragment", shown)
 	}
 	if !tokenAllowed(u) {
-		return nil, fmt.Errorf("indexingjobs: base URL %q: the token is only sent over https, or http to a loopback address", raw)
+		return nil, fmt.Errorf("indexingjobs: base URL %q: the token is only sent over https, or http to a loopback address", shown)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
@@ -152,16 +164,27 @@ func tokenAllowed(u *url.URL) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// errRedirect ends a call that a redirect would change or that redirects
+// without end. It is not retried.
+var errRedirect = errors.New("redirect not followed")
+
 // redirectPolicy never forwards the token to another origin (scheme, host
-// and port) or over plain http off this machine, then applies the caller's
-// own policy, if any.
+// and port) or over plain http off this machine, never lets a redirect
+// change the method or drop the body (a 301, 302 or 303 turns Go's PUT or
+// POST into a GET: a cancel would silently become a read), stops after 10
+// redirects, then applies the caller's own policy, if any.
 func redirectPolicy(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
+		first := via[0]
+		to := safetext.Line(req.URL.Redacted())
 		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+			return fmt.Errorf("%w: stopped after 10 redirects, the last to %s", errRedirect, to)
 		}
-		first := via[0].URL
-		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host || !tokenAllowed(req.URL) {
+		if req.Method != first.Method || (first.Body != nil && first.Body != http.NoBody && req.Body == nil) {
+			return fmt.Errorf("%w: the server redirected %s %s to %s, which would make it a %s without its body",
+				errRedirect, first.Method, first.URL.Redacted(), to, req.Method)
+		}
+		if req.URL.Scheme != first.URL.Scheme || req.URL.Host != first.URL.Host || !tokenAllowed(req.URL) {
 			req.Header.Del("Authorization")
 		}
 		if next != nil {
@@ -171,33 +194,44 @@ func redirectPolicy(next func(*http.Request, []*http.Request) error) func(*http.
 	}
 }
 
-// authorize adds the headers of every request. It refuses a URL that the
-// token must not go to, whatever built it.
-func (c *Client) authorize(_ context.Context, req *http.Request) error {
-	if !tokenAllowed(req.URL) {
-		return errTokenNotAllowed
-	}
-	req.Header["Authorization"] = c.authHeader
-	req.Header["User-Agent"] = c.uaHeader
-	req.Header["Accept"] = acceptJSON
-	return nil
+// RateLimit returns the rate limit the last response reported, errors
+// included.
+func (c *Client) RateLimit() RateLimit {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rl
 }
 
-var acceptJSON = []string{"application/json"}
+func (c *Client) noteRateLimit(h http.Header) {
+	if rl, ok := rateLimitFrom(h); ok {
+		c.mu.Lock()
+		c.rl = rl
+		c.mu.Unlock()
+	}
+}
 
-// ValidateJobID reports whether id can name an indexing job: the canonical
-// UUID form, 123e4567-e89b-12d3-a456-426614174000. The error wraps
-// ErrInvalidUUID. Every method checks this itself before sending anything;
-// call it to check user input early.
-func ValidateJobID(id string) error { return checkUUID(id) }
+// ErrInvalidUUID is wrapped by the error for an id that is not a UUID. Such
+// an id is never sent.
+var ErrInvalidUUID = errors.New("not a UUID")
+
+// ValidateUUID reports whether id can name an indexing job, a knowledge
+// base or a data source: the canonical UUID form,
+// 123e4567-e89b-12d3-a456-426614174000. The error wraps ErrInvalidUUID.
+// Every method checks its ids itself before sending anything; call it to
+// check user input early.
+func ValidateUUID(id string) error { return checkUUID("", id) }
 
 // checkUUID accepts the canonical 8-4-4-4-12 hex form only. Nothing else
-// may reach a request path: no "..", "/", "%", spaces or empty ids.
-func checkUUID(id string) error {
-	if !isUUID(id) {
-		return fmt.Errorf("indexingjobs: indexing job id %q: %w (want the form 123e4567-e89b-12d3-a456-426614174000)", truncate(id, 64), ErrInvalidUUID)
+// may reach a request path: no "..", "/", "%", spaces or empty ids. what
+// names the id in the error ("indexing job").
+func checkUUID(what, id string) error {
+	if isUUID(id) {
+		return nil
 	}
-	return nil
+	if what != "" {
+		what += " "
+	}
+	return fmt.Errorf("indexingjobs: %sUUID %q: %w (want the form 123e4567-e89b-12d3-a456-426614174000)", what, clean(id, 64), ErrInvalidUUID)
 }
 
 func isUUID(id string) bool {
@@ -223,201 +257,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// CancelIndexingJob asks the API to cancel the indexing job id and returns
-// the job as the API answered. The job may reach PhaseCancelled a moment
-// later: WaitForIndexingJob follows it. Cancelling is idempotent, so the
-// request is retried like a read.
-func (c *Client) CancelIndexingJob(ctx context.Context, id string) (*IndexingJob, error) {
-	if err := checkUUID(id); err != nil {
-		return nil, err
-	}
-	return callJob(ctx, c, id, "/cancel",
-		func(ctx context.Context, check gen.RequestEditorFn) (*http.Response, error) {
-			return c.api.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: id}, check)
-		},
-		func(out *gen.APICancelKnowledgeBaseIndexingJobOutput) *IndexingJob { return &out.Job })
-}
-
-// GetIndexingJob returns the indexing job id in its current state.
-func (c *Client) GetIndexingJob(ctx context.Context, id string) (*IndexingJob, error) {
-	if err := checkUUID(id); err != nil {
-		return nil, err
-	}
-	return callJob(ctx, c, id, "",
-		func(ctx context.Context, check gen.RequestEditorFn) (*http.Response, error) {
-			return c.api.GenaiGetIndexingJob(ctx, id, check)
-		},
-		func(out *gen.APIGetKnowledgeBaseIndexingJobOutput) *IndexingJob { return &out.Job })
-}
-
-// RateLimit returns the rate limit the last response reported, errors
-// included.
-func (c *Client) RateLimit() RateLimit {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.rl
-}
-
-func (c *Client) noteRateLimit(h http.Header) {
-	if rl, ok := rateLimitFrom(h); ok {
-		c.mu.Lock()
-		c.rl = rl
-		c.mu.Unlock()
-	}
-}
-
-// jobsPath is where the jobs are, below the base URL's path.
-const jobsPath = "/v2/gen-ai/indexing_jobs/"
-
-// callJob sends a request for the job id (at jobsPath+id+suffix) until it
-// succeeds, fails for good or runs out of retries, and decodes a 2xx body
-// into the envelope T, from which job takes the job. It is the one place
-// where responses are read and classified.
-func callJob[T any](ctx context.Context, c *Client, id, suffix string,
-	send func(context.Context, gen.RequestEditorFn) (*http.Response, error), job func(*T) *IndexingJob) (*IndexingJob, error) {
-	check := func(_ context.Context, req *http.Request) error {
-		if p := req.URL.EscapedPath(); !isPath(p, c.basePath, jobsPath, id, suffix) {
-			return fmt.Errorf("%w: %q, not %q", errWrongPath, p, c.basePath+jobsPath+id+suffix)
-		}
-		return nil
-	}
-	for attempt := 1; ; attempt++ {
-		retry := attempt <= c.maxRetries
-		resp, body, err := c.attempt(ctx, send, check)
-		if resp == nil { // no answer: the request may not have been sent or seen
-			if retry && retryableError(ctx, err) && sleep(ctx, backoff(attempt, c.retryMin, c.retryMax)) {
-				continue
-			}
-			return nil, fmt.Errorf("indexingjobs: %w (%d %s)", err, attempt, plural(attempt, "attempt"))
-		}
-		c.noteRateLimit(resp.Header)
-		ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-		tooLarge := errors.Is(err, ErrResponseTooLarge)
-		if tooLarge && ok {
-			return nil, fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", exchange(resp), err, c.maxBody)
-		}
-		if tooLarge { // an error all the same; its body is not worth reading
-			err = nil
-		}
-		if err != nil { // the connection broke mid-body; the request is safe to repeat
-			if retry && retryableError(ctx, err) && sleep(ctx, backoff(attempt, c.retryMin, c.retryMax)) {
-				continue
-			}
-			return nil, fmt.Errorf("indexingjobs: %s: reading the body: %w (%d %s)", exchange(resp), err, attempt, plural(attempt, "attempt"))
-		}
-		if ok {
-			var out T
-			if err := json.Unmarshal(body, &out); err != nil {
-				return nil, fmt.Errorf("indexingjobs: %s, but the body is not an indexing job: %w", exchange(resp), err)
-			}
-			j := job(&out)
-			if j.Uuid == "" { // a job without its id is no job
-				return nil, fmt.Errorf("indexingjobs: %s, but the body has no job: %s", exchange(resp), snippet(body))
-			}
-			return j, nil
-		}
-		if retry && retryableStatus(resp.StatusCode) {
-			wait := backoff(attempt, c.retryMin, c.retryMax)
-			if ra, ok := retryAfter(resp.Header, time.Now()); ok {
-				wait = min(ra, c.retryMax)
-			}
-			if sleep(ctx, wait) {
-				continue
-			}
-		}
-		apiErr := newAPIError(resp, body, attempt)
-		if tooLarge {
-			apiErr.Message = fmt.Sprintf("(a body of more than %d bytes, not read)", c.maxBody)
-			apiErr.cause = ErrResponseTooLarge
-		}
-		return nil, apiErr
-	}
-}
-
-// errAttemptTimeout ends an attempt that outlasts WithAttemptTimeout.
-var errAttemptTimeout = errors.New("the attempt timed out")
-
-// attempt sends one request and reads its body, within the attempt timeout.
-// resp is nil when no answer came; err is then why.
-func (c *Client) attempt(ctx context.Context, send func(context.Context, gen.RequestEditorFn) (*http.Response, error),
-	check gen.RequestEditorFn) (*http.Response, []byte, error) {
-	actx := ctx
-	if c.attemptTimeout > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeoutCause(ctx, c.attemptTimeout, c.timedOut)
-		defer cancel()
-	}
-	resp, err := send(actx, check)
-	if err != nil {
-		return nil, nil, c.attemptError(ctx, actx, err)
-	}
-	body, err := readBody(resp, c.maxBody)
-	if err != nil {
-		err = c.attemptError(ctx, actx, err)
-	}
-	return resp, body, err
-}
-
-// attemptError names the attempt timeout when it, not the caller's
-// context, ended the attempt and err does not say so already.
-func (c *Client) attemptError(ctx, actx context.Context, err error) error {
-	if ctx.Err() == nil && c.timedOut != nil && context.Cause(actx) == c.timedOut && !errors.Is(err, errAttemptTimeout) {
-		return fmt.Errorf("%w: %w", c.timedOut, err)
-	}
-	return err
-}
-
-// isPath reports whether p is the concatenation of parts, without building it.
-func isPath(p string, parts ...string) bool {
-	for _, part := range parts {
-		rest, ok := strings.CutPrefix(p, part)
-		if !ok {
-			return false
-		}
-		p = rest
-	}
-	return p == ""
-}
-
-// ErrResponseTooLarge is wrapped by the error for a body over the cap set
-// by WithMaxResponseBytes.
-var ErrResponseTooLarge = errors.New("response body too large")
-
-// readBody reads at most max bytes and always closes the body. A body of
-// known length is read into one buffer of that size.
-func readBody(resp *http.Response, max int64) ([]byte, error) {
-	defer resp.Body.Close()
-	if resp.ContentLength > max {
-		return nil, ErrResponseTooLarge
-	}
-	if resp.ContentLength >= 0 {
-		body := make([]byte, resp.ContentLength)
-		if _, err := io.ReadFull(resp.Body, body); err != nil {
-			return nil, err
-		}
-		return body, nil
-	}
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if n > max {
-		return nil, ErrResponseTooLarge
-	}
-	return buf.Bytes(), nil
-}
-
-// exchange names a response in errors: "PUT https://…/cancel: 200 OK".
-func exchange(resp *http.Response) string {
-	return resp.Request.Method + " " + resp.Request.URL.Redacted() + ": " + resp.Status
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

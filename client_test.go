@@ -50,7 +50,7 @@ func cancelRecorded(t *testing.T, name string) (*gen.GenaiCancelIndexingJobRespo
 	id := jobIDFromURL(t, rec.Request.URL)
 
 	resp, err := genClient(t, srv.URL).GenaiCancelIndexingJobWithResponse(context.Background(), id,
-		gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: id})
+		gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: id})
 	require.NoError(t, err)
 
 	assertSentCancel(t, srv.requests(), rec, id)
@@ -80,19 +80,19 @@ func jobIDFromURL(t *testing.T, u string) string {
 var referenceJob = gen.APIIndexingJob{
 	CompletedDatasources: 123,
 	CreatedAt:            ts("2023-01-01T00:00:00Z"),
-	DataSourceUuids:      []string{"example string"},
+	DataSourceUUIDs:      []string{"example string"},
 	FinishedAt:           ts("2023-01-01T00:00:00Z"),
-	KnowledgeBaseUuid:    "123e4567-e89b-12d3-a456-426614174000",
-	Phase:                gen.PhaseUnknown,
+	KnowledgeBaseUUID:    "123e4567-e89b-12d3-a456-426614174000",
+	Phase:                wire.PhaseUnknown,
 	StartedAt:            ts("2023-01-01T00:00:00Z"),
-	Status:               gen.StatusUnknown,
+	Status:               wire.StatusUnknown,
 	Tokens:               123,
 	TotalDatasources:     123,
 	TotalItemsFailed:     u64(12345),
 	TotalItemsIndexed:    u64(12345),
 	TotalItemsSkipped:    u64(12345),
 	UpdatedAt:            ts("2023-01-01T00:00:00Z"),
-	Uuid:                 "123e4567-e89b-12d3-a456-426614174000",
+	UUID:                 "123e4567-e89b-12d3-a456-426614174000",
 }
 
 // cancelledJob is the job of the cancel_cancelled and get_cancelled cassettes.
@@ -102,31 +102,31 @@ var cancelledJob = gen.APIIndexingJob{
 	DataSourceJobs: []gen.APIIndexedDataSource{
 		{
 			CompletedAt:       ts("2026-11-02T09:19:55Z"),
-			DataSourceUuid:    "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c",
+			DataSourceUUID:    "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c",
 			FailedItemCount:   u64(0),
 			IndexedFileCount:  u64(40),
 			IndexedItemCount:  u64(812),
 			RemovedItemCount:  u64(0),
 			SkippedItemCount:  u64(3),
 			StartedAt:         ts("2026-11-02T09:14:07Z"),
-			Status:            gen.DataSourceStatusUpdated,
+			Status:            wire.DataSourceStatusUpdated,
 			TotalBytes:        u64(10485760),
 			TotalBytesIndexed: u64(10485760),
 			TotalFileCount:    u64(40),
 		},
 		{
-			DataSourceUuid: "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c",
+			DataSourceUUID: "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c",
 			StartedAt:      ts("2026-11-02T09:19:56Z"),
-			Status:         gen.DataSourceStatusCancelled,
+			Status:         wire.DataSourceStatusCancelled,
 		},
 	},
-	DataSourceUuids:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
+	DataSourceUUIDs:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
 	FinishedAt:        ts("2026-11-02T09:21:03Z"),
 	IsReportAvailable: false,
-	KnowledgeBaseUuid: "123e4567-e89b-12d3-a456-426614174000",
-	Phase:             gen.PhaseCancelled,
+	KnowledgeBaseUUID: "123e4567-e89b-12d3-a456-426614174000",
+	Phase:             wire.PhaseCancelled,
 	StartedAt:         ts("2026-11-02T09:14:07Z"),
-	Status:            gen.StatusCancelled,
+	Status:            wire.StatusCancelled,
 	TotalDatasources:  2,
 	TotalItemsFailed:  u64(0),
 	TotalItemsIndexed: u64(812),
@@ -134,7 +134,7 @@ var cancelledJob = gen.APIIndexingJob{
 	TotalItemsSkipped: u64(3),
 	TotalTokens:       u64(math.MaxUint64),
 	UpdatedAt:         ts("2026-11-02T09:21:03Z"),
-	Uuid:              "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
+	UUID:              "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
 }
 
 func TestGeneratedCancelDecodesReferenceExample(t *testing.T) {
@@ -147,7 +147,7 @@ func TestGeneratedCancelDecodesReferenceExample(t *testing.T) {
 	assert.Equal(t, 5000, resp.Headers200.RatelimitLimit)
 	assert.Equal(t, 4999, resp.Headers200.RatelimitRemaining)
 	assert.Equal(t, 1795948800, resp.Headers200.RatelimitReset)
-	assert.Equal(t, rec.Response.Headers["X-Request-Id"][0], resp.Headers200.XRequestId)
+	assert.Equal(t, rec.Response.Headers["X-Request-Id"][0], resp.Headers200.XRequestID)
 }
 
 func TestGeneratedCancelDecodesCancelledJob(t *testing.T) {
@@ -202,23 +202,23 @@ func TestGeneratedCancelDecodesErrors(t *testing.T) {
 			e := tt.body(resp)
 			require.NotNil(t, e)
 			requestID := rec.Response.Headers["X-Request-Id"][0]
-			assert.Equal(t, gen.Error{Id: tt.id, Message: tt.message, RequestId: requestID}, *e)
+			assert.Equal(t, gen.Error{ID: tt.id, Message: tt.message, RequestID: requestID}, *e)
 
 			var limit, remaining, reset, retryAfter int
 			var xRequestID string
 			switch tt.status {
 			case 401:
 				h := resp.Headers401
-				limit, remaining, reset, xRequestID = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestId
+				limit, remaining, reset, xRequestID = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestID
 			case 404:
 				h := resp.Headers404
-				limit, remaining, reset, xRequestID = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestId
+				limit, remaining, reset, xRequestID = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestID
 			case 429:
 				h := resp.Headers429
-				limit, remaining, reset, xRequestID, retryAfter = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestId, h.RetryAfter
+				limit, remaining, reset, xRequestID, retryAfter = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestID, h.RetryAfter
 			case 500:
 				h := resp.Headers500
-				limit, remaining, reset, xRequestID = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestId
+				limit, remaining, reset, xRequestID = h.RatelimitLimit, h.RatelimitRemaining, h.RatelimitReset, h.XRequestID
 			}
 			assert.Equal(t, 5000, limit)
 			assert.Equal(t, tt.remaining, remaining)
@@ -244,13 +244,13 @@ func TestGeneratedCancelKeepsUnknownEnumValues(t *testing.T) {
 	job := resp.JSON200.Job
 
 	assert.Equal(t, gen.APIBatchJobPhase("BATCH_JOB_PHASE_PAUSED"), job.Phase)
-	assert.False(t, job.Phase.Valid())
+	assert.False(t, job.Phase.Known())
 	assert.Equal(t, gen.APIIndexJobStatus("INDEX_JOB_STATUS_QUEUED"), job.Status)
-	assert.False(t, job.Status.Valid())
+	assert.False(t, job.Status.Known())
 	require.Len(t, job.DataSourceJobs, 1)
 	assert.Equal(t, gen.APIIndexedDataSourceStatus("DATA_SOURCE_STATUS_THROTTLED"), job.DataSourceJobs[0].Status)
 	assert.Equal(t, u64(812), job.TotalItemsIndexed, "a bare JSON number is accepted for a uint64 count")
-	assert.Equal(t, "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17", job.Uuid)
+	assert.Equal(t, "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17", job.UUID)
 	assert.True(t, job.CreatedAt.IsZero(), "a field left out is zero")
 }
 

@@ -5,16 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
-
-// ErrInvalidUUID is wrapped by the error for a job id that is not a UUID.
-// Such an id is never sent.
-var ErrInvalidUUID = errors.New("not a UUID")
 
 // APIError is a response outside 2xx, whether the API sent its JSON error
 // body or a proxy sent something else.
@@ -29,32 +27,44 @@ type APIError struct {
 	RetryAfter time.Duration // what the server asked us to wait, if it did
 	Attempts   int           // requests sent, retries included
 
-	cause error // ErrResponseTooLarge when the body was not read
+	// causes: ErrResponseTooLarge when the body was not read,
+	// ErrOutcomeUnknown when a request that creates something was not
+	// sent again after a 5xx.
+	causes []error
 }
 
 // Unwrap gives ErrResponseTooLarge for an answer whose body was over the
-// cap, so errors.Is finds it as it does for a 2xx answer.
-func (e *APIError) Unwrap() error { return e.cause }
+// cap, so errors.Is finds it as it does for a 2xx answer, and
+// ErrOutcomeUnknown when the server may have acted on the request.
+func (e *APIError) Unwrap() []error { return e.causes }
 
+// Error is one line: method, URL, status, the API's id, message and request
+// id, attempts. The fields keep the server's text as it came; here every
+// part the server chose is shown with its control characters escaped, so
+// that printing an error cannot drive a terminal or forge a log line.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "indexingjobs: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "indexingjobs: %s %s: %s", e.Method, safetext.Line(e.URL), statusLine(e.StatusCode))
 	if e.ID != "" {
-		fmt.Fprintf(&b, " (%s)", e.ID)
+		fmt.Fprintf(&b, " (%s)", safetext.Line(e.ID))
 	}
 	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
+		fmt.Fprintf(&b, ": %s", safetext.Line(e.Message))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, "; request id %s", e.RequestID)
+		fmt.Fprintf(&b, "; request id %s", safetext.Line(e.RequestID))
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, "; after %d attempts", e.Attempts)
 	}
+	if slices.Contains(e.causes, ErrOutcomeUnknown) {
+		b.WriteString("; not sent again: the server may have acted on it, so look before trying again")
+	}
 	return b.String()
 }
 
-// IsNotFound reports whether err is an API answer of 404: no such job.
+// IsNotFound reports whether err is an API answer of 404: no such job,
+// knowledge base or data source.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
 // IsUnauthorized reports whether err is an API answer of 401: the token is
@@ -83,10 +93,10 @@ const (
 func clean(s string, max int) string { return strings.ToValidUTF8(truncate(s, max), "\uFFFD") }
 
 // newAPIError classifies an error response; body is already bounded.
-func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {
+func newAPIError(req *http.Request, resp *http.Response, body []byte, attempts int) *APIError {
 	e := &APIError{
-		Method:     resp.Request.Method,
-		URL:        resp.Request.URL.Redacted(),
+		Method:     req.Method,
+		URL:        req.URL.Redacted(),
 		StatusCode: resp.StatusCode,
 		RequestID:  clean(resp.Header.Get("X-Request-Id"), maxIDLen),
 		Attempts:   attempts,
@@ -94,10 +104,10 @@ func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {
 	e.RateLimit, _ = rateLimitFrom(resp.Header)
 	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
 	var apiBody gen.Error
-	if json.Unmarshal(body, &apiBody) == nil && (apiBody.Id != "" || apiBody.Message != "") {
-		e.ID, e.Message = clean(apiBody.Id, maxIDLen), clean(apiBody.Message, maxMessageLen)
-		if apiBody.RequestId != "" {
-			e.RequestID = clean(apiBody.RequestId, maxIDLen)
+	if json.Unmarshal(body, &apiBody) == nil && (apiBody.ID != "" || apiBody.Message != "") {
+		e.ID, e.Message = clean(apiBody.ID, maxIDLen), clean(apiBody.Message, maxMessageLen)
+		if apiBody.RequestID != "" {
+			e.RequestID = clean(apiBody.RequestID, maxIDLen)
 		}
 		return e
 	}
@@ -105,8 +115,8 @@ func newAPIError(resp *http.Response, body []byte, attempts int) *APIError {
 	return e
 }
 
-// snippet makes a short, single-line, printable excerpt of a body, e.g. the
-// title of a proxy's HTML page.
+// snippet makes a short, single-line excerpt of a body, e.g. the title of a
+// proxy's HTML page. Error() escapes what control characters it keeps.
 func snippet(body []byte) string {
 	s := string(body)
 	if i := indexASCIIFold(s, "<title>"); i >= 0 {

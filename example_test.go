@@ -53,7 +53,7 @@ func ExampleClient_CancelIndexingJob() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(job.Uuid, indexingjobs.PhaseOf(job))
+	fmt.Println(job.UUID, job.Phase)
 	fmt.Println("requests left this hour:", client.RateLimit().Remaining)
 	// Output:
 	// 7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17 BATCH_JOB_PHASE_RUNNING
@@ -84,7 +84,7 @@ func ExampleClient_WaitForIndexingJob() {
 	case err != nil:
 		fmt.Println(err)
 	default:
-		fmt.Println(indexingjobs.PhaseOf(job), job.Status, uint64(job.TotalItemsIndexed), "items indexed")
+		fmt.Println(job.Phase, job.Status, uint64(job.TotalItemsIndexed), "items indexed")
 	}
 	// Output:
 	// BATCH_JOB_PHASE_CANCELLED INDEX_JOB_STATUS_CANCELLED 812 items indexed

@@ -48,7 +48,7 @@ func FuzzJobID(f *testing.F) {
 		_, errCancel := client.CancelIndexingJob(context.Background(), id)
 		_, errGet := client.GetIndexingJob(context.Background(), id)
 
-		if indexingjobs.ValidateJobID(id) != nil {
+		if indexingjobs.ValidateUUID(id) != nil {
 			if len(sent) != 0 || !errors.Is(errCancel, indexingjobs.ErrInvalidUUID) || !errors.Is(errGet, indexingjobs.ErrInvalidUUID) {
 				t.Fatalf("refused id %q: sent %d requests; errors %v, %v", id, len(sent), errCancel, errGet)
 			}
@@ -109,7 +109,7 @@ func FuzzResponse(f *testing.F) {
 		var apiErr *indexingjobs.APIError
 		isAPIErr := errors.As(err, &apiErr)
 		if status >= 200 && status <= 299 {
-			if (err == nil) == (job == nil) || isAPIErr || (job != nil && job.Uuid == "") {
+			if (err == nil) == (job == nil) || isAPIErr || (job != nil && job.UUID == "") {
 				t.Fatalf("%d: job %v, error %v", status, job, err)
 			}
 		} else if job != nil || !isAPIErr || apiErr.StatusCode != status || apiErr.Attempts != 1 || apiErr.RetryAfter < 0 {

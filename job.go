@@ -10,57 +10,53 @@ import (
 // zero, for counts).
 type IndexingJob = gen.APIIndexingJob
 
-// IndexedDataSource is the progress of a job in one of its data sources.
+// IndexedDataSource is what a job did in one of its data sources.
 type IndexedDataSource = gen.APIIndexedDataSource
 
 // Phase is where a job is in its life. Values the client does not know yet
-// are kept as they came; Valid reports whether it knows one.
-type Phase = gen.APIBatchJobPhase
+// are kept as they came; p.Known() reports whether it knows one, and
+// p.Terminal() whether the job will change again.
+type Phase = wire.Phase
 
 // Status is what a job has done to the index.
-type Status = gen.APIIndexJobStatus
+type Status = wire.Status
+
+// DataSourceStatus is what a job did to one data source.
+type DataSourceStatus = wire.DataSourceStatus
 
 // Uint64 is a count the API sends as a decimal string.
 type Uint64 = wire.Uint64
 
 // The phases of a job.
 const (
-	PhaseUnknown   = gen.PhaseUnknown
-	PhasePending   = gen.PhasePending
-	PhaseRunning   = gen.PhaseRunning
-	PhaseSucceeded = gen.PhaseSucceeded
-	PhaseFailed    = gen.PhaseFailed
-	PhaseError     = gen.PhaseError
-	PhaseCancelled = gen.PhaseCancelled
+	PhaseUnknown   = wire.PhaseUnknown
+	PhasePending   = wire.PhasePending
+	PhaseRunning   = wire.PhaseRunning
+	PhaseSucceeded = wire.PhaseSucceeded
+	PhaseFailed    = wire.PhaseFailed
+	PhaseError     = wire.PhaseError
+	PhaseCancelled = wire.PhaseCancelled
 )
 
 // The statuses of a job.
 const (
-	StatusUnknown    = gen.StatusUnknown
-	StatusPartial    = gen.StatusPartial
-	StatusInProgress = gen.StatusInProgress
-	StatusCompleted  = gen.StatusCompleted
-	StatusFailed     = gen.StatusFailed
-	StatusNoChanges  = gen.StatusNoChanges
-	StatusPending    = gen.StatusPending
-	StatusCancelled  = gen.StatusCancelled
+	StatusUnknown    = wire.StatusUnknown
+	StatusPartial    = wire.StatusPartial
+	StatusInProgress = wire.StatusInProgress
+	StatusCompleted  = wire.StatusCompleted
+	StatusFailed     = wire.StatusFailed
+	StatusNoChanges  = wire.StatusNoChanges
+	StatusPending    = wire.StatusPending
+	StatusCancelled  = wire.StatusCancelled
 )
 
-// IsTerminal reports whether a job in phase p will not change again:
-// succeeded, failed, error or cancelled. An unknown phase is not terminal.
-func IsTerminal(p Phase) bool {
-	switch p {
-	case PhaseSucceeded, PhaseFailed, PhaseError, PhaseCancelled:
-		return true
-	}
-	return false
-}
-
-// PhaseOf returns the job's phase, PhaseUnknown when the API left it out or
-// job is nil.
-func PhaseOf(job *IndexingJob) Phase {
-	if job == nil || job.Phase == "" {
-		return PhaseUnknown
-	}
-	return job.Phase
-}
+// The statuses of a data source in a job.
+const (
+	DataSourceStatusUnknown          = wire.DataSourceStatusUnknown
+	DataSourceStatusInProgress       = wire.DataSourceStatusInProgress
+	DataSourceStatusUpdated          = wire.DataSourceStatusUpdated
+	DataSourceStatusPartiallyUpdated = wire.DataSourceStatusPartiallyUpdated
+	DataSourceStatusNotUpdated       = wire.DataSourceStatusNotUpdated
+	DataSourceStatusFailed           = wire.DataSourceStatusFailed
+	DataSourceStatusCancelled        = wire.DataSourceStatusCancelled
+)

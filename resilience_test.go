@@ -188,7 +188,7 @@ func TestFaults(t *testing.T) {
 			defer srv.Close()
 			got, err := faultClient(t, srv.URL).GetIndexingJob(ctx, jobID)
 			require.NoError(t, err)
-			assert.Equal(t, jobID, got.Uuid)
+			assert.Equal(t, jobID, got.UUID)
 			assert.Equal(t, int32(2), n.Load())
 		}},
 		{"body cut off mid-JSON every time", time.Second, func(t *testing.T) {

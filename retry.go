@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,19 +18,45 @@ const (
 	DefaultRetryWaitMax = 8 * time.Second
 )
 
-// retryableStatus: rate limits and server errors other than 501 Not
-// Implemented, which will not change on a retry.
-func retryableStatus(code int) bool {
-	return code == http.StatusTooManyRequests || (code >= 500 && code <= 599 && code != http.StatusNotImplemented)
+// retryWait decides, for every operation, whether the attempt that just
+// ended may be followed by another and how long to wait first. resp is nil
+// when no answer came, and err says why; with an answer, err is why its
+// body could not be read whole.
+//
+// Retried: 429, and 5xx other than 501 Not Implemented (which will not
+// change), connection errors and bodies cut short. An operation that is not
+// idempotent is retried only when the server certainly did not act: a 429,
+// or a connection that failed before the request was written. Never
+// retried: the caller's context ending, a redirect refused, a request
+// refused before sending. Retry-After, when sent, replaces the backoff,
+// capped at the longest wait.
+func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp *http.Response, err error) (time.Duration, bool) {
+	if attempt > c.maxRetries || ctx.Err() != nil {
+		return 0, false
+	}
+	wait := backoff(attempt, c.retryMin, c.retryMax)
+	if resp == nil || (err != nil && !errors.Is(err, ErrResponseTooLarge)) {
+		if errors.Is(err, errTokenNotAllowed) || errors.Is(err, errWrongPath) || errors.Is(err, errRedirect) {
+			return 0, false
+		}
+		return wait, op.idempotent || notSent(err)
+	}
+	code := resp.StatusCode
+	if code != http.StatusTooManyRequests && (code < 500 || code > 599 || code == http.StatusNotImplemented || !op.idempotent) {
+		return 0, false
+	}
+	if ra, ok := retryAfter(resp.Header, time.Now()); ok {
+		wait = min(ra, c.retryMax)
+	}
+	return wait, true
 }
 
-// retryableError: a request that failed below HTTP (refused, reset, timed
-// out) may succeed again; one cancelled by the caller's context may not.
-func retryableError(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	return !errors.Is(err, errTokenNotAllowed) && !errors.Is(err, errWrongPath)
+// notSent reports whether err certainly came before any of the request was
+// written: the connection could not be made (refused, no route, no such
+// host, dial timeout).
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // backoff is the wait before retry n (1-based): min·2^(n-1), capped at max,

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBackoffBounds(t *testing.T) {
@@ -70,18 +74,59 @@ func TestSleepDoesNotStartAWaitPastTheDeadline(t *testing.T) {
 	}
 }
 
-func TestRetryableStatus(t *testing.T) {
-	for code, want := range map[int]bool{429: true, 500: true, 502: true, 503: true, 504: true, 501: false, 400: false, 401: false, 404: false, 409: false} {
-		assert.Equal(t, want, retryableStatus(code), code)
-	}
-}
-
-func TestRefusedRequestsAreNotRetried(t *testing.T) {
+// TestRetryWait is the one retry decision, for an idempotent operation
+// (cancel) and one that creates something (start).
+func TestRetryWait(t *testing.T) {
+	c := &Client{maxRetries: 3, retryMin: time.Millisecond, retryMax: 50 * time.Millisecond}
 	ctx := context.Background()
-	assert.False(t, retryableError(ctx, errTokenNotAllowed))
-	assert.False(t, retryableError(ctx, fmt.Errorf("wrapped: %w", errWrongPath)))
-	assert.True(t, retryableError(ctx, errors.New("connection reset by peer")))
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	assert.False(t, retryableError(cancelled, errors.New("connection reset by peer")))
+	cancel, start := operationOf("genai_cancel_indexing_job"), operationOf("genai_create_indexing_job")
+	require.True(t, cancel.idempotent)
+	require.False(t, start.idempotent)
+	answer := func(code int, headers ...string) *http.Response {
+		h := http.Header{}
+		for i := 0; i+1 < len(headers); i += 2 {
+			h.Set(headers[i], headers[i+1])
+		}
+		return &http.Response{StatusCode: code, Header: h}
+	}
+	refused := &url.Error{Op: "Put", URL: "http://127.0.0.1:1", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+	reset := &url.Error{Op: "Put", URL: "http://127.0.0.1:1", Err: &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}}
+	for _, tc := range []struct {
+		name          string
+		resp          *http.Response
+		err           error
+		cancel, start bool
+	}{
+		{"429", answer(429), nil, true, true},
+		{"500", answer(500), nil, true, false},
+		{"502", answer(502), nil, true, false},
+		{"503", answer(503), nil, true, false},
+		{"504", answer(504), nil, true, false},
+		{"501", answer(501), nil, false, false},
+		{"400", answer(400), nil, false, false},
+		{"401", answer(401), nil, false, false},
+		{"404", answer(404), nil, false, false},
+		{"409", answer(409), nil, false, false},
+		{"refused before sending", nil, refused, true, true},
+		{"reset after sending", nil, reset, true, false},
+		{"body cut short", answer(200), io.ErrUnexpectedEOF, true, false},
+		{"token refused", nil, errTokenNotAllowed, false, false},
+		{"wrong path", nil, fmt.Errorf("wrapped: %w", errWrongPath), false, false},
+		{"redirect refused", nil, &url.Error{Op: "Put", URL: "x", Err: fmt.Errorf("%w: loop", errRedirect)}, false, false},
+	} {
+		_, got := c.retryWait(ctx, cancel, 1, tc.resp, tc.err)
+		assert.Equal(t, tc.cancel, got, "cancel: %s", tc.name)
+		_, got = c.retryWait(ctx, start, 1, tc.resp, tc.err)
+		assert.Equal(t, tc.start, got, "start: %s", tc.name)
+	}
+
+	_, again := c.retryWait(ctx, cancel, 4, answer(500), nil)
+	assert.False(t, again, "retries used up")
+	ended, stop := context.WithCancel(ctx)
+	stop()
+	_, again = c.retryWait(ended, cancel, 1, answer(500), nil)
+	assert.False(t, again, "the caller's context has ended")
+	wait, again := c.retryWait(ctx, start, 1, answer(429, "Retry-After", "1"), nil)
+	assert.True(t, again)
+	assert.Equal(t, 50*time.Millisecond, wait, "Retry-After, capped at the longest wait")
 }

@@ -21,7 +21,7 @@ func TestRetriesServerErrorsThenSucceeds(t *testing.T) {
 		srv := newScripted(t, respond(code, `{"id":"x","message":"y"}`), respond(code, `<html>busy</html>`, "Content-Type", "text/html"), respond(200, jobBody(cancelled)))
 		job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
 		require.NoError(t, err, "status %d", code)
-		assert.Equal(t, indexingjobs.PhaseCancelled, indexingjobs.PhaseOf(job))
+		assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 		assert.Equal(t, 3, srv.count(), "status %d", code)
 	}
 }
@@ -105,7 +105,7 @@ func TestRetriesConnectionErrors(t *testing.T) {
 		respond(200, jobBody(cancelled)))
 	job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
-	assert.Equal(t, indexingjobs.PhaseCancelled, indexingjobs.PhaseOf(job))
+	assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 	assert.Equal(t, 2, srv.count())
 }
 

@@ -114,7 +114,7 @@ func TestGetDecodesRecordedJob(t *testing.T) {
 	job, err := c.GetIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
 	assert.Equal(t, cancelledJob, *job)
-	assert.Equal(t, indexingjobs.PhaseCancelled, indexingjobs.PhaseOf(job))
+	assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 	got := srv.requests()
 	require.Len(t, got, 1)
 	assert.Equal(t, http.MethodGet, got[0].Method)
@@ -126,8 +126,8 @@ func TestCancelKeepsUnknownValues(t *testing.T) {
 	srv := newReplayServer(t, loadRecording(t, "cancel_unknown_values"))
 	job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
-	assert.Equal(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED"), indexingjobs.PhaseOf(job))
-	assert.False(t, indexingjobs.IsTerminal(indexingjobs.PhaseOf(job)))
+	assert.Equal(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED"), job.Phase)
+	assert.False(t, job.Phase.Terminal())
 }
 
 func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
@@ -194,12 +194,12 @@ func TestRequestIDFallsBackToHeader(t *testing.T) {
 
 func TestSuccessWithoutAJobIsAnError(t *testing.T) {
 	for body, want := range map[string]string{
-		`<html>oops</html>`:       "not an indexing job",
-		`{"job":"cancelled"}`:     "not an indexing job",
+		`<html>oops</html>`:       "does not decode",
+		`{"job":"cancelled"}`:     "does not decode",
 		`{}`:                      "has no job",
 		`{"job":{"tokens":"x"}}`:  "job.tokens",
 		`{"job":{"phase":12}}`:    "job.phase",
-		`{"job":{"uuid":"a"}} {}`: "not an indexing job",
+		`{"job":{"uuid":"a"}} {}`: "does not decode",
 	} {
 		t.Run(body, func(t *testing.T) {
 			srv := newScripted(t, respond(200, body))
@@ -258,7 +258,7 @@ func TestBadUUIDNeverReachesTheNetwork(t *testing.T) {
 // the generated request builder escapes "/" but not "..".
 func TestGeneratedBuilderAloneLetsDotDotEscape(t *testing.T) {
 	id := ".."
-	req, err := gen.NewGenaiCancelIndexingJobRequest("https://api.digitalocean.com/", id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: id})
+	req, err := gen.NewGenaiCancelIndexingJobRequest("https://api.digitalocean.com/", id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: id})
 	require.NoError(t, err)
 	assert.Equal(t, "/v2/gen-ai/cancel", req.URL.Path, "the generated builder resolves .. out of indexing_jobs/")
 }

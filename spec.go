@@ -7,19 +7,22 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"path"
+	"strings"
 	"sync"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
-// openapiYAML is the spec the generated code in package gen comes from.
-//
-//go:embed openapi.yaml
-var openapiYAML []byte
+// openapiYAML is the spec the generated code in package gen comes from;
+// openapiJSON is the same document as JSON, written by go generate
+// (tools/openapijson), so that this package needs no YAML library.
+var (
+	//go:embed openapi.yaml
+	openapiYAML []byte
+	//go:embed openapi.json
+	openapiJSON []byte
+)
 
 // OpenAPIYAML returns openapi.yaml, the OpenAPI description this client is
 // generated from, as it is in the module. The slice is the caller's.
@@ -27,16 +30,7 @@ func OpenAPIYAML() []byte { return bytes.Clone(openapiYAML) }
 
 // OpenAPIJSON returns the same description as indented JSON, keys in the
 // order of the YAML. The slice is the caller's.
-func OpenAPIJSON() []byte { return bytes.Clone(specJSON()) }
-
-// specJSON converts once; a test makes sure the embedded spec converts.
-var specJSON = sync.OnceValue(func() []byte {
-	b, err := yamlToJSON(openapiYAML)
-	if err != nil {
-		panic(fmt.Sprintf("indexingjobs: embedded openapi.yaml: %v", err))
-	}
-	return b
-})
+func OpenAPIJSON() []byte { return bytes.Clone(openapiJSON) }
 
 // SpecHandler serves the spec at any path ending in /openapi.yaml or
 // /openapi.json, so it can be mounted at a prefix of your choice:
@@ -46,7 +40,7 @@ var specJSON = sync.OnceValue(func() []byte {
 // It answers GET and HEAD, with an ETag so clients can cache, and 404 for
 // other paths.
 func SpecHandler() http.Handler {
-	yamlTag, jsonTag := etag(openapiYAML), etag(specJSON())
+	yamlTag, jsonTag := etag(openapiYAML), etag(openapiJSON)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
 		switch path.Base(r.URL.Path) {
@@ -55,7 +49,7 @@ func SpecHandler() http.Handler {
 			w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 			w.Header().Set("ETag", yamlTag)
 		case "openapi.json":
-			body = specJSON()
+			body = openapiJSON
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("ETag", jsonTag)
 		default:
@@ -76,92 +70,50 @@ func etag(b []byte) string {
 	return `"` + hex.EncodeToString(sum[:8]) + `"`
 }
 
-// yamlToJSON converts a YAML document to indented JSON. It walks the node
-// tree rather than decoding into maps so that keys keep their order, which
-// people reading the JSON expect.
-func yamlToJSON(src []byte) ([]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, &doc); err != nil {
-		return nil, err
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
-		return nil, err
-	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
+// operation is what the core knows of one operation of the spec.
+type operation struct {
+	id     string // operationId, e.g. genai_cancel_indexing_job
+	method string
+	path   string // the path template, e.g. /v2/gen-ai/indexing_jobs/{uuid}/cancel
+	// idempotent operations may be sent again after the server may have
+	// acted on them (a 5xx, a connection lost after the request was
+	// written); the others only when it certainly did not. By HTTP's
+	// rules (RFC 9110, 9.2.2) GET and PUT are idempotent and POST is not;
+	// cancelling is, as the spec says.
+	idempotent bool
 }
 
-func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) != 1 {
-			return fmt.Errorf("line %d: want one document", n.Line)
-		}
-		return writeJSON(buf, n.Content[0])
-	case yaml.AliasNode:
-		return writeJSON(buf, n.Alias)
-	case yaml.MappingNode:
-		buf.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode || k.Value == "<<" {
-				return fmt.Errorf("line %d: only plain keys convert to JSON", k.Line)
-			}
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			key, _ := json.Marshal(k.Value)
-			buf.Write(key)
-			buf.WriteByte(':')
-			if err := writeJSON(buf, n.Content[i+1]); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-		return nil
-	case yaml.SequenceNode:
-		buf.WriteByte('[')
-		for i, c := range n.Content {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := writeJSON(buf, c); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-		return nil
-	case yaml.ScalarNode:
-		return writeScalar(buf, n)
+// operations reads every operation's method and path from the embedded
+// spec, once, at the first request.
+var operations = sync.OnceValue(func() map[string]operation {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
-	return fmt.Errorf("line %d: unexpected YAML node", n.Line)
-}
+	if err := json.Unmarshal(openapiJSON, &doc); err != nil {
+		panic(fmt.Sprintf("indexingjobs: embedded openapi.json: %v", err))
+	}
+	ops := map[string]operation{}
+	for p, item := range doc.Paths {
+		for method, raw := range item {
+			var op struct {
+				ID string `json:"operationId"`
+			}
+			if json.Unmarshal(raw, &op) != nil || op.ID == "" {
+				continue // "parameters", or not an operation
+			}
+			m := strings.ToUpper(method)
+			ops[op.ID] = operation{id: op.ID, method: m, path: p, idempotent: m != http.MethodPost}
+		}
+	}
+	return ops
+})
 
-func writeScalar(buf *bytes.Buffer, n *yaml.Node) error {
-	var v any
-	switch n.ShortTag() {
-	case "!!null":
-		buf.WriteString("null")
-		return nil
-	case "!!bool", "!!int", "!!float":
-		if err := n.Decode(&v); err != nil {
-			return fmt.Errorf("line %d: %w", n.Line, err)
-		}
-		if f, ok := v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
-			return fmt.Errorf("line %d: %s has no JSON form", n.Line, n.Value)
-		}
-	default: // strings, and timestamps, which JSON keeps as text
-		v = n.Value
+// operationOf returns the operation named id in the spec; a name not there
+// is a bug that every test of that method finds.
+func operationOf(id string) operation {
+	op, ok := operations()[id]
+	if !ok {
+		panic("indexingjobs: no operation " + id + " in openapi.yaml")
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	buf.Write(b)
-	return nil
+	return op
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
 // WaitOption configures WaitForIndexingJob.
@@ -50,15 +52,15 @@ func WithProgress(fn func(job *IndexingJob)) WaitOption {
 
 // WaitError is returned when the context ends before the job does.
 type WaitError struct {
-	JobID     string
-	LastPhase Phase // PhaseUnknown if no read succeeded
-	Polls     int   // reads made
-	Err       error // the context's error, or the last read's
+	UUID      string // the job's
+	LastPhase Phase  // empty if no read succeeded
+	Polls     int    // reads made
+	Err       error  // the context's error, or the last read's
 }
 
 func (e *WaitError) Error() string {
 	return fmt.Sprintf("indexingjobs: waiting for indexing job %s: %v; last seen in phase %s after %d %s",
-		e.JobID, e.Err, e.LastPhase, e.Polls, plural(e.Polls, "read"))
+		safetext.Line(e.UUID), e.Err, safetext.Line(e.LastPhase.String()), e.Polls, plural(e.Polls, "read"))
 }
 
 func (e *WaitError) Unwrap() error { return e.Err }
@@ -71,7 +73,7 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // for good (not found, unauthorized, retries used up) ends the wait with
 // that error.
 func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...WaitOption) (*IndexingJob, error) {
-	if err := checkUUID(id); err != nil {
+	if err := checkUUID("indexing job", id); err != nil {
 		return nil, err
 	}
 	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval}
@@ -81,28 +83,28 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 	if w.maxInterval < w.interval {
 		w.maxInterval = w.interval
 	}
-	last := PhaseUnknown
+	var last Phase
 	wait := w.interval
 	for polls := 1; ; polls++ {
 		job, err := c.GetIndexingJob(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, &WaitError{JobID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
+				return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
 			}
 			return nil, err
 		}
-		last = PhaseOf(job)
+		last = job.Phase
 		if w.progress != nil {
 			w.progress(job)
 		}
-		if IsTerminal(last) {
+		if last.Terminal() {
 			return job, nil
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, &WaitError{JobID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
+			return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
 		case <-t.C:
 		}
 		wait = min(wait+wait/2, w.maxInterval)

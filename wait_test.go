@@ -20,8 +20,8 @@ func TestWaitReturnsTheTerminalJob(t *testing.T) {
 			respond(200, jobBody(final)))
 		job, err := newClient(t, srv.URL).WaitForIndexingJob(context.Background(), jobID, indexingjobs.WithPollInterval(time.Millisecond))
 		require.NoError(t, err)
-		assert.Equal(t, indexingjobs.Phase(final), indexingjobs.PhaseOf(job))
-		assert.True(t, indexingjobs.IsTerminal(indexingjobs.PhaseOf(job)))
+		assert.Equal(t, indexingjobs.Phase(final), job.Phase)
+		assert.True(t, job.Phase.Terminal())
 		assert.Equal(t, 3, srv.count())
 	}
 }
@@ -68,15 +68,23 @@ func TestWaitEndsOnAPermanentError(t *testing.T) {
 	assert.True(t, indexingjobs.IsNotFound(err))
 }
 
-func TestIsTerminal(t *testing.T) {
+func TestPhases(t *testing.T) {
 	for p, want := range map[indexingjobs.Phase]bool{
 		indexingjobs.PhaseSucceeded: true, indexingjobs.PhaseFailed: true, indexingjobs.PhaseError: true, indexingjobs.PhaseCancelled: true,
 		indexingjobs.PhaseUnknown: false, indexingjobs.PhasePending: false, indexingjobs.PhaseRunning: false, "BATCH_JOB_PHASE_PAUSED": false,
 	} {
-		assert.Equal(t, want, indexingjobs.IsTerminal(p), p)
+		assert.Equal(t, want, p.Terminal(), p)
 	}
-	assert.Equal(t, indexingjobs.PhaseUnknown, indexingjobs.PhaseOf(nil))
-	assert.Equal(t, indexingjobs.PhaseUnknown, indexingjobs.PhaseOf(&indexingjobs.IndexingJob{}))
+	var absent indexingjobs.Phase
+	assert.False(t, absent.Known(), "a phase the API left out")
+	assert.Equal(t, "BATCH_JOB_PHASE_UNKNOWN", absent.String())
+	assert.True(t, indexingjobs.PhaseRunning.Known())
+	assert.False(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED").Known())
+	assert.Equal(t, "BATCH_JOB_PHASE_PAUSED", indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED").String(), "kept as it came")
+	assert.True(t, indexingjobs.StatusCancelled.Known())
+	assert.False(t, indexingjobs.Status("INDEX_JOB_STATUS_PAUSED").Known())
+	assert.True(t, indexingjobs.DataSourceStatusCancelled.Known())
+	assert.False(t, indexingjobs.DataSourceStatus("DATA_SOURCE_STATUS_X").Known())
 }
 
 func TestWaitReportsEveryRead(t *testing.T) {
@@ -87,7 +95,7 @@ func TestWaitReportsEveryRead(t *testing.T) {
 	var seen []indexingjobs.Phase
 	_, err := newClient(t, srv.URL).WaitForIndexingJob(context.Background(), jobID,
 		indexingjobs.WithPollInterval(time.Millisecond),
-		indexingjobs.WithProgress(func(job *indexingjobs.IndexingJob) { seen = append(seen, indexingjobs.PhaseOf(job)) }))
+		indexingjobs.WithProgress(func(job *indexingjobs.IndexingJob) { seen = append(seen, job.Phase) }))
 	require.NoError(t, err)
 	assert.Equal(t, []indexingjobs.Phase{indexingjobs.PhasePending, indexingjobs.PhaseRunning, indexingjobs.PhaseCancelled}, seen)
 }

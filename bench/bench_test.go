@@ -106,24 +106,24 @@ func candidates(tb testing.TB, baseURL string) []candidate {
 			if err != nil {
 				return "", "", err
 			}
-			return out.Job.Uuid, string(out.Job.Phase), nil
+			return out.Job.UUID, string(out.Job.Phase), nil
 		}},
 		{"root", func(ctx context.Context) (string, string, error) {
 			job, err := root.CancelIndexingJob(ctx, jobID)
 			if err != nil {
 				return "", "", err
 			}
-			return job.Uuid, string(job.Phase), nil
+			return job.UUID, string(job.Phase), nil
 		}},
 		{"gen", func(ctx context.Context) (string, string, error) {
-			resp, err := generated.GenaiCancelIndexingJobWithResponse(ctx, jobID, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: jobID})
+			resp, err := generated.GenaiCancelIndexingJobWithResponse(ctx, jobID, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: jobID})
 			if err != nil {
 				return "", "", err
 			}
 			if resp.JSON200 == nil {
 				return "", "", fmt.Errorf("status %d", resp.StatusCode())
 			}
-			return resp.JSON200.Job.Uuid, string(resp.JSON200.Job.Phase), nil
+			return resp.JSON200.Job.UUID, string(resp.JSON200.Job.Phase), nil
 		}},
 		{"godo", func(ctx context.Context) (string, string, error) {
 			out, _, err := do.AgentPlatform.CancelIndexingJob(ctx, jobID)
@@ -139,7 +139,7 @@ func candidates(tb testing.TB, baseURL string) []candidate {
 // the request the root client sends (same headers, same body), send it,
 // check the status, decode the body into the same generated model.
 func floorCancel(ctx context.Context, hc *http.Client, baseURL string) (*gen.APICancelKnowledgeBaseIndexingJobOutput, error) {
-	body, err := json.Marshal(gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: jobID})
+	body, err := json.Marshal(gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: jobID})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func BenchmarkBuildRequest(b *testing.B) {
 	b.Run("impl=floor", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			body, err := json.Marshal(gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: jobID})
+			body, err := json.Marshal(gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: jobID})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -243,7 +243,7 @@ func BenchmarkBuildRequest(b *testing.B) {
 	b.Run("impl=gen", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			req, err := gen.NewGenaiCancelIndexingJobRequest(server, jobID, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: jobID})
+			req, err := gen.NewGenaiCancelIndexingJobRequest(server, jobID, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: jobID})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -18,123 +18,21 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for APIBatchJobPhase.
-const (
-	PhaseCancelled APIBatchJobPhase = "BATCH_JOB_PHASE_CANCELLED"
-	PhaseError     APIBatchJobPhase = "BATCH_JOB_PHASE_ERROR"
-	PhaseFailed    APIBatchJobPhase = "BATCH_JOB_PHASE_FAILED"
-	PhasePending   APIBatchJobPhase = "BATCH_JOB_PHASE_PENDING"
-	PhaseRunning   APIBatchJobPhase = "BATCH_JOB_PHASE_RUNNING"
-	PhaseSucceeded APIBatchJobPhase = "BATCH_JOB_PHASE_SUCCEEDED"
-	PhaseUnknown   APIBatchJobPhase = "BATCH_JOB_PHASE_UNKNOWN"
-)
-
-// Valid indicates whether the value is a known member of the APIBatchJobPhase enum.
-func (e APIBatchJobPhase) Valid() bool {
-	switch e {
-	case PhaseCancelled:
-		return true
-	case PhaseError:
-		return true
-	case PhaseFailed:
-		return true
-	case PhasePending:
-		return true
-	case PhaseRunning:
-		return true
-	case PhaseSucceeded:
-		return true
-	case PhaseUnknown:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for APIIndexJobStatus.
-const (
-	StatusCancelled  APIIndexJobStatus = "INDEX_JOB_STATUS_CANCELLED"
-	StatusCompleted  APIIndexJobStatus = "INDEX_JOB_STATUS_COMPLETED"
-	StatusFailed     APIIndexJobStatus = "INDEX_JOB_STATUS_FAILED"
-	StatusInProgress APIIndexJobStatus = "INDEX_JOB_STATUS_IN_PROGRESS"
-	StatusNoChanges  APIIndexJobStatus = "INDEX_JOB_STATUS_NO_CHANGES"
-	StatusPartial    APIIndexJobStatus = "INDEX_JOB_STATUS_PARTIAL"
-	StatusPending    APIIndexJobStatus = "INDEX_JOB_STATUS_PENDING"
-	StatusUnknown    APIIndexJobStatus = "INDEX_JOB_STATUS_UNKNOWN"
-)
-
-// Valid indicates whether the value is a known member of the APIIndexJobStatus enum.
-func (e APIIndexJobStatus) Valid() bool {
-	switch e {
-	case StatusCancelled:
-		return true
-	case StatusCompleted:
-		return true
-	case StatusFailed:
-		return true
-	case StatusInProgress:
-		return true
-	case StatusNoChanges:
-		return true
-	case StatusPartial:
-		return true
-	case StatusPending:
-		return true
-	case StatusUnknown:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for APIIndexedDataSourceStatus.
-const (
-	DataSourceStatusCancelled        APIIndexedDataSourceStatus = "DATA_SOURCE_STATUS_CANCELLED"
-	DataSourceStatusFailed           APIIndexedDataSourceStatus = "DATA_SOURCE_STATUS_FAILED"
-	DataSourceStatusInProgress       APIIndexedDataSourceStatus = "DATA_SOURCE_STATUS_IN_PROGRESS"
-	DataSourceStatusNotUpdated       APIIndexedDataSourceStatus = "DATA_SOURCE_STATUS_NOT_UPDATED"
-	DataSourceStatusPartiallyUpdated APIIndexedDataSourceStatus = "DATA_SOURCE_STATUS_PARTIALLY_UPDATED"
-	DataSourceStatusUnknown          APIIndexedDataSourceStatus = "DATA_SOURCE_STATUS_UNKNOWN"
-	DataSourceStatusUpdated          APIIndexedDataSourceStatus = "DATA_SOURCE_STATUS_UPDATED"
-)
-
-// Valid indicates whether the value is a known member of the APIIndexedDataSourceStatus enum.
-func (e APIIndexedDataSourceStatus) Valid() bool {
-	switch e {
-	case DataSourceStatusCancelled:
-		return true
-	case DataSourceStatusFailed:
-		return true
-	case DataSourceStatusInProgress:
-		return true
-	case DataSourceStatusNotUpdated:
-		return true
-	case DataSourceStatusPartiallyUpdated:
-		return true
-	case DataSourceStatusUnknown:
-		return true
-	case DataSourceStatusUpdated:
-		return true
-	default:
-		return false
-	}
-}
-
 // APIBatchJobPhase Where the job is in its life. `BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`,
 // `_ERROR` and `_CANCELLED` are terminal: the job will not change again.
 // More values may be added; treat an unknown one as not terminal.
 //
 // Example: BATCH_JOB_PHASE_RUNNING
-type APIBatchJobPhase string
+type APIBatchJobPhase = wire.Phase
 
 // APICancelKnowledgeBaseIndexingJobInputPublic The optional body of a cancel request.
 type APICancelKnowledgeBaseIndexingJobInputPublic struct {
-	// Uuid The id of the indexing job to cancel; when sent it must equal the id
+	// UUID The id of the indexing job to cancel; when sent it must equal the id
 	// in the path.
 	//
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	Uuid string `json:"uuid,omitempty,omitzero"`
+	UUID string `json:"uuid,omitempty,omitzero"`
 }
 
 // APICancelKnowledgeBaseIndexingJobOutput The answer to a cancel request.
@@ -143,6 +41,16 @@ type APICancelKnowledgeBaseIndexingJobOutput struct {
 	// field is optional: the service leaves out what does not apply yet (no
 	// `finished_at` while running) and may add fields over time.
 	Job APIIndexingJob `json:"job,omitempty,omitzero"`
+}
+
+// APIGetIndexingJobDetailsSignedURLOutput Where to download a job's detailed report.
+type APIGetIndexingJobDetailsSignedURLOutput struct {
+	// SignedURL A pre-signed https URL of the report, valid for a short time. It
+	// carries its own signature: send no `Authorization` header to it.
+	//
+	//
+	// Example: https://genai-reports.example-storage.com/7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17.json?X-Amz-Signature=3f9a
+	SignedURL string `json:"signed_url,omitempty,omitzero"`
 }
 
 // APIGetKnowledgeBaseIndexingJobOutput The answer to a request for one indexing job.
@@ -157,7 +65,7 @@ type APIGetKnowledgeBaseIndexingJobOutput struct {
 // what the service reports after a cancel. More values may be added.
 //
 // Example: INDEX_JOB_STATUS_IN_PROGRESS
-type APIIndexJobStatus string
+type APIIndexJobStatus = wire.Status
 
 // APIIndexedDataSource The progress of an indexing job in one of its data sources.
 type APIIndexedDataSource struct {
@@ -166,10 +74,10 @@ type APIIndexedDataSource struct {
 	// Example: 2023-01-01T00:00:00Z
 	CompletedAt time.Time `json:"completed_at,omitempty,omitzero"`
 
-	// DataSourceUuid The id of the data source.
+	// DataSourceUUID The id of the data source.
 	//
 	// Example: 9758a232-b351-4d0a-9e20-2b8a8f3a5a1c
-	DataSourceUuid string `json:"data_source_uuid,omitempty,omitzero"`
+	DataSourceUUID string `json:"data_source_uuid,omitempty,omitzero"`
 
 	// ErrorDetails A longer account of what went wrong, when something did.
 	//
@@ -235,7 +143,7 @@ type APIIndexedDataSource struct {
 // APIIndexedDataSourceStatus What indexing did to one data source. More values may be added.
 //
 // Example: DATA_SOURCE_STATUS_UPDATED
-type APIIndexedDataSourceStatus string
+type APIIndexedDataSourceStatus = wire.DataSourceStatus
 
 // APIIndexingJob One run that indexes some or all data sources of a knowledge base. Every
 // field is optional: the service leaves out what does not apply yet (no
@@ -254,10 +162,10 @@ type APIIndexingJob struct {
 	// DataSourceJobs The progress of the job in each of its data sources.
 	DataSourceJobs []APIIndexedDataSource `json:"data_source_jobs,omitempty,omitzero"`
 
-	// DataSourceUuids The ids of the data sources this job indexes.
+	// DataSourceUUIDs The ids of the data sources this job indexes.
 	//
 	// Example: ["9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"]
-	DataSourceUuids []string `json:"data_source_uuids,omitempty,omitzero"`
+	DataSourceUUIDs []string `json:"data_source_uuids,omitempty,omitzero"`
 
 	// FinishedAt When the job ended; absent while it runs.
 	//
@@ -269,10 +177,10 @@ type APIIndexingJob struct {
 	// Example: false
 	IsReportAvailable bool `json:"is_report_available,omitempty,omitzero"`
 
-	// KnowledgeBaseUuid The id of the knowledge base the job indexes.
+	// KnowledgeBaseUUID The id of the knowledge base the job indexes.
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	KnowledgeBaseUuid string `json:"knowledge_base_uuid,omitempty,omitzero"`
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
 
 	// Phase Where the job is in its life. `BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`,
 	// `_ERROR` and `_CANCELLED` are terminal: the job will not change again.
@@ -305,12 +213,12 @@ type APIIndexingJob struct {
 	// Example: 123
 	TotalDatasources int64 `json:"total_datasources,omitempty,omitzero"`
 
-	// TotalItemsFailed Items that could not be indexed. A decimal number in a string.
+	// TotalItemsFailed Items that could not be indexed. A decimal number in a string; on the reference page, no longer in DigitalOcean's public description, so possibly absent.
 	//
 	// Example: 12345
 	TotalItemsFailed wire.Uint64 `json:"total_items_failed,omitempty,omitzero"`
 
-	// TotalItemsIndexed Items indexed so far. A decimal number in a string.
+	// TotalItemsIndexed Items indexed so far. A decimal number in a string; on the reference page, no longer in DigitalOcean's public description, so possibly absent.
 	//
 	// Example: 12345
 	TotalItemsIndexed wire.Uint64 `json:"total_items_indexed,omitempty,omitzero"`
@@ -320,7 +228,7 @@ type APIIndexingJob struct {
 	// Example: 12345
 	TotalItemsRemoved wire.Uint64 `json:"total_items_removed,omitempty,omitzero"`
 
-	// TotalItemsSkipped Items left as they were, being unchanged or unsupported. A decimal number in a string.
+	// TotalItemsSkipped Items left as they were, being unchanged or unsupported. A decimal number in a string; on the reference page, no longer in DigitalOcean's public description, so possibly absent.
 	//
 	// Example: 12345
 	TotalItemsSkipped wire.Uint64 `json:"total_items_skipped,omitempty,omitzero"`
@@ -335,48 +243,162 @@ type APIIndexingJob struct {
 	// Example: 2023-01-01T00:00:00Z
 	UpdatedAt time.Time `json:"updated_at,omitempty,omitzero"`
 
-	// Uuid The id of the indexing job.
+	// UUID The id of the indexing job.
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	Uuid string `json:"uuid,omitempty,omitzero"`
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
+// APILinks Links to other pages of a list.
+type APILinks struct {
+	// Pages Absolute URLs of other pages of the same list. Each is absent where
+	// there is no such page (no `next` on the last page).
+	Pages APIPages `json:"pages,omitempty,omitzero"`
+}
+
+// APIListIndexingJobDataSourcesOutput The data sources of one indexing job.
+type APIListIndexingJobDataSourcesOutput struct {
+	// IndexedDataSources What the job did in each data source.
+	IndexedDataSources []APIIndexedDataSource `json:"indexed_data_sources,omitempty,omitzero"`
+}
+
+// APIListKnowledgeBaseIndexingJobsOutput A page of indexing jobs.
+type APIListKnowledgeBaseIndexingJobsOutput struct {
+	// Jobs The jobs of this page, newest first.
+	Jobs []APIIndexingJob `json:"jobs,omitempty,omitzero"`
+
+	// Links Links to other pages of a list.
+	Links APILinks `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta APIMeta `json:"meta,omitempty,omitzero"`
+}
+
+// APIMeta Where this page is in the whole list.
+type APIMeta struct {
+	// Page This page's number, counting from 1.
+	//
+	// Example: 2
+	Page int `json:"page,omitempty,omitzero"`
+
+	// Pages How many pages the list has.
+	//
+	// Example: 5
+	Pages int `json:"pages,omitempty,omitzero"`
+
+	// Total How many items the list has, on all pages.
+	//
+	// Example: 93
+	Total int `json:"total,omitempty,omitzero"`
+}
+
+// APIPages Absolute URLs of other pages of the same list. Each is absent where
+// there is no such page (no `next` on the last page).
+type APIPages struct {
+	// First The first page.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=1&per_page=20
+	First string `json:"first,omitempty,omitzero"`
+
+	// Last The last page.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=5&per_page=20
+	Last string `json:"last,omitempty,omitzero"`
+
+	// Next The page after this one.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=3&per_page=20
+	Next string `json:"next,omitempty,omitzero"`
+
+	// Previous The page before this one.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=1&per_page=20
+	Previous string `json:"previous,omitempty,omitzero"`
+}
+
+// APIStartKnowledgeBaseIndexingJobInputPublic What to index.
+type APIStartKnowledgeBaseIndexingJobInputPublic struct {
+	// DataSourceUUIDs The data sources of that knowledge base to index. Empty or absent:
+	// all of them.
+	//
+	//
+	// Example: ["9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"]
+	DataSourceUUIDs []string `json:"data_source_uuids,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base to index.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid"`
+}
+
+// APIStartKnowledgeBaseIndexingJobOutput The answer to a start request.
+type APIStartKnowledgeBaseIndexingJobOutput struct {
+	// Job One run that indexes some or all data sources of a knowledge base. Every
+	// field is optional: the service leaves out what does not apply yet (no
+	// `finished_at` while running) and may add fields over time.
+	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
 
 // Error The body of every error the API itself sends.
 type Error struct {
-	// Id A short code for the kind of error, such as `unauthorized`,
+	// ID A short code for the kind of error, such as `unauthorized`,
 	// `not_found`, `too_many_requests` or `server_error`.
 	//
 	//
 	// Example: not_found
-	Id string `json:"id"`
+	ID string `json:"id"`
 
 	// Message What went wrong, for a person to read.
 	//
 	// Example: The resource you requested could not be found.
 	Message string `json:"message"`
 
-	// RequestId The id of the failed request at DigitalOcean, the same as the
+	// RequestID The id of the failed request at DigitalOcean, the same as the
 	// `x-request-id` header. Quote it when asking for support.
 	//
 	//
 	// Example: 4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1
-	RequestId string `json:"request_id,omitempty,omitzero"`
+	RequestID string `json:"request_id,omitempty,omitzero"`
 }
 
-// IndexingJobUuid defines model for indexing_job_uuid.
-type IndexingJobUuid = string
+// IndexingJobUUID defines model for indexing_job_uuid.
+type IndexingJobUUID = string
+
+// IndexingJobUUIDOfPath defines model for indexing_job_uuid_of_path.
+type IndexingJobUUIDOfPath = string
+
+// KnowledgeBaseUUID defines model for knowledge_base_uuid.
+type KnowledgeBaseUUID = string
+
+// Page defines model for page.
+type Page = int
+
+// PerPage defines model for per_page.
+type PerPage = int
 
 // CancelledIndexingJob The answer to a cancel request.
 type CancelledIndexingJob = APICancelKnowledgeBaseIndexingJobOutput
 
+// DetailsSignedURL Where to download a job's detailed report.
+type DetailsSignedURL = APIGetIndexingJobDetailsSignedURLOutput
+
+// IndexedDataSources The data sources of one indexing job.
+type IndexedDataSources = APIListIndexingJobDataSourcesOutput
+
 // IndexingJob The answer to a request for one indexing job.
 type IndexingJob = APIGetKnowledgeBaseIndexingJobOutput
+
+// IndexingJobs A page of indexing jobs.
+type IndexingJobs = APIListKnowledgeBaseIndexingJobsOutput
 
 // NotFound The body of every error the API itself sends.
 type NotFound = Error
 
 // ServerError The body of every error the API itself sends.
 type ServerError = Error
+
+// StartedIndexingJob The answer to a start request.
+type StartedIndexingJob = APIStartKnowledgeBaseIndexingJobOutput
 
 // TooManyRequests The body of every error the API itself sends.
 type TooManyRequests = Error
@@ -386,6 +408,18 @@ type Unauthorized = Error
 
 // UnexpectedError The body of every error the API itself sends.
 type UnexpectedError = Error
+
+// GenaiListIndexingJobsParams defines parameters for GenaiListIndexingJobs.
+type GenaiListIndexingJobsParams struct {
+	// Page Which page to return, counting from 1. Default 1.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many jobs a page holds, at most 200. Default 20.
+	PerPage PerPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
+// GenaiCreateIndexingJobJSONRequestBody defines body for GenaiCreateIndexingJob for application/json ContentType.
+type GenaiCreateIndexingJobJSONRequestBody = APIStartKnowledgeBaseIndexingJobInputPublic
 
 // GenaiCancelIndexingJobJSONRequestBody defines body for GenaiCancelIndexingJob for application/json ContentType.
 type GenaiCancelIndexingJobJSONRequestBody = APICancelKnowledgeBaseIndexingJobInputPublic
@@ -464,16 +498,89 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// GenaiListIndexingJobs List Indexing Jobs for All Knowledge Bases
+	//
+	// Returns the indexing jobs of every knowledge base the token can see,
+	// newest first, one page at a time. `meta` says how many jobs and pages
+	// there are; `links.pages.next` is absent on the last page. Ask for the
+	// next page by number (`page=2`) rather than following the link blindly:
+	// the link is an absolute URL chosen by the server.
+	//
+	// Token scope: `genai:read`.
+	//
+	// Corresponds with GET /v2/gen-ai/indexing_jobs (the `GenaiListIndexingJobs` operationId).
+	GenaiListIndexingJobs(ctx context.Context, params *GenaiListIndexingJobsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GenaiCreateIndexingJobWithBody Start Indexing Job for a Knowledge Base
+	//
+	// Starts a job that indexes the given data sources of a knowledge base,
+	// or all of them when `data_source_uuids` is empty or absent. The answer
+	// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+	// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+	//
+	// Starting is not idempotent: each accepted request starts a job. After
+	// a `5xx` or a connection lost once the request was sent, list the
+	// knowledge base's jobs before trying again.
+	//
+	// Token scope: `genai:create`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+	GenaiCreateIndexingJobWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GenaiCreateIndexingJob Start Indexing Job for a Knowledge Base
+	//
+	// Starts a job that indexes the given data sources of a knowledge base,
+	// or all of them when `data_source_uuids` is empty or absent. The answer
+	// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+	// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+	//
+	// Starting is not idempotent: each accepted request starts a job. After
+	// a `5xx` or a connection lost once the request was sent, list the
+	// knowledge base's jobs before trying again.
+	//
+	// Token scope: `genai:create`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+	GenaiCreateIndexingJob(ctx context.Context, body GenaiCreateIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GenaiListIndexingJobDataSources List Data Sources for Indexing Job for a Knowledge Base
+	//
+	// Returns what the job did in each of its data sources: status, counts
+	// of files, items and bytes, and what went wrong where something did.
+	// All data sources come in one answer; there are no pages.
+	//
+	// Token scope: `genai:read`.
+	//
+	// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources (the `GenaiListIndexingJobDataSources` operationId).
+	GenaiListIndexingJobDataSources(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GenaiGetIndexingJobDetailsSignedURL Get Signed URL for Indexing Job Details
+	//
+	// Returns a short-lived, pre-signed URL from which the job's detailed
+	// report can be downloaded (see `is_report_available` on the job). The
+	// URL carries its own signature and points at a storage host, not at
+	// this API: fetch it without the `Authorization` header, so that the
+	// token never leaves for that host.
+	//
+	// Token scope: `genai:read`.
+	//
+	// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url (the `GenaiGetIndexingJobDetailsSignedURL` operationId).
+	GenaiGetIndexingJobDetailsSignedURL(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
 	//
 	// Returns one indexing job in its current state. Poll this operation after
-	// a cancel to see the job reach a terminal phase
+	// a start or a cancel to see the job reach a terminal phase
 	// (`BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`, `_ERROR` or `_CANCELLED`).
 	//
 	// Token scope: `genai:read`.
 	//
 	// Corresponds with GET /v2/gen-ai/indexing_jobs/{uuid} (the `GenaiGetIndexingJob` operationId).
-	GenaiGetIndexingJob(ctx context.Context, uuid IndexingJobUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GenaiGetIndexingJob(ctx context.Context, uuid IndexingJobUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GenaiCancelIndexingJobWithBody Cancel Indexing Job for a Knowledge Base
 	//
@@ -493,7 +600,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-	GenaiCancelIndexingJobWithBody(ctx context.Context, uuid IndexingJobUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GenaiCancelIndexingJobWithBody(ctx context.Context, uuid IndexingJobUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
 	//
@@ -513,19 +620,152 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-	GenaiCancelIndexingJob(ctx context.Context, uuid IndexingJobUuid, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GenaiCancelIndexingJob(ctx context.Context, uuid IndexingJobUUID, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
+	//
+	// Returns the latest 15 indexing jobs of one knowledge base, newest
+	// first, in the same envelope as the list of all jobs (one page).
+	//
+	// Token scope: `genai:read`.
+	//
+	// Corresponds with GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs (the `GenaiListIndexingJobsByKnowledgeBase` operationId).
+	GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, knowledgeBaseUUID KnowledgeBaseUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GenaiListIndexingJobs List Indexing Jobs for All Knowledge Bases
+//
+// Returns the indexing jobs of every knowledge base the token can see,
+// newest first, one page at a time. `meta` says how many jobs and pages
+// there are; `links.pages.next` is absent on the last page. Ask for the
+// next page by number (`page=2`) rather than following the link blindly:
+// the link is an absolute URL chosen by the server.
+//
+// Token scope: `genai:read`.
+//
+// Corresponds with GET /v2/gen-ai/indexing_jobs (the `GenaiListIndexingJobs` operationId).
+func (c *Client) GenaiListIndexingJobs(ctx context.Context, params *GenaiListIndexingJobsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGenaiListIndexingJobsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GenaiCreateIndexingJobWithBody Start Indexing Job for a Knowledge Base
+//
+// Starts a job that indexes the given data sources of a knowledge base,
+// or all of them when `data_source_uuids` is empty or absent. The answer
+// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+//
+// Starting is not idempotent: each accepted request starts a job. After
+// a `5xx` or a connection lost once the request was sent, list the
+// knowledge base's jobs before trying again.
+//
+// Token scope: `genai:create`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+func (c *Client) GenaiCreateIndexingJobWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGenaiCreateIndexingJobRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GenaiCreateIndexingJob Start Indexing Job for a Knowledge Base
+//
+// Starts a job that indexes the given data sources of a knowledge base,
+// or all of them when `data_source_uuids` is empty or absent. The answer
+// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+//
+// Starting is not idempotent: each accepted request starts a job. After
+// a `5xx` or a connection lost once the request was sent, list the
+// knowledge base's jobs before trying again.
+//
+// Token scope: `genai:create`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+func (c *Client) GenaiCreateIndexingJob(ctx context.Context, body GenaiCreateIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGenaiCreateIndexingJobRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GenaiListIndexingJobDataSources List Data Sources for Indexing Job for a Knowledge Base
+//
+// Returns what the job did in each of its data sources: status, counts
+// of files, items and bytes, and what went wrong where something did.
+// All data sources come in one answer; there are no pages.
+//
+// Token scope: `genai:read`.
+//
+// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources (the `GenaiListIndexingJobDataSources` operationId).
+func (c *Client) GenaiListIndexingJobDataSources(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGenaiListIndexingJobDataSourcesRequest(c.Server, indexingJobUUID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GenaiGetIndexingJobDetailsSignedURL Get Signed URL for Indexing Job Details
+//
+// Returns a short-lived, pre-signed URL from which the job's detailed
+// report can be downloaded (see `is_report_available` on the job). The
+// URL carries its own signature and points at a storage host, not at
+// this API: fetch it without the `Authorization` header, so that the
+// token never leaves for that host.
+//
+// Token scope: `genai:read`.
+//
+// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url (the `GenaiGetIndexingJobDetailsSignedURL` operationId).
+func (c *Client) GenaiGetIndexingJobDetailsSignedURL(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGenaiGetIndexingJobDetailsSignedURLRequest(c.Server, indexingJobUUID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
 //
 // Returns one indexing job in its current state. Poll this operation after
-// a cancel to see the job reach a terminal phase
+// a start or a cancel to see the job reach a terminal phase
 // (`BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`, `_ERROR` or `_CANCELLED`).
 //
 // Token scope: `genai:read`.
 //
 // Corresponds with GET /v2/gen-ai/indexing_jobs/{uuid} (the `GenaiGetIndexingJob` operationId).
-func (c *Client) GenaiGetIndexingJob(ctx context.Context, uuid IndexingJobUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GenaiGetIndexingJob(ctx context.Context, uuid IndexingJobUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGenaiGetIndexingJobRequest(c.Server, uuid)
 	if err != nil {
 		return nil, err
@@ -555,7 +795,7 @@ func (c *Client) GenaiGetIndexingJob(ctx context.Context, uuid IndexingJobUuid, 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-func (c *Client) GenaiCancelIndexingJobWithBody(ctx context.Context, uuid IndexingJobUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GenaiCancelIndexingJobWithBody(ctx context.Context, uuid IndexingJobUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGenaiCancelIndexingJobRequestWithBody(c.Server, uuid, contentType, body)
 	if err != nil {
 		return nil, err
@@ -585,7 +825,7 @@ func (c *Client) GenaiCancelIndexingJobWithBody(ctx context.Context, uuid Indexi
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-func (c *Client) GenaiCancelIndexingJob(ctx context.Context, uuid IndexingJobUuid, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GenaiCancelIndexingJob(ctx context.Context, uuid IndexingJobUUID, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGenaiCancelIndexingJobRequest(c.Server, uuid, body)
 	if err != nil {
 		return nil, err
@@ -597,8 +837,194 @@ func (c *Client) GenaiCancelIndexingJob(ctx context.Context, uuid IndexingJobUui
 	return c.Client.Do(req)
 }
 
+// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
+//
+// Returns the latest 15 indexing jobs of one knowledge base, newest
+// first, in the same envelope as the list of all jobs (one page).
+//
+// Token scope: `genai:read`.
+//
+// Corresponds with GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs (the `GenaiListIndexingJobsByKnowledgeBase` operationId).
+func (c *Client) GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, knowledgeBaseUUID KnowledgeBaseUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGenaiListIndexingJobsByKnowledgeBaseRequest(c.Server, knowledgeBaseUUID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewGenaiListIndexingJobsRequest constructs an http.Request for the GenaiListIndexingJobs method
+func NewGenaiListIndexingJobsRequest(server string, params *GenaiListIndexingJobsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/gen-ai/indexing_jobs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGenaiCreateIndexingJobRequest calls the generic GenaiCreateIndexingJob builder with application/json body
+func NewGenaiCreateIndexingJobRequest(server string, body GenaiCreateIndexingJobJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGenaiCreateIndexingJobRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewGenaiCreateIndexingJobRequestWithBody constructs an http.Request for the GenaiCreateIndexingJob method, with any body, and a specified content type
+func NewGenaiCreateIndexingJobRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/gen-ai/indexing_jobs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGenaiListIndexingJobDataSourcesRequest constructs an http.Request for the GenaiListIndexingJobDataSources method
+func NewGenaiListIndexingJobDataSourcesRequest(server string, indexingJobUUID IndexingJobUUIDOfPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "indexing_job_uuid", indexingJobUUID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/gen-ai/indexing_jobs/%s/data_sources", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGenaiGetIndexingJobDetailsSignedURLRequest constructs an http.Request for the GenaiGetIndexingJobDetailsSignedURL method
+func NewGenaiGetIndexingJobDetailsSignedURLRequest(server string, indexingJobUUID IndexingJobUUIDOfPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "indexing_job_uuid", indexingJobUUID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/gen-ai/indexing_jobs/%s/details_signed_url", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGenaiGetIndexingJobRequest constructs an http.Request for the GenaiGetIndexingJob method
-func NewGenaiGetIndexingJobRequest(server string, uuid IndexingJobUuid) (*http.Request, error) {
+func NewGenaiGetIndexingJobRequest(server string, uuid IndexingJobUUID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -632,7 +1058,7 @@ func NewGenaiGetIndexingJobRequest(server string, uuid IndexingJobUuid) (*http.R
 }
 
 // NewGenaiCancelIndexingJobRequest calls the generic GenaiCancelIndexingJob builder with application/json body
-func NewGenaiCancelIndexingJobRequest(server string, uuid IndexingJobUuid, body GenaiCancelIndexingJobJSONRequestBody) (*http.Request, error) {
+func NewGenaiCancelIndexingJobRequest(server string, uuid IndexingJobUUID, body GenaiCancelIndexingJobJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -643,7 +1069,7 @@ func NewGenaiCancelIndexingJobRequest(server string, uuid IndexingJobUuid, body 
 }
 
 // NewGenaiCancelIndexingJobRequestWithBody constructs an http.Request for the GenaiCancelIndexingJob method, with any body, and a specified content type
-func NewGenaiCancelIndexingJobRequestWithBody(server string, uuid IndexingJobUuid, contentType string, body io.Reader) (*http.Request, error) {
+func NewGenaiCancelIndexingJobRequestWithBody(server string, uuid IndexingJobUUID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -674,6 +1100,40 @@ func NewGenaiCancelIndexingJobRequestWithBody(server string, uuid IndexingJobUui
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGenaiListIndexingJobsByKnowledgeBaseRequest constructs an http.Request for the GenaiListIndexingJobsByKnowledgeBase method
+func NewGenaiListIndexingJobsByKnowledgeBaseRequest(server string, knowledgeBaseUUID KnowledgeBaseUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "knowledge_base_uuid", knowledgeBaseUUID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/gen-ai/knowledge_bases/%s/indexing_jobs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -722,10 +1182,89 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GenaiListIndexingJobsWithResponse List Indexing Jobs for All Knowledge Bases
+	//
+	// Returns the indexing jobs of every knowledge base the token can see,
+	// newest first, one page at a time. `meta` says how many jobs and pages
+	// there are; `links.pages.next` is absent on the last page. Ask for the
+	// next page by number (`page=2`) rather than following the link blindly:
+	// the link is an absolute URL chosen by the server.
+	//
+	// Token scope: `genai:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/gen-ai/indexing_jobs (the `GenaiListIndexingJobs` operationId).
+	GenaiListIndexingJobsWithResponse(ctx context.Context, params *GenaiListIndexingJobsParams, reqEditors ...RequestEditorFn) (*GenaiListIndexingJobsResponse, error)
+
+	// GenaiCreateIndexingJobWithBodyWithResponse Start Indexing Job for a Knowledge Base
+	//
+	// Starts a job that indexes the given data sources of a knowledge base,
+	// or all of them when `data_source_uuids` is empty or absent. The answer
+	// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+	// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+	//
+	// Starting is not idempotent: each accepted request starts a job. After
+	// a `5xx` or a connection lost once the request was sent, list the
+	// knowledge base's jobs before trying again.
+	//
+	// Token scope: `genai:create`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+	GenaiCreateIndexingJobWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenaiCreateIndexingJobResponse, error)
+
+	// GenaiCreateIndexingJobWithResponse Start Indexing Job for a Knowledge Base
+	//
+	// Starts a job that indexes the given data sources of a knowledge base,
+	// or all of them when `data_source_uuids` is empty or absent. The answer
+	// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+	// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+	//
+	// Starting is not idempotent: each accepted request starts a job. After
+	// a `5xx` or a connection lost once the request was sent, list the
+	// knowledge base's jobs before trying again.
+	//
+	// Token scope: `genai:create`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+	GenaiCreateIndexingJobWithResponse(ctx context.Context, body GenaiCreateIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*GenaiCreateIndexingJobResponse, error)
+
+	// GenaiListIndexingJobDataSourcesWithResponse List Data Sources for Indexing Job for a Knowledge Base
+	//
+	// Returns what the job did in each of its data sources: status, counts
+	// of files, items and bytes, and what went wrong where something did.
+	// All data sources come in one answer; there are no pages.
+	//
+	// Token scope: `genai:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources (the `GenaiListIndexingJobDataSources` operationId).
+	GenaiListIndexingJobDataSourcesWithResponse(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*GenaiListIndexingJobDataSourcesResponse, error)
+
+	// GenaiGetIndexingJobDetailsSignedURLWithResponse Get Signed URL for Indexing Job Details
+	//
+	// Returns a short-lived, pre-signed URL from which the job's detailed
+	// report can be downloaded (see `is_report_available` on the job). The
+	// URL carries its own signature and points at a storage host, not at
+	// this API: fetch it without the `Authorization` header, so that the
+	// token never leaves for that host.
+	//
+	// Token scope: `genai:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url (the `GenaiGetIndexingJobDetailsSignedURL` operationId).
+	GenaiGetIndexingJobDetailsSignedURLWithResponse(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*GenaiGetIndexingJobDetailsSignedURLResponse, error)
+
 	// GenaiGetIndexingJobWithResponse Retrieve Status of Indexing Job for a Knowledge Base
 	//
 	// Returns one indexing job in its current state. Poll this operation after
-	// a cancel to see the job reach a terminal phase
+	// a start or a cancel to see the job reach a terminal phase
 	// (`BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`, `_ERROR` or `_CANCELLED`).
 	//
 	// Token scope: `genai:read`.
@@ -733,7 +1272,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v2/gen-ai/indexing_jobs/{uuid} (the `GenaiGetIndexingJob` operationId).
-	GenaiGetIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUuid, reqEditors ...RequestEditorFn) (*GenaiGetIndexingJobResponse, error)
+	GenaiGetIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUUID, reqEditors ...RequestEditorFn) (*GenaiGetIndexingJobResponse, error)
 
 	// GenaiCancelIndexingJobWithBodyWithResponse Cancel Indexing Job for a Knowledge Base
 	//
@@ -753,7 +1292,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-	GenaiCancelIndexingJobWithBodyWithResponse(ctx context.Context, uuid IndexingJobUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error)
+	GenaiCancelIndexingJobWithBodyWithResponse(ctx context.Context, uuid IndexingJobUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error)
 
 	// GenaiCancelIndexingJobWithResponse Cancel Indexing Job for a Knowledge Base
 	//
@@ -773,7 +1312,567 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-	GenaiCancelIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUuid, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error)
+	GenaiCancelIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUUID, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error)
+
+	// GenaiListIndexingJobsByKnowledgeBaseWithResponse List Latest Indexing Jobs for a Knowledge Base
+	//
+	// Returns the latest 15 indexing jobs of one knowledge base, newest
+	// first, in the same envelope as the list of all jobs (one page).
+	//
+	// Token scope: `genai:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs (the `GenaiListIndexingJobsByKnowledgeBase` operationId).
+	GenaiListIndexingJobsByKnowledgeBaseWithResponse(ctx context.Context, knowledgeBaseUUID KnowledgeBaseUUID, reqEditors ...RequestEditorFn) (*GenaiListIndexingJobsByKnowledgeBaseResponse, error)
+}
+
+// GenaiListIndexingJobsResponse200Headers the declared response headers of an HTTP 200 response for GenaiListIndexingJobs
+type GenaiListIndexingJobsResponse200Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsResponse401Headers the declared response headers of an HTTP 401 response for GenaiListIndexingJobs
+type GenaiListIndexingJobsResponse401Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsResponse404Headers the declared response headers of an HTTP 404 response for GenaiListIndexingJobs
+type GenaiListIndexingJobsResponse404Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsResponse429Headers the declared response headers of an HTTP 429 response for GenaiListIndexingJobs
+type GenaiListIndexingJobsResponse429Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	RetryAfter         int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsResponse500Headers the declared response headers of an HTTP 500 response for GenaiListIndexingJobs
+type GenaiListIndexingJobsResponse500Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiListIndexingJobs
+type GenaiListIndexingJobsResponseDefaultHeaders struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+type GenaiListIndexingJobsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IndexingJobs
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GenaiListIndexingJobsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GenaiListIndexingJobsResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GenaiListIndexingJobsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GenaiListIndexingJobsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GenaiListIndexingJobsResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GenaiListIndexingJobsResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GenaiListIndexingJobsResponse) GetJSON200() *IndexingJobs {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GenaiListIndexingJobsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GenaiListIndexingJobsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GenaiListIndexingJobsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GenaiListIndexingJobsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GenaiListIndexingJobsResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GenaiListIndexingJobsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GenaiListIndexingJobsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GenaiListIndexingJobsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GenaiListIndexingJobsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GenaiCreateIndexingJobResponse200Headers the declared response headers of an HTTP 200 response for GenaiCreateIndexingJob
+type GenaiCreateIndexingJobResponse200Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiCreateIndexingJobResponse401Headers the declared response headers of an HTTP 401 response for GenaiCreateIndexingJob
+type GenaiCreateIndexingJobResponse401Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiCreateIndexingJobResponse404Headers the declared response headers of an HTTP 404 response for GenaiCreateIndexingJob
+type GenaiCreateIndexingJobResponse404Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiCreateIndexingJobResponse429Headers the declared response headers of an HTTP 429 response for GenaiCreateIndexingJob
+type GenaiCreateIndexingJobResponse429Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	RetryAfter         int
+	XRequestID         string
+}
+
+// GenaiCreateIndexingJobResponse500Headers the declared response headers of an HTTP 500 response for GenaiCreateIndexingJob
+type GenaiCreateIndexingJobResponse500Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiCreateIndexingJobResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiCreateIndexingJob
+type GenaiCreateIndexingJobResponseDefaultHeaders struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+type GenaiCreateIndexingJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StartedIndexingJob
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GenaiCreateIndexingJobResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GenaiCreateIndexingJobResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GenaiCreateIndexingJobResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GenaiCreateIndexingJobResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GenaiCreateIndexingJobResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GenaiCreateIndexingJobResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GenaiCreateIndexingJobResponse) GetJSON200() *StartedIndexingJob {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GenaiCreateIndexingJobResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GenaiCreateIndexingJobResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GenaiCreateIndexingJobResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GenaiCreateIndexingJobResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GenaiCreateIndexingJobResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GenaiCreateIndexingJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GenaiCreateIndexingJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GenaiCreateIndexingJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GenaiCreateIndexingJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GenaiListIndexingJobDataSourcesResponse200Headers the declared response headers of an HTTP 200 response for GenaiListIndexingJobDataSources
+type GenaiListIndexingJobDataSourcesResponse200Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobDataSourcesResponse401Headers the declared response headers of an HTTP 401 response for GenaiListIndexingJobDataSources
+type GenaiListIndexingJobDataSourcesResponse401Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobDataSourcesResponse404Headers the declared response headers of an HTTP 404 response for GenaiListIndexingJobDataSources
+type GenaiListIndexingJobDataSourcesResponse404Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobDataSourcesResponse429Headers the declared response headers of an HTTP 429 response for GenaiListIndexingJobDataSources
+type GenaiListIndexingJobDataSourcesResponse429Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	RetryAfter         int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobDataSourcesResponse500Headers the declared response headers of an HTTP 500 response for GenaiListIndexingJobDataSources
+type GenaiListIndexingJobDataSourcesResponse500Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobDataSourcesResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiListIndexingJobDataSources
+type GenaiListIndexingJobDataSourcesResponseDefaultHeaders struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+type GenaiListIndexingJobDataSourcesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IndexedDataSources
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GenaiListIndexingJobDataSourcesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GenaiListIndexingJobDataSourcesResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GenaiListIndexingJobDataSourcesResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GenaiListIndexingJobDataSourcesResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GenaiListIndexingJobDataSourcesResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GenaiListIndexingJobDataSourcesResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GenaiListIndexingJobDataSourcesResponse) GetJSON200() *IndexedDataSources {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GenaiListIndexingJobDataSourcesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GenaiListIndexingJobDataSourcesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GenaiListIndexingJobDataSourcesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GenaiListIndexingJobDataSourcesResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GenaiListIndexingJobDataSourcesResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GenaiListIndexingJobDataSourcesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GenaiListIndexingJobDataSourcesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GenaiListIndexingJobDataSourcesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GenaiListIndexingJobDataSourcesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GenaiGetIndexingJobDetailsSignedURLResponse200Headers the declared response headers of an HTTP 200 response for GenaiGetIndexingJobDetailsSignedURL
+type GenaiGetIndexingJobDetailsSignedURLResponse200Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiGetIndexingJobDetailsSignedURLResponse401Headers the declared response headers of an HTTP 401 response for GenaiGetIndexingJobDetailsSignedURL
+type GenaiGetIndexingJobDetailsSignedURLResponse401Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiGetIndexingJobDetailsSignedURLResponse404Headers the declared response headers of an HTTP 404 response for GenaiGetIndexingJobDetailsSignedURL
+type GenaiGetIndexingJobDetailsSignedURLResponse404Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiGetIndexingJobDetailsSignedURLResponse429Headers the declared response headers of an HTTP 429 response for GenaiGetIndexingJobDetailsSignedURL
+type GenaiGetIndexingJobDetailsSignedURLResponse429Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	RetryAfter         int
+	XRequestID         string
+}
+
+// GenaiGetIndexingJobDetailsSignedURLResponse500Headers the declared response headers of an HTTP 500 response for GenaiGetIndexingJobDetailsSignedURL
+type GenaiGetIndexingJobDetailsSignedURLResponse500Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiGetIndexingJobDetailsSignedURLResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiGetIndexingJobDetailsSignedURL
+type GenaiGetIndexingJobDetailsSignedURLResponseDefaultHeaders struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+type GenaiGetIndexingJobDetailsSignedURLResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DetailsSignedURL
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GenaiGetIndexingJobDetailsSignedURLResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GenaiGetIndexingJobDetailsSignedURLResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GenaiGetIndexingJobDetailsSignedURLResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GenaiGetIndexingJobDetailsSignedURLResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GenaiGetIndexingJobDetailsSignedURLResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GenaiGetIndexingJobDetailsSignedURLResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) GetJSON200() *DetailsSignedURL {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GenaiGetIndexingJobDetailsSignedURLResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // GenaiGetIndexingJobResponse200Headers the declared response headers of an HTTP 200 response for GenaiGetIndexingJob
@@ -781,7 +1880,7 @@ type GenaiGetIndexingJobResponse200Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiGetIndexingJobResponse401Headers the declared response headers of an HTTP 401 response for GenaiGetIndexingJob
@@ -789,7 +1888,7 @@ type GenaiGetIndexingJobResponse401Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiGetIndexingJobResponse404Headers the declared response headers of an HTTP 404 response for GenaiGetIndexingJob
@@ -797,7 +1896,7 @@ type GenaiGetIndexingJobResponse404Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiGetIndexingJobResponse429Headers the declared response headers of an HTTP 429 response for GenaiGetIndexingJob
@@ -806,7 +1905,7 @@ type GenaiGetIndexingJobResponse429Headers struct {
 	RatelimitRemaining int
 	RatelimitReset     int
 	RetryAfter         int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiGetIndexingJobResponse500Headers the declared response headers of an HTTP 500 response for GenaiGetIndexingJob
@@ -814,7 +1913,7 @@ type GenaiGetIndexingJobResponse500Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiGetIndexingJobResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiGetIndexingJob
@@ -822,7 +1921,7 @@ type GenaiGetIndexingJobResponseDefaultHeaders struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 type GenaiGetIndexingJobResponse struct {
@@ -918,7 +2017,7 @@ type GenaiCancelIndexingJobResponse200Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiCancelIndexingJobResponse401Headers the declared response headers of an HTTP 401 response for GenaiCancelIndexingJob
@@ -926,7 +2025,7 @@ type GenaiCancelIndexingJobResponse401Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiCancelIndexingJobResponse404Headers the declared response headers of an HTTP 404 response for GenaiCancelIndexingJob
@@ -934,7 +2033,7 @@ type GenaiCancelIndexingJobResponse404Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiCancelIndexingJobResponse429Headers the declared response headers of an HTTP 429 response for GenaiCancelIndexingJob
@@ -943,7 +2042,7 @@ type GenaiCancelIndexingJobResponse429Headers struct {
 	RatelimitRemaining int
 	RatelimitReset     int
 	RetryAfter         int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiCancelIndexingJobResponse500Headers the declared response headers of an HTTP 500 response for GenaiCancelIndexingJob
@@ -951,7 +2050,7 @@ type GenaiCancelIndexingJobResponse500Headers struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 // GenaiCancelIndexingJobResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiCancelIndexingJob
@@ -959,7 +2058,7 @@ type GenaiCancelIndexingJobResponseDefaultHeaders struct {
 	RatelimitLimit     int
 	RatelimitRemaining int
 	RatelimitReset     int
-	XRequestId         string
+	XRequestID         string
 }
 
 type GenaiCancelIndexingJobResponse struct {
@@ -1050,10 +2149,256 @@ func (r GenaiCancelIndexingJobResponse) ContentType() string {
 	return ""
 }
 
+// GenaiListIndexingJobsByKnowledgeBaseResponse200Headers the declared response headers of an HTTP 200 response for GenaiListIndexingJobsByKnowledgeBase
+type GenaiListIndexingJobsByKnowledgeBaseResponse200Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsByKnowledgeBaseResponse401Headers the declared response headers of an HTTP 401 response for GenaiListIndexingJobsByKnowledgeBase
+type GenaiListIndexingJobsByKnowledgeBaseResponse401Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsByKnowledgeBaseResponse404Headers the declared response headers of an HTTP 404 response for GenaiListIndexingJobsByKnowledgeBase
+type GenaiListIndexingJobsByKnowledgeBaseResponse404Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsByKnowledgeBaseResponse429Headers the declared response headers of an HTTP 429 response for GenaiListIndexingJobsByKnowledgeBase
+type GenaiListIndexingJobsByKnowledgeBaseResponse429Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	RetryAfter         int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsByKnowledgeBaseResponse500Headers the declared response headers of an HTTP 500 response for GenaiListIndexingJobsByKnowledgeBase
+type GenaiListIndexingJobsByKnowledgeBaseResponse500Headers struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+// GenaiListIndexingJobsByKnowledgeBaseResponseDefaultHeaders the declared response headers of an HTTP default response for GenaiListIndexingJobsByKnowledgeBase
+type GenaiListIndexingJobsByKnowledgeBaseResponseDefaultHeaders struct {
+	RatelimitLimit     int
+	RatelimitRemaining int
+	RatelimitReset     int
+	XRequestID         string
+}
+
+type GenaiListIndexingJobsByKnowledgeBaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IndexingJobs
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GenaiListIndexingJobsByKnowledgeBaseResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GenaiListIndexingJobsByKnowledgeBaseResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GenaiListIndexingJobsByKnowledgeBaseResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GenaiListIndexingJobsByKnowledgeBaseResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GenaiListIndexingJobsByKnowledgeBaseResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GenaiListIndexingJobsByKnowledgeBaseResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) GetJSON200() *IndexingJobs {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GenaiListIndexingJobsByKnowledgeBaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GenaiListIndexingJobsWithResponse List Indexing Jobs for All Knowledge Bases
+//
+// Returns the indexing jobs of every knowledge base the token can see,
+// newest first, one page at a time. `meta` says how many jobs and pages
+// there are; `links.pages.next` is absent on the last page. Ask for the
+// next page by number (`page=2`) rather than following the link blindly:
+// the link is an absolute URL chosen by the server.
+//
+// Token scope: `genai:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/gen-ai/indexing_jobs (the `GenaiListIndexingJobs` operationId).
+func (c *ClientWithResponses) GenaiListIndexingJobsWithResponse(ctx context.Context, params *GenaiListIndexingJobsParams, reqEditors ...RequestEditorFn) (*GenaiListIndexingJobsResponse, error) {
+	rsp, err := c.GenaiListIndexingJobs(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGenaiListIndexingJobsResponse(rsp)
+}
+
+// GenaiCreateIndexingJobWithBodyWithResponse Start Indexing Job for a Knowledge Base
+//
+// Starts a job that indexes the given data sources of a knowledge base,
+// or all of them when `data_source_uuids` is empty or absent. The answer
+// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+//
+// Starting is not idempotent: each accepted request starts a job. After
+// a `5xx` or a connection lost once the request was sent, list the
+// knowledge base's jobs before trying again.
+//
+// Token scope: `genai:create`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+func (c *ClientWithResponses) GenaiCreateIndexingJobWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenaiCreateIndexingJobResponse, error) {
+	rsp, err := c.GenaiCreateIndexingJobWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGenaiCreateIndexingJobResponse(rsp)
+}
+
+// GenaiCreateIndexingJobWithResponse Start Indexing Job for a Knowledge Base
+//
+// Starts a job that indexes the given data sources of a knowledge base,
+// or all of them when `data_source_uuids` is empty or absent. The answer
+// is the new job, usually in `BATCH_JOB_PHASE_PENDING`; follow it with
+// `GET /v2/gen-ai/indexing_jobs/{uuid}`.
+//
+// Starting is not idempotent: each accepted request starts a job. After
+// a `5xx` or a connection lost once the request was sent, list the
+// knowledge base's jobs before trying again.
+//
+// Token scope: `genai:create`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/gen-ai/indexing_jobs (the `GenaiCreateIndexingJob` operationId).
+func (c *ClientWithResponses) GenaiCreateIndexingJobWithResponse(ctx context.Context, body GenaiCreateIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*GenaiCreateIndexingJobResponse, error) {
+	rsp, err := c.GenaiCreateIndexingJob(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGenaiCreateIndexingJobResponse(rsp)
+}
+
+// GenaiListIndexingJobDataSourcesWithResponse List Data Sources for Indexing Job for a Knowledge Base
+//
+// Returns what the job did in each of its data sources: status, counts
+// of files, items and bytes, and what went wrong where something did.
+// All data sources come in one answer; there are no pages.
+//
+// Token scope: `genai:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources (the `GenaiListIndexingJobDataSources` operationId).
+func (c *ClientWithResponses) GenaiListIndexingJobDataSourcesWithResponse(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*GenaiListIndexingJobDataSourcesResponse, error) {
+	rsp, err := c.GenaiListIndexingJobDataSources(ctx, indexingJobUUID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGenaiListIndexingJobDataSourcesResponse(rsp)
+}
+
+// GenaiGetIndexingJobDetailsSignedURLWithResponse Get Signed URL for Indexing Job Details
+//
+// Returns a short-lived, pre-signed URL from which the job's detailed
+// report can be downloaded (see `is_report_available` on the job). The
+// URL carries its own signature and points at a storage host, not at
+// this API: fetch it without the `Authorization` header, so that the
+// token never leaves for that host.
+//
+// Token scope: `genai:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url (the `GenaiGetIndexingJobDetailsSignedURL` operationId).
+func (c *ClientWithResponses) GenaiGetIndexingJobDetailsSignedURLWithResponse(ctx context.Context, indexingJobUUID IndexingJobUUIDOfPath, reqEditors ...RequestEditorFn) (*GenaiGetIndexingJobDetailsSignedURLResponse, error) {
+	rsp, err := c.GenaiGetIndexingJobDetailsSignedURL(ctx, indexingJobUUID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGenaiGetIndexingJobDetailsSignedURLResponse(rsp)
+}
+
 // GenaiGetIndexingJobWithResponse Retrieve Status of Indexing Job for a Knowledge Base
 //
 // Returns one indexing job in its current state. Poll this operation after
-// a cancel to see the job reach a terminal phase
+// a start or a cancel to see the job reach a terminal phase
 // (`BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`, `_ERROR` or `_CANCELLED`).
 //
 // Token scope: `genai:read`.
@@ -1061,7 +2406,7 @@ func (r GenaiCancelIndexingJobResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v2/gen-ai/indexing_jobs/{uuid} (the `GenaiGetIndexingJob` operationId).
-func (c *ClientWithResponses) GenaiGetIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUuid, reqEditors ...RequestEditorFn) (*GenaiGetIndexingJobResponse, error) {
+func (c *ClientWithResponses) GenaiGetIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUUID, reqEditors ...RequestEditorFn) (*GenaiGetIndexingJobResponse, error) {
 	rsp, err := c.GenaiGetIndexingJob(ctx, uuid, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -1087,7 +2432,7 @@ func (c *ClientWithResponses) GenaiGetIndexingJobWithResponse(ctx context.Contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-func (c *ClientWithResponses) GenaiCancelIndexingJobWithBodyWithResponse(ctx context.Context, uuid IndexingJobUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error) {
+func (c *ClientWithResponses) GenaiCancelIndexingJobWithBodyWithResponse(ctx context.Context, uuid IndexingJobUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error) {
 	rsp, err := c.GenaiCancelIndexingJobWithBody(ctx, uuid, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -1113,12 +2458,1070 @@ func (c *ClientWithResponses) GenaiCancelIndexingJobWithBodyWithResponse(ctx con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel (the `GenaiCancelIndexingJob` operationId).
-func (c *ClientWithResponses) GenaiCancelIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUuid, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error) {
+func (c *ClientWithResponses) GenaiCancelIndexingJobWithResponse(ctx context.Context, uuid IndexingJobUUID, body GenaiCancelIndexingJobJSONRequestBody, reqEditors ...RequestEditorFn) (*GenaiCancelIndexingJobResponse, error) {
 	rsp, err := c.GenaiCancelIndexingJob(ctx, uuid, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseGenaiCancelIndexingJobResponse(rsp)
+}
+
+// GenaiListIndexingJobsByKnowledgeBaseWithResponse List Latest Indexing Jobs for a Knowledge Base
+//
+// Returns the latest 15 indexing jobs of one knowledge base, newest
+// first, in the same envelope as the list of all jobs (one page).
+//
+// Token scope: `genai:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs (the `GenaiListIndexingJobsByKnowledgeBase` operationId).
+func (c *ClientWithResponses) GenaiListIndexingJobsByKnowledgeBaseWithResponse(ctx context.Context, knowledgeBaseUUID KnowledgeBaseUUID, reqEditors ...RequestEditorFn) (*GenaiListIndexingJobsByKnowledgeBaseResponse, error) {
+	rsp, err := c.GenaiListIndexingJobsByKnowledgeBase(ctx, knowledgeBaseUUID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGenaiListIndexingJobsByKnowledgeBaseResponse(rsp)
+}
+
+// ParseGenaiListIndexingJobsResponse parses an HTTP response from a GenaiListIndexingJobsWithResponse call
+func ParseGenaiListIndexingJobsResponse(rsp *http.Response) (*GenaiListIndexingJobsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GenaiListIndexingJobsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IndexingJobs
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case true:
+		// Content-type (text/html) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GenaiListIndexingJobsResponse200Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GenaiListIndexingJobsResponse401Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GenaiListIndexingJobsResponse404Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GenaiListIndexingJobsResponse429Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GenaiListIndexingJobsResponse500Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GenaiListIndexingJobsResponseDefaultHeaders
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGenaiCreateIndexingJobResponse parses an HTTP response from a GenaiCreateIndexingJobWithResponse call
+func ParseGenaiCreateIndexingJobResponse(rsp *http.Response) (*GenaiCreateIndexingJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GenaiCreateIndexingJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StartedIndexingJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case true:
+		// Content-type (text/html) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GenaiCreateIndexingJobResponse200Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GenaiCreateIndexingJobResponse401Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GenaiCreateIndexingJobResponse404Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GenaiCreateIndexingJobResponse429Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GenaiCreateIndexingJobResponse500Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GenaiCreateIndexingJobResponseDefaultHeaders
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGenaiListIndexingJobDataSourcesResponse parses an HTTP response from a GenaiListIndexingJobDataSourcesWithResponse call
+func ParseGenaiListIndexingJobDataSourcesResponse(rsp *http.Response) (*GenaiListIndexingJobDataSourcesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GenaiListIndexingJobDataSourcesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IndexedDataSources
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case true:
+		// Content-type (text/html) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GenaiListIndexingJobDataSourcesResponse200Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GenaiListIndexingJobDataSourcesResponse401Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GenaiListIndexingJobDataSourcesResponse404Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GenaiListIndexingJobDataSourcesResponse429Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GenaiListIndexingJobDataSourcesResponse500Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GenaiListIndexingJobDataSourcesResponseDefaultHeaders
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGenaiGetIndexingJobDetailsSignedURLResponse parses an HTTP response from a GenaiGetIndexingJobDetailsSignedURLWithResponse call
+func ParseGenaiGetIndexingJobDetailsSignedURLResponse(rsp *http.Response) (*GenaiGetIndexingJobDetailsSignedURLResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GenaiGetIndexingJobDetailsSignedURLResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DetailsSignedURL
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case true:
+		// Content-type (text/html) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GenaiGetIndexingJobDetailsSignedURLResponse200Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GenaiGetIndexingJobDetailsSignedURLResponse401Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GenaiGetIndexingJobDetailsSignedURLResponse404Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GenaiGetIndexingJobDetailsSignedURLResponse429Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GenaiGetIndexingJobDetailsSignedURLResponse500Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GenaiGetIndexingJobDetailsSignedURLResponseDefaultHeaders
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
 }
 
 // ParseGenaiGetIndexingJobResponse parses an HTTP response from a GenaiGetIndexingJobWithResponse call
@@ -1211,7 +3614,7 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
@@ -1242,7 +3645,7 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 404:
@@ -1273,7 +3676,7 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -1311,7 +3714,7 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -1342,7 +3745,7 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -1373,7 +3776,7 @@ func ParseGenaiGetIndexingJobResponse(rsp *http.Response) (*GenaiGetIndexingJobR
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.HeadersDefault = &headers
 	}
@@ -1471,7 +3874,7 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
@@ -1502,7 +3905,7 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 404:
@@ -1533,7 +3936,7 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -1571,7 +3974,7 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -1602,7 +4005,7 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -1633,7 +4036,267 @@ func ParseGenaiCancelIndexingJobResponse(rsp *http.Response) (*GenaiCancelIndexi
 			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestId = value
+			headers.XRequestID = value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGenaiListIndexingJobsByKnowledgeBaseResponse parses an HTTP response from a GenaiListIndexingJobsByKnowledgeBaseWithResponse call
+func ParseGenaiListIndexingJobsByKnowledgeBaseResponse(rsp *http.Response) (*GenaiListIndexingJobsByKnowledgeBaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GenaiListIndexingJobsByKnowledgeBaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IndexingJobs
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case true:
+		// Content-type (text/html) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GenaiListIndexingJobsByKnowledgeBaseResponse200Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GenaiListIndexingJobsByKnowledgeBaseResponse401Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GenaiListIndexingJobsByKnowledgeBaseResponse404Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GenaiListIndexingJobsByKnowledgeBaseResponse429Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("retry-after"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GenaiListIndexingJobsByKnowledgeBaseResponse500Headers
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GenaiListIndexingJobsByKnowledgeBaseResponseDefaultHeaders
+		if values := rsp.Header.Values("ratelimit-limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitLimit = value
+		}
+		if values := rsp.Header.Values("ratelimit-remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitRemaining = value
+		}
+		if values := rsp.Header.Values("ratelimit-reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "ratelimit-reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RatelimitReset = value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
 		}
 		response.HeadersDefault = &headers
 	}

@@ -19,12 +19,27 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GenaiListIndexingJobs List Indexing Jobs for All Knowledge Bases
+	// (GET /v2/gen-ai/indexing_jobs)
+	GenaiListIndexingJobs(w http.ResponseWriter, r *http.Request, params GenaiListIndexingJobsParams)
+	// GenaiCreateIndexingJob Start Indexing Job for a Knowledge Base
+	// (POST /v2/gen-ai/indexing_jobs)
+	GenaiCreateIndexingJob(w http.ResponseWriter, r *http.Request)
+	// GenaiListIndexingJobDataSources List Data Sources for Indexing Job for a Knowledge Base
+	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources)
+	GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath)
+	// GenaiGetIndexingJobDetailsSignedURL Get Signed URL for Indexing Job Details
+	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url)
+	GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath)
 	// GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
 	// (GET /v2/gen-ai/indexing_jobs/{uuid})
-	GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUuid)
+	GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID)
 	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
 	// (PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel)
-	GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUuid)
+	GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID)
+	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
+	GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -36,6 +51,118 @@ type ServerInterfaceWrapper struct {
 
 type MiddlewareFunc func(http.Handler) http.Handler
 
+// GenaiListIndexingJobs operation middleware
+func (siw *ServerInterfaceWrapper) GenaiListIndexingJobs(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GenaiListIndexingJobsParams
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "per_page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "per_page", r.URL.Query(), &params.PerPage, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "per_page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "per_page", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiListIndexingJobs(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiCreateIndexingJob operation middleware
+func (siw *ServerInterfaceWrapper) GenaiCreateIndexingJob(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiCreateIndexingJob(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiListIndexingJobDataSources operation middleware
+func (siw *ServerInterfaceWrapper) GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "indexing_job_uuid" -------------
+	var indexingJobUUID IndexingJobUUIDOfPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "indexing_job_uuid", r.PathValue("indexing_job_uuid"), &indexingJobUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "indexing_job_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiListIndexingJobDataSources(w, r, indexingJobUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiGetIndexingJobDetailsSignedURL operation middleware
+func (siw *ServerInterfaceWrapper) GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "indexing_job_uuid" -------------
+	var indexingJobUUID IndexingJobUUIDOfPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "indexing_job_uuid", r.PathValue("indexing_job_uuid"), &indexingJobUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "indexing_job_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiGetIndexingJobDetailsSignedURL(w, r, indexingJobUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GenaiGetIndexingJob operation middleware
 func (siw *ServerInterfaceWrapper) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request) {
 
@@ -43,7 +170,7 @@ func (siw *ServerInterfaceWrapper) GenaiGetIndexingJob(w http.ResponseWriter, r 
 	_ = err
 
 	// ------------- Path parameter "uuid" -------------
-	var uuid IndexingJobUuid
+	var uuid IndexingJobUUID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
@@ -69,7 +196,7 @@ func (siw *ServerInterfaceWrapper) GenaiCancelIndexingJob(w http.ResponseWriter,
 	_ = err
 
 	// ------------- Path parameter "uuid" -------------
-	var uuid IndexingJobUuid
+	var uuid IndexingJobUUID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
@@ -79,6 +206,32 @@ func (siw *ServerInterfaceWrapper) GenaiCancelIndexingJob(w http.ResponseWriter,
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GenaiCancelIndexingJob(w, r, uuid)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiListIndexingJobsByKnowledgeBase operation middleware
+func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID KnowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiListIndexingJobsByKnowledgeBase(w, r, knowledgeBaseUUID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -208,8 +361,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs", wrapper.GenaiListIndexingJobs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs", wrapper.GenaiCreateIndexingJob)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{uuid}", wrapper.GenaiGetIndexingJob)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{uuid}/cancel", wrapper.GenaiCancelIndexingJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources", wrapper.GenaiListIndexingJobDataSources)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url", wrapper.GenaiGetIndexingJobDetailsSignedURL)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", wrapper.GenaiListIndexingJobsByKnowledgeBase)
 
 	return m
 }
@@ -218,7 +376,7 @@ type CancelledIndexingJobResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
 	RatelimitReset     *int
-	XRequestId         *string
+	XRequestID         *string
 }
 type CancelledIndexingJobJSONResponse struct {
 	Body APICancelKnowledgeBaseIndexingJobOutput
@@ -226,11 +384,35 @@ type CancelledIndexingJobJSONResponse struct {
 	Headers CancelledIndexingJobResponseHeaders
 }
 
+type DetailsSignedURLResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type DetailsSignedURLJSONResponse struct {
+	Body APIGetIndexingJobDetailsSignedURLOutput
+
+	Headers DetailsSignedURLResponseHeaders
+}
+
+type IndexedDataSourcesResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type IndexedDataSourcesJSONResponse struct {
+	Body APIListIndexingJobDataSourcesOutput
+
+	Headers IndexedDataSourcesResponseHeaders
+}
+
 type IndexingJobResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
 	RatelimitReset     *int
-	XRequestId         *string
+	XRequestID         *string
 }
 type IndexingJobJSONResponse struct {
 	Body APIGetKnowledgeBaseIndexingJobOutput
@@ -238,11 +420,23 @@ type IndexingJobJSONResponse struct {
 	Headers IndexingJobResponseHeaders
 }
 
+type IndexingJobsResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type IndexingJobsJSONResponse struct {
+	Body APIListKnowledgeBaseIndexingJobsOutput
+
+	Headers IndexingJobsResponseHeaders
+}
+
 type NotFoundResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
 	RatelimitReset     *int
-	XRequestId         *string
+	XRequestID         *string
 }
 type NotFoundJSONResponse struct {
 	Body Error
@@ -254,7 +448,7 @@ type ServerErrorResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
 	RatelimitReset     *int
-	XRequestId         *string
+	XRequestID         *string
 }
 type ServerErrorJSONResponse struct {
 	Body Error
@@ -262,12 +456,24 @@ type ServerErrorJSONResponse struct {
 	Headers ServerErrorResponseHeaders
 }
 
+type StartedIndexingJobResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type StartedIndexingJobJSONResponse struct {
+	Body APIStartKnowledgeBaseIndexingJobOutput
+
+	Headers StartedIndexingJobResponseHeaders
+}
+
 type TooManyRequestsResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
 	RatelimitReset     *int
 	RetryAfter         *int
-	XRequestId         *string
+	XRequestID         *string
 }
 type TooManyRequestsJSONResponse struct {
 	Body Error
@@ -279,7 +485,7 @@ type UnauthorizedResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
 	RatelimitReset     *int
-	XRequestId         *string
+	XRequestID         *string
 }
 type UnauthorizedJSONResponse struct {
 	Body Error
@@ -291,22 +497,842 @@ type UnexpectedErrorResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
 	RatelimitReset     *int
-	XRequestId         *string
+	XRequestID         *string
 }
 type UnexpectedErrorJSONResponse struct {
 	Body Error
 
 	Headers UnexpectedErrorResponseHeaders
 }
-type UnexpectedErrorTexthtmlResponse struct {
+type UnexpectedErrorTextHTMLResponse struct {
 	Body io.Reader
 
 	Headers       UnexpectedErrorResponseHeaders
 	ContentLength int64
 }
 
+type GenaiListIndexingJobsRequestObject struct {
+	Params GenaiListIndexingJobsParams
+}
+
+type GenaiListIndexingJobsResponseObject interface {
+	VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error
+}
+
+type GenaiListIndexingJobs200JSONResponse struct{ IndexingJobsJSONResponse }
+
+func (response GenaiListIndexingJobs200JSONResponse) VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobs401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiListIndexingJobs401JSONResponse) VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobs404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiListIndexingJobs404JSONResponse) VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobs429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiListIndexingJobs429JSONResponse) VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobs500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiListIndexingJobs500JSONResponse) VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiListIndexingJobsdefaultJSONResponse) VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiListIndexingJobsdefaultTextHTMLResponse) VisitGenaiListIndexingJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiCreateIndexingJobRequestObject struct {
+	Body *GenaiCreateIndexingJobJSONRequestBody
+}
+
+type GenaiCreateIndexingJobResponseObject interface {
+	VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error
+}
+
+type GenaiCreateIndexingJob200JSONResponse struct{ StartedIndexingJobJSONResponse }
+
+func (response GenaiCreateIndexingJob200JSONResponse) VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateIndexingJob401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiCreateIndexingJob401JSONResponse) VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateIndexingJob404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiCreateIndexingJob404JSONResponse) VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateIndexingJob429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiCreateIndexingJob429JSONResponse) VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateIndexingJob500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiCreateIndexingJob500JSONResponse) VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateIndexingJobdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiCreateIndexingJobdefaultJSONResponse) VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateIndexingJobdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiCreateIndexingJobdefaultTextHTMLResponse) VisitGenaiCreateIndexingJobResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiListIndexingJobDataSourcesRequestObject struct {
+	IndexingJobUUID IndexingJobUUIDOfPath `json:"indexing_job_uuid"`
+}
+
+type GenaiListIndexingJobDataSourcesResponseObject interface {
+	VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error
+}
+
+type GenaiListIndexingJobDataSources200JSONResponse struct{ IndexedDataSourcesJSONResponse }
+
+func (response GenaiListIndexingJobDataSources200JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiListIndexingJobDataSources401JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiListIndexingJobDataSources404JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiListIndexingJobDataSources429JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiListIndexingJobDataSources500JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSourcesdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiListIndexingJobDataSourcesdefaultJSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSourcesdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiListIndexingJobDataSourcesdefaultTextHTMLResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURLRequestObject struct {
+	IndexingJobUUID IndexingJobUUIDOfPath `json:"indexing_job_uuid"`
+}
+
+type GenaiGetIndexingJobDetailsSignedURLResponseObject interface {
+	VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error
+}
+
+type GenaiGetIndexingJobDetailsSignedURL200JSONResponse struct{ DetailsSignedURLJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL200JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL401JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL404JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL429JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL500JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURLdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiGetIndexingJobDetailsSignedURLdefaultJSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURLdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiGetIndexingJobDetailsSignedURLdefaultTextHTMLResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type GenaiGetIndexingJobRequestObject struct {
-	Uuid IndexingJobUuid `json:"uuid"`
+	UUID IndexingJobUUID `json:"uuid"`
 }
 
 type GenaiGetIndexingJobResponseObject interface {
@@ -331,8 +1357,8 @@ func (response GenaiGetIndexingJob200JSONResponse) VisitGenaiGetIndexingJobRespo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -357,8 +1383,8 @@ func (response GenaiGetIndexingJob401JSONResponse) VisitGenaiGetIndexingJobRespo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
@@ -383,8 +1409,8 @@ func (response GenaiGetIndexingJob404JSONResponse) VisitGenaiGetIndexingJobRespo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
@@ -412,8 +1438,8 @@ func (response GenaiGetIndexingJob429JSONResponse) VisitGenaiGetIndexingJobRespo
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
@@ -438,8 +1464,8 @@ func (response GenaiGetIndexingJob500JSONResponse) VisitGenaiGetIndexingJobRespo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
@@ -468,22 +1494,22 @@ func (response GenaiGetIndexingJobdefaultJSONResponse) VisitGenaiGetIndexingJobR
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
-type GenaiGetIndexingJobdefaultTexthtmlResponse struct {
+type GenaiGetIndexingJobdefaultTextHTMLResponse struct {
 	Body          io.Reader
 	Headers       UnexpectedErrorResponseHeaders
 	StatusCode    int
 	ContentLength int64
 }
 
-func (response GenaiGetIndexingJobdefaultTexthtmlResponse) VisitGenaiGetIndexingJobResponse(w http.ResponseWriter) error {
+func (response GenaiGetIndexingJobdefaultTextHTMLResponse) VisitGenaiGetIndexingJobResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -498,8 +1524,8 @@ func (response GenaiGetIndexingJobdefaultTexthtmlResponse) VisitGenaiGetIndexing
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(response.StatusCode)
 
@@ -511,7 +1537,7 @@ func (response GenaiGetIndexingJobdefaultTexthtmlResponse) VisitGenaiGetIndexing
 }
 
 type GenaiCancelIndexingJobRequestObject struct {
-	Uuid IndexingJobUuid `json:"uuid"`
+	UUID IndexingJobUUID `json:"uuid"`
 	Body *GenaiCancelIndexingJobJSONRequestBody
 }
 
@@ -539,8 +1565,8 @@ func (response GenaiCancelIndexingJob200JSONResponse) VisitGenaiCancelIndexingJo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -565,8 +1591,8 @@ func (response GenaiCancelIndexingJob401JSONResponse) VisitGenaiCancelIndexingJo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
@@ -591,8 +1617,8 @@ func (response GenaiCancelIndexingJob404JSONResponse) VisitGenaiCancelIndexingJo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
@@ -620,8 +1646,8 @@ func (response GenaiCancelIndexingJob429JSONResponse) VisitGenaiCancelIndexingJo
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
@@ -646,8 +1672,8 @@ func (response GenaiCancelIndexingJob500JSONResponse) VisitGenaiCancelIndexingJo
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
@@ -676,22 +1702,22 @@ func (response GenaiCancelIndexingJobdefaultJSONResponse) VisitGenaiCancelIndexi
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
-type GenaiCancelIndexingJobdefaultTexthtmlResponse struct {
+type GenaiCancelIndexingJobdefaultTextHTMLResponse struct {
 	Body          io.Reader
 	Headers       UnexpectedErrorResponseHeaders
 	StatusCode    int
 	ContentLength int64
 }
 
-func (response GenaiCancelIndexingJobdefaultTexthtmlResponse) VisitGenaiCancelIndexingJobResponse(w http.ResponseWriter) error {
+func (response GenaiCancelIndexingJobdefaultTextHTMLResponse) VisitGenaiCancelIndexingJobResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -706,8 +1732,213 @@ func (response GenaiCancelIndexingJobdefaultTexthtmlResponse) VisitGenaiCancelIn
 	if response.Headers.RatelimitReset != nil {
 		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
 	}
-	if response.Headers.XRequestId != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestId))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiListIndexingJobsByKnowledgeBaseRequestObject struct {
+	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
+}
+
+type GenaiListIndexingJobsByKnowledgeBaseResponseObject interface {
+	VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error
+}
+
+type GenaiListIndexingJobsByKnowledgeBase200JSONResponse struct{ IndexingJobsJSONResponse }
+
+func (response GenaiListIndexingJobsByKnowledgeBase200JSONResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsByKnowledgeBase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiListIndexingJobsByKnowledgeBase401JSONResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsByKnowledgeBase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiListIndexingJobsByKnowledgeBase404JSONResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsByKnowledgeBase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiListIndexingJobsByKnowledgeBase429JSONResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsByKnowledgeBase500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiListIndexingJobsByKnowledgeBase500JSONResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsByKnowledgeBasedefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiListIndexingJobsByKnowledgeBasedefaultJSONResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(response.StatusCode)
 
@@ -720,12 +1951,27 @@ func (response GenaiCancelIndexingJobdefaultTexthtmlResponse) VisitGenaiCancelIn
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// GenaiListIndexingJobs List Indexing Jobs for All Knowledge Bases
+	// (GET /v2/gen-ai/indexing_jobs)
+	GenaiListIndexingJobs(ctx context.Context, request GenaiListIndexingJobsRequestObject) (GenaiListIndexingJobsResponseObject, error)
+	// GenaiCreateIndexingJob Start Indexing Job for a Knowledge Base
+	// (POST /v2/gen-ai/indexing_jobs)
+	GenaiCreateIndexingJob(ctx context.Context, request GenaiCreateIndexingJobRequestObject) (GenaiCreateIndexingJobResponseObject, error)
+	// GenaiListIndexingJobDataSources List Data Sources for Indexing Job for a Knowledge Base
+	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources)
+	GenaiListIndexingJobDataSources(ctx context.Context, request GenaiListIndexingJobDataSourcesRequestObject) (GenaiListIndexingJobDataSourcesResponseObject, error)
+	// GenaiGetIndexingJobDetailsSignedURL Get Signed URL for Indexing Job Details
+	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url)
+	GenaiGetIndexingJobDetailsSignedURL(ctx context.Context, request GenaiGetIndexingJobDetailsSignedURLRequestObject) (GenaiGetIndexingJobDetailsSignedURLResponseObject, error)
 	// GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
 	// (GET /v2/gen-ai/indexing_jobs/{uuid})
 	GenaiGetIndexingJob(ctx context.Context, request GenaiGetIndexingJobRequestObject) (GenaiGetIndexingJobResponseObject, error)
 	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
 	// (PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel)
 	GenaiCancelIndexingJob(ctx context.Context, request GenaiCancelIndexingJobRequestObject) (GenaiCancelIndexingJobResponseObject, error)
+	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
+	GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, request GenaiListIndexingJobsByKnowledgeBaseRequestObject) (GenaiListIndexingJobsByKnowledgeBaseResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -767,11 +2013,120 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// GenaiListIndexingJobs operation middleware
+func (sh *strictHandler) GenaiListIndexingJobs(w http.ResponseWriter, r *http.Request, params GenaiListIndexingJobsParams) {
+	var request GenaiListIndexingJobsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiListIndexingJobs(ctx, request.(GenaiListIndexingJobsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiListIndexingJobs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiListIndexingJobsResponseObject); ok {
+		if err := validResponse.VisitGenaiListIndexingJobsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiCreateIndexingJob operation middleware
+func (sh *strictHandler) GenaiCreateIndexingJob(w http.ResponseWriter, r *http.Request) {
+	var request GenaiCreateIndexingJobRequestObject
+
+	var body GenaiCreateIndexingJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiCreateIndexingJob(ctx, request.(GenaiCreateIndexingJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiCreateIndexingJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiCreateIndexingJobResponseObject); ok {
+		if err := validResponse.VisitGenaiCreateIndexingJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiListIndexingJobDataSources operation middleware
+func (sh *strictHandler) GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath) {
+	var request GenaiListIndexingJobDataSourcesRequestObject
+
+	request.IndexingJobUUID = indexingJobUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiListIndexingJobDataSources(ctx, request.(GenaiListIndexingJobDataSourcesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiListIndexingJobDataSources")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiListIndexingJobDataSourcesResponseObject); ok {
+		if err := validResponse.VisitGenaiListIndexingJobDataSourcesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiGetIndexingJobDetailsSignedURL operation middleware
+func (sh *strictHandler) GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath) {
+	var request GenaiGetIndexingJobDetailsSignedURLRequestObject
+
+	request.IndexingJobUUID = indexingJobUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiGetIndexingJobDetailsSignedURL(ctx, request.(GenaiGetIndexingJobDetailsSignedURLRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiGetIndexingJobDetailsSignedURL")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiGetIndexingJobDetailsSignedURLResponseObject); ok {
+		if err := validResponse.VisitGenaiGetIndexingJobDetailsSignedURLResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GenaiGetIndexingJob operation middleware
-func (sh *strictHandler) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUuid) {
+func (sh *strictHandler) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID) {
 	var request GenaiGetIndexingJobRequestObject
 
-	request.Uuid = uuid
+	request.UUID = uuid
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GenaiGetIndexingJob(ctx, request.(GenaiGetIndexingJobRequestObject))
@@ -794,10 +2149,10 @@ func (sh *strictHandler) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Requ
 }
 
 // GenaiCancelIndexingJob operation middleware
-func (sh *strictHandler) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUuid) {
+func (sh *strictHandler) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID) {
 	var request GenaiCancelIndexingJobRequestObject
 
-	request.Uuid = uuid
+	request.UUID = uuid
 
 	var body GenaiCancelIndexingJobJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -822,6 +2177,32 @@ func (sh *strictHandler) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.R
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiCancelIndexingJobResponseObject); ok {
 		if err := validResponse.VisitGenaiCancelIndexingJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiListIndexingJobsByKnowledgeBase operation middleware
+func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID) {
+	var request GenaiListIndexingJobsByKnowledgeBaseRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiListIndexingJobsByKnowledgeBase(ctx, request.(GenaiListIndexingJobsByKnowledgeBaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiListIndexingJobsByKnowledgeBase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiListIndexingJobsByKnowledgeBaseResponseObject); ok {
+		if err := validResponse.VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

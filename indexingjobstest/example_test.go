@@ -26,14 +26,14 @@ func ExampleServer() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("answer to the cancel:", indexingjobs.PhaseOf(job), "after", srv.Requests(), "requests")
+	fmt.Println("answer to the cancel:", job.Phase, "after", srv.Requests(), "requests")
 
 	job, err = client.WaitForIndexingJob(ctx, id, indexingjobs.WithPollInterval(10*time.Millisecond))
 	if err != nil {
 		panic(err)
 	}
 	stored, _ := srv.Job(id)
-	fmt.Println("after waiting:", indexingjobs.PhaseOf(job), job.Status, "; the fake holds", indexingjobs.PhaseOf(&stored))
+	fmt.Println("after waiting:", job.Phase, job.Status, "; the fake holds", &stored.Phase)
 	// Output:
 	// answer to the cancel: BATCH_JOB_PHASE_RUNNING after 3 requests
 	// after waiting: BATCH_JOB_PHASE_CANCELLED INDEX_JOB_STATUS_CANCELLED ; the fake holds BATCH_JOB_PHASE_CANCELLED

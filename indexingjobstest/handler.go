@@ -87,7 +87,7 @@ func writeError(w http.ResponseWriter, status int, id, message string) {
 	reqID := w.Header().Get("x-request-id")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(gen.Error{Id: id, Message: message, RequestId: reqID})
+	_ = json.NewEncoder(w).Encode(gen.Error{ID: id, Message: message, RequestID: reqID})
 }
 
 // authorize answers 401 without a valid bearer token, and 429 once the
@@ -135,7 +135,7 @@ func (s *Server) injectFault(next gen.StrictHandlerFunc, op string) gen.StrictHa
 func answer(ctx context.Context, op string, f Fault) any {
 	reqID, _ := ctx.Value(requestIDKey).(string)
 	get := op == "GenaiGetIndexingJob"
-	body := func(id, message string) gen.Error { return gen.Error{Id: id, Message: message, RequestId: reqID} }
+	body := func(id, message string) gen.Error { return gen.Error{ID: id, Message: message, RequestID: reqID} }
 	switch f.status {
 	case http.StatusUnauthorized:
 		r := gen.UnauthorizedJSONResponse{Body: body("unauthorized", unauthorizedMessage)}
@@ -166,9 +166,9 @@ func answer(ctx context.Context, op string, f Fault) any {
 	default: // a proxy's page, not the API's JSON
 		page := strings.NewReader(badGatewayPage)
 		if get {
-			return gen.GenaiGetIndexingJobdefaultTexthtmlResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
+			return gen.GenaiGetIndexingJobdefaultTextHTMLResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
 		}
-		return gen.GenaiCancelIndexingJobdefaultTexthtmlResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
+		return gen.GenaiCancelIndexingJobdefaultTextHTMLResponse{Body: page, StatusCode: f.status, ContentLength: page.Size()}
 	}
 }
 
@@ -176,7 +176,7 @@ func answer(ctx context.Context, op string, f Fault) any {
 type api struct{ s *Server }
 
 func (a api) GenaiGetIndexingJob(ctx context.Context, req gen.GenaiGetIndexingJobRequestObject) (gen.GenaiGetIndexingJobResponseObject, error) {
-	job, ok := a.s.Job(req.Uuid)
+	job, ok := a.s.Job(req.UUID)
 	if !ok {
 		return answer(ctx, "GenaiGetIndexingJob", Fault{status: http.StatusNotFound}).(gen.GenaiGetIndexingJobResponseObject), nil
 	}
@@ -185,13 +185,13 @@ func (a api) GenaiGetIndexingJob(ctx context.Context, req gen.GenaiGetIndexingJo
 }
 
 func (a api) GenaiCancelIndexingJob(ctx context.Context, req gen.GenaiCancelIndexingJobRequestObject) (gen.GenaiCancelIndexingJobResponseObject, error) {
-	if req.Body != nil && req.Body.Uuid != "" && !strings.EqualFold(req.Body.Uuid, req.Uuid) {
+	if req.Body != nil && req.Body.UUID != "" && !strings.EqualFold(req.Body.UUID, req.UUID) {
 		reqID, _ := ctx.Value(requestIDKey).(string)
 		return gen.GenaiCancelIndexingJobdefaultJSONResponse{StatusCode: http.StatusBadRequest, Body: gen.Error{
-			Id: "bad_request", RequestId: reqID,
-			Message: fmt.Sprintf("uuid %q in the body is not the job %q of the path", req.Body.Uuid, req.Uuid)}}, nil
+			ID: "bad_request", RequestID: reqID,
+			Message: fmt.Sprintf("uuid %q in the body is not the job %q of the path", req.Body.UUID, req.UUID)}}, nil
 	}
-	job, ok := a.s.cancel(req.Uuid)
+	job, ok := a.s.cancel(req.UUID)
 	if !ok {
 		return answer(ctx, "GenaiCancelIndexingJob", Fault{status: http.StatusNotFound}).(gen.GenaiCancelIndexingJobResponseObject), nil
 	}
@@ -200,3 +200,22 @@ func (a api) GenaiCancelIndexingJob(ctx context.Context, req gen.GenaiCancelInde
 }
 
 var _ gen.StrictServerInterface = api{}
+
+// errTODO marks the operations the fake does not serve yet.
+var errTODO = fmt.Errorf("not served by the fake yet")
+
+func (a api) GenaiListIndexingJobs(ctx context.Context, req gen.GenaiListIndexingJobsRequestObject) (gen.GenaiListIndexingJobsResponseObject, error) {
+	return nil, errTODO
+}
+func (a api) GenaiCreateIndexingJob(ctx context.Context, req gen.GenaiCreateIndexingJobRequestObject) (gen.GenaiCreateIndexingJobResponseObject, error) {
+	return nil, errTODO
+}
+func (a api) GenaiListIndexingJobDataSources(ctx context.Context, req gen.GenaiListIndexingJobDataSourcesRequestObject) (gen.GenaiListIndexingJobDataSourcesResponseObject, error) {
+	return nil, errTODO
+}
+func (a api) GenaiGetIndexingJobDetailsSignedURL(ctx context.Context, req gen.GenaiGetIndexingJobDetailsSignedURLRequestObject) (gen.GenaiGetIndexingJobDetailsSignedURLResponseObject, error) {
+	return nil, errTODO
+}
+func (a api) GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, req gen.GenaiListIndexingJobsByKnowledgeBaseRequestObject) (gen.GenaiListIndexingJobsByKnowledgeBaseResponseObject, error) {
+	return nil, errTODO
+}

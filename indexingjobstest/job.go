@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // NewJob makes a job in phase p, for AddJob: a new random uuid, a knowledge
@@ -18,23 +17,23 @@ func NewJob(p indexingjobs.Phase) indexingjobs.IndexingJob {
 	if !ok {
 		status = indexingjobs.StatusUnknown
 	}
-	dsStatus := gen.DataSourceStatusInProgress
+	dsStatus := indexingjobs.DataSourceStatusInProgress
 	done := int64(0)
-	if indexingjobs.IsTerminal(p) {
+	if p.Terminal() {
 		done = 1
 		dsStatus = dataSourceStatus[p]
 	}
 	job := indexingjobs.IndexingJob{
-		Uuid: id, KnowledgeBaseUuid: kb, DataSourceUuids: []string{ds},
+		UUID: id, KnowledgeBaseUUID: kb, DataSourceUUIDs: []string{ds},
 		Phase: p, Status: status,
 		CreatedAt: created, UpdatedAt: created,
 		TotalDatasources: 1, CompletedDatasources: done,
-		DataSourceJobs: []indexingjobs.IndexedDataSource{{DataSourceUuid: ds, Status: dsStatus}},
+		DataSourceJobs: []indexingjobs.IndexedDataSource{{DataSourceUUID: ds, Status: dsStatus}},
 	}
 	if p != indexingjobs.PhasePending && p != indexingjobs.PhaseUnknown {
 		job.StartedAt = created
 	}
-	if indexingjobs.IsTerminal(p) {
+	if p.Terminal() {
 		job.FinishedAt, job.UpdatedAt = now, now
 	}
 	return job
@@ -51,9 +50,9 @@ var phaseStatus = map[indexingjobs.Phase]indexingjobs.Status{
 }
 
 // dataSourceStatus is the status of a data source of a finished job.
-var dataSourceStatus = map[indexingjobs.Phase]gen.APIIndexedDataSourceStatus{
-	indexingjobs.PhaseSucceeded: gen.DataSourceStatusUpdated,
-	indexingjobs.PhaseFailed:    gen.DataSourceStatusFailed,
-	indexingjobs.PhaseError:     gen.DataSourceStatusFailed,
-	indexingjobs.PhaseCancelled: gen.DataSourceStatusCancelled,
+var dataSourceStatus = map[indexingjobs.Phase]indexingjobs.DataSourceStatus{
+	indexingjobs.PhaseSucceeded: indexingjobs.DataSourceStatusUpdated,
+	indexingjobs.PhaseFailed:    indexingjobs.DataSourceStatusFailed,
+	indexingjobs.PhaseError:     indexingjobs.DataSourceStatusFailed,
+	indexingjobs.PhaseCancelled: indexingjobs.DataSourceStatusCancelled,
 }

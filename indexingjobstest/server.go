@@ -29,7 +29,6 @@ import (
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // DefaultToken is the bearer token a Server accepts unless WithToken says
@@ -130,13 +129,13 @@ func (s *Server) NewClient(opts ...indexingjobs.Option) (*indexingjobs.Client, e
 // a new random one.
 func (s *Server) AddJob(job indexingjobs.IndexingJob) string {
 	job = clone(job)
-	if job.Uuid == "" {
-		job.Uuid = newUUID()
+	if job.UUID == "" {
+		job.UUID = newUUID()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.jobs[strings.ToLower(job.Uuid)] = &record{job: job}
-	return job.Uuid
+	s.jobs[strings.ToLower(job.UUID)] = &record{job: job}
+	return job.UUID
 }
 
 // Job returns a copy of the job id as the API would send it now.
@@ -180,7 +179,7 @@ func (s *Server) cancel(id string) (indexingjobs.IndexingJob, bool) {
 	if !ok {
 		return indexingjobs.IndexingJob{}, false
 	}
-	if !indexingjobs.IsTerminal(indexingjobs.PhaseOf(&r.job)) && r.cancelAt.IsZero() {
+	if !r.job.Phase.Terminal() && r.cancelAt.IsZero() {
 		now := s.now().UTC()
 		if s.cancelDelay <= 0 {
 			markCancelled(&r.job, now)
@@ -198,8 +197,8 @@ func markCancelled(job *indexingjobs.IndexingJob, at time.Time) {
 	job.FinishedAt, job.UpdatedAt = at, at
 	for i := range job.DataSourceJobs {
 		ds := &job.DataSourceJobs[i]
-		if ds.Status == "" || ds.Status == gen.DataSourceStatusInProgress {
-			ds.Status = gen.DataSourceStatusCancelled
+		if ds.Status == "" || ds.Status == indexingjobs.DataSourceStatusInProgress {
+			ds.Status = indexingjobs.DataSourceStatusCancelled
 		}
 	}
 }
@@ -207,7 +206,7 @@ func markCancelled(job *indexingjobs.IndexingJob, at time.Time) {
 // clone copies a job so that the caller and the server share nothing: its
 // only references are its two slices.
 func clone(job indexingjobs.IndexingJob) indexingjobs.IndexingJob {
-	job.DataSourceUuids = slices.Clone(job.DataSourceUuids)
+	job.DataSourceUUIDs = slices.Clone(job.DataSourceUUIDs)
 	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
 	return job
 }

@@ -34,7 +34,7 @@ func TestCancelMovesARunningJobToCancelled(t *testing.T) {
 
 		job, err := client.CancelIndexingJob(context.Background(), id)
 		require.NoError(t, err)
-		assert.Equal(t, id, job.Uuid)
+		assert.Equal(t, id, job.UUID)
 		assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
 		assert.Equal(t, indexingjobs.StatusCancelled, job.Status)
 		assert.True(t, job.FinishedAt.After(before))
@@ -224,7 +224,7 @@ func TestAddJobKeepsACopy(t *testing.T) {
 	srv, _ := newFake(t)
 	job := indexingjobstest.NewJob(indexingjobs.PhaseRunning)
 	id := srv.AddJob(job)
-	assert.Equal(t, job.Uuid, id)
+	assert.Equal(t, job.UUID, id)
 	job.Phase = indexingjobs.PhaseFailed
 	got, _ := srv.Job(id)
 	assert.Equal(t, indexingjobs.PhaseRunning, got.Phase)

@@ -1,6 +1,8 @@
-// Package wire holds the JSON encodings of the indexing-jobs API that
-// encoding/json does not handle by itself. The generated types in gen/ use
-// them through the x-go-type extension in openapi.yaml.
+// Package wire holds the types of the indexing-jobs API that openapi.yaml
+// maps to Go by hand (x-go-type) instead of letting the generator make
+// them: counts the API sends as decimal strings (Uint64), and phases and
+// statuses that keep values the client does not know and say which phases
+// are terminal.
 package wire
 
 import (

@@ -51,7 +51,7 @@ func (f *apiFlags) start(ctx context.Context, fs *flag.FlagSet, args []string) (
 		return "", nil, nil, nil, err
 	}
 	id := rest[0]
-	if err := indexingjobs.ValidateJobID(id); err != nil {
+	if err := indexingjobs.ValidateUUID(id); err != nil {
 		return "", nil, nil, nil, &usageError{msg: err.Error(), flags: fs}
 	}
 	opts := []indexingjobs.Option{indexingjobs.WithBaseURL(f.apiURL), indexingjobs.WithUserAgent("indexingjobs-cli")}
@@ -89,9 +89,9 @@ func cancelJob(ctx context.Context, client *indexingjobs.Client, id string, wait
 	if err != nil {
 		return err
 	}
-	phase := indexingjobs.PhaseOf(job)
+	phase := job.Phase
 	fmt.Fprintf(stderr, "Cancel accepted: job %s is %s.\n", id, phase)
-	if wait && !indexingjobs.IsTerminal(phase) {
+	if wait && !phase.Terminal() {
 		p := newProgress(stderr, isTerminal(stderr))
 		job, err = client.WaitForIndexingJob(ctx, id, indexingjobs.WithPollInterval(poll), indexingjobs.WithProgress(p.seen))
 		p.close()

@@ -118,7 +118,7 @@ func TestCancelWithoutWaitAndJSONOutput(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	var job indexingjobs.IndexingJob
 	require.NoError(t, json.Unmarshal([]byte(stdout), &job), stdout)
-	assert.Equal(t, id, job.Uuid)
+	assert.Equal(t, id, job.UUID)
 	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "without --wait, the answer to the cancel")
 	assert.Equal(t, 1, srv.Requests())
 }

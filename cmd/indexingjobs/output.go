@@ -25,9 +25,9 @@ func printJob(w io.Writer, job *indexingjobs.IndexingJob, output string) error {
 			fmt.Fprintf(tw, "%s\t%s\n", k, v)
 		}
 	}
-	row("Indexing job", job.Uuid)
-	row("Knowledge base", job.KnowledgeBaseUuid)
-	row("Phase", string(indexingjobs.PhaseOf(job)))
+	row("Indexing job", job.UUID)
+	row("Knowledge base", job.KnowledgeBaseUUID)
+	row("Phase", string(job.Phase))
 	row("Status", string(job.Status))
 	row("Created", when(job.CreatedAt))
 	row("Started", when(job.StartedAt))
@@ -50,7 +50,7 @@ func printJob(w io.Writer, job *indexingjobs.IndexingJob, output string) error {
 		row("Report", "available")
 	}
 	for _, ds := range job.DataSourceJobs {
-		row("Data source", strings.TrimSpace(ds.DataSourceUuid+"  "+string(ds.Status)+"  "+ds.ErrorMsg))
+		row("Data source", strings.TrimSpace(ds.DataSourceUUID+"  "+string(ds.Status)+"  "+ds.ErrorMsg))
 	}
 	return tw.Flush()
 }

@@ -51,14 +51,14 @@ func newProgress(w io.Writer, live bool) *progress {
 func (p *progress) seen(job *indexingjobs.IndexingJob) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	phase := indexingjobs.PhaseOf(job)
+	phase := job.Phase
 	if phase == p.phase {
 		return
 	}
 	p.phase = phase
 	p.clear()
 	fmt.Fprintf(p.w, "%7s  %s\n", p.elapsed(), phase)
-	if !indexingjobs.IsTerminal(phase) {
+	if !phase.Terminal() {
 		p.redraw()
 	}
 }

@@ -75,7 +75,7 @@ func Record(ctx context.Context, cfg Config) error {
 	id := cfg.JobUUID
 
 	if err := s.one(ctx, cfg, "cancel_cancelled", cfg.Token, func(c *gen.Client) (*http.Response, error) {
-		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: id})
+		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: id})
 	}); err != nil {
 		return err
 	}
@@ -89,12 +89,12 @@ func Record(ctx context.Context, cfg Config) error {
 	}
 	missing := randomUUID()
 	if err := s.one(ctx, cfg, "cancel_not_found", cfg.Token, func(c *gen.Client) (*http.Response, error) {
-		return c.GenaiCancelIndexingJob(ctx, missing, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: missing})
+		return c.GenaiCancelIndexingJob(ctx, missing, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: missing})
 	}); err != nil {
 		return err
 	}
 	return s.one(ctx, cfg, "cancel_unauthorized", "dop_v1_"+strings.Repeat("0", 64), func(c *gen.Client) (*http.Response, error) {
-		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{Uuid: id})
+		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: id})
 	})
 }
 
@@ -150,11 +150,8 @@ func waitTerminal(ctx context.Context, cfg Config) error {
 		if err != nil {
 			return fmt.Errorf("record: waiting for the cancel: %w", err)
 		}
-		if resp.JSON200 != nil {
-			switch resp.JSON200.Job.Phase {
-			case gen.PhaseCancelled, gen.PhaseSucceeded, gen.PhaseFailed, gen.PhaseError:
-				return nil
-			}
+		if resp.JSON200 != nil && resp.JSON200.Job.Phase.Terminal() {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

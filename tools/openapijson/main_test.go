@@ -1,4 +1,4 @@
-package indexingjobs
+package main
 
 import (
 	"testing"

@@ -1,0 +1,74 @@
+package indexingjobs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/safetext"
+)
+
+// IndexingJobDetailsURL returns the pre-signed URL of the indexing job's
+// detailed report (see the job's IsReportAvailable). It is valid for a
+// short while and carries its own signature: fetch it with no token, as
+// DownloadIndexingJobDetails does. Only an https URL is accepted (plain
+// http to a loopback address, for tests).
+func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*url.URL, error) {
+	if err := checkUUID("indexing job", jobUUID); err != nil {
+		return nil, err
+	}
+	var out gen.APIGetIndexingJobDetailsSignedURLOutput
+	var signed *url.URL
+	err := c.call(ctx, "genai_get_indexing_job_details_signed_url", func(server string) (*http.Request, error) {
+		return gen.NewGenaiGetIndexingJobDetailsSignedURLRequest(server, jobUUID)
+	}, &out, func() error {
+		u, err := url.Parse(out.SignedURL)
+		if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || !tokenAllowed(u) {
+			return fmt.Errorf("%w: the signed URL %q is not an https URL", errWrongAnswer, clean(out.SignedURL, 256))
+		}
+		signed = u
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return signed, nil
+}
+
+// DownloadIndexingJobDetails writes the indexing job's detailed report to
+// w as it arrives and returns how many bytes it wrote. It asks the API for
+// the signed URL (IndexingJobDetailsURL), then fetches that URL with the
+// client's http.Client but without the Authorization header: the token
+// never reaches the storage host. ctx bounds both requests and the copy.
+// The download is not retried, since part of it may be written already.
+func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string, w io.Writer) (int64, error) {
+	u, err := c.IndexingJobDetailsURL(ctx, jobUUID)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, err)
+	}
+	req.Header["User-Agent"] = c.uaHeader
+	resp, err := c.hc.Do(req) // no Authorization: the URL is signed
+	if err != nil {
+		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		// The URL without its query: the signature is a credential.
+		where := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+		return 0, fmt.Errorf("indexingjobs: details of %s: GET %s: %s: %s",
+			jobUUID, safetext.Line(where), statusLine(resp.StatusCode), safetext.Line(snippet(head)))
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("indexingjobs: details of %s: after %d bytes: %w", jobUUID, n, safeError(err))
+	}
+	return n, nil
+}

@@ -1,0 +1,147 @@
+package indexingjobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/safetext"
+)
+
+// The methods below are one per operation of openapi.yaml: each checks its
+// inputs, names its generated request builder and answer type, and hands
+// them to call, which does the rest.
+
+// CancelIndexingJob asks the API to cancel the indexing job uuid and
+// returns the job as the API answered. The job may reach PhaseCancelled a
+// moment later: WaitForIndexingJob follows it. Cancelling is idempotent, so
+// the request is retried like a read.
+func (c *Client) CancelIndexingJob(ctx context.Context, uuid string) (*IndexingJob, error) {
+	if err := checkUUID("indexing job", uuid); err != nil {
+		return nil, err
+	}
+	var out gen.APICancelKnowledgeBaseIndexingJobOutput
+	err := c.call(ctx, "genai_cancel_indexing_job", func(server string) (*http.Request, error) {
+		return gen.NewGenaiCancelIndexingJobRequest(server, uuid, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: uuid})
+	}, &out, func() error { return isJob(&out.Job, uuid) })
+	return answer(&out.Job, err)
+}
+
+// GetIndexingJob returns the indexing job uuid in its current state.
+func (c *Client) GetIndexingJob(ctx context.Context, uuid string) (*IndexingJob, error) {
+	if err := checkUUID("indexing job", uuid); err != nil {
+		return nil, err
+	}
+	var out gen.APIGetKnowledgeBaseIndexingJobOutput
+	err := c.call(ctx, "genai_get_indexing_job", func(server string) (*http.Request, error) {
+		return gen.NewGenaiGetIndexingJobRequest(server, uuid)
+	}, &out, func() error { return isJob(&out.Job, uuid) })
+	return answer(&out.Job, err)
+}
+
+// StartIndexingJob starts a job that indexes the given data sources of the
+// knowledge base, or all of them when none are given, and returns it,
+// usually in PhasePending; WaitForIndexingJob follows it.
+//
+// Starting is not idempotent. The request is retried only when the server
+// certainly did not act on it (429, or a connection that failed before the
+// request was written). After a 5xx or a connection lost once the request
+// was sent, the error wraps ErrOutcomeUnknown: list the knowledge base's
+// jobs before starting again.
+func (c *Client) StartIndexingJob(ctx context.Context, knowledgeBaseUUID string, dataSourceUUIDs ...string) (*IndexingJob, error) {
+	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
+		return nil, err
+	}
+	for _, ds := range dataSourceUUIDs {
+		if err := checkUUID("data source", ds); err != nil {
+			return nil, err
+		}
+	}
+	in := gen.APIStartKnowledgeBaseIndexingJobInputPublic{KnowledgeBaseUUID: knowledgeBaseUUID, DataSourceUUIDs: dataSourceUUIDs}
+	var out gen.APIStartKnowledgeBaseIndexingJobOutput
+	err := c.call(ctx, "genai_create_indexing_job", func(server string) (*http.Request, error) {
+		return gen.NewGenaiCreateIndexingJobRequest(server, in)
+	}, &out, func() error {
+		if err := isJob(&out.Job, ""); err != nil {
+			return err
+		}
+		return ofKnowledgeBase(out.Job, knowledgeBaseUUID)
+	})
+	return answer(&out.Job, err)
+}
+
+// ListKnowledgeBaseIndexingJobs returns the latest 15 indexing jobs of the
+// knowledge base, newest first.
+func (c *Client) ListKnowledgeBaseIndexingJobs(ctx context.Context, knowledgeBaseUUID string) ([]IndexingJob, error) {
+	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
+		return nil, err
+	}
+	var out gen.APIListKnowledgeBaseIndexingJobsOutput
+	err := c.call(ctx, "genai_list_indexing_jobs_by_knowledge_base", func(server string) (*http.Request, error) {
+		return gen.NewGenaiListIndexingJobsByKnowledgeBaseRequest(server, knowledgeBaseUUID)
+	}, &out, func() error {
+		for _, job := range out.Jobs {
+			if err := ofKnowledgeBase(job, knowledgeBaseUUID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Jobs, nil
+}
+
+// ListIndexingJobDataSources returns what the indexing job did in each of
+// its data sources.
+func (c *Client) ListIndexingJobDataSources(ctx context.Context, jobUUID string) ([]IndexedDataSource, error) {
+	if err := checkUUID("indexing job", jobUUID); err != nil {
+		return nil, err
+	}
+	var out gen.APIListIndexingJobDataSourcesOutput
+	err := c.call(ctx, "genai_list_indexing_job_data_sources", func(server string) (*http.Request, error) {
+		return gen.NewGenaiListIndexingJobDataSourcesRequest(server, jobUUID)
+	}, &out, nil)
+	if err != nil {
+		return nil, err
+	}
+	return out.IndexedDataSources, nil
+}
+
+// answer returns the job of a call that succeeded.
+func answer(job *IndexingJob, err error) (*IndexingJob, error) {
+	if err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+// errWrongAnswer is wrapped by the error for a 2xx answer that is not about
+// what was asked: no job, another job, a job of another knowledge base.
+var errWrongAnswer = errors.New("the answer is not about what was asked")
+
+// isJob checks that a 2xx answer holds a job, and the job uuid when uuid is
+// set (case aside: UUIDs are hex).
+func isJob(job *IndexingJob, uuid string) error {
+	if job.UUID == "" {
+		return fmt.Errorf("%w: the body has no job", errWrongAnswer)
+	}
+	if uuid != "" && !strings.EqualFold(job.UUID, uuid) {
+		return fmt.Errorf("%w: it holds job %q, not %s", errWrongAnswer, clean(job.UUID, maxIDLen), uuid)
+	}
+	return nil
+}
+
+// ofKnowledgeBase checks that a job is of the knowledge base asked about,
+// when the answer says.
+func ofKnowledgeBase(job IndexingJob, kb string) error {
+	if job.KnowledgeBaseUUID != "" && !strings.EqualFold(job.KnowledgeBaseUUID, kb) {
+		return fmt.Errorf("%w: job %s is of knowledge base %s, not %s",
+			errWrongAnswer, safetext.Line(clean(job.UUID, maxIDLen)), safetext.Line(clean(job.KnowledgeBaseUUID, maxIDLen)), kb)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package indexingjobs
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/http"
+	"strings"
+
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// Page sizes of ListIndexingJobs: the API's default and its most.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 200
+)
+
+// IndexingJobPage is one page of the list of all indexing jobs.
+type IndexingJobPage struct {
+	Jobs  []IndexingJob
+	Page  int // this page's number, from 1
+	Pages int // how many pages the list has, as the API counted them
+	Total int // how many jobs the list has, on all pages
+}
+
+// ListIndexingJobsPage returns page number page (from 1) of the indexing
+// jobs of every knowledge base, newest first, perPage to a page (1 to
+// MaxPerPage; 0 for the API's default, DefaultPerPage).
+func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*IndexingJobPage, error) {
+	if page < 1 {
+		return nil, fmt.Errorf("indexingjobs: page %d: pages count from 1", page)
+	}
+	if perPage < 0 || perPage > MaxPerPage {
+		return nil, fmt.Errorf("indexingjobs: %d jobs a page: want 1 to %d, or 0 for the default", perPage, MaxPerPage)
+	}
+	params := gen.GenaiListIndexingJobsParams{Page: page, PerPage: perPage}
+	var out gen.APIListKnowledgeBaseIndexingJobsOutput
+	err := c.call(ctx, "genai_list_indexing_jobs", func(server string) (*http.Request, error) {
+		return gen.NewGenaiListIndexingJobsRequest(server, &params)
+	}, &out, func() error {
+		if m := out.Meta.Page; m != 0 && m != page {
+			return fmt.Errorf("%w: asked for page %d, got page %d", errWrongAnswer, page, m)
+		}
+		if n := len(out.Jobs); n > max(perPage, DefaultPerPage) {
+			return fmt.Errorf("%w: a page of %d jobs holds %d", errWrongAnswer, max(perPage, DefaultPerPage), n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &IndexingJobPage{Jobs: out.Jobs, Page: page, Pages: out.Meta.Pages, Total: out.Meta.Total}, nil
+}
+
+// ListOption configures ListIndexingJobs.
+type ListOption func(*listConfig)
+
+type listConfig struct{ perPage int }
+
+// WithPerPage sets how many jobs each request asks for, 1 to MaxPerPage.
+// Default DefaultPerPage; other values are kept to those bounds.
+func WithPerPage(n int) ListOption {
+	return func(c *listConfig) { c.perPage = min(max(n, 1), MaxPerPage) }
+}
+
+// ListIndexingJobs returns every indexing job of every knowledge base,
+// newest first, fetching pages as the loop advances:
+//
+//	for job, err := range client.ListIndexingJobs(ctx) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(job.UUID, job.Phase)
+//	}
+//
+// Breaking out of the loop fetches nothing more. An error is yielded once
+// and ends the sequence. Each next page is asked for by number on the
+// client's own base URL; the links in the answer are never followed, so
+// the token goes nowhere else. A job that moved to the next page while the
+// loop ran (jobs started meanwhile push older ones back) is yielded once.
+// A list that disagrees with itself (more pages than the first page
+// counted or than its total needs, a page that only repeats earlier jobs)
+// ends with an error rather than a loop without end; so does a list that
+// grew by a page while it was read: start again.
+func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.Seq2[*IndexingJob, error] {
+	cfg := listConfig{perPage: DefaultPerPage}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return func(yield func(*IndexingJob, error) bool) {
+		seen := map[string]bool{}
+		pages := 0 // as the first page counted them
+		for page := 1; ; page++ {
+			p, err := c.ListIndexingJobsPage(ctx, page, cfg.perPage)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if page == 1 {
+				pages = p.Pages
+			}
+			fresh := 0
+			for i := range p.Jobs {
+				job := &p.Jobs[i]
+				key := strings.ToLower(job.UUID)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				fresh++
+				if !yield(job, nil) {
+					return
+				}
+			}
+			switch {
+			case len(p.Jobs) == 0 || page >= p.Pages:
+				return // no count, or this page was the last
+			case fresh == 0:
+				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d holds only jobs of earlier pages", errWrongAnswer, page))
+				return
+			case page >= pages || p.Pages > (p.Total+cfg.perPage-1)/cfg.perPage:
+				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d counts %d pages of %d jobs for %d jobs; page 1 counted %d pages",
+					errWrongAnswer, page, p.Pages, cfg.perPage, p.Total, pages))
+				return
+			}
+		}
+	}
+}
