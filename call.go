@@ -213,6 +213,9 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 	if n > max {
 		return nil, ErrResponseTooLarge
 	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return nil, io.ErrUnexpectedEOF // fewer bytes than announced
+	}
 	return buf.Bytes(), nil
 }
 

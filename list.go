@@ -1,6 +1,7 @@
 package indexingjobs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -34,6 +35,7 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 	if perPage < 0 || perPage > MaxPerPage {
 		return nil, fmt.Errorf("indexingjobs: %d jobs a page: want 1 to %d, or 0 for the default", perPage, MaxPerPage)
 	}
+	perPage = cmp.Or(perPage, DefaultPerPage) // always sent: the builder would send 0
 	params := gen.GenaiListIndexingJobsParams{Page: page, PerPage: perPage}
 	var out gen.APIListKnowledgeBaseIndexingJobsOutput
 	err := c.call(ctx, "genai_list_indexing_jobs", func(server string) (*http.Request, error) {
@@ -42,8 +44,8 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 		if m := out.Meta.Page; m != 0 && m != page {
 			return fmt.Errorf("%w: asked for page %d, got page %d", errWrongAnswer, page, m)
 		}
-		if n := len(out.Jobs); n > max(perPage, DefaultPerPage) {
-			return fmt.Errorf("%w: a page of %d jobs holds %d", errWrongAnswer, max(perPage, DefaultPerPage), n)
+		if n := len(out.Jobs); n > perPage {
+			return fmt.Errorf("%w: a page of %d jobs holds %d", errWrongAnswer, perPage, n)
 		}
 		return nil
 	})

@@ -1,0 +1,257 @@
+package indexingjobs_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	indexingjobs "github.com/gradient-go/indexingjobs"
+)
+
+// Tests of what a hostile or broken server can send: every byte from the
+// network is untrusted.
+
+// assertSafeText fails if s could drive a terminal or forge a log line.
+func assertSafeText(t *testing.T, s string) {
+	t.Helper()
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+			t.Fatalf("text holds %U: %q", r, s)
+		}
+	}
+}
+
+func TestServerTextInErrorsIsEscaped(t *testing.T) {
+	const evil = "\x1b]0;pwned\x07\x1b[2J\r\nrequest id: forged\u202e\u0085"
+	for name, h := range map[string]http.HandlerFunc{
+		"message, id, request id": respond(404, `{"id":"not_found\u001b[31m","message":"gone\nrequest id: forged\u001b[2J","request_id":"r\u0007"}`),
+		"x-request-id header":     respond(500, `{"id":"server_error","message":"m"}`, "X-Request-Id", "abc\x1b[2Jdef"),
+		"proxy page title":        respond(502, "<html><title>502 "+evil+"</title></html>", "Content-Type", "text/html"),
+		"body of a 2xx":           respond(200, `{"job":{"uuid":"`+jobID+`","total_tokens":"`+evil+`"}}`),
+		"uuid of another job":     respond(200, `{"job":{"uuid":"x\u001b[2J\nforged"}}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, h)
+			_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0)).GetIndexingJob(context.Background(), jobID)
+			require.Error(t, err)
+			assertSafeText(t, err.Error())
+			assert.NotContains(t, err.Error(), "\n")
+			var apiErr *indexingjobs.APIError
+			if errors.As(err, &apiErr) && name == "message, id, request id" {
+				assert.Equal(t, "gone\nrequest id: forged\x1b[2J", apiErr.Message, "the field keeps the server's text")
+				assert.Contains(t, err.Error(), `gone\nrequest id: forged\x1b[2J`, "escaped visibly")
+			}
+		})
+	}
+}
+
+// TestReasonPhraseIsNotQuoted: the status text in errors is Go's, not the
+// server's reason phrase, which is free text.
+func TestReasonPhraseIsNotQuoted(t *testing.T) {
+	client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 503, Status: "503 \x1b[2JForged", Header: http.Header{}, Request: r,
+			Body: io.NopCloser(strings.NewReader(""))}, nil
+	})
+	_, err := client.CancelIndexingJob(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "503 Service Unavailable")
+	assert.NotContains(t, err.Error(), "Forged")
+}
+
+// TestMemoryFollowsTheBytesReceived: a length announced but not sent
+// allocates nothing near it, even with the cap raised past it.
+func TestMemoryFollowsTheBytesReceived(t *testing.T) {
+	for _, announced := range []int64{4 << 20, 1 << 40} {
+		client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: announced,
+				Body: io.NopCloser(strings.NewReader(`{"job":{"uuid":"` + jobID + `"}}`))}, nil
+		}, indexingjobs.WithMaxResponseBytes(1<<41))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := client.CancelIndexingJob(context.Background(), jobID)
+		runtime.ReadMemStats(&after)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "fewer bytes than announced")
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "allocated for %d bytes announced", announced)
+	}
+}
+
+// TestResponseWithoutRequest: users' mock RoundTrippers often leave
+// Response.Request unset; every path gives an error or a job, no panic.
+func TestResponseWithoutRequest(t *testing.T) {
+	for _, tc := range []struct {
+		code int
+		body string
+	}{
+		{200, `{"job":{"uuid":"` + jobID + `"}}`},
+		{200, `{"job":{"uuid":"00000000-0000-4000-8000-000000000000"}}`},
+		{200, `not json`},
+		{404, `{"id":"not_found","message":"gone"}`},
+		{502, `<html><title>bad</title></html>`},
+	} {
+		client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: tc.code, Header: http.Header{}, ContentLength: -1,
+				Body: io.NopCloser(strings.NewReader(tc.body))}, nil
+		})
+		job, err := client.CancelIndexingJob(context.Background(), jobID)
+		if tc.code == 200 && strings.Contains(tc.body, jobID) {
+			require.NoError(t, err)
+			assert.Equal(t, jobID, job.UUID)
+			continue
+		}
+		require.Error(t, err, tc.body)
+		assert.Contains(t, err.Error(), "PUT https://api.digitalocean.com/v2/gen-ai/indexing_jobs/"+jobID+"/cancel")
+	}
+}
+
+func TestRateLimitKeepsOnlyValidValues(t *testing.T) {
+	for _, tc := range []struct {
+		limit, remaining, reset string
+		want                    indexingjobs.RateLimit
+	}{
+		{"5000", "4999", "1444931833", indexingjobs.RateLimit{Limit: 5000, Remaining: 4999, Reset: time.Unix(1444931833, 0)}},
+		{"-5000", "-1", "-1444931833", indexingjobs.RateLimit{}},
+		{"99999999999999999999", "9223372036854775807", "9223372036854775807", indexingjobs.RateLimit{}},
+		{"5e3", "0x10", "soon", indexingjobs.RateLimit{}},
+		{"5000", "abc", "", indexingjobs.RateLimit{Limit: 5000}},
+	} {
+		srv := newScripted(t, respond(200, jobBody(cancelled),
+			"Ratelimit-Limit", tc.limit, "Ratelimit-Remaining", tc.remaining, "Ratelimit-Reset", tc.reset))
+		client := newClient(t, srv.URL)
+		_, err := client.GetIndexingJob(context.Background(), jobID)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, client.RateLimit(), "%+v", tc)
+	}
+}
+
+// TestCancelledContextDuringRetryWaitIsReported: the caller's interrupt is
+// what the error says, with the last answer still at hand.
+func TestCancelledContextDuringRetryWaitIsReported(t *testing.T) {
+	srv := newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`, "Retry-After", "30"))
+	client := newClient(t, srv.URL, indexingjobs.WithRetryWait(time.Millisecond, time.Minute))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := client.CancelIndexingJob(ctx, jobID)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.True(t, indexingjobs.IsRateLimited(err), "the last answer is kept: %v", err)
+	assert.Contains(t, err.Error(), "context canceled while waiting to retry")
+	assert.Equal(t, 1, srv.count())
+}
+
+func TestRedirectsNeverChangeWhatACallDoes(t *testing.T) {
+	for _, code := range []int{301, 302, 303} {
+		var gets atomic.Int32
+		srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				gets.Add(1)
+			}
+			http.Redirect(w, r, "/elsewhere"+r.URL.Path, code)
+		})
+		_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+		require.Error(t, err, code)
+		assert.Contains(t, err.Error(), "redirect", code)
+		assert.Contains(t, err.Error(), srv.URL+"/elsewhere/v2/gen-ai/indexing_jobs/"+jobID+"/cancel", "names the absolute URL")
+		assert.False(t, indexingjobs.IsNotFound(err))
+		assert.Equal(t, 1, srv.count(), "%d: not followed as a GET, not retried", code)
+		assert.Zero(t, gets.Load())
+	}
+
+	// 307 keeps the method and the body: followed.
+	var body atomic.Value
+	srv := newScripted(t,
+		func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/moved"+r.URL.Path, 307) },
+		func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			body.Store(r.Method + " " + string(b))
+			respond(200, jobBody(cancelled))(w, r)
+		})
+	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, `PUT {"uuid":"`+jobID+`"}`, body.Load())
+
+	// A loop is not a connection error: it is not retried.
+	loop := newScripted(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.Path, 307) })
+	_, err = newClient(t, loop.URL).GetIndexingJob(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	assert.Contains(t, err.Error(), loop.URL+"/v2/gen-ai/indexing_jobs/"+jobID)
+	assert.Equal(t, 10, loop.count(), "one call's worth of requests, not four")
+}
+
+func TestAnswerAboutAnotherJobIsAnError(t *testing.T) {
+	other := "00000000-0000-4000-8000-000000000000"
+	srv := newScripted(t, respond(200, `{"job":{"uuid":"`+other+`","phase":"BATCH_JOB_PHASE_CANCELLED"}}`))
+	client := newClient(t, srv.URL)
+	for name, call := range map[string]func() (*indexingjobs.IndexingJob, error){
+		"cancel": func() (*indexingjobs.IndexingJob, error) { return client.CancelIndexingJob(context.Background(), jobID) },
+		"get":    func() (*indexingjobs.IndexingJob, error) { return client.GetIndexingJob(context.Background(), jobID) },
+	} {
+		job, err := call()
+		require.Error(t, err, name)
+		assert.Nil(t, job)
+		assert.Contains(t, err.Error(), other, name)
+	}
+	same := newScripted(t, respond(200, jobBody(cancelled)))
+	job, err := newClient(t, same.URL).CancelIndexingJob(context.Background(), strings.ToUpper(jobID))
+	require.NoError(t, err, "case aside")
+	assert.Equal(t, jobID, job.UUID)
+}
+
+func TestBaseURLSecretsAreNeverEchoed(t *testing.T) {
+	for _, base := range []string{
+		"http://user:s3cr3tpass@example.com",
+		"https://user:s3cr3tpass@example.com",
+		"ftp://user:s3cr3tpass@example.com",
+		"http://user:s3cr3tpass@example.com:badport",
+		"https://user:s3cr3tpass@example.com/?q=1",
+		"https://user:s3cr3tpass@exa mple.com",
+		"://user:s3cr3tpass@x",
+		"http://127.0.0.1/\x7fuser:s3cr3tpass@x",
+	} {
+		_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(base))
+		require.Error(t, err, base)
+		assert.NotContains(t, err.Error(), "s3cr3tpass", base)
+		assertSafeText(t, err.Error())
+	}
+}
+
+// TestEveryIDIsCheckedBeforeSending: no method sends a bad id of any kind.
+func TestEveryIDIsCheckedBeforeSending(t *testing.T) {
+	srv := newScripted(t, respond(200, `{}`))
+	client := newClient(t, srv.URL)
+	ctx := context.Background()
+	bad := "../../v2/account"
+	calls := map[string]func() error{
+		"cancel":       func() error { _, err := client.CancelIndexingJob(ctx, bad); return err },
+		"get":          func() error { _, err := client.GetIndexingJob(ctx, bad); return err },
+		"wait":         func() error { _, err := client.WaitForIndexingJob(ctx, bad); return err },
+		"start kb":     func() error { _, err := client.StartIndexingJob(ctx, bad); return err },
+		"start source": func() error { _, err := client.StartIndexingJob(ctx, jobID, jobID, bad); return err },
+		"by kb":        func() error { _, err := client.ListKnowledgeBaseIndexingJobs(ctx, bad); return err },
+		"data sources": func() error { _, err := client.ListIndexingJobDataSources(ctx, bad); return err },
+		"details URL":  func() error { _, err := client.IndexingJobDetailsURL(ctx, bad); return err },
+		"download":     func() error { _, err := client.DownloadIndexingJobDetails(ctx, bad, io.Discard); return err },
+	}
+	for name, call := range calls {
+		assert.ErrorIs(t, call(), indexingjobs.ErrInvalidUUID, name)
+	}
+	for name, call := range map[string]func() error{
+		"page 0":        func() error { _, err := client.ListIndexingJobsPage(ctx, 0, 20); return err },
+		"per page -1":   func() error { _, err := client.ListIndexingJobsPage(ctx, 1, -1); return err },
+		"per page 201":  func() error { _, err := client.ListIndexingJobsPage(ctx, 1, 201); return err },
+		"control chars": func() error { return indexingjobs.ValidateUUID("\x1b[2J") },
+	} {
+		assert.Error(t, call(), name)
+	}
+	assert.Zero(t, srv.count())
+	assert.NotContains(t, indexingjobs.ValidateUUID("\x1b[2J\n").Error(), "\x1b")
+}

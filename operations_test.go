@@ -1,0 +1,343 @@
+package indexingjobs_test
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	indexingjobs "github.com/gradient-go/indexingjobs"
+)
+
+const (
+	kbID = "123e4567-e89b-12d3-a456-426614174000"
+	dsA  = "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"
+	dsB  = "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"
+)
+
+// sent is what a server saw of one request.
+type sent struct{ method, path, query, body, auth string }
+
+// recorder answers every request with body and keeps what it saw.
+func recorder(t *testing.T, code int, body string) (*httptest.Server, func() []sent) {
+	var mu sync.Mutex
+	var seen []sent
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, sent{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, string(b), r.Header.Get("Authorization")})
+		mu.Unlock()
+		respond(code, body)(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []sent { mu.Lock(); defer mu.Unlock(); return append([]sent(nil), seen...) }
+}
+
+// TestEachOperationSendsItsRequest: method, path, query and body of every
+// operation, and the answer decoded.
+func TestEachOperationSendsItsRequest(t *testing.T) {
+	ctx := context.Background()
+	job := `{"uuid":"` + jobID + `","knowledge_base_uuid":"` + kbID + `","phase":"BATCH_JOB_PHASE_PENDING"}`
+	for _, tc := range []struct {
+		name, answer string
+		call         func(*indexingjobs.Client) (any, error)
+		want         sent
+		check        func(t *testing.T, got any)
+	}{
+		{"cancel", `{"job":` + job + `}`,
+			func(c *indexingjobs.Client) (any, error) { return c.CancelIndexingJob(ctx, jobID) },
+			sent{"PUT", "/v2/gen-ai/indexing_jobs/" + jobID + "/cancel", "", `{"uuid":"` + jobID + `"}`, ""},
+			func(t *testing.T, got any) { assert.Equal(t, jobID, got.(*indexingjobs.IndexingJob).UUID) }},
+		{"get", `{"job":` + job + `}`,
+			func(c *indexingjobs.Client) (any, error) { return c.GetIndexingJob(ctx, jobID) },
+			sent{"GET", "/v2/gen-ai/indexing_jobs/" + jobID, "", "", ""},
+			func(t *testing.T, got any) { assert.Equal(t, jobID, got.(*indexingjobs.IndexingJob).UUID) }},
+		{"start all", `{"job":` + job + `}`,
+			func(c *indexingjobs.Client) (any, error) { return c.StartIndexingJob(ctx, kbID) },
+			sent{"POST", "/v2/gen-ai/indexing_jobs", "", `{"knowledge_base_uuid":"` + kbID + `"}`, ""},
+			func(t *testing.T, got any) {
+				assert.Equal(t, indexingjobs.PhasePending, got.(*indexingjobs.IndexingJob).Phase)
+			}},
+		{"start some", `{"job":` + job + `}`,
+			func(c *indexingjobs.Client) (any, error) { return c.StartIndexingJob(ctx, kbID, dsA, dsB) },
+			sent{"POST", "/v2/gen-ai/indexing_jobs", "", `{"data_source_uuids":["` + dsA + `","` + dsB + `"],"knowledge_base_uuid":"` + kbID + `"}`, ""},
+			nil},
+		{"page", `{"jobs":[` + job + `],"meta":{"page":3,"pages":3,"total":41}}`,
+			func(c *indexingjobs.Client) (any, error) { return c.ListIndexingJobsPage(ctx, 3, 20) },
+			sent{"GET", "/v2/gen-ai/indexing_jobs", "page=3&per_page=20", "", ""},
+			func(t *testing.T, got any) {
+				p := got.(*indexingjobs.IndexingJobPage)
+				assert.Equal(t, [4]int{1, 3, 3, 41}, [4]int{len(p.Jobs), p.Page, p.Pages, p.Total})
+			}},
+		{"page, default size", `{"jobs":[],"meta":{"page":1,"pages":0,"total":0}}`,
+			func(c *indexingjobs.Client) (any, error) { return c.ListIndexingJobsPage(ctx, 1, 0) },
+			sent{"GET", "/v2/gen-ai/indexing_jobs", "page=1&per_page=20", "", ""}, nil},
+		{"by knowledge base", `{"jobs":[` + job + `,` + job + `]}`,
+			func(c *indexingjobs.Client) (any, error) { return c.ListKnowledgeBaseIndexingJobs(ctx, kbID) },
+			sent{"GET", "/v2/gen-ai/knowledge_bases/" + kbID + "/indexing_jobs", "", "", ""},
+			func(t *testing.T, got any) { assert.Len(t, got.([]indexingjobs.IndexingJob), 2) }},
+		{"data sources", `{"indexed_data_sources":[{"data_source_uuid":"` + dsA + `","status":"DATA_SOURCE_STATUS_UPDATED","indexed_item_count":"812"}]}`,
+			func(c *indexingjobs.Client) (any, error) { return c.ListIndexingJobDataSources(ctx, jobID) },
+			sent{"GET", "/v2/gen-ai/indexing_jobs/" + jobID + "/data_sources", "", "", ""},
+			func(t *testing.T, got any) {
+				ds := got.([]indexingjobs.IndexedDataSource)
+				require.Len(t, ds, 1)
+				assert.Equal(t, indexingjobs.Uint64(812), ds[0].IndexedItemCount)
+				assert.Equal(t, indexingjobs.DataSourceStatusUpdated, ds[0].Status)
+			}},
+		{"details URL", `{"signed_url":"https://reports.example/x.json?X-Amz-Signature=abc"}`,
+			func(c *indexingjobs.Client) (any, error) { return c.IndexingJobDetailsURL(ctx, jobID) },
+			sent{"GET", "/v2/gen-ai/indexing_jobs/" + jobID + "/details_signed_url", "", "", ""},
+			func(t *testing.T, got any) {
+				assert.Equal(t, "https://reports.example/x.json?X-Amz-Signature=abc", fmt.Sprint(got))
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, seen := recorder(t, 200, tc.answer)
+			got, err := tc.call(newClient(t, srv.URL))
+			require.NoError(t, err)
+			tc.want.auth = "Bearer " + testToken
+			assert.Equal(t, []sent{tc.want}, seen())
+			if tc.check != nil {
+				tc.check(t, got)
+			}
+		})
+	}
+}
+
+// listServer serves n jobs, newest first, in pages as the API does, and
+// counts requests. Its next links are absolute, on next (the server's own
+// URL when empty).
+type listServer struct {
+	*httptest.Server
+	requests atomic.Int32
+	next     string
+}
+
+func jobUUID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
+
+func newListServer(t *testing.T, n int) *listServer {
+	ls := &listServer{}
+	ls.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ls.requests.Add(1)
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+		page, per = max(page, 1), cmp.Or(per, 20)
+		var out struct {
+			Jobs  []indexingjobs.IndexingJob `json:"jobs"`
+			Links struct {
+				Pages map[string]string `json:"pages"`
+			} `json:"links"`
+			Meta struct{ Page, Pages, Total int } `json:"meta"`
+		}
+		for i := (page - 1) * per; i < min(page*per, n); i++ {
+			out.Jobs = append(out.Jobs, indexingjobs.IndexingJob{UUID: jobUUID(n - i)})
+		}
+		pages := (n + per - 1) / per
+		out.Meta.Page, out.Meta.Pages, out.Meta.Total = page, pages, n
+		if page < pages {
+			out.Links.Pages = map[string]string{"next": fmt.Sprintf("%s/v2/gen-ai/indexing_jobs?page=%d&per_page=%d", cmp.Or(ls.next, ls.URL), page+1, per)}
+		}
+		b, _ := json.Marshal(out)
+		respond(200, strings.ReplaceAll(string(b), `"Page"`, `"page"`))(w, r)
+	}))
+	t.Cleanup(ls.Close)
+	return ls
+}
+
+func TestListPagesAcrossBoundaries(t *testing.T) {
+	for _, tc := range []struct{ jobs, perPage, requests int }{
+		{0, 20, 1}, {1, 20, 1}, {20, 20, 1}, {21, 20, 2}, {250, 20, 13}, {250, 200, 2}, {250, 1, 250},
+	} {
+		ls := newListServer(t, tc.jobs)
+		var got []string
+		for job, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(tc.perPage)) {
+			require.NoError(t, err)
+			got = append(got, job.UUID)
+		}
+		require.Len(t, got, tc.jobs, "%+v", tc)
+		for i, id := range got {
+			require.Equal(t, jobUUID(tc.jobs-i), id, "%+v: job %d", tc, i)
+		}
+		assert.Equal(t, tc.requests, int(ls.requests.Load()), "%+v", tc)
+	}
+}
+
+func TestListStopsFetchingWhenTheLoopBreaks(t *testing.T) {
+	ls := newListServer(t, 250)
+	n := 0
+	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
+		require.NoError(t, err)
+		if n++; n == 25 {
+			break
+		}
+	}
+	assert.Equal(t, 2, int(ls.requests.Load()), "25 jobs of 20 a page: two pages, no more")
+}
+
+// TestListNeverFollowsALinkToAnotherHost: the next page is asked for by
+// number on the client's base URL; the token never goes to the link's host.
+func TestListNeverFollowsALinkToAnotherHost(t *testing.T) {
+	var evil atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { evil.Add(1) }))
+	defer other.Close()
+	ls := newListServer(t, 45)
+	ls.next = other.URL
+	n := 0
+	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 45, n)
+	assert.Zero(t, evil.Load())
+	assert.Equal(t, 3, int(ls.requests.Load()))
+}
+
+// TestListEndsWhenTheServerDisagreesWithItself: no loop without end.
+func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
+	page := func(pageNo, pages, total int, ids ...int) string {
+		var jobs []string
+		for _, i := range ids {
+			jobs = append(jobs, `{"uuid":"`+jobUUID(i)+`"}`)
+		}
+		return fmt.Sprintf(`{"jobs":[%s],"meta":{"page":%d,"pages":%d,"total":%d}}`, strings.Join(jobs, ","), pageNo, pages, total)
+	}
+	for _, tc := range []struct {
+		name    string
+		answers []http.HandlerFunc
+		want    string
+		jobs    int
+	}{
+		{"the same page again and again", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 1, 2))},
+			"holds only jobs of earlier pages", 2},
+		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
+			"page 1 counted 2 pages", 4},
+		{"more pages than the total needs", []http.HandlerFunc{respond(200, page(1, 1000000, 2, 1, 2))},
+			"counts 1000000 pages", 2},
+		{"another page than asked", []http.HandlerFunc{respond(200, page(1, 3, 6, 1, 2)), respond(200, page(1, 3, 6, 3, 4))},
+			"asked for page 2, got page 1", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScripted(t, tc.answers...)
+			jobs, errs := 0, 0
+			for job, err := range newClient(t, srv.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {
+				if err != nil {
+					errs++
+					assert.Contains(t, err.Error(), tc.want)
+					continue
+				}
+				require.NotNil(t, job)
+				jobs++
+			}
+			assert.Equal(t, 1, errs, "the error is yielded once and ends the loop")
+			assert.Equal(t, tc.jobs, jobs)
+			assert.LessOrEqual(t, srv.count(), 2)
+		})
+	}
+}
+
+// TestStartIsRetriedOnlyWhenTheServerCertainlyDidNotAct.
+func TestStartIsRetriedOnlyWhenTheServerCertainlyDidNotAct(t *testing.T) {
+	ctx := context.Background()
+	started := `{"job":{"uuid":"` + jobID + `","knowledge_base_uuid":"` + kbID + `","phase":"BATCH_JOB_PHASE_PENDING"}}`
+
+	srv := newScripted(t, respond(500, `{"id":"server_error","message":"Unexpected server-side error"}`), respond(200, started))
+	_, err := newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
+	require.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, 1, srv.count(), "a 5xx is not retried: the job may have started")
+	assert.Contains(t, err.Error(), "not sent again")
+	var apiErr *indexingjobs.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 500, apiErr.StatusCode)
+
+	srv = newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`, "Retry-After", "0"), respond(200, started))
+	job, err := newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
+	require.NoError(t, err)
+	assert.Equal(t, jobID, job.UUID)
+	assert.Equal(t, 2, srv.count(), "a 429 is retried: the server did not act")
+
+	// The connection breaks after the request was written: not retried.
+	var cut atomic.Int32
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cut.Add(1)
+		_, _ = io.ReadAll(r.Body)
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+	}))
+	defer broken.Close()
+	_, err = newClient(t, broken.URL).StartIndexingJob(ctx, kbID)
+	require.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, 1, int(cut.Load()))
+	_, err = newClient(t, broken.URL).GetIndexingJob(ctx, jobID)
+	require.Error(t, err)
+	assert.Equal(t, 5, int(cut.Load()), "a read is retried after the same break")
+
+	// Nothing listens: the request was never written, so it is retried.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	_, err = newClient(t, "http://"+addr).StartIndexingJob(ctx, kbID)
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, indexingjobs.ErrOutcomeUnknown))
+	assert.Contains(t, err.Error(), "4 attempts")
+
+	// A job of another knowledge base is not the job started.
+	srv = newScripted(t, respond(200, strings.Replace(started, kbID, dsA, 1)))
+	_, err = newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "of knowledge base "+dsA)
+}
+
+// TestDownloadCarriesNoToken: the details are fetched from the signed URL
+// on another origin with no Authorization header.
+func TestDownloadCarriesNoToken(t *testing.T) {
+	const report = `{"job":"` + jobID + `","data_sources":2}`
+	var storageSaw atomic.Value
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		storageSaw.Store(fmt.Sprint(r.Header))
+		if r.Header.Get("Authorization") != "" || r.URL.Query().Get("sig") != "ok" {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		_, _ = io.WriteString(w, report)
+	}))
+	defer storage.Close()
+	api, seen := recorder(t, 200, `{"signed_url":"`+storage.URL+`/reports/`+jobID+`?sig=ok"}`)
+
+	var out strings.Builder
+	n, err := newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, &out)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(report)), n)
+	assert.Equal(t, report, out.String())
+	assert.NotContains(t, storageSaw.Load(), testToken[8:24])
+	assert.Len(t, seen(), 1)
+
+	// A signed URL that is not https (or loopback http) is refused unsent.
+	for _, bad := range []string{"http://reports.example/x", "ftp://reports.example/x", "/relative", "https://u:p@reports.example/x"} {
+		api, _ := recorder(t, 200, `{"signed_url":"`+bad+`"}`)
+		_, err := newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "not an https URL")
+	}
+
+	// The storage host says no: the error names the status, not the signature.
+	api, _ = recorder(t, 200, `{"signed_url":"`+storage.URL+`/reports/`+jobID+`?sig=expired"}`)
+	_, err = newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "403 Forbidden")
+	assert.NotContains(t, err.Error(), "expired")
+}
