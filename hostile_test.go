@@ -192,8 +192,10 @@ func TestAnswerAboutAnotherJobIsAnError(t *testing.T) {
 	srv := newScripted(t, respond(200, `{"job":{"uuid":"`+other+`","phase":"BATCH_JOB_PHASE_CANCELLED"}}`))
 	client := newClient(t, srv.URL)
 	for name, call := range map[string]func() (*indexingjobs.IndexingJob, error){
-		"cancel": func() (*indexingjobs.IndexingJob, error) { return client.CancelIndexingJob(context.Background(), jobID) },
-		"get":    func() (*indexingjobs.IndexingJob, error) { return client.GetIndexingJob(context.Background(), jobID) },
+		"cancel": func() (*indexingjobs.IndexingJob, error) {
+			return client.CancelIndexingJob(context.Background(), jobID)
+		},
+		"get": func() (*indexingjobs.IndexingJob, error) { return client.GetIndexingJob(context.Background(), jobID) },
 	} {
 		job, err := call()
 		require.Error(t, err, name)
