@@ -22,18 +22,21 @@ build:
 
 check: check-generated vet fmt lint breaking
 
-# gen/ must be exactly what the pinned generator makes from openapi.yaml, and
-# making it twice must give the same bytes.
+# gen/ and openapi.json must be exactly what the pinned generator and
+# tools/openapijson make from openapi.yaml, and making them twice must give
+# the same bytes.
+GENERATED := gen/ openapi.json
 check-generated:
 	$(GO) generate ./...
-	first=$$(sha256sum gen/*.go); $(GO) generate ./...; [ "$$first" = "$$(sha256sum gen/*.go)" ] || { echo "generation is not stable"; exit 1; }
-	git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: commit the output of 'make generate'"; exit 1; }
-	[ -z "$$(git ls-files --others --exclude-standard -- gen/)" ] || { echo "gen/ has files git does not track"; exit 1; }
+	first=$$(sha256sum gen/*.go openapi.json); $(GO) generate ./...; [ "$$first" = "$$(sha256sum gen/*.go openapi.json)" ] || { echo "generation is not stable"; exit 1; }
+	git diff --exit-code --stat -- $(GENERATED) || { echo "$(GENERATED) is stale: commit the output of 'make generate'"; exit 1; }
+	[ -z "$$(git ls-files --others --exclude-standard -- $(GENERATED))" ] || { echo "gen/ has files git does not track"; exit 1; }
 
 vet:
 	$(GO) vet ./...
 	cd conformance && $(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	cd tools && $(GO) vet ./...
 
 fmt:
 	out=$$(gofmt -l .); [ -z "$$out" ] || { echo "gofmt would change: $$out"; exit 1; }
@@ -57,6 +60,7 @@ test: test-root test-conformance test-bench
 
 test-root:
 	$(GO) test -race ./...
+	cd tools && $(GO) test ./...
 
 # The browser test of the documentation needs the page and Chromium.
 test-conformance: docs-html
@@ -82,6 +86,7 @@ fuzz:
 	$(GO) test ./wire -run '^$$' -fuzz '^FuzzUint64$$' -fuzztime $(FUZZTIME)
 	$(GO) test . -run '^$$' -fuzz '^FuzzJobID$$' -fuzztime $(FUZZTIME)
 	$(GO) test . -run '^$$' -fuzz '^FuzzResponse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/safetext -run '^$$' -fuzz '^FuzzLine$$' -fuzztime $(FUZZTIME)
 
 # The whole flow against a fake API: no account, no network.
 demo:
