@@ -1,12 +1,16 @@
 // Package indexingjobs is a Go client for DigitalOcean's GenAI indexing-jobs
-// API: cancel an indexing job of a knowledge base, read it, and wait for it to
-// end.
+// API: find the indexing jobs of knowledge bases, start them, cancel them,
+// follow them to their end, and read what they did per data source and in
+// their detailed report.
 //
-// The types and request code come from openapi.yaml, generated into package
-// gen by oapi-codegen. This package adds what makes them safe to use: UUID
-// checks before anything is sent, retries with backoff, rate-limit tracking,
-// one error type, bounded reads, and a token that never leaves for another
-// host or over plain HTTP.
+// The types and request builders come from openapi.yaml, generated into
+// package gen by oapi-codegen. This package adds what makes them safe to
+// use, in one request path that every operation goes through (call.go):
+// UUID checks before anything is sent, the built path checked against the
+// operation's path in the spec, retries with backoff that know which
+// operations may be repeated, rate-limit tracking, one error type, reads
+// bounded by what arrives, server text escaped in every error, and a token
+// that never leaves for another host or over plain HTTP.
 //
 // Defaults, each changed with an Option:
 //   - token: $DIGITALOCEAN_ACCESS_TOKEN
@@ -17,6 +21,9 @@
 //   - timeout: 60s per attempt (the context spans all attempts)
 //   - response bodies: at most 4 MiB
 //
-// Cancelling is idempotent (cancelling a cancelled job changes nothing), so
-// retrying a cancel is safe.
+// Reading and cancelling are idempotent (cancelling a cancelled job changes
+// nothing), so they are retried after any of those failures. Starting a job
+// is not: StartIndexingJob is retried only when the server certainly did
+// not act (429, or a connection refused before the request was written),
+// and otherwise fails with an error that wraps ErrOutcomeUnknown.
 package indexingjobs

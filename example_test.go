@@ -24,6 +24,15 @@ func exampleAPI() *httptest.Server {
 		w.Header().Set("X-Request-Id", "4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1")
 		id := "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
 		switch {
+		case r.URL.Path == "/v2/gen-ai/indexing_jobs" && r.Method == http.MethodGet:
+			// Three jobs, two a page.
+			if r.URL.Query().Get("page") == "2" {
+				fmt.Fprint(w, `{"jobs":[{"uuid":"0b7e4f62-3f0c-4a53-9d1e-5c8a7b6e2f10","phase":"BATCH_JOB_PHASE_SUCCEEDED"}],"meta":{"page":2,"pages":2,"total":3}}`)
+				return
+			}
+			fmt.Fprintf(w, `{"jobs":[{"uuid":%q,"phase":"BATCH_JOB_PHASE_RUNNING"},{"uuid":"5f0c2a1e-8d7b-4c3a-9e6f-1a2b3c4d5e6f","phase":"BATCH_JOB_PHASE_FAILED"}],"meta":{"page":1,"pages":2,"total":3}}`, id)
+		case r.URL.Path == "/v2/gen-ai/indexing_jobs" && r.Method == http.MethodPost:
+			fmt.Fprintf(w, `{"job":{"uuid":%q,"knowledge_base_uuid":"123e4567-e89b-12d3-a456-426614174000","phase":"BATCH_JOB_PHASE_PENDING","total_datasources":2}}`, id)
 		case r.URL.Path == "/v2/gen-ai/indexing_jobs/"+id+"/cancel" && r.Method == http.MethodPut:
 			cancels.Add(1)
 			fmt.Fprintf(w, `{"job":{"uuid":%q,"phase":"BATCH_JOB_PHASE_RUNNING","status":"INDEX_JOB_STATUS_IN_PROGRESS"}}`, id)
@@ -58,6 +67,51 @@ func ExampleClient_CancelIndexingJob() {
 	// Output:
 	// 7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17 BATCH_JOB_PHASE_RUNNING
 	// requests left this hour: 4990
+}
+
+func ExampleClient_ListIndexingJobs() {
+	api := exampleAPI()
+	defer api.Close()
+	client, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_example"), indexingjobs.WithBaseURL(api.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Pages are fetched as the loop goes; breaking out fetches no more.
+	for job, err := range client.ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(job.UUID, job.Phase, job.Phase.Terminal())
+	}
+	// Output:
+	// 7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17 BATCH_JOB_PHASE_RUNNING false
+	// 5f0c2a1e-8d7b-4c3a-9e6f-1a2b3c4d5e6f BATCH_JOB_PHASE_FAILED true
+	// 0b7e4f62-3f0c-4a53-9d1e-5c8a7b6e2f10 BATCH_JOB_PHASE_SUCCEEDED true
+}
+
+func ExampleClient_StartIndexingJob() {
+	api := exampleAPI()
+	defer api.Close()
+	client, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_example"), indexingjobs.WithBaseURL(api.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// No data sources named: all of the knowledge base's.
+	job, err := client.StartIndexingJob(context.Background(), "123e4567-e89b-12d3-a456-426614174000")
+	if errors.Is(err, indexingjobs.ErrOutcomeUnknown) {
+		fmt.Println("the job may have started: list the knowledge base's jobs before trying again")
+		return
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(job.UUID, job.Phase, job.TotalDatasources, "data sources")
+	// Output:
+	// 7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17 BATCH_JOB_PHASE_PENDING 2 data sources
 }
 
 func ExampleClient_WaitForIndexingJob() {
