@@ -1,37 +1,34 @@
 package indexingjobstest
 
 import (
-	"net/http"
 	"time"
 )
 
 // Fault is a failure to answer one request with, queued by InjectFaults.
 type Fault struct {
-	status     int           // 0: answer normally (after delay)
-	retryAfter time.Duration // for 429
-	delay      time.Duration // before answering
+	err   *apiError     // nil: answer normally (after delay)
+	delay time.Duration // before answering
 }
 
 // RateLimited answers 429 with the API's error body and a Retry-After of
 // wait, rounded up to whole seconds.
-func RateLimited(wait time.Duration) Fault {
-	return Fault{status: http.StatusTooManyRequests, retryAfter: wait}
-}
+func RateLimited(wait time.Duration) Fault { return Fault{err: errRateLimited(wait)} }
 
 // ServerError answers 500 with the API's error body.
-func ServerError() Fault { return Fault{status: http.StatusInternalServerError} }
+func ServerError() Fault { return Fault{err: errServer} }
 
 // BadGateway answers 502 with the HTML page a proxy in front of the API
 // sends, not the API's JSON.
-func BadGateway() Fault { return Fault{status: http.StatusBadGateway} }
+func BadGateway() Fault { return Fault{err: errBadGateway} }
 
 // Delay answers normally after d, or not at all if the client gives up
-// first.
+// first or the server is closed meanwhile.
 func Delay(d time.Duration) Fault { return Fault{delay: d} }
 
-// InjectFaults makes the next n requests fail with f, after any faults
-// already queued. Each request takes one fault, whatever job or operation
-// it is for.
+// InjectFaults makes the next n requests to the API fail with f, after any
+// faults already queued. Each request takes one fault, whatever job or
+// operation it is for, before its token is checked. Requests to the
+// storage listener take none.
 func (s *Server) InjectFaults(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

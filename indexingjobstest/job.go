@@ -8,7 +8,7 @@ import (
 
 // NewJob makes a job in phase p, for AddJob: a new random uuid, a knowledge
 // base, one data source, and the status and times a job in that phase
-// shows.
+// shows; a job that ran to its end has a report (IsReportAvailable).
 func NewJob(p indexingjobs.Phase) indexingjobs.IndexingJob {
 	now := time.Now().UTC().Truncate(time.Second)
 	created := now.Add(-time.Minute)
@@ -35,8 +35,28 @@ func NewJob(p indexingjobs.Phase) indexingjobs.IndexingJob {
 	}
 	if p.Terminal() {
 		job.FinishedAt, job.UpdatedAt = now, now
+		job.IsReportAvailable = p != indexingjobs.PhaseCancelled
 	}
 	return job
+}
+
+// KnowledgeBase is a knowledge base as the fake knows it: its id and those
+// of its data sources. Jobs are started on it, for all or some of its data
+// sources.
+type KnowledgeBase struct {
+	UUID            string
+	DataSourceUUIDs []string
+}
+
+// NewKnowledgeBase makes a knowledge base with a new random uuid and
+// dataSources data sources (none if dataSources < 1), for
+// AddKnowledgeBase.
+func NewKnowledgeBase(dataSources int) KnowledgeBase {
+	kb := KnowledgeBase{UUID: newUUID()}
+	for range max(dataSources, 0) {
+		kb.DataSourceUUIDs = append(kb.DataSourceUUIDs, newUUID())
+	}
+	return kb
 }
 
 // phaseStatus is the status a job in a phase shows.

@@ -1,20 +1,38 @@
 // Package indexingjobstest runs a fake of the indexing-jobs API for tests,
 // the way net/http/httptest runs a real HTTP server on loopback.
 //
-//	srv := indexingjobstest.NewServer()
+//	srv := indexingjobstest.NewServer(indexingjobstest.WithJobDuration(300 * time.Millisecond))
 //	defer srv.Close()
-//	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+//	kb := srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(2))
 //	client, _ := srv.NewClient()
-//	job, err := client.CancelIndexingJob(ctx, id)
+//	job, err := client.StartIndexingJob(ctx, kb)
+//	job, err = client.WaitForIndexingJob(ctx, job.UUID)
 //
-// Its HTTP layer is the server interface oapi-codegen generates from
-// openapi.yaml (package gen), so requests are routed and responses are
-// written as the spec says; the conformance tests check its answers against
-// the spec. Like the API it wants a bearer token, answers 404 for unknown
-// jobs, sends rate-limit headers and an x-request-id with every response,
-// and moves a pending or running job to PhaseCancelled on cancel. Faults
-// (429, 500, a proxy's 502 page, slow answers) can be queued for the next
-// requests to test how code under test copes.
+// It serves all seven operations of openapi.yaml. Its HTTP layer is the
+// server interface oapi-codegen generates from the spec (package gen), so
+// requests are routed and responses are written as the spec says, and each
+// operation is one method of that interface; the conformance tests check
+// its answers against the spec.
+//
+// What the API does to every request is middleware in front of the
+// generated layer, the same for every operation: requests are counted
+// (Requests), the hourly budget is spent and reported in the ratelimit-*
+// headers, every answer gets an x-request-id, queued faults are served
+// (InjectFaults: 429, 500, a proxy's 502 page, slow answers), the bearer
+// token is checked before any byte of the body is read, and bodies are
+// capped at 64 KiB. Errors come in the API's error body.
+//
+// The fake keeps knowledge bases (AddKnowledgeBase) and jobs (AddJob, or
+// started through the API). A started job moves from pending to running to
+// its outcome over WithJobDuration, its data sources indexed one after
+// another with their counts growing; it changes only when it is read, on
+// the clock, with no goroutine of its own. A cancel moves a pending or
+// running job to PhaseCancelled. A job's detailed report is served from a
+// second loopback listener (StorageURL), another origin, through URLs that
+// the fake signs and that must be fetched without the token.
+//
+// Close ends everything in a bounded time (about a second), whatever the
+// clients do.
 package indexingjobstest
 
 import (
@@ -22,9 +40,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +56,20 @@ const DefaultToken = "indexingjobstest-token"
 // for a token. Past it, requests get 429 until the hour is over.
 const RateLimitPerHour = 5000
 
+// DefaultJobDuration is how long a started job takes, from its start to its
+// outcome, unless WithJobDuration says otherwise.
+const DefaultJobDuration = 5 * time.Second
+
+// The timeouts of both listeners, those a real server sets, so that a
+// client that stalls cannot hold a connection for ever; and how long Close
+// lets requests in flight finish before it closes their connections.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	closeGrace        = 500 * time.Millisecond
+)
+
 // Server is a fake indexing-jobs API on a loopback address. It is safe for
 // concurrent use.
 type Server struct {
@@ -46,24 +77,26 @@ type Server struct {
 	// indexingjobs.WithBaseURL.
 	URL string
 
-	srv         *httptest.Server
-	listener    net.Listener
-	token       string
-	cancelDelay time.Duration
-	now         func() time.Time
+	api, storage *httptest.Server
+	storageURL   string
+	listener     net.Listener
+	token        string
+	cancelDelay  time.Duration
+	jobDuration  time.Duration
+	outcome      indexingjobs.Phase
+	now          func() time.Time
+	secret       [32]byte      // signs the report URLs
+	closing      chan struct{} // closed when Close starts: delays end
+	closeOnce    sync.Once
 
-	mu        sync.Mutex
-	jobs      map[string]*record
-	faults    []Fault
-	requests  int
-	remaining int
-	reset     time.Time
-}
-
-// record is a stored job and, if a cancel is under way, when it takes effect.
-type record struct {
-	job      indexingjobs.IndexingJob
-	cancelAt time.Time
+	mu              sync.Mutex
+	jobs            map[string]*record // by lower-case uuid
+	knowledgeBases  map[string]KnowledgeBase
+	faults          []Fault
+	requests        int
+	storageRequests int
+	remaining       int
+	reset           time.Time
 }
 
 // Option configures a Server.
@@ -77,40 +110,92 @@ func WithToken(token string) Option { return func(s *Server) { s.token = token }
 // PhaseCancelled once d has passed. Default 0: at once.
 func WithCancelDelay(d time.Duration) Option { return func(s *Server) { s.cancelDelay = d } }
 
-// WithListener serves on l, for instance one on a fixed port, instead of a
-// new listener on a random loopback port. Close closes l.
+// WithJobDuration sets how long a job started through the API takes from
+// its start to its outcome: pending for the first fifth, then running, its
+// data sources indexed one after another in equal shares of the rest.
+// Default DefaultJobDuration, 5s. 0 or less: the first read after the start
+// shows the outcome.
+func WithJobDuration(d time.Duration) Option { return func(s *Server) { s.jobDuration = d } }
+
+// WithJobOutcome sets the phase jobs started through the API end in:
+// PhaseSucceeded (the default), PhaseFailed or PhaseError (the last data
+// source fails, with an error message; the job's status is
+// StatusFailed), or PhaseCancelled (as if cancelled at the end). NewServer
+// panics on any other phase.
+func WithJobOutcome(p indexingjobs.Phase) Option { return func(s *Server) { s.outcome = p } }
+
+// WithListener serves the API on l, for instance one on a fixed port,
+// instead of a new listener on a random loopback port. Close closes l. The
+// reports are still served on a listener of their own (StorageURL).
 func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
 
-// NewServer starts a fake API. Close it when done.
+// NewServer starts a fake API, and the storage host of its reports, on
+// loopback. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	if s.listener == nil {
-		s.srv = httptest.NewServer(s.Handler())
-	} else {
-		s.srv = httptest.NewUnstartedServer(s.Handler())
-		s.srv.Listener.Close()
-		s.srv.Listener = s.listener
-		s.srv.Start()
+	if !s.outcome.Terminal() {
+		panic(fmt.Sprintf("indexingjobstest: WithJobOutcome(%s): want a terminal phase", s.outcome))
 	}
-	s.URL = s.srv.URL
+	s.api = start(s.Handler(), s.listener)
+	s.storage = start(s.storageHandler(), nil)
+	s.URL, s.storageURL = s.api.URL, s.storage.URL
 	return s
 }
 
 func newServer(opts ...Option) *Server {
-	s := &Server{token: DefaultToken, now: time.Now, jobs: map[string]*record{}, remaining: RateLimitPerHour}
+	s := &Server{
+		token: DefaultToken, jobDuration: DefaultJobDuration, outcome: indexingjobs.PhaseSucceeded,
+		now: time.Now, closing: make(chan struct{}),
+		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{}, remaining: RateLimitPerHour,
+	}
 	for _, o := range opts {
 		o(s)
 	}
+	_, _ = rand.Read(s.secret[:]) // never fails
 	s.reset = s.now().Add(time.Hour).Truncate(time.Second)
 	return s
 }
 
-// Close shuts the server down and waits for requests in flight, delayed
-// ones included, to finish.
-func (s *Server) Close() { s.srv.Close() }
+// start serves h on l, or on a new loopback listener if l is nil, with the
+// timeouts of a real server.
+func start(h http.Handler, l net.Listener) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	if l != nil {
+		srv.Listener.Close()
+		srv.Listener = l
+	}
+	srv.Config.ReadHeaderTimeout = readHeaderTimeout
+	srv.Config.ReadTimeout = readTimeout
+	srv.Config.IdleTimeout = idleTimeout
+	srv.Start()
+	return srv
+}
+
+// Close shuts both listeners down. Requests in flight get a moment
+// (500ms) to finish; then their connections are closed, whatever their
+// clients are doing (a delayed answer ends at once, without an answer), so
+// Close returns within about a second.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	for _, srv := range []*httptest.Server{s.api, s.storage} {
+		if srv == nil {
+			continue
+		}
+		if err := srv.Config.Shutdown(ctx); err != nil {
+			srv.Config.Close() // still busy: end its connections
+		}
+		srv.Close() // waits for their goroutines
+	}
+}
 
 // Token returns the bearer token the server accepts.
 func (s *Server) Token() string { return s.token }
+
+// StorageURL returns the base URL of the second listener, another origin,
+// that serves the reports the details operation links to.
+func (s *Server) StorageURL() string { return s.storageURL }
 
 // NewClient returns a client of the root package pointed at the server,
 // with its token and short retry waits (1ms, at most 100ms, Retry-After
@@ -125,90 +210,20 @@ func (s *Server) NewClient(opts ...indexingjobs.Option) (*indexingjobs.Client, e
 	return indexingjobs.NewClient(append(base, opts...)...)
 }
 
-// AddJob stores a copy of job and returns its id. A job without a uuid gets
-// a new random one.
-func (s *Server) AddJob(job indexingjobs.IndexingJob) string {
-	job = clone(job)
-	if job.UUID == "" {
-		job.UUID = newUUID()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.jobs[strings.ToLower(job.UUID)] = &record{job: job}
-	return job.UUID
-}
-
-// Job returns a copy of the job id as the API would send it now.
-func (s *Server) Job(id string) (indexingjobs.IndexingJob, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.lookup(id)
-	if !ok {
-		return indexingjobs.IndexingJob{}, false
-	}
-	return clone(r.job), true
-}
-
-// Requests returns how many requests the server has answered, faults and
-// errors included.
+// Requests returns how many requests the API listener (or Handler) has
+// answered, faults and errors included.
 func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
 }
 
-// lookup finds a job and applies a cancel whose time has come. s.mu is held.
-func (s *Server) lookup(id string) (*record, bool) {
-	r, ok := s.jobs[strings.ToLower(id)]
-	if !ok {
-		return nil, false
-	}
-	if !r.cancelAt.IsZero() && !s.now().Before(r.cancelAt) {
-		markCancelled(&r.job, r.cancelAt)
-		r.cancelAt = time.Time{}
-	}
-	return r, true
-}
-
-// cancel starts or finishes the cancel of a job. A job already in a
-// terminal phase is left as it is: cancelling is idempotent.
-func (s *Server) cancel(id string) (indexingjobs.IndexingJob, bool) {
+// StorageRequests returns how many requests the storage listener has
+// answered, refusals included.
+func (s *Server) StorageRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.lookup(id)
-	if !ok {
-		return indexingjobs.IndexingJob{}, false
-	}
-	if !r.job.Phase.Terminal() && r.cancelAt.IsZero() {
-		now := s.now().UTC()
-		if s.cancelDelay <= 0 {
-			markCancelled(&r.job, now)
-		} else {
-			r.job.UpdatedAt = now
-			r.cancelAt = now.Add(s.cancelDelay)
-		}
-	}
-	return clone(r.job), true
-}
-
-func markCancelled(job *indexingjobs.IndexingJob, at time.Time) {
-	at = at.UTC()
-	job.Phase, job.Status = indexingjobs.PhaseCancelled, indexingjobs.StatusCancelled
-	job.FinishedAt, job.UpdatedAt = at, at
-	for i := range job.DataSourceJobs {
-		ds := &job.DataSourceJobs[i]
-		if ds.Status == "" || ds.Status == indexingjobs.DataSourceStatusInProgress {
-			ds.Status = indexingjobs.DataSourceStatusCancelled
-		}
-	}
-}
-
-// clone copies a job so that the caller and the server share nothing: its
-// only references are its two slices.
-func clone(job indexingjobs.IndexingJob) indexingjobs.IndexingJob {
-	job.DataSourceUUIDs = slices.Clone(job.DataSourceUUIDs)
-	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
-	return job
+	return s.storageRequests
 }
 
 func newUUID() string {
@@ -217,14 +232,4 @@ func newUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -1,0 +1,65 @@
+package indexingjobstest
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// latestPerKnowledgeBase is how many jobs the list of a knowledge base's
+// jobs holds, as in the API.
+const latestPerKnowledgeBase = 15
+
+// listJobs is page page (from 1) of all jobs, newest first, perPage to a
+// page. A page past the end has no jobs, and the counts.
+func (s *Server) listJobs(page, perPage int) gen.APIListKnowledgeBaseIndexingJobsOutput {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return pageOf(s.newestFirst(""), page, perPage, func(n int) string {
+		return fmt.Sprintf("%s/v2/gen-ai/indexing_jobs?page=%d&per_page=%d", s.URL, n, perPage)
+	})
+}
+
+// listKnowledgeBaseJobs is the latest jobs of knowledge base kb, newest
+// first, on one page.
+func (s *Server) listKnowledgeBaseJobs(kb string) (gen.APIListKnowledgeBaseIndexingJobsOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.knowledgeBases[strings.ToLower(kb)]; !ok {
+		return gen.APIListKnowledgeBaseIndexingJobsOutput{}, errNotFound
+	}
+	jobs := s.newestFirst(kb)
+	jobs = jobs[:min(len(jobs), latestPerKnowledgeBase)]
+	self := s.URL + "/v2/gen-ai/knowledge_bases/" + url.PathEscape(kb) + "/indexing_jobs"
+	return pageOf(jobs, 1, latestPerKnowledgeBase, func(int) string { return self }), nil
+}
+
+// pageOf is page page of jobs in the API's envelope: copies of the page's
+// jobs, the counts (meta), and the links to the first, previous, next and
+// last pages, made by link; previous is absent on the first page, next on
+// the last and past it.
+func pageOf(jobs []*indexingjobs.IndexingJob, page, perPage int, link func(page int) string) gen.APIListKnowledgeBaseIndexingJobsOutput {
+	total := len(jobs)
+	pages := (total + perPage - 1) / perPage
+	last := max(pages, 1)
+	from := total
+	if page <= pages {
+		from = (page - 1) * perPage
+	}
+	out := gen.APIListKnowledgeBaseIndexingJobsOutput{Meta: gen.APIMeta{Page: page, Pages: pages, Total: total}}
+	for _, job := range jobs[from:min(from+perPage, total)] {
+		out.Jobs = append(out.Jobs, clone(*job))
+	}
+	p := &out.Links.Pages
+	p.First, p.Last = link(1), link(last)
+	if page > 1 {
+		p.Previous = link(min(page-1, last))
+	}
+	if page < pages {
+		p.Next = link(page + 1)
+	}
+	return out
+}

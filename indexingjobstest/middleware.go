@@ -1,0 +1,154 @@
+package indexingjobstest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// Handler returns the fake API as an http.Handler, to mount in a server of
+// your own. NewServer serves it on loopback. Without NewServer the links of
+// list pages are paths, not URLs, and no storage listener serves the
+// reports.
+//
+// Every request, whatever its operation or path, passes the same chain
+// before the generated layer routes it and reads its body:
+//
+//   - stamp: it is counted (Requests) and gets an x-request-id;
+//   - budget: it spends one request of the hour's budget, reported in the
+//     ratelimit-* headers of every answer; with none left, 429;
+//   - injectFault: the next queued fault, if any, answers it, as a proxy or
+//     an overloaded API would before looking at the token;
+//   - authorize: without the right bearer token, 401, before any byte of
+//     the body is read;
+//   - capBody: a body over 64 KiB gets 413.
+//
+// Then each operation is one method of the generated strict server (api),
+// which returns its 200 answer or an error that writeError answers.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	strict := gen.NewStrictHandlerWithOptions(api{s}, nil, gen.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  func(w http.ResponseWriter, _ *http.Request, err error) { writeError(w, requestError(err)) },
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) { writeError(w, err) },
+	})
+	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{
+		BaseRouter:       mux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) { writeError(w, requestError(err)) },
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
+	return chain(mux, s.stamp, s.budget, s.injectFault, s.authorize, capBody)
+}
+
+// chain wraps h in middleware, the first outermost.
+func chain(h http.Handler, middleware ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(middleware) - 1; i >= 0; i-- {
+		h = middleware[i](h)
+	}
+	return h
+}
+
+// stamp counts the request and names it with an x-request-id, which the
+// error body repeats.
+func (s *Server) stamp(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests++
+		s.mu.Unlock()
+		w.Header().Set("x-request-id", newUUID())
+		next.ServeHTTP(w, r)
+	})
+}
+
+// budget spends one request of the hour's budget and reports what is left;
+// with nothing left it answers 429 until the hour is over.
+func (s *Server) budget(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		now := s.now()
+		if !now.Before(s.reset) {
+			s.remaining, s.reset = RateLimitPerHour, now.Add(time.Hour).Truncate(time.Second)
+		}
+		spent := s.remaining == 0
+		if !spent {
+			s.remaining--
+		}
+		remaining, reset := s.remaining, s.reset
+		s.mu.Unlock()
+
+		h := w.Header()
+		h.Set("ratelimit-limit", strconv.Itoa(RateLimitPerHour))
+		h.Set("ratelimit-remaining", strconv.Itoa(remaining))
+		h.Set("ratelimit-reset", strconv.FormatInt(reset.Unix(), 10))
+		if spent {
+			writeError(w, errRateLimited(reset.Sub(now)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// injectFault answers with the next queued fault, if any. A delay ends
+// early, without an answer, when the client goes or Close starts.
+func (s *Server) injectFault(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := s.nextFault()
+		if ok && f.delay > 0 {
+			t := time.NewTimer(f.delay)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-r.Context().Done(): // the client has gone
+				panic(http.ErrAbortHandler)
+			case <-s.closing:
+				panic(http.ErrAbortHandler)
+			}
+		}
+		if ok && f.err != nil {
+			writeError(w, f.err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorize answers 401 unless the request carries the server's bearer
+// token. It reads no body: the connection is closed after the answer
+// rather than drained, so a client cannot make the fake read what it sends
+// without the token.
+func (s *Server) authorize(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token != s.token {
+			refuse(w, r, errUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// capBody answers 413 to a body announced larger than maxBody, and limits
+// the reading of any other: the generated layer's read fails past it, and
+// requestError answers 413.
+func capBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			refuse(w, r, errTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuse answers err without reading the request's body, and closes the
+// connection after the answer if a body may follow: net/http would
+// otherwise read up to 256 KiB of it first.
+func refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
+	writeError(w, err)
+}

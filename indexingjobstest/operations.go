@@ -1,0 +1,88 @@
+package indexingjobstest
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// api is the fake's side of the generated StrictServerInterface: one
+// method per operation of openapi.yaml. Each returns its 200 answer or an
+// error (errNotFound, errBadRequest) that writeError answers; all else
+// (token, budget, faults, body cap) is the middleware's.
+type api struct{ s *Server }
+
+var _ gen.StrictServerInterface = api{}
+
+func (a api) GenaiListIndexingJobs(_ context.Context, req gen.GenaiListIndexingJobsRequestObject) (gen.GenaiListIndexingJobsResponseObject, error) {
+	page, perPage := req.Params.Page, req.Params.PerPage // 0: not given
+	if page == 0 {
+		page = 1
+	}
+	if perPage == 0 {
+		perPage = indexingjobs.DefaultPerPage
+	}
+	if page < 1 || perPage < 1 || perPage > indexingjobs.MaxPerPage {
+		return nil, errBadRequest("page %d of %d jobs: pages count from 1, and hold 1 to %d jobs", page, perPage, indexingjobs.MaxPerPage)
+	}
+	return gen.GenaiListIndexingJobs200JSONResponse{IndexingJobsJSONResponse: gen.IndexingJobsJSONResponse{
+		Body: a.s.listJobs(page, perPage)}}, nil
+}
+
+func (a api) GenaiCreateIndexingJob(_ context.Context, req gen.GenaiCreateIndexingJobRequestObject) (gen.GenaiCreateIndexingJobResponseObject, error) {
+	job, err := a.s.start(req.Body.KnowledgeBaseUUID, req.Body.DataSourceUUIDs)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiCreateIndexingJob200JSONResponse{StartedIndexingJobJSONResponse: gen.StartedIndexingJobJSONResponse{
+		Body: gen.APIStartKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
+}
+
+func (a api) GenaiGetIndexingJob(_ context.Context, req gen.GenaiGetIndexingJobRequestObject) (gen.GenaiGetIndexingJobResponseObject, error) {
+	job, ok := a.s.Job(req.UUID)
+	if !ok {
+		return nil, errNotFound
+	}
+	return gen.GenaiGetIndexingJob200JSONResponse{IndexingJobJSONResponse: gen.IndexingJobJSONResponse{
+		Body: gen.APIGetKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
+}
+
+func (a api) GenaiCancelIndexingJob(_ context.Context, req gen.GenaiCancelIndexingJobRequestObject) (gen.GenaiCancelIndexingJobResponseObject, error) {
+	if req.Body != nil && req.Body.UUID != "" && !strings.EqualFold(req.Body.UUID, req.UUID) {
+		return nil, errBadRequest("uuid %q in the body is not the job %q of the path", req.Body.UUID, req.UUID)
+	}
+	job, err := a.s.cancel(req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiCancelIndexingJob200JSONResponse{CancelledIndexingJobJSONResponse: gen.CancelledIndexingJobJSONResponse{
+		Body: gen.APICancelKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
+}
+
+func (a api) GenaiListIndexingJobDataSources(_ context.Context, req gen.GenaiListIndexingJobDataSourcesRequestObject) (gen.GenaiListIndexingJobDataSourcesResponseObject, error) {
+	job, ok := a.s.Job(req.IndexingJobUUID)
+	if !ok {
+		return nil, errNotFound
+	}
+	return gen.GenaiListIndexingJobDataSources200JSONResponse{IndexedDataSourcesJSONResponse: gen.IndexedDataSourcesJSONResponse{
+		Body: gen.APIListIndexingJobDataSourcesOutput{IndexedDataSources: job.DataSourceJobs}}}, nil
+}
+
+func (a api) GenaiGetIndexingJobDetailsSignedURL(_ context.Context, req gen.GenaiGetIndexingJobDetailsSignedURLRequestObject) (gen.GenaiGetIndexingJobDetailsSignedURLResponseObject, error) {
+	job, ok := a.s.Job(req.IndexingJobUUID)
+	if !ok {
+		return nil, errNotFound
+	}
+	return gen.GenaiGetIndexingJobDetailsSignedURL200JSONResponse{DetailsSignedURLJSONResponse: gen.DetailsSignedURLJSONResponse{
+		Body: gen.APIGetIndexingJobDetailsSignedURLOutput{SignedURL: a.s.signedReportURL(job.UUID)}}}, nil
+}
+
+func (a api) GenaiListIndexingJobsByKnowledgeBase(_ context.Context, req gen.GenaiListIndexingJobsByKnowledgeBaseRequestObject) (gen.GenaiListIndexingJobsByKnowledgeBaseResponseObject, error) {
+	out, err := a.s.listKnowledgeBaseJobs(req.KnowledgeBaseUUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiListIndexingJobsByKnowledgeBase200JSONResponse{IndexingJobsJSONResponse: gen.IndexingJobsJSONResponse{Body: out}}, nil
+}

@@ -1,0 +1,186 @@
+package indexingjobstest
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gradient-go/indexingjobs"
+)
+
+// record is a stored job, the run it follows if it was started through the
+// API, and, if a cancel is under way, when it takes effect.
+type record struct {
+	job      indexingjobs.IndexingJob
+	run      *run // nil once the job has ended, and for jobs of AddJob
+	cancelAt time.Time
+}
+
+// AddJob stores a copy of job and returns its id. A job without a uuid gets
+// a new random one. The job's knowledge base, if it names one the server
+// does not know, becomes known, with the job's data sources. Such a job
+// changes only when it is cancelled.
+func (s *Server) AddJob(job indexingjobs.IndexingJob) string {
+	job = clone(job)
+	if job.UUID == "" {
+		job.UUID = newUUID()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs[strings.ToLower(job.UUID)] = &record{job: job}
+	if kb := job.KnowledgeBaseUUID; kb != "" {
+		if _, ok := s.knowledgeBases[strings.ToLower(kb)]; !ok {
+			s.knowledgeBases[strings.ToLower(kb)] = KnowledgeBase{UUID: kb, DataSourceUUIDs: slices.Clone(job.DataSourceUUIDs)}
+		}
+	}
+	return job.UUID
+}
+
+// Job returns a copy of the job id as the API would send it now.
+func (s *Server) Job(id string) (indexingjobs.IndexingJob, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.lookup(id)
+	if !ok {
+		return indexingjobs.IndexingJob{}, false
+	}
+	return clone(r.job), true
+}
+
+// AddKnowledgeBase stores a copy of kb, replacing any of the same uuid, and
+// returns its id. A knowledge base without a uuid gets a new random one.
+func (s *Server) AddKnowledgeBase(kb KnowledgeBase) string {
+	kb.DataSourceUUIDs = slices.Clone(kb.DataSourceUUIDs)
+	if kb.UUID == "" {
+		kb.UUID = newUUID()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.knowledgeBases[strings.ToLower(kb.UUID)] = kb
+	return kb.UUID
+}
+
+// lookup finds a job and brings it up to now: the progress of its run and
+// a cancel whose time has come. s.mu is held.
+func (s *Server) lookup(id string) (*record, bool) {
+	r, ok := s.jobs[strings.ToLower(id)]
+	if !ok {
+		return nil, false
+	}
+	s.update(r)
+	return r, true
+}
+
+// update brings r up to now. s.mu is held.
+func (s *Server) update(r *record) {
+	now := s.now()
+	due := !r.cancelAt.IsZero() && !now.Before(r.cancelAt)
+	if r.run != nil {
+		at := now
+		if due {
+			at = r.cancelAt // the run stopped there
+		}
+		r.run.apply(&r.job, at)
+		if r.job.Phase.Terminal() {
+			r.run = nil
+		}
+	}
+	if due {
+		if !r.job.Phase.Terminal() {
+			markCancelled(&r.job, r.cancelAt)
+		}
+		r.run, r.cancelAt = nil, time.Time{}
+	}
+}
+
+// cancel starts or finishes the cancel of a job. A job already in a
+// terminal phase is left as it is: cancelling is idempotent.
+func (s *Server) cancel(id string) (indexingjobs.IndexingJob, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.lookup(id)
+	if !ok {
+		return indexingjobs.IndexingJob{}, errNotFound
+	}
+	if !r.job.Phase.Terminal() && r.cancelAt.IsZero() {
+		now := s.now().UTC()
+		if s.cancelDelay <= 0 {
+			markCancelled(&r.job, now)
+			r.run = nil
+		} else {
+			r.job.UpdatedAt = now
+			r.cancelAt = now.Add(s.cancelDelay)
+		}
+	}
+	return clone(r.job), nil
+}
+
+// start creates a pending job that indexes the given data sources of the
+// knowledge base kb, all of them if none are given, and sets it on its run.
+func (s *Server) start(kb string, dataSources []string) (indexingjobs.IndexingJob, error) {
+	if kb == "" {
+		return indexingjobs.IndexingJob{}, errBadRequest("knowledge_base_uuid is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	base, ok := s.knowledgeBases[strings.ToLower(kb)]
+	if !ok {
+		return indexingjobs.IndexingJob{}, errNotFound
+	}
+	var chosen []string
+	for _, ds := range dataSources {
+		i := slices.IndexFunc(base.DataSourceUUIDs, func(known string) bool { return strings.EqualFold(known, ds) })
+		if i < 0 {
+			return indexingjobs.IndexingJob{}, errNotFound
+		}
+		if !slices.Contains(chosen, base.DataSourceUUIDs[i]) {
+			chosen = append(chosen, base.DataSourceUUIDs[i])
+		}
+	}
+	if len(dataSources) == 0 {
+		chosen = slices.Clone(base.DataSourceUUIDs)
+	}
+	now := s.now().UTC()
+	job := indexingjobs.IndexingJob{
+		UUID: newUUID(), KnowledgeBaseUUID: base.UUID,
+		Phase: indexingjobs.PhasePending, Status: indexingjobs.StatusPending,
+		CreatedAt: now, UpdatedAt: now,
+		DataSourceUUIDs: chosen, TotalDatasources: int64(len(chosen)),
+		DataSourceJobs: make([]indexingjobs.IndexedDataSource, len(chosen)),
+	}
+	for i, ds := range chosen {
+		job.DataSourceJobs[i].DataSourceUUID = ds
+	}
+	s.jobs[job.UUID] = &record{job: clone(job), run: newRun(now, s.jobDuration, s.outcome, chosen)}
+	return job, nil
+}
+
+// newestFirst returns the jobs of knowledge base kb, or all jobs if kb is
+// empty, brought up to now, newest first: by creation time, then by uuid
+// so that the order is stable. They are the server's own: clone those you
+// hand out. s.mu is held.
+func (s *Server) newestFirst(kb string) []*indexingjobs.IndexingJob {
+	var jobs []*indexingjobs.IndexingJob
+	for _, r := range s.jobs {
+		if kb != "" && !strings.EqualFold(r.job.KnowledgeBaseUUID, kb) {
+			continue
+		}
+		s.update(r)
+		jobs = append(jobs, &r.job)
+	}
+	slices.SortFunc(jobs, func(a, b *indexingjobs.IndexingJob) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(strings.ToLower(a.UUID), strings.ToLower(b.UUID))
+	})
+	return jobs
+}
+
+// clone copies a job so that the caller and the server share nothing: its
+// only references are its two slices.
+func clone(job indexingjobs.IndexingJob) indexingjobs.IndexingJob {
+	job.DataSourceUUIDs = slices.Clone(job.DataSourceUUIDs)
+	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
+	return job
+}
