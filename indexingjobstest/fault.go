@@ -21,8 +21,8 @@ func ServerError() Fault { return Fault{err: errServer} }
 // sends, not the API's JSON.
 func BadGateway() Fault { return Fault{err: errBadGateway} }
 
-// Delay answers normally after d, or not at all if the client gives up
-// first or the server is closed meanwhile.
+// Delay answers normally after d; at once if Close starts meanwhile; not
+// at all if the client gives up first.
 func Delay(d time.Duration) Fault { return Fault{delay: d} }
 
 // InjectFaults makes the next n requests to the API fail with f, after any

@@ -91,7 +91,7 @@ func (s *Server) budget(next http.Handler) http.Handler {
 }
 
 // injectFault answers with the next queued fault, if any. A delay ends
-// early, without an answer, when the client goes or Close starts.
+// early when Close starts, and without an answer when the client goes.
 func (s *Server) injectFault(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := s.nextFault()
@@ -102,8 +102,7 @@ func (s *Server) injectFault(next http.Handler) http.Handler {
 			case <-t.C:
 			case <-r.Context().Done(): // the client has gone
 				panic(http.ErrAbortHandler)
-			case <-s.closing:
-				panic(http.ErrAbortHandler)
+			case <-s.closing: // answer now, within Close's grace
 			}
 		}
 		if ok && f.err != nil {

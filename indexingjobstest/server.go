@@ -172,9 +172,9 @@ func start(h http.Handler, l net.Listener) *httptest.Server {
 }
 
 // Close shuts both listeners down. Requests in flight get a moment
-// (500ms) to finish; then their connections are closed, whatever their
-// clients are doing (a delayed answer ends at once, without an answer), so
-// Close returns within about a second.
+// (500ms) to finish, delayed ones answered at once; then their connections
+// are closed, whatever their clients are doing, so Close returns within
+// about a second.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closing) })
 	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
