@@ -3,6 +3,7 @@ package indexingjobstest
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,4 +34,30 @@ func TestSpentBudgetAnswers429UntilTheHourIsOver(t *testing.T) {
 	rec = get()
 	assert.Equal(t, http.StatusNotFound, rec.Code, "a new hour, a new budget")
 	assert.Equal(t, "4999", rec.Header().Get("ratelimit-remaining"))
+}
+
+func TestSpentBudgetAnswers429ToEveryOperation(t *testing.T) {
+	s := newServer()
+	s.remaining = 0
+	h := s.Handler()
+	const id = "00000000-0000-4000-8000-000000000000"
+	for _, route := range []string{
+		"GET /v2/gen-ai/indexing_jobs",
+		"POST /v2/gen-ai/indexing_jobs",
+		"GET /v2/gen-ai/indexing_jobs/" + id,
+		"PUT /v2/gen-ai/indexing_jobs/" + id + "/cancel",
+		"GET /v2/gen-ai/indexing_jobs/" + id + "/data_sources",
+		"GET /v2/gen-ai/indexing_jobs/" + id + "/details_signed_url",
+		"GET /v2/gen-ai/knowledge_bases/" + id + "/indexing_jobs",
+	} {
+		method, path, _ := strings.Cut(route, " ")
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(method, path, strings.NewReader(`{"knowledge_base_uuid":"`+id+`"}`))
+		req.Header.Set("Authorization", "Bearer "+DefaultToken)
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusTooManyRequests, rec.Code, route)
+		assert.Contains(t, rec.Body.String(), `"id":"too_many_requests"`, route)
+		assert.Equal(t, "0", rec.Header().Get("ratelimit-remaining"), route)
+		assert.Equal(t, "3600", rec.Header().Get("retry-after"), "%s: until the hour is over", route)
+	}
 }
