@@ -73,10 +73,10 @@ func (s *Server) storageHandler() http.Handler {
 			storageError(w, http.StatusForbidden, "AccessDenied", "The signature is missing, does not match or has expired.")
 			return
 		}
-		id, _ := strings.CutPrefix(r.URL.Path, reportPrefix)
-		id, _ = strings.CutSuffix(id, reportSuffix)
+		id, isReport := strings.CutPrefix(r.URL.Path, reportPrefix)
+		id, hasSuffix := strings.CutSuffix(id, reportSuffix)
 		job, ok := s.Job(id)
-		if !ok {
+		if !isReport || !hasSuffix || !ok {
 			storageError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 			return
 		}
