@@ -107,19 +107,35 @@ func TestWrongTokenIsUnauthorizedAndChangesNothing(t *testing.T) {
 
 func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 	srv, _ := newFake(t)
-	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+	job := indexingjobstest.NewJob(indexingjobs.PhaseRunning)
+	id, kb := srv.AddJob(job), job.KnowledgeBaseUUID
+	const unknown = "00000000-0000-4000-8000-000000000000"
 	seen := map[string]bool{}
-	for i, c := range []struct {
-		method, path, token string
-		status              int
+	rows := []struct {
+		method, path, token, body string
+		status                    int
 	}{
-		{"GET", "/v2/gen-ai/indexing_jobs/" + id, srv.Token(), 200},
-		{"PUT", "/v2/gen-ai/indexing_jobs/" + id + "/cancel", srv.Token(), 200},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + id, "nope", 401},
-		{"GET", "/v2/gen-ai/indexing_jobs/00000000-0000-4000-8000-000000000000", srv.Token(), 404},
-		{"GET", "/v2/gen-ai/nothing/here", srv.Token(), 404},
-	} {
-		resp, body := send(t, srv, c.method, c.path, c.token, "")
+		{"GET", "/v2/gen-ai/indexing_jobs", srv.Token(), "", 200},
+		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), `{"knowledge_base_uuid":"` + kb + `"}`, 200},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + id, srv.Token(), "", 200},
+		{"PUT", "/v2/gen-ai/indexing_jobs/" + id + "/cancel", srv.Token(), "", 200},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + id + "/data_sources", srv.Token(), "", 200},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + id + "/details_signed_url", srv.Token(), "", 200},
+		{"GET", "/v2/gen-ai/knowledge_bases/" + kb + "/indexing_jobs", srv.Token(), "", 200},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + id, "nope", "", 401},
+		{"POST", "/v2/gen-ai/indexing_jobs", "nope", "{", 401},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + unknown, srv.Token(), "", 404},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + unknown + "/data_sources", srv.Token(), "", 404},
+		{"GET", "/v2/gen-ai/indexing_jobs/" + unknown + "/details_signed_url", srv.Token(), "", 404},
+		{"GET", "/v2/gen-ai/knowledge_bases/" + unknown + "/indexing_jobs", srv.Token(), "", 404},
+		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), `{"knowledge_base_uuid":"` + unknown + `"}`, 404},
+		{"GET", "/v2/gen-ai/nothing/here", srv.Token(), "", 404},
+		{"GET", "/v2/gen-ai/indexing_jobs?per_page=201", srv.Token(), "", 400},
+		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), "{", 400},
+		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), strings.Repeat(" ", 65<<10), 413},
+	}
+	for i, c := range rows {
+		resp, body := send(t, srv, c.method, c.path, c.token, c.body)
 		assert.Equal(t, c.status, resp.StatusCode, c.path)
 		assert.Equal(t, "5000", resp.Header.Get("ratelimit-limit"))
 		assert.Equal(t, 4999-i, atoi(t, resp.Header.Get("ratelimit-remaining")), "each request spends one")
@@ -136,7 +152,7 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 			assert.Equal(t, reqID, e.RequestID, "the body names the same request")
 		}
 	}
-	assert.Equal(t, 5, srv.Requests())
+	assert.Equal(t, len(rows), srv.Requests())
 }
 
 func TestCancelBodyMustNameThePathJob(t *testing.T) {
@@ -252,6 +268,51 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, 32, srv.Requests())
+}
+
+// TestConcurrentOperations: every operation, the storage and the
+// server's own methods at once, under -race.
+func TestConcurrentOperations(t *testing.T) {
+	srv, client := newFake(t, indexingjobstest.WithJobDuration(50*time.Millisecond))
+	ctx := context.Background()
+	kb := indexingjobstest.NewKnowledgeBase(3)
+	srv.AddKnowledgeBase(kb)
+	const workers = 16
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Go(func() {
+			srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(1))
+			srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+			job, err := client.StartIndexingJob(ctx, kb.UUID)
+			if !assert.NoError(t, err) {
+				return
+			}
+			_, err = client.ListIndexingJobDataSources(ctx, job.UUID)
+			assert.NoError(t, err)
+			_, err = client.DownloadIndexingJobDetails(ctx, job.UUID, io.Discard)
+			assert.NoError(t, err)
+			_, err = client.ListKnowledgeBaseIndexingJobs(ctx, kb.UUID)
+			assert.NoError(t, err)
+			_, err = client.ListIndexingJobsPage(ctx, 1, indexingjobs.MaxPerPage)
+			assert.NoError(t, err)
+			if i%2 == 0 {
+				job, err = client.CancelIndexingJob(ctx, job.UUID)
+			} else {
+				job, err = client.WaitForIndexingJob(ctx, job.UUID, indexingjobs.WithPollInterval(5*time.Millisecond))
+			}
+			if assert.NoError(t, err) {
+				assert.True(t, job.Phase.Terminal(), "%s", job.Phase)
+			}
+		})
+	}
+	wg.Wait()
+	page, err := client.ListIndexingJobsPage(ctx, 1, indexingjobs.MaxPerPage)
+	require.NoError(t, err)
+	assert.Equal(t, 2*workers, page.Total, "the jobs added and those started")
+	jobs, err := client.ListKnowledgeBaseIndexingJobs(ctx, kb.UUID)
+	require.NoError(t, err)
+	assert.Len(t, jobs, 15)
+	assert.Equal(t, workers, srv.StorageRequests())
 }
 
 func send(t *testing.T, srv *indexingjobstest.Server, method, path, token, body string) (*http.Response, string) {
