@@ -14,20 +14,13 @@ import (
 // list pages are paths, not URLs, and no storage listener serves the
 // reports.
 //
-// Every request, whatever its operation or path, passes the same chain
-// before the generated layer routes it and reads its body:
-//
-//   - stamp: it is counted (Requests) and gets an x-request-id;
-//   - budget: it spends one request of the hour's budget, reported in the
-//     ratelimit-* headers of every answer; with none left, 429;
-//   - injectFault: the next queued fault, if any, answers it, as a proxy or
-//     an overloaded API would before looking at the token;
-//   - authorize: without the right bearer token, 401, before any byte of
-//     the body is read;
-//   - capBody: a body over 64 KiB gets 413.
-//
-// Then each operation is one method of the generated strict server (api),
-// which returns its 200 answer or an error that writeError answers.
+// Every request, whatever its operation or path, passes the same steps
+// before its body is read: it is counted (Requests) and gets an
+// x-request-id; it spends one request of the hour's budget, reported in
+// the ratelimit-* headers of every answer (429 when none is left); the next
+// queued fault, if any, answers it, as a proxy or an overloaded API would
+// before looking at the token; without the right bearer token it gets 401;
+// a body over 64 KiB gets 413.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	strict := gen.NewStrictHandlerWithOptions(api{s}, nil, gen.StrictHTTPServerOptions{
@@ -39,6 +32,9 @@ func (s *Server) Handler() http.Handler {
 		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) { writeError(w, requestError(err)) },
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
+	// Each step is a middleware, the same for every operation; each
+	// operation is only its method of the generated strict server (api),
+	// which returns its 200 answer or an error that writeError answers.
 	return chain(mux, s.stamp, s.budget, s.injectFault, s.authorize, capBody)
 }
 

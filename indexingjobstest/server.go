@@ -27,9 +27,12 @@
 // its outcome over WithJobDuration, its data sources indexed one after
 // another with their counts growing; it changes only when it is read, on
 // the clock, with no goroutine of its own. A cancel moves a pending or
-// running job to PhaseCancelled. A job's detailed report is served from a
-// second loopback listener (StorageURL), another origin, through URLs that
-// the fake signs and that must be fetched without the token.
+// running job to PhaseCancelled, where it stays. Lists hold all jobs,
+// newest first (then by uuid), in pages of per_page (default 20, at most
+// 200) with absolute links on URL, or a knowledge base's latest 15. A
+// job's detailed report is served from a second loopback listener
+// (StorageURL), another origin, through URLs that the fake signs and that
+// must be fetched without the token.
 //
 // Close ends everything in a bounded time (about a second), whatever the
 // clients do.
@@ -136,9 +139,12 @@ func NewServer(opts ...Option) *Server {
 	if !s.outcome.Terminal() {
 		panic(fmt.Sprintf("indexingjobstest: WithJobOutcome(%s): want a terminal phase", s.outcome))
 	}
-	s.api = start(s.Handler(), s.listener)
-	s.storage = start(s.storageHandler(), nil)
-	s.URL, s.storageURL = s.api.URL, s.storage.URL
+	s.api, s.storage = unstarted(s.Handler(), s.listener), unstarted(s.storageHandler(), nil)
+	// Known before the first request, which may come as soon as they start.
+	s.URL = "http://" + s.api.Listener.Addr().String()
+	s.storageURL = "http://" + s.storage.Listener.Addr().String()
+	s.api.Start()
+	s.storage.Start()
 	return s
 }
 
@@ -156,9 +162,9 @@ func newServer(opts ...Option) *Server {
 	return s
 }
 
-// start serves h on l, or on a new loopback listener if l is nil, with the
-// timeouts of a real server.
-func start(h http.Handler, l net.Listener) *httptest.Server {
+// unstarted is a server of h on l, or on a new loopback listener if l is
+// nil, with the timeouts of a real server.
+func unstarted(h http.Handler, l net.Listener) *httptest.Server {
 	srv := httptest.NewUnstartedServer(h)
 	if l != nil {
 		srv.Listener.Close()
@@ -167,7 +173,6 @@ func start(h http.Handler, l net.Listener) *httptest.Server {
 	srv.Config.ReadHeaderTimeout = readHeaderTimeout
 	srv.Config.ReadTimeout = readTimeout
 	srv.Config.IdleTimeout = idleTimeout
-	srv.Start()
 	return srv
 }
 
@@ -193,8 +198,19 @@ func (s *Server) Close() {
 // Token returns the bearer token the server accepts.
 func (s *Server) Token() string { return s.token }
 
-// StorageURL returns the base URL of the second listener, another origin,
-// that serves the reports the details operation links to.
+// StorageURL returns the base URL of the second listener, another origin
+// (another port), that serves the reports the details operation links to:
+// GET /reports/{job}.json?expires={unix}&signature={hex}, valid for 15
+// minutes and signed with HMAC-SHA256 under a secret of this server. It
+// answers 403 to a request with an Authorization header, whatever its
+// value, and to a signature that is missing, wrong or expired; 404 for an
+// unknown job; else 200 with the job as it is then, in JSON:
+//
+//	{"uuid": …, "knowledge_base_uuid": …, "phase": …, "status": …,
+//	 "data_sources": [the job's data_source_jobs]}
+//
+// The storage listener takes no faults, wants no token, and counts its
+// requests apart (StorageRequests).
 func (s *Server) StorageURL() string { return s.storageURL }
 
 // NewClient returns a client of the root package pointed at the server,

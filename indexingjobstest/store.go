@@ -17,9 +17,9 @@ type record struct {
 }
 
 // AddJob stores a copy of job and returns its id. A job without a uuid gets
-// a new random one. The job's knowledge base, if it names one the server
-// does not know, becomes known, with the job's data sources. Such a job
-// changes only when it is cancelled.
+// a new random one. A job added so changes only when it is cancelled: only
+// jobs started through the API run. Its knowledge base, if it names one
+// the server does not know, becomes known, with the job's data sources.
 func (s *Server) AddJob(job indexingjobs.IndexingJob) string {
 	job = clone(job)
 	if job.UUID == "" {
