@@ -29,19 +29,19 @@ func cmdDocs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	flags := newFlags("docs", "docs [flags]")
 	addr := flags.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
 	pagePath := flags.String("page", defaultPage, "the rendered page, built by 'make docs-html'")
-	if _, err := parse(flags, args, 0); err != nil {
+	if _, err := parse(flags, args, ""); err != nil {
 		return err
 	}
 	page, err := os.ReadFile(*pagePath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("indexingjobs docs: no rendered page at %s: build it with 'make docs-html' (or run 'make docs')", *pagePath)
+		return fmt.Errorf("no rendered page at %s: build it with 'make docs-html' (or run 'make docs')", *pagePath)
 	}
 	if err != nil {
-		return fmt.Errorf("indexingjobs docs: %w", err)
+		return err
 	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("indexingjobs docs: %w", err)
+		return err
 	}
 	srv := &http.Server{Handler: docsHandler(page), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "Serving the API documentation at http://%s/ (also /openapi.yaml and /openapi.json). Ctrl-C stops it.\n", l.Addr())
@@ -49,7 +49,7 @@ func cmdDocs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	go func() { served <- srv.Serve(l) }()
 	select {
 	case err := <-served:
-		return fmt.Errorf("indexingjobs docs: %w", err)
+		return err
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

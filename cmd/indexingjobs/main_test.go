@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,40 +20,7 @@ import (
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the command and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut syncBuffer
-	code = run(context.Background(), args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
-func fake(t *testing.T, opts ...indexingjobstest.Option) (*indexingjobstest.Server, string) {
-	t.Helper()
-	srv := indexingjobstest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	t.Setenv(indexingjobs.TokenEnv, srv.Token())
-	return srv, srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-}
-
-func TestUsageErrorsExit2WithHelp(t *testing.T) {
+func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 	srv, id := fake(t)
 	for _, c := range []struct {
 		args []string
@@ -63,39 +28,67 @@ func TestUsageErrorsExit2WithHelp(t *testing.T) {
 	}{
 		{nil, "Usage: indexingjobs <command>"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"cancel"}, "want one indexing job UUID, got 0"},
+		{[]string{"cancel"}, "indexingjobs cancel: want one indexing job UUID, got 0\n"},
 		{[]string{"cancel", id, id}, "want one indexing job UUID, got 2"},
-		{[]string{"get", "../../account", "--api-url", srv.URL}, "not a UUID"},
-		{[]string{"cancel", id, "--output", "yaml", "--api-url", srv.URL}, `--output "yaml": want text or json`},
-		{[]string{"cancel", id, "--frob"}, "flag provided but not defined: -frob"},
+		{[]string{"get", "../../account"}, `indexingjobs get: UUID "../../account": not a UUID`},
+		{[]string{"cancel", id, "--output", "yaml"}, `--output "yaml": want text or json`},
+		{[]string{"cancel", id, "--frob"}, "flag provided but not defined: --frob"},
+		{[]string{"cancel", id, "--poll", "soon"}, `invalid value "soon" for flag --poll`},
 		{[]string{"get", id, "--api-url", "http://example.com"}, "only sent over https"},
 		{[]string{"demo", "extra"}, "want no arguments, got 1"},
 	} {
-		code, stdout, stderr := runCmd(t, c.args...)
+		args := c.args
+		if len(args) > 0 && args[0] != "demo" && !slices.Contains(args, "--api-url") {
+			args = append(args, "--api-url", srv.URL)
+		}
+		code, stdout, stderr := runCmd(t, args...)
 		assert.Equal(t, exitUsage, code, c.args)
 		assert.Contains(t, stderr, c.want, c.args)
 		assert.Contains(t, stderr, "Usage: indexingjobs", c.args)
+		assert.NotContains(t, stderr, "indexingjobs: indexingjobs", c.args)
+		assert.NotContains(t, stderr, ": indexingjobs: ", c.args)
 		assert.Empty(t, stdout, c.args)
 	}
 	assert.Zero(t, srv.Requests(), "no usage error sends anything")
 }
 
-func TestNoTokenIsAUsageError(t *testing.T) {
+func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
+	srv, id := fake(t)
 	t.Setenv(indexingjobs.TokenEnv, "")
-	code, _, stderr := runCmd(t, "get", "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17")
-	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "no API token")
-	assert.Contains(t, stderr, "-token")
+	for _, cmd := range []string{"get", "cancel"} {
+		code, stdout, stderr := runCmd(t, cmd, id, "--api-url", srv.URL)
+		assert.Equal(t, exitUsage, code, cmd)
+		assert.Empty(t, stdout, cmd)
+		assert.Contains(t, stderr, "indexingjobs "+cmd+": no API token: pass --token or set $DIGITALOCEAN_ACCESS_TOKEN\n", cmd)
+		assert.NotContains(t, stderr, "WithToken", cmd)
+		assert.Contains(t, stderr, "Usage: indexingjobs "+cmd, cmd)
+	}
+	assert.Zero(t, srv.Requests())
 }
 
-func TestHelpExits0OnStdout(t *testing.T) {
-	code, stdout, _ := runCmd(t, "cancel", "--help")
+func TestHelpSpellsFlagsWithTwoDashesAndListsEveryCommand(t *testing.T) {
+	code, stdout, _ := runCmd(t, "help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stdout, "Usage: indexingjobs cancel UUID [--wait]")
-	assert.Contains(t, stdout, "-api-url")
-	code, stdout, _ = runCmd(t, "help")
-	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stdout, "serve-fake")
+	for name := range commands {
+		assert.Regexp(t, `(?m)^  `+name+` `, stdout, "the usage lists %s", name)
+	}
+	for name := range commands {
+		code, stdout, stderr := runCmd(t, name, "--help")
+		assert.Equal(t, exitOK, code, name)
+		assert.Empty(t, stderr, name)
+		assert.Contains(t, stdout, "Usage: indexingjobs "+name, name)
+		assert.NotRegexp(t, `(?m)^\s+-[a-z]`, stdout, "%s --help spells a flag with one dash", name)
+		if name != "version" {
+			assert.Regexp(t, `(?m)^  --[a-z]`, stdout, name)
+		}
+	}
+	_, stdout, _ = runCmd(t, "cancel", "--help")
+	assert.Contains(t, stdout, "Usage: indexingjobs cancel JOB_UUID [--wait]")
+	assert.Contains(t, stdout, "  --api-url URL\n")
+	assert.Contains(t, stdout, "  --wait\n")
+	assert.Contains(t, stdout, "waiting included")
+	_, stdout, _ = runCmd(t, "get", "--help")
+	assert.NotContains(t, strings.ToLower(stdout), "wait", "get does not wait")
 	code, stdout, _ = runCmd(t, "version")
 	assert.Equal(t, exitOK, code)
 	assert.Equal(t, "indexingjobs "+indexingjobs.Version+"\n", stdout)
@@ -103,12 +96,17 @@ func TestHelpExits0OnStdout(t *testing.T) {
 
 func TestCancelWaitShowsProgressAndTheEndedJob(t *testing.T) {
 	srv, id := fake(t, indexingjobstest.WithCancelDelay(60*time.Millisecond))
+	job, _ := srv.Job(id)
+	ds := job.DataSourceJobs[0].DataSourceUUID
 	code, stdout, stderr := runCmd(t, "cancel", id, "--wait", "--poll", "10ms", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_CANCELLED$`, stdout)
 	assert.Regexp(t, `(?m)^Indexing job\s+`+id+`$`, stdout)
-	assert.Contains(t, stderr, "Cancel accepted: job "+id+" is BATCH_JOB_PHASE_RUNNING.")
-	assert.Regexp(t, `(?m)^\s+\d+\.\ds  BATCH_JOB_PHASE_RUNNING\n\s+\d+\.\ds  BATCH_JOB_PHASE_CANCELLED\n$`, stderr)
+	assert.Contains(t, stderr, "Cancel accepted: job "+id+" is BATCH_JOB_PHASE_RUNNING.\n")
+	assert.Regexp(t, `\n\s+\d+\.\ds  BATCH_JOB_PHASE_RUNNING, 0/1 data sources done\n`+
+		`\s+\d+\.\ds    data source `+ds+`: DATA_SOURCE_STATUS_IN_PROGRESS\n`+
+		`\s+\d+\.\ds    data source `+ds+`: DATA_SOURCE_STATUS_CANCELLED\n`+
+		`\s+\d+\.\ds  BATCH_JOB_PHASE_CANCELLED, 0/1 data sources done\n$`, stderr)
 	assert.NotContains(t, stderr, "\r", "no redrawing when stderr is not a terminal")
 }
 
@@ -116,8 +114,7 @@ func TestCancelWithoutWaitAndJSONOutput(t *testing.T) {
 	srv, id := fake(t, indexingjobstest.WithCancelDelay(time.Hour))
 	code, stdout, stderr := runCmd(t, "cancel", "--output", "json", "--api-url", srv.URL, id)
 	require.Equal(t, exitOK, code, stderr)
-	var job indexingjobs.IndexingJob
-	require.NoError(t, json.Unmarshal([]byte(stdout), &job), stdout)
+	job := decode[indexingjobs.IndexingJob](t, stdout)
 	assert.Equal(t, id, job.UUID)
 	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "without --wait, the answer to the cancel")
 	assert.Equal(t, 1, srv.Requests())
@@ -134,71 +131,47 @@ func TestGetWithTokenFlag(t *testing.T) {
 	assert.Regexp(t, `(?m)^Data sources\s+1 of 1 completed$`, stdout)
 }
 
-func TestAPIErrorsPrintStatusMessageAndRequestID(t *testing.T) {
+func TestAPIErrorsAreTheLibrarysOneLineWithAHint(t *testing.T) {
 	srv, _ := fake(t)
-	code, stdout, stderr := runCmd(t, "get", "00000000-0000-4000-8000-000000000000", "--api-url", srv.URL)
+	missing := "00000000-0000-4000-8000-000000000000"
+	code, stdout, stderr := runCmd(t, "get", missing, "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
 	assert.Empty(t, stdout)
-	assert.Contains(t, stderr, "the API answered 404 Not Found")
-	assert.Contains(t, stderr, "message:     The resource you requested could not be found.")
-	assert.Regexp(t, `request id:\s+[0-9a-f-]{36}\n`, stderr)
+	assert.Regexp(t, `^indexingjobs get: GET http://127\.0\.0\.1:\d+/v2/gen-ai/indexing_jobs/`+missing+`: 404 Not Found \(not_found\): `+
+		`The resource you requested could not be found\.; request id [0-9a-f-]{36}\n$`, stderr, "one line: the library's error, once prefixed")
 
-	code, _, stderr = runCmd(t, "cancel", "00000000-0000-4000-8000-000000000000", "--api-url", srv.URL, "--token", "wrong")
+	code, _, stderr = runCmd(t, "cancel", missing, "--api-url", srv.URL, "--token", "dop_v1_not-this-one")
 	assert.Equal(t, exitError, code)
-	assert.Contains(t, stderr, "401 Unauthorized")
-	assert.NotContains(t, stderr, "wrong", "the token is never printed")
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	require.Len(t, lines, 2, stderr)
+	assert.Contains(t, lines[0], "indexingjobs cancel: PUT ")
+	assert.Contains(t, lines[0], "401 Unauthorized (unauthorized): Unable to authenticate you.")
+	assert.Equal(t, "Check the token (--token or $DIGITALOCEAN_ACCESS_TOKEN): it may be wrong, expired or revoked, or lack the genai scopes.", lines[1])
+	assert.NotContains(t, stderr, "not-this-one", "the token is never printed")
 }
 
-func TestTimeoutEndsTheWait(t *testing.T) {
+func TestTimeoutEndsTheWaitAndSaysSo(t *testing.T) {
 	srv, id := fake(t, indexingjobstest.WithCancelDelay(time.Hour))
-	start := time.Now()
 	code, _, stderr := runCmd(t, "cancel", id, "--wait", "--poll", "10ms", "--timeout", "100ms", "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
-	assert.Contains(t, stderr, "last seen in phase BATCH_JOB_PHASE_RUNNING")
-	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Regexp(t, `(?m)^indexingjobs cancel: timed out after 100ms: waiting for indexing job `+id+`: .*last seen in phase BATCH_JOB_PHASE_RUNNING`, stderr)
 }
 
-func TestDemo(t *testing.T) {
-	code, stdout, stderr := runCmd(t, "demo", "--cancel-delay", "50ms", "--output", "json")
-	require.Equal(t, exitOK, code, stderr)
-	var job indexingjobs.IndexingJob
-	require.NoError(t, json.Unmarshal([]byte(stdout), &job))
-	assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
-	assert.Equal(t, indexingjobs.StatusCancelled, job.Status)
-	assert.NotNil(t, job.FinishedAt)
-	assert.Contains(t, stderr, "no account, no network")
-	assert.Contains(t, stderr, "BATCH_JOB_PHASE_CANCELLED")
-}
-
-func TestServeFake(t *testing.T) {
+func TestInterruptEndsTheWaitAndSaysSo(t *testing.T) {
+	srv, id := fake(t, indexingjobstest.WithCancelDelay(time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var out, errOut syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"serve-fake", "--addr", "127.0.0.1:0", "--jobs", "2", "--cancel-delay", "0s"}, &out, &errOut)
+		done <- run(ctx, []string{"cancel", id, "--wait", "--poll", "10ms", "--api-url", srv.URL}, &out, &errOut)
 	}()
-
-	var url, id string
-	require.Eventually(t, func() bool {
-		m := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+), token "([^"]+)"[\s\S]*Running jobs:\n  (\S+)\n  \S+\n`).FindStringSubmatch(out.String())
-		if m == nil {
-			return false
-		}
-		url, id = m[1], m[3]
-		t.Setenv(indexingjobs.TokenEnv, m[2])
-		return true
-	}, 5*time.Second, 10*time.Millisecond, out.String())
-
-	code, stdout, stderr := runCmd(t, "cancel", id, "--wait", "--api-url", url)
-	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_CANCELLED$`, stdout)
+	// The cancel, a read answered, and the next read sent.
+	require.Eventually(t, func() bool { return srv.Requests() >= 3 }, 5*time.Second, time.Millisecond)
 	cancel()
-	select {
-	case code := <-done:
-		assert.Equal(t, exitOK, code, errOut.String())
-	case <-time.After(5 * time.Second):
-		t.Fatal("serve-fake did not stop when its context ended")
-	}
+	assert.Equal(t, exitError, <-done)
+	assert.Regexp(t, `(?m)^indexingjobs cancel: interrupted: waiting for indexing job `+id+`: context canceled; last seen in phase BATCH_JOB_PHASE_RUNNING`, errOut.String())
+	assert.Empty(t, out.String())
 }
 
 func TestDocsHandler(t *testing.T) {

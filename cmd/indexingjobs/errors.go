@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/internal/safetext"
+)
+
+// printError is the one place errors are shown: "indexingjobs <command>:
+// <what failed>" on one line, the library's own text (an APIError names
+// the request, status, the API's message and request id), then, for some
+// errors, one line saying what to do next.
+func printError(w io.Writer, cmd string, err error) {
+	fmt.Fprintf(w, "indexingjobs %s: %s\n", cmd, plain(err))
+	if h := hint(err); h != "" {
+		fmt.Fprintln(w, h)
+	}
+}
+
+// plain is err's text on one line, without the library's "indexingjobs: "
+// prefix, which the command's own prefix replaces.
+func plain(err error) string {
+	return safetext.Line(strings.TrimPrefix(err.Error(), "indexingjobs: "))
+}
+
+// hint says what to do about an error, when there is something to say.
+func hint(err error) string {
+	var h *hintedError
+	switch {
+	case errors.As(err, &h):
+		return h.hint
+	case indexingjobs.IsUnauthorized(err):
+		return "Check the token (--token or $" + indexingjobs.TokenEnv + "): it may be wrong, expired or revoked, or lack the genai scopes."
+	case errors.Is(err, indexingjobs.ErrOutcomeUnknown):
+		return "The job may have started: look with 'indexingjobs list --knowledge-base KB_UUID' before starting it again."
+	}
+	return ""
+}
+
+// hintedError is an error with a next step the command knows better than
+// hint does.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+func (e *hintedError) Unwrap() error { return e.err }
+
+// endedError is a command cut short because its context ended: why is
+// "interrupted" or "timed out after 30s".
+type endedError struct {
+	why string
+	err error
+}
+
+func (e *endedError) Error() string { return e.why + ": " + plain(e.err) }
+func (e *endedError) Unwrap() error { return e.err }
