@@ -75,6 +75,10 @@ func TestServerTextIsShownSafely(t *testing.T) {
 	for _, args := range [][]string{
 		{"get", jobID},
 		{"cancel", jobID, "--wait", "--poll", "1ms"},
+		{"list"},
+		{"list", "--all"},
+		{"list", "--knowledge-base", kbID},
+		{"data-sources", jobID},
 		{"get", "00000000-0000-4000-8000-000000000000"},
 		{"get", "00000000-0000-4000-8000-000000000001"},
 	} {
@@ -102,5 +106,11 @@ func TestJSONOutputKeepsTheServersText(t *testing.T) {
 	job := decode[indexingjobs.IndexingJob](t, stdout)
 	assert.Equal(t, evil, string(job.Phase))
 	assert.Equal(t, evil, job.DataSourceJobs[0].ErrorDetails)
+
+	code, stdout, stderr = runCmd(t, "data-sources", jobID, "--output", "json", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stdout, "\x1b")
+	sources := decode[[]indexingjobs.IndexedDataSource](t, stdout)
+	assert.Equal(t, evil, sources[0].ErrorMsg)
 
 }

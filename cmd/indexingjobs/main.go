@@ -39,8 +39,10 @@ const (
 const usage = `Usage: indexingjobs <command> [flags]
 
 Commands:
+  list                           list indexing jobs: a page, --all, or a knowledge base's latest
   get JOB_UUID                   show an indexing job
   cancel JOB_UUID [--wait]       cancel an indexing job; --wait follows it to its end
+  data-sources JOB_UUID          what an indexing job did in each data source
   demo                           start, list and cancel jobs against a fake API
   serve-fake                     run the fake API on a loopback address for manual trials
   docs                           serve the API documentation rendered from openapi.yaml
@@ -71,12 +73,14 @@ var commands map[string]func(ctx context.Context, args []string, stdout, stderr 
 
 func init() {
 	commands = map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"get":        cmdGet,
-		"cancel":     cmdCancel,
-		"demo":       cmdDemo,
-		"serve-fake": cmdServeFake,
-		"docs":       cmdDocs,
-		"version":    cmdVersion,
+		"list":         cmdList,
+		"get":          cmdGet,
+		"cancel":       cmdCancel,
+		"data-sources": cmdDataSources,
+		"demo":         cmdDemo,
+		"serve-fake":   cmdServeFake,
+		"docs":         cmdDocs,
+		"version":      cmdVersion,
 	}
 }
 

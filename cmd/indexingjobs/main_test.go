@@ -22,6 +22,7 @@ import (
 
 func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 	srv, id := fake(t)
+	kb := "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
 	for _, c := range []struct {
 		args []string
 		want string
@@ -36,6 +37,17 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 		{[]string{"cancel", id, "--poll", "soon"}, `invalid value "soon" for flag --poll`},
 		{[]string{"get", id, "--api-url", "http://example.com"}, "only sent over https"},
 		{[]string{"demo", "extra"}, "want no arguments, got 1"},
+		{[]string{"list", "extra"}, "want no arguments, got 1"},
+		{[]string{"list", "--knowledge-base", kb, "--page", "2"}, "--page, --per-page and --all do not apply"},
+		{[]string{"list", "--knowledge-base", kb, "--all"}, "--page, --per-page and --all do not apply"},
+		{[]string{"list", "--knowledge-base", kb, "--per-page", "5"}, "--page, --per-page and --all do not apply"},
+		{[]string{"list", "--knowledge-base", "kb"}, `--knowledge-base: UUID "kb": not a UUID`},
+		{[]string{"list", "--all", "--page", "2"}, "--all lists every page: --page does not apply"},
+		{[]string{"list", "--page", "0"}, "--page 0: pages count from 1"},
+		{[]string{"list", "--per-page", "201"}, "--per-page 201: want 1 to 200"},
+		{[]string{"list", "--output", "yaml"}, `--output "yaml": want text or json`},
+		{[]string{"data-sources"}, "want one indexing job UUID, got 0"},
+		{[]string{"data-sources", "nope"}, "not a UUID"},
 	} {
 		args := c.args
 		if len(args) > 0 && args[0] != "demo" && !slices.Contains(args, "--api-url") {
@@ -55,7 +67,7 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 	srv, id := fake(t)
 	t.Setenv(indexingjobs.TokenEnv, "")
-	for _, cmd := range []string{"get", "cancel"} {
+	for _, cmd := range []string{"get", "cancel", "data-sources"} {
 		code, stdout, stderr := runCmd(t, cmd, id, "--api-url", srv.URL)
 		assert.Equal(t, exitUsage, code, cmd)
 		assert.Empty(t, stdout, cmd)
@@ -63,6 +75,9 @@ func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 		assert.NotContains(t, stderr, "WithToken", cmd)
 		assert.Contains(t, stderr, "Usage: indexingjobs "+cmd, cmd)
 	}
+	code, _, stderr := runCmd(t, "list", "--api-url", srv.URL)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "no API token: pass --token")
 	assert.Zero(t, srv.Requests())
 }
 
@@ -89,6 +104,10 @@ func TestHelpSpellsFlagsWithTwoDashesAndListsEveryCommand(t *testing.T) {
 	assert.Contains(t, stdout, "waiting included")
 	_, stdout, _ = runCmd(t, "get", "--help")
 	assert.NotContains(t, strings.ToLower(stdout), "wait", "get does not wait")
+	_, stdout, _ = runCmd(t, "list", "--help")
+	for _, f := range []string{"--knowledge-base UUID", "--page N", "--per-page N", "--all"} {
+		assert.Contains(t, stdout, "  "+f+"\n")
+	}
 	code, stdout, _ = runCmd(t, "version")
 	assert.Equal(t, exitOK, code)
 	assert.Equal(t, "indexingjobs "+indexingjobs.Version+"\n", stdout)
