@@ -75,6 +75,7 @@ func TestServerTextIsShownSafely(t *testing.T) {
 	for _, args := range [][]string{
 		{"get", jobID},
 		{"cancel", jobID, "--wait", "--poll", "1ms"},
+		{"start", kbID},
 		{"list"},
 		{"list", "--all"},
 		{"list", "--knowledge-base", kbID},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +53,40 @@ func cmdCancel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 		return printJob(stdout, job, c.output)
+	})
+}
+
+func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newAPICommand("start", "start KB_UUID [--data-source UUID]... [--wait] [flags]", true)
+	var sources uuidList
+	c.fs.Var(&sources, "data-source", "`UUID` of a data source to index; repeat it for more (default: every data source of the knowledge base)")
+	wait, poll := addWaitFlags(c, "starting")
+	ids, err := c.parse(args, "one knowledge base UUID")
+	if err != nil {
+		return err
+	}
+	kb := ids[0]
+	return c.do(ctx, func(ctx context.Context) error {
+		job, err := c.client.StartIndexingJob(ctx, kb, sources...)
+		if errors.Is(err, indexingjobs.ErrOutcomeUnknown) {
+			return &hintedError{err, fmt.Sprintf("The job may have started: look with 'indexingjobs list --knowledge-base %s' before starting it again.", kb)}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "Started job %s on knowledge base %s: %s.\n", safetext.Line(job.UUID), kb, safetext.Line(job.Phase.String()))
+		if *wait && !job.Phase.Terminal() {
+			if job, err = follow(ctx, c.client, job, *poll, stderr); err != nil {
+				return err
+			}
+		}
+		if err := printJob(stdout, job, c.output); err != nil {
+			return err
+		}
+		if *wait && job.Phase != indexingjobs.PhaseSucceeded {
+			return fmt.Errorf("job %s ended in %s", job.UUID, safetext.Line(job.Phase.String()))
+		}
+		return nil
 	})
 }
 

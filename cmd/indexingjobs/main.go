@@ -40,6 +40,7 @@ const usage = `Usage: indexingjobs <command> [flags]
 
 Commands:
   list                           list indexing jobs: a page, --all, or a knowledge base's latest
+  start KB_UUID [--wait]         start indexing a knowledge base; --wait follows the job to its end
   get JOB_UUID                   show an indexing job
   cancel JOB_UUID [--wait]       cancel an indexing job; --wait follows it to its end
   data-sources JOB_UUID          what an indexing job did in each data source
@@ -74,6 +75,7 @@ var commands map[string]func(ctx context.Context, args []string, stdout, stderr 
 func init() {
 	commands = map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"list":         cmdList,
+		"start":        cmdStart,
 		"get":          cmdGet,
 		"cancel":       cmdCancel,
 		"data-sources": cmdDataSources,

@@ -22,7 +22,7 @@ import (
 
 func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 	srv, id := fake(t)
-	kb := "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
+	kb, ds := "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17", "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"
 	for _, c := range []struct {
 		args []string
 		want string
@@ -37,6 +37,12 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 		{[]string{"cancel", id, "--poll", "soon"}, `invalid value "soon" for flag --poll`},
 		{[]string{"get", id, "--api-url", "http://example.com"}, "only sent over https"},
 		{[]string{"demo", "extra"}, "want no arguments, got 1"},
+		{[]string{"start"}, "want one knowledge base UUID, got 0"},
+		{[]string{"start", kb, kb}, "want one knowledge base UUID, got 2"},
+		{[]string{"start", "kb"}, `UUID "kb": not a UUID`},
+		{[]string{"start", kb, "--data-source", "x"}, `invalid value "x" for flag --data-source: UUID "x": not a UUID`},
+		{[]string{"start", "--data-source", ds, "--data-source", "../etc", kb}, `flag --data-source: UUID "../etc": not a UUID`},
+		{[]string{"start", kb, "--wait", "--poll", "x"}, `invalid value "x" for flag --poll`},
 		{[]string{"list", "extra"}, "want no arguments, got 1"},
 		{[]string{"list", "--knowledge-base", kb, "--page", "2"}, "--page, --per-page and --all do not apply"},
 		{[]string{"list", "--knowledge-base", kb, "--all"}, "--page, --per-page and --all do not apply"},
@@ -67,7 +73,7 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 	srv, id := fake(t)
 	t.Setenv(indexingjobs.TokenEnv, "")
-	for _, cmd := range []string{"get", "cancel", "data-sources"} {
+	for _, cmd := range []string{"get", "cancel", "data-sources", "start"} {
 		code, stdout, stderr := runCmd(t, cmd, id, "--api-url", srv.URL)
 		assert.Equal(t, exitUsage, code, cmd)
 		assert.Empty(t, stdout, cmd)
@@ -104,6 +110,9 @@ func TestHelpSpellsFlagsWithTwoDashesAndListsEveryCommand(t *testing.T) {
 	assert.Contains(t, stdout, "waiting included")
 	_, stdout, _ = runCmd(t, "get", "--help")
 	assert.NotContains(t, strings.ToLower(stdout), "wait", "get does not wait")
+	_, stdout, _ = runCmd(t, "start", "--help")
+	assert.Contains(t, stdout, "  --data-source UUID\n")
+	assert.Contains(t, stdout, "  --wait\n")
 	_, stdout, _ = runCmd(t, "list", "--help")
 	for _, f := range []string{"--knowledge-base UUID", "--page N", "--per-page N", "--all"} {
 		assert.Contains(t, stdout, "  "+f+"\n")

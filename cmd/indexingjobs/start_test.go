@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs"
+)
+
+const (
+	ds1 = "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"
+	ds2 = "a758a232-b351-4d0a-9e20-2b8a8f3a5a1c"
+)
+
+// startedJob is a job in phase, done of two data sources, with the data
+// sources' statuses.
+func startedJob(phase string, done int, statuses ...string) map[string]any {
+	job := map[string]any{"uuid": jobID, "knowledge_base_uuid": kbID, "phase": phase,
+		"total_datasources": 2, "completed_datasources": done}
+	var sources []any
+	for i, s := range statuses {
+		src := map[string]any{"data_source_uuid": []string{ds1, ds2}[i], "status": s}
+		if s == "DATA_SOURCE_STATUS_FAILED" {
+			src["error_msg"] = "2 files could not be parsed"
+		}
+		sources = append(sources, src)
+	}
+	if sources != nil {
+		job["data_source_jobs"] = sources
+	}
+	return map[string]any{"job": job}
+}
+
+func TestStartSendsTheKnowledgeBaseAndItsDataSources(t *testing.T) {
+	srv := script(t, map[string]http.HandlerFunc{
+		"POST /v2/gen-ai/indexing_jobs": answer(200, startedJob("BATCH_JOB_PHASE_PENDING", 0)),
+	})
+	code, stdout, stderr := runCmd(t, "start", "--data-source", ds1, kbID, "--data-source", ds2, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	reqs := srv.requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "POST /v2/gen-ai/indexing_jobs", reqs[0].Line)
+	assert.JSONEq(t, `{"knowledge_base_uuid": "`+kbID+`", "data_source_uuids": ["`+ds1+`", "`+ds2+`"]}`, reqs[0].Body)
+	assert.Equal(t, "Started job "+jobID+" on knowledge base "+kbID+": BATCH_JOB_PHASE_PENDING.\n", stderr)
+	assert.Regexp(t, `(?m)^Indexing job\s+`+jobID+`$`, stdout)
+	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_PENDING$`, stdout)
+
+	code, stdout, stderr = runCmd(t, "start", kbID, "--output", "json", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal([]byte(srv.requests()[1].Body), &body))
+	assert.Equal(t, kbID, body["knowledge_base_uuid"])
+	assert.Empty(t, body["data_source_uuids"], "no --data-source: every data source")
+	job := decode[indexingjobs.IndexingJob](t, stdout)
+	assert.Equal(t, jobID, job.UUID)
+	assert.Equal(t, indexingjobs.PhasePending, job.Phase)
+}
+
+// TestStartWaitShowsPhasesDataSourcesAndCounts: a line for each phase
+// entered, each data source whose status changes, and the count of data
+// sources done as it moves; the terminal phase last.
+func TestStartWaitShowsPhasesDataSourcesAndCounts(t *testing.T) {
+	srv := script(t, map[string]http.HandlerFunc{
+		"POST /v2/gen-ai/indexing_jobs": answer(200, startedJob("BATCH_JOB_PHASE_PENDING", 0)),
+		"GET /v2/gen-ai/indexing_jobs/{id}": answers(
+			startedJob("BATCH_JOB_PHASE_PENDING", 0),
+			startedJob("BATCH_JOB_PHASE_RUNNING", 0, "DATA_SOURCE_STATUS_IN_PROGRESS", "DATA_SOURCE_STATUS_IN_PROGRESS"),
+			startedJob("BATCH_JOB_PHASE_RUNNING", 0, "DATA_SOURCE_STATUS_IN_PROGRESS", "DATA_SOURCE_STATUS_IN_PROGRESS"),
+			startedJob("BATCH_JOB_PHASE_RUNNING", 1, "DATA_SOURCE_STATUS_UPDATED", "DATA_SOURCE_STATUS_IN_PROGRESS"),
+			startedJob("BATCH_JOB_PHASE_SUCCEEDED", 2, "DATA_SOURCE_STATUS_UPDATED", "DATA_SOURCE_STATUS_UPDATED"),
+		),
+	})
+	code, stdout, stderr := runCmd(t, "start", kbID, "--wait", "--poll", "1ms", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_SUCCEEDED$`, stdout)
+	assert.Equal(t, strings.Repeat("GET /v2/gen-ai/indexing_jobs/"+jobID+" ", 5), strings.Join(srv.lines()[1:], " ")+" ")
+	var got []string
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		_, rest, _ := strings.Cut(strings.TrimLeft(line, " "), "s  ") // the elapsed time
+		got = append(got, rest)
+	}
+	assert.Equal(t, []string{
+		"",
+		"BATCH_JOB_PHASE_PENDING, 0/2 data sources done",
+		"BATCH_JOB_PHASE_RUNNING, 0/2 data sources done",
+		"  data source " + ds1 + ": DATA_SOURCE_STATUS_IN_PROGRESS",
+		"  data source " + ds2 + ": DATA_SOURCE_STATUS_IN_PROGRESS",
+		"  data source " + ds1 + ": DATA_SOURCE_STATUS_UPDATED",
+		"1/2 data sources done",
+		"  data source " + ds2 + ": DATA_SOURCE_STATUS_UPDATED",
+		"BATCH_JOB_PHASE_SUCCEEDED, 2/2 data sources done",
+	}, got, stderr)
+	assert.True(t, strings.HasPrefix(stderr, "Started job "+jobID+" on knowledge base "+kbID+": BATCH_JOB_PHASE_PENDING.\n"), stderr)
+	assert.Regexp(t, `(?m)^\s+\d+\.\ds  BATCH_JOB_PHASE_SUCCEEDED`, stderr)
+}
+
+// TestStartWaitExits1WhenTheJobFails: the job is shown, and a job that
+// did not succeed is an error.
+func TestStartWaitExits1WhenTheJobFails(t *testing.T) {
+	srv := script(t, map[string]http.HandlerFunc{
+		"POST /v2/gen-ai/indexing_jobs":     answer(200, startedJob("BATCH_JOB_PHASE_RUNNING", 0)),
+		"GET /v2/gen-ai/indexing_jobs/{id}": answers(startedJob("BATCH_JOB_PHASE_FAILED", 2, "DATA_SOURCE_STATUS_UPDATED", "DATA_SOURCE_STATUS_FAILED")),
+	})
+	code, stdout, stderr := runCmd(t, "start", kbID, "--wait", "--poll", "1ms", "--api-url", srv.URL)
+	assert.Equal(t, exitError, code)
+	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_FAILED$`, stdout)
+	assert.Regexp(t, `(?m)^Data source\s+`+ds2+`  DATA_SOURCE_STATUS_FAILED  2 files could not be parsed$`, stdout)
+	assert.Contains(t, stderr, "  data source "+ds2+": DATA_SOURCE_STATUS_FAILED 2 files could not be parsed\n")
+	assert.True(t, strings.HasSuffix(stderr, "indexingjobs start: job "+jobID+" ended in BATCH_JOB_PHASE_FAILED\n"), stderr)
+}
+
+func TestStartWhoseOutcomeIsUnknownSaysToLookFirst(t *testing.T) {
+	srv := script(t, map[string]http.HandlerFunc{
+		"POST /v2/gen-ai/indexing_jobs": answer(500, map[string]string{"id": "server_error", "message": "Unexpected server-side error"}),
+	})
+	code, stdout, stderr := runCmd(t, "start", kbID, "--api-url", srv.URL)
+	assert.Equal(t, exitError, code)
+	assert.Empty(t, stdout)
+	assert.Len(t, srv.requests(), 1, "a start is not sent again after a 5xx")
+	assert.Regexp(t, `^indexingjobs start: POST http://\S+/v2/gen-ai/indexing_jobs: 500 Internal Server Error \(server_error\): Unexpected server-side error; `+
+		`not sent again: the server may have acted on it, so look before trying again\n`+
+		`The job may have started: look with 'indexingjobs list --knowledge-base `+kbID+`' before starting it again\.\n$`, stderr)
+}
