@@ -44,6 +44,7 @@ Commands:
   get JOB_UUID                   show an indexing job
   cancel JOB_UUID [--wait]       cancel an indexing job; --wait follows it to its end
   data-sources JOB_UUID          what an indexing job did in each data source
+  details JOB_UUID [--out FILE]  download an indexing job's report
   demo                           start, list and cancel jobs against a fake API
   serve-fake                     run the fake API on a loopback address for manual trials
   docs                           serve the API documentation rendered from openapi.yaml
@@ -79,6 +80,7 @@ func init() {
 		"get":          cmdGet,
 		"cancel":       cmdCancel,
 		"data-sources": cmdDataSources,
+		"details":      cmdDetails,
 		"demo":         cmdDemo,
 		"serve-fake":   cmdServeFake,
 		"docs":         cmdDocs,

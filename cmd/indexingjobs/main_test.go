@@ -54,6 +54,10 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 		{[]string{"list", "--output", "yaml"}, `--output "yaml": want text or json`},
 		{[]string{"data-sources"}, "want one indexing job UUID, got 0"},
 		{[]string{"data-sources", "nope"}, "not a UUID"},
+		{[]string{"details"}, "want one indexing job UUID, got 0"},
+		{[]string{"details", id, "extra"}, "want one indexing job UUID, got 2"},
+		{[]string{"details", "nope", "--out", "x"}, "not a UUID"},
+		{[]string{"details", id, "--api-url", srv.URL, "--out"}, "flag needs an argument: --out"},
 	} {
 		args := c.args
 		if len(args) > 0 && args[0] != "demo" && !slices.Contains(args, "--api-url") {
@@ -73,7 +77,7 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 	srv, id := fake(t)
 	t.Setenv(indexingjobs.TokenEnv, "")
-	for _, cmd := range []string{"get", "cancel", "data-sources", "start"} {
+	for _, cmd := range []string{"get", "cancel", "data-sources", "start", "details"} {
 		code, stdout, stderr := runCmd(t, cmd, id, "--api-url", srv.URL)
 		assert.Equal(t, exitUsage, code, cmd)
 		assert.Empty(t, stdout, cmd)

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const report = "data_source_uuid,file,status\n9758a232-b351-4d0a-9e20-2b8a8f3a5a1c,a.pdf,indexed\n"
+
+// detailsServer answers the signed URL with a path of its own, which
+// storage serves; it records whether the download carried a token.
+func detailsServer(t *testing.T, storage http.HandlerFunc) *scripted {
+	var srv *scripted
+	srv = script(t, map[string]http.HandlerFunc{
+		"GET /v2/gen-ai/indexing_jobs/{id}/details_signed_url": func(w http.ResponseWriter, r *http.Request) {
+			answer(200, map[string]string{"signed_url": srv.URL + "/storage/report.csv?X-Amz-Signature=abc"})(w, r)
+		},
+		"GET /storage/report.csv": func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "" {
+				http.Error(w, "a signed URL takes no token", http.StatusForbidden)
+				return
+			}
+			storage(w, r)
+		},
+	})
+	return srv
+}
+
+func serveReport(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(report)) }
+
+// breakOff announces a longer body than it sends, then drops the
+// connection: the download fails part way.
+func breakOff(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "100000")
+	_, _ = w.Write([]byte(report))
+	w.(http.Flusher).Flush()
+	panic(http.ErrAbortHandler)
+}
+
+func TestDetailsToStdout(t *testing.T) {
+	srv := detailsServer(t, serveReport)
+	code, stdout, stderr := runCmd(t, "details", jobID, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, report, stdout)
+	assert.Equal(t, []string{
+		"GET /v2/gen-ai/indexing_jobs/" + jobID + "/details_signed_url",
+		"GET /storage/report.csv?X-Amz-Signature=abc",
+	}, srv.lines())
+}
+
+func TestDetailsOutWritesTheFileAndSaysSo(t *testing.T) {
+	srv := detailsServer(t, serveReport)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "report.csv")
+	code, stdout, stderr := runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stdout)
+	assert.Equal(t, fmt.Sprintf("Wrote %d bytes to %s\n", len(report), out), stderr)
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, report, string(got))
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "no temporary file left beside it")
+
+	code, stdout, stderr = runCmd(t, "details", jobID, "--out", out, "--output", "json", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.JSONEq(t, fmt.Sprintf(`{"file": %q, "bytes": %d}`, out, len(report)), stdout)
+}
+
+// TestDetailsOutLeavesNoFileOnFailure: a download that breaks off, or that
+// storage refuses, leaves neither FILE nor a temporary file, and an
+// existing FILE as it was.
+func TestDetailsOutLeavesNoFileOnFailure(t *testing.T) {
+	for name, storage := range map[string]http.HandlerFunc{
+		"broken off": breakOff,
+		"refused":    func(w http.ResponseWriter, r *http.Request) { http.Error(w, "AccessDenied", http.StatusForbidden) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := detailsServer(t, storage)
+			dir := t.TempDir()
+			out := filepath.Join(dir, "report.csv")
+			code, stdout, stderr := runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+			assert.Equal(t, exitError, code)
+			assert.Empty(t, stdout)
+			assert.Regexp(t, `^indexingjobs details: details of `+jobID+`: `, stderr)
+			assert.NotContains(t, stderr, "Wrote")
+			assert.NotContains(t, stderr, "X-Amz-Signature", "the signature is a credential")
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "no FILE, no temporary file")
+
+			require.NoError(t, os.WriteFile(out, []byte("the last report"), 0o644))
+			code, _, _ = runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+			assert.Equal(t, exitError, code)
+			got, err := os.ReadFile(out)
+			require.NoError(t, err)
+			assert.Equal(t, "the last report", string(got), "an existing FILE is kept whole")
+			entries, _ = os.ReadDir(dir)
+			assert.Len(t, entries, 1)
+		})
+	}
+}
+
+func TestDetailsOutWhereNoFileCanBeWrittenSendsNothing(t *testing.T) {
+	srv := detailsServer(t, serveReport)
+	out := filepath.Join(t.TempDir(), "no such dir", "report.csv")
+	code, _, stderr := runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "no such file or directory")
+	assert.Empty(t, srv.requests())
+}
