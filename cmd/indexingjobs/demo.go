@@ -1,11 +1,12 @@
 package main
 
 import (
-	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 	"time"
 
@@ -15,18 +16,40 @@ import (
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "demo [flags]")
-	delay := fs.Duration("cancel-delay", 3*time.Second, "how long the fake takes to carry out the cancel")
+	duration := fs.Duration("job-duration", 3*time.Second, "how long the fake takes to run a job")
+	delay := fs.Duration("cancel-delay", time.Second, "how long the fake takes to carry out a cancel")
+	poll := fs.Duration("poll", 250*time.Millisecond, "the first wait between reads of --wait")
 	if _, err := parse(fs, args, ""); err != nil {
 		return err
 	}
-	srv := indexingjobstest.NewServer(indexingjobstest.WithCancelDelay(*delay))
+	began := time.Now()
+	srv := indexingjobstest.NewServer(indexingjobstest.WithJobDuration(*duration), indexingjobstest.WithCancelDelay(*delay))
 	defer srv.Close()
-	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+	kb := srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(3))
 	fmt.Fprintf(stderr, "Started a fake indexing-jobs API at %s (package indexingjobstest): no account, no network.\n", srv.URL)
-	fmt.Fprintf(stderr, "Added a running indexing job %s.\n\n", id)
-	d := demo{ctx: ctx, url: srv.URL, token: srv.Token(), stdout: stdout, stderr: stderr}
-	d.export()
-	return d.step("cancel", id, "--wait", "--poll", "500ms")
+	fmt.Fprintf(stderr, "It has a knowledge base %s with 3 data sources; a job there takes %s.\n", kb, *duration)
+
+	d := &demo{ctx: ctx, url: srv.URL, token: srv.Token(), stdout: stdout, stderr: stderr}
+	fmt.Fprintf(stderr, "\n$ export %s=%s\n", indexingjobs.TokenEnv, d.token)
+	pollFlag := []string{"--poll", poll.String()}
+	first, err := d.start("Index the knowledge base, and follow the job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
+	if err != nil {
+		return err
+	}
+	if _, err := d.step("List the jobs:", "list"); err != nil {
+		return err
+	}
+	second, err := d.start("Start a second job, and cancel it:", "start", kb)
+	if err != nil {
+		return err
+	}
+	if _, err := d.step("", append([]string{"cancel", second, "--wait"}, pollFlag...)...); err != nil {
+		return err
+	}
+	if _, err := d.step("What the first job did in each data source:", "data-sources", first); err != nil {
+		return err
+	}
+	return d.summary(srv, time.Since(began), first, second)
 }
 
 // demo runs the tool's own commands against the fake, each shown first as
@@ -37,20 +60,62 @@ type demo struct {
 	stdout, stderr io.Writer
 }
 
-// export shows how a user gives the token; step passes it with --token.
-func (d *demo) export() {
-	fmt.Fprintf(d.stderr, "$ export %s=%s\n", indexingjobs.TokenEnv, d.token)
-}
-
-// step runs `indexingjobs args... --api-url URL`.
-func (d *demo) step(args ...string) error {
+// step says what comes, then runs `indexingjobs args... --api-url URL`
+// as shown, and returns what it wrote to stderr. The token, exported
+// above, is passed with --token rather than by changing the environment.
+func (d *demo) step(say string, args ...string) (string, error) {
+	if say != "" {
+		fmt.Fprintf(d.stderr, "\n# %s\n", say)
+	}
 	args = append(args, "--api-url", d.url)
 	fmt.Fprintf(d.stderr, "$ indexingjobs %s\n", strings.Join(args, " "))
-	if code := run(d.ctx, append(args, "--token", d.token), d.stdout, d.stderr); code != exitOK {
-		if err := d.ctx.Err(); err != nil {
+	var seen strings.Builder
+	code := run(d.ctx, append(args, "--token", d.token), d.stdout, io.MultiWriter(d.stderr, &seen))
+	if err := d.ctx.Err(); err != nil {
+		return "", err
+	}
+	if code != exitOK {
+		return "", fmt.Errorf("indexingjobs %s exited with %d", args[0], code)
+	}
+	return seen.String(), nil
+}
+
+var startedLine = regexp.MustCompile(`(?m)^Started job (\S+) on `)
+
+// start runs a start step and returns the job's id.
+func (d *demo) start(say string, args ...string) (string, error) {
+	seen, err := d.step(say, args...)
+	if err != nil {
+		return "", err
+	}
+	m := startedLine.FindStringSubmatch(seen)
+	if m == nil {
+		return "", errors.New("start did not say which job it started")
+	}
+	return m[1], nil
+}
+
+// summary tells what happened, from the jobs' own fields: how long each
+// ran is finished_at less started_at, as the fake set them.
+func (d *demo) summary(srv *indexingjobstest.Server, took time.Duration, ids ...string) error {
+	client, err := srv.NewClient()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.stderr, "\nIn %s, against the fake:\n", duration(took))
+	for _, id := range ids {
+		job, err := client.GetIndexingJob(d.ctx, id)
+		if err != nil {
 			return err
 		}
-		return fmt.Errorf("the demo stopped: indexingjobs %s exited with %d", args[0], code)
+		ran := ranFor(job)
+		if ran == "" {
+			ran = "never started"
+		} else {
+			ran = "ran for " + ran
+		}
+		fmt.Fprintf(d.stderr, "  job %s %s and ended %s: %d of %d data sources done, %d items indexed.\n",
+			job.UUID, ran, job.Phase, job.CompletedDatasources, job.TotalDatasources, job.TotalItemsIndexed)
 	}
 	return nil
 }
@@ -60,7 +125,9 @@ func cmdServeFake(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	addr := fs.String("addr", "127.0.0.1:8090", "`address` to listen on (port 0: any free port)")
 	token := fs.String("token", indexingjobstest.DefaultToken, "the bearer `token` the fake accepts")
 	delay := fs.Duration("cancel-delay", 5*time.Second, "how long the fake takes to carry out a cancel")
-	jobs := fs.Int("jobs", 3, "running jobs to start with")
+	duration := fs.Duration("job-duration", 2*time.Minute, "how long the fake takes to run a job")
+	sources := fs.Int("data-sources", 3, "data sources of the knowledge base")
+	jobs := fs.Int("jobs", 2, "jobs to start on the knowledge base at once")
 	if _, err := parse(fs, args, ""); err != nil {
 		return err
 	}
@@ -68,41 +135,45 @@ func cmdServeFake(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	srv := indexingjobstest.NewServer(indexingjobstest.WithListener(l),
-		indexingjobstest.WithToken(*token), indexingjobstest.WithCancelDelay(*delay))
-	fmt.Fprintf(stdout, "Fake indexing-jobs API at %s, token %q. Ctrl-C stops it.\n\nRunning jobs:\n", srv.URL, *token)
-	var first string
+	srv := indexingjobstest.NewServer(indexingjobstest.WithListener(l), indexingjobstest.WithToken(*token),
+		indexingjobstest.WithCancelDelay(*delay), indexingjobstest.WithJobDuration(*duration))
+	defer srv.Close() // bounded: it ends what clients still hold open
+	kb := indexingjobstest.NewKnowledgeBase(*sources)
+	srv.AddKnowledgeBase(kb)
+	client, err := srv.NewClient()
+	if err != nil {
+		return err
+	}
+	var started []string
 	for range *jobs {
-		id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-		first = cmp.Or(first, id)
-		fmt.Fprintf(stdout, "  %s\n", id)
+		job, err := client.StartIndexingJob(ctx, kb.UUID)
+		if err != nil {
+			return err
+		}
+		started = append(started, job.UUID)
 	}
-	if first != "" {
-		fmt.Fprintf(stdout, "\nTry:\n  %s=%s indexingjobs cancel %s --wait --api-url %s\n", indexingjobs.TokenEnv, *token, first, srv.URL)
+
+	fmt.Fprintf(stdout, "Fake indexing-jobs API at %s, token %q. Ctrl-C stops it.\n", srv.URL, *token)
+	fmt.Fprintf(stdout, "\nKnowledge base %s, data sources:\n", kb.UUID)
+	for _, ds := range kb.DataSourceUUIDs {
+		fmt.Fprintf(stdout, "  %s\n", ds)
 	}
+	if len(started) > 0 {
+		fmt.Fprintf(stdout, "\nJobs started on it (each takes %s):\n", *duration)
+		for _, id := range started {
+			fmt.Fprintf(stdout, "  %s\n", id)
+		}
+	}
+	fmt.Fprintf(stdout, "\nTry, from the repository's root (or drop 'go run ./cmd/' with the tool installed):\n")
+	fmt.Fprintf(stdout, "  export %s=%s\n", indexingjobs.TokenEnv, *token)
+	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s --api-url %s\n", args, srv.URL) }
+	try("start " + kb.UUID + " --wait")
+	try("list")
+	if len(started) > 0 {
+		try("cancel " + started[0] + " --wait")
+	}
+	fmt.Fprintf(stdout, "or, installed (go install ./cmd/indexingjobs):\n  indexingjobs list --api-url %s\n", srv.URL)
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "Stopping the fake API (a second Ctrl-C ends it at once).")
-	return closeWithin(srv, closeBound)
-}
-
-// closeBound is how long serve-fake waits for the requests in flight when
-// it stops: a client that holds a request half sent does not hold it up.
-const closeBound = 1500 * time.Millisecond
-
-// closeWithin closes srv, waiting at most d for it. A server still closing
-// then is left to the end of the process.
-func closeWithin(srv *indexingjobstest.Server, d time.Duration) error {
-	closed := make(chan struct{})
-	go func() {
-		srv.Close()
-		close(closed)
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-closed:
-		return nil
-	case <-t.C:
-		return fmt.Errorf("stopped after %s without waiting for the requests still open", d)
-	}
+	return nil
 }

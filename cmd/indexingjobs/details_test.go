@@ -9,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/indexingjobstest"
 )
 
 const report = "data_source_uuid,file,status\n9758a232-b351-4d0a-9e20-2b8a8f3a5a1c,a.pdf,indexed\n"
@@ -114,4 +117,20 @@ func TestDetailsOutWhereNoFileCanBeWrittenSendsNothing(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "no such file or directory")
 	assert.Empty(t, srv.requests())
+}
+
+// TestDetailsAgainstTheFake: the report comes from the fake's storage
+// listener, fetched without the token (it answers 403 to one).
+func TestDetailsAgainstTheFake(t *testing.T) {
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0))
+	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseSucceeded))
+	out := filepath.Join(t.TempDir(), "report.json")
+	code, stdout, stderr := runCmd(t, "details", id, "--out", out, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stdout)
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(got), `"uuid":"`+id+`"`)
+	assert.Equal(t, fmt.Sprintf("Wrote %d bytes to %s\n", len(got), out), stderr)
+	assert.Equal(t, 1, srv.StorageRequests())
 }

@@ -88,7 +88,7 @@ func (p *progress) seen(job *indexingjobs.IndexingJob) {
 		phaseLine()
 	}
 	for _, ds := range job.DataSourceJobs {
-		if old, ok := p.sources[ds.DataSourceUUID]; ok && old == ds.Status {
+		if old := p.sources[ds.DataSourceUUID]; old == ds.Status { // "" until the API says
 			continue
 		}
 		p.sources[ds.DataSourceUUID] = ds.Status

@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/indexingjobstest"
 )
 
 const (
@@ -125,4 +127,39 @@ func TestStartWhoseOutcomeIsUnknownSaysToLookFirst(t *testing.T) {
 	assert.Regexp(t, `^indexingjobs start: POST http://\S+/v2/gen-ai/indexing_jobs: 500 Internal Server Error \(server_error\): Unexpected server-side error; `+
 		`not sent again: the server may have acted on it, so look before trying again\n`+
 		`The job may have started: look with 'indexingjobs list --knowledge-base `+kbID+`' before starting it again\.\n$`, stderr)
+}
+
+// TestStartAgainstTheFake: a job started on the fake's knowledge base is
+// followed through its phases and data sources to its outcome; a failed
+// one exits 1; --data-source picks the data sources indexed.
+func TestStartAgainstTheFake(t *testing.T) {
+	for _, outcome := range []indexingjobs.Phase{indexingjobs.PhaseSucceeded, indexingjobs.PhaseFailed} {
+		t.Run(string(outcome), func(t *testing.T) {
+			srv, _ := fake(t, indexingjobstest.WithJobDuration(100*time.Millisecond), indexingjobstest.WithJobOutcome(outcome))
+			kb := indexingjobstest.NewKnowledgeBase(2)
+			srv.AddKnowledgeBase(kb)
+			code, stdout, stderr := runCmd(t, "start", kb.UUID, "--wait", "--poll", "5ms", "--api-url", srv.URL)
+			assert.Regexp(t, `(?m)^Phase\s+`+string(outcome)+`$`, stdout)
+			assert.Regexp(t, `(?m)^\s+\S+s  `+string(outcome)+`, \d/2 data sources done$`, stderr)
+			assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[0]+`: DATA_SOURCE_STATUS_UPDATED$`, stderr)
+			if outcome == indexingjobs.PhaseSucceeded {
+				require.Equal(t, exitOK, code, stderr)
+				assert.Regexp(t, `(?m)^Data sources\s+2 of 2 completed$`, stdout)
+				assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[1]+`: DATA_SOURCE_STATUS_UPDATED$`, stderr)
+				return
+			}
+			assert.Equal(t, exitError, code)
+			assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[1]+`: DATA_SOURCE_STATUS_FAILED failed to index data source: \d+ of \d+ files could not be parsed$`, stderr)
+			assert.Regexp(t, `(?m)^indexingjobs start: job \S+ ended in BATCH_JOB_PHASE_FAILED$`, stderr)
+		})
+	}
+
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0))
+	kb := indexingjobstest.NewKnowledgeBase(3)
+	srv.AddKnowledgeBase(kb)
+	code, stdout, stderr := runCmd(t, "start", kb.UUID, "--data-source", kb.DataSourceUUIDs[2], "--output", "json", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	job := decode[indexingjobs.IndexingJob](t, stdout)
+	assert.Equal(t, []string{kb.DataSourceUUIDs[2]}, job.DataSourceUUIDs)
+	assert.Equal(t, 1, srv.Requests())
 }
