@@ -12,6 +12,7 @@ import (
 
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -115,7 +116,7 @@ func (d *demo) summary(srv *indexingjobstest.Server, took time.Duration, ids ...
 			ran = "ran for " + ran
 		}
 		fmt.Fprintf(d.stderr, "  job %s %s and ended %s: %d of %d data sources done, %d items indexed.\n",
-			job.UUID, ran, job.Phase, job.CompletedDatasources, job.TotalDatasources, job.TotalItemsIndexed)
+			safetext.Line(job.UUID), ran, safetext.Line(job.Phase.String()), job.CompletedDatasources, job.TotalDatasources, job.TotalItemsIndexed)
 	}
 	return nil
 }

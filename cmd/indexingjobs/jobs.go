@@ -84,7 +84,7 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if *wait && job.Phase != indexingjobs.PhaseSucceeded {
-			return fmt.Errorf("job %s ended in %s", job.UUID, safetext.Line(job.Phase.String()))
+			return fmt.Errorf("job %s ended in %s", safetext.Line(job.UUID), safetext.Line(job.Phase.String()))
 		}
 		return nil
 	})

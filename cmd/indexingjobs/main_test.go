@@ -266,18 +266,26 @@ func TestDocsServesUntilStopped(t *testing.T) {
 	assert.Equal(t, exitOK, <-done, errOut.String())
 }
 
+// TestLiveProgressRedrawsOneLine: on a terminal, the status line below
+// the progress lines is redrawn at each read and each tick, with the
+// phase and the data sources done, and removed at the end.
 func TestLiveProgressRedrawsOneLine(t *testing.T) {
 	var w syncBuffer
-	p := newProgress(&w, true)
-	running, cancelled := indexingjobs.PhaseRunning, indexingjobs.PhaseCancelled
-	p.seen(&indexingjobs.IndexingJob{Phase: running})
-	p.seen(&indexingjobs.IndexingJob{Phase: running})
-	time.Sleep(3 * tick)
-	p.seen(&indexingjobs.IndexingJob{Phase: cancelled})
+	ticks := make(chan time.Time)
+	p := newProgress(&w, ticks)
+	running := indexingjobs.IndexingJob{Phase: indexingjobs.PhaseRunning, TotalDatasources: 3, CompletedDatasources: 1}
+	p.seen(&running)
+	p.seen(&running)
+	for range 3 { // the third is taken once the first two are drawn
+		ticks <- time.Now()
+	}
+	p.seen(&indexingjobs.IndexingJob{Phase: indexingjobs.PhaseCancelled, TotalDatasources: 3, CompletedDatasources: 1})
 	p.close()
 	out := w.String()
-	assert.Equal(t, 1, strings.Count(out, "s  BATCH_JOB_PHASE_RUNNING\n"), "a phase is printed once")
-	assert.Contains(t, out, "s  BATCH_JOB_PHASE_CANCELLED\n")
-	assert.GreaterOrEqual(t, strings.Count(out, "\r\033[Kwaiting for the job to end: BATCH_JOB_PHASE_RUNNING, "), 2, "redrawn as time passes")
-	assert.True(t, strings.HasSuffix(out, "\r\033[K"), "the live line is removed at the end")
+	assert.Equal(t, 1, strings.Count(out, "s  BATCH_JOB_PHASE_RUNNING, 1/3 data sources done\n"), "a phase is printed once")
+	assert.Contains(t, out, "s  BATCH_JOB_PHASE_CANCELLED, 1/3 data sources done\n")
+	assert.GreaterOrEqual(t, strings.Count(out, "\r\033[Kwaiting for the job to end: BATCH_JOB_PHASE_RUNNING, 1/3 data sources done, "), 4,
+		"drawn after each read of a running job and at each tick: %q", out)
+	_, after, _ := strings.Cut(out, "BATCH_JOB_PHASE_CANCELLED, 1/3 data sources done\n")
+	assert.Equal(t, "\r\033[K", after, "not drawn after the end, and removed")
 }

@@ -16,7 +16,13 @@ import (
 // its progress on stderr from job, the answer that started or cancelled
 // it.
 func follow(ctx context.Context, client *indexingjobs.Client, job *indexingjobs.IndexingJob, poll time.Duration, stderr io.Writer) (*indexingjobs.IndexingJob, error) {
-	p := newProgress(stderr, isTerminal(stderr))
+	var ticks <-chan time.Time
+	if isTerminal(stderr) {
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		ticks = t.C
+	}
+	p := newProgress(stderr, ticks)
 	defer p.close()
 	p.seen(job)
 	return client.WaitForIndexingJob(ctx, job.UUID, indexingjobs.WithPollInterval(poll), indexingjobs.WithProgress(p.seen))
@@ -43,17 +49,17 @@ type progress struct {
 // tick is how often the live line is redrawn.
 const tick = 200 * time.Millisecond
 
-func newProgress(w io.Writer, live bool) *progress {
-	p := &progress{w: w, live: live, start: time.Now(), sources: map[string]indexingjobs.DataSourceStatus{}, stop: make(chan struct{})}
-	if live {
+// newProgress shows progress on w; with ticks (a terminal), the live line
+// too, redrawn at each tick.
+func newProgress(w io.Writer, ticks <-chan time.Time) *progress {
+	p := &progress{w: w, live: ticks != nil, start: time.Now(), sources: map[string]indexingjobs.DataSourceStatus{}, stop: make(chan struct{})}
+	if p.live {
 		p.stopped.Go(func() {
-			t := time.NewTicker(tick)
-			defer t.Stop()
 			for {
 				select {
 				case <-p.stop:
 					return
-				case <-t.C:
+				case <-ticks:
 					p.mu.Lock()
 					p.redraw()
 					p.mu.Unlock()
