@@ -6,8 +6,6 @@ package conformance
 
 import (
 	"context"
-	"net/http"
-	"sort"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -19,8 +17,14 @@ const specPath = "../openapi.yaml"
 
 func loadSpec(t testing.TB) *openapi3.T {
 	t.Helper()
+	return loadSpecFrom(t, specPath)
+}
+
+// loadSpecFrom loads and validates the spec at path, its examples included.
+func loadSpecFrom(t testing.TB, path string) *openapi3.T {
+	t.Helper()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(specPath)
+	doc, err := loader.LoadFromFile(path)
 	require.NoError(t, err)
 	require.NoError(t, doc.Validate(context.Background(), openapi3.EnableExamplesValidation()))
 	return doc
@@ -35,57 +39,6 @@ func TestSpecIsValidOpenAPI(t *testing.T) {
 	bearer := doc.Components.SecuritySchemes["bearer_auth"].Value
 	assert.Equal(t, "http", bearer.Type)
 	assert.Equal(t, "bearer", bearer.Scheme)
-}
-
-func TestSpecOperations(t *testing.T) {
-	doc := loadSpec(t)
-	ops := map[string]struct{ method, path string }{
-		"genai_cancel_indexing_job": {http.MethodPut, "/v2/gen-ai/indexing_jobs/{uuid}/cancel"},
-		"genai_get_indexing_job":    {http.MethodGet, "/v2/gen-ai/indexing_jobs/{uuid}"},
-	}
-	for id, want := range ops {
-		t.Run(id, func(t *testing.T) {
-			item := doc.Paths.Find(want.path)
-			require.NotNil(t, item, want.path)
-			op := item.GetOperation(want.method)
-			require.NotNil(t, op)
-			assert.Equal(t, id, op.OperationID)
-			assert.NotEmpty(t, op.Summary)
-			assert.NotEmpty(t, op.Description)
-			assert.Equal(t, []string{"GradientAI Platform"}, op.Tags)
-
-			params := append(item.Parameters, op.Parameters...)
-			require.Len(t, params, 1)
-			p := params[0].Value
-			assert.Equal(t, "uuid", p.Name)
-			assert.Equal(t, "path", p.In)
-			assert.True(t, p.Required)
-
-			var codes []string
-			for code := range op.Responses.Map() {
-				codes = append(codes, code)
-			}
-			sort.Strings(codes)
-			assert.Equal(t, []string{"200", "401", "404", "429", "500", "default"}, codes)
-			for _, code := range codes {
-				r := op.Responses.Value(code).Value
-				for _, h := range []string{"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "x-request-id"} {
-					assert.Contains(t, r.Headers, h, "%s response", code)
-				}
-				if code == "429" {
-					assert.Contains(t, r.Headers, "retry-after")
-				}
-				if code != "200" {
-					assert.Equal(t, "#/components/schemas/Error", r.Content.Get("application/json").Schema.Ref, "%s shares the error schema", code)
-				}
-			}
-		})
-	}
-	cancel := doc.Paths.Find("/v2/gen-ai/indexing_jobs/{uuid}/cancel").Put
-	require.NotNil(t, cancel.RequestBody)
-	assert.False(t, cancel.RequestBody.Value.Required, "the cancel body is optional")
-	assert.Equal(t, "#/components/schemas/APICancelKnowledgeBaseIndexingJobInputPublic",
-		cancel.RequestBody.Value.Content.Get("application/json").Schema.Ref)
 }
 
 func TestSpecIndexingJobFields(t *testing.T) {
