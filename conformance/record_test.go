@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/conformance/record"
 )
 
@@ -44,7 +45,7 @@ func liveLike(t *testing.T, token, jobID, kbID string) *httptest.Server {
 		case "/v2/gen-ai/indexing_jobs/" + jobID + "/cancel":
 			fmt.Fprint(w, job("BATCH_JOB_PHASE_RUNNING", "INDEX_JOB_STATUS_IN_PROGRESS"))
 		case "/v2/gen-ai/indexing_jobs/" + jobID:
-			if gets.Add(1) == 1 {
+			if gets.Add(1) <= 2 { // the recorder's first look, and the first read of its wait
 				fmt.Fprint(w, job("BATCH_JOB_PHASE_RUNNING", "INDEX_JOB_STATUS_IN_PROGRESS"))
 				return
 			}
@@ -89,6 +90,7 @@ func TestRecordScrubsAndMatchesSpec(t *testing.T) {
 		i := c.Interactions[0]
 		assert.NoError(t, validateInteraction(t, doc, router, i), name)
 		assert.Equal(t, "4321", i.Response.Headers.Get("Ratelimit-Remaining"), "rate-limit headers are kept")
+		assert.True(t, strings.HasPrefix(i.Request.Headers.Get("User-Agent"), "indexingjobs-go/"), "%s is the root client's request", name)
 		jobs[name] = strings.TrimSuffix(strings.TrimPrefix(i.Request.URL, srv.URL+"/v2/gen-ai/indexing_jobs/"), "/cancel")
 	}
 	assert.Equal(t, jobs["cancel_cancelled"], jobs["get_cancelled"], "the cancel and the GET name the same placeholder job")
@@ -105,4 +107,39 @@ func TestRecordScrubsAndMatchesSpec(t *testing.T) {
 func TestRecordNeedsEverything(t *testing.T) {
 	err := record.Record(context.Background(), record.Config{BaseURL: "http://127.0.0.1:1", JobUUID: "x", Dir: t.TempDir()})
 	require.Error(t, err)
+}
+
+func TestRecordRefusesAJobThatHasEnded(t *testing.T) {
+	const jobID = "c0ffee00-1234-4abc-8def-0123456789ab"
+	var cancels atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/cancel") {
+			cancels.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"job":{"uuid":%q,"phase":"BATCH_JOB_PHASE_SUCCEEDED"}}`, jobID)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	err := record.Record(context.Background(), record.Config{BaseURL: srv.URL, Token: "dop_v1_x", JobUUID: jobID, Dir: dir})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "has already ended in BATCH_JOB_PHASE_SUCCEEDED")
+	assert.Zero(t, cancels.Load(), "nothing is cancelled")
+	files, _ := os.ReadDir(dir)
+	assert.Empty(t, files, "nothing is recorded")
+}
+
+func TestRecordGivesUpWhenTheCancelDoesNotTakeEffect(t *testing.T) {
+	const jobID = "c0ffee00-1234-4abc-8def-0123456789ab"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"job":{"uuid":%q,"phase":"BATCH_JOB_PHASE_RUNNING"}}`, jobID)
+	}))
+	defer srv.Close()
+	err := record.Record(context.Background(), record.Config{BaseURL: srv.URL, Token: "dop_v1_x", JobUUID: jobID, Dir: t.TempDir(),
+		PollInterval: time.Millisecond, PollTimeout: 50 * time.Millisecond})
+	var waitErr *indexingjobs.WaitError
+	require.ErrorAs(t, err, &waitErr, "the root client's wait ends it")
+	assert.Equal(t, indexingjobs.PhaseRunning, waitErr.LastPhase)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }

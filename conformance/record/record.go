@@ -23,7 +23,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs"
 )
 
 // Config says where to record from and to.
@@ -34,8 +34,9 @@ type Config struct {
 	Dir     string // where the cassettes go
 	// Transport carries the requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
-	// PollInterval and PollTimeout bound the wait for the cancel to take
-	// effect before the final GET is recorded. Zero means 2s and 2m.
+	// PollInterval is the wait between reads of the job while the cancel
+	// takes effect, and PollTimeout bounds that wait, before the final GET
+	// is recorded. Zero means 2s and 2m.
 	PollInterval, PollTimeout time.Duration
 }
 
@@ -54,7 +55,8 @@ var uuidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 
 // Record cancels cfg.JobUUID, waits for it to end, and records the cancel,
 // the final GET, a cancel of a job that does not exist and a cancel with a
-// revoked token.
+// revoked token. Every request is the root client's own, so the cassettes
+// hold what the client sends; the reads while waiting are not recorded.
 func Record(ctx context.Context, cfg Config) error {
 	if cfg.Token == "" || cfg.JobUUID == "" || cfg.BaseURL == "" || cfg.Dir == "" {
 		return errors.New("record: BaseURL, Token, JobUUID and Dir are all required")
@@ -74,32 +76,68 @@ func Record(ctx context.Context, cfg Config) error {
 	s := &scrubber{token: cfg.Token, names: map[string]string{}}
 	id := cfg.JobUUID
 
-	if err := s.one(ctx, cfg, "cancel_cancelled", cfg.Token, func(c *gen.Client) (*http.Response, error) {
-		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: id})
+	live, err := newClient(cfg, cfg.Token, cfg.Transport)
+	if err != nil {
+		return err
+	}
+	job, err := live.GetIndexingJob(ctx, id)
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	if job.Phase.Terminal() {
+		return fmt.Errorf("record: job %s has already ended in %s; point the recorder at a pending or running job", id, job.Phase)
+	}
+
+	if err := s.one(ctx, cfg, "cancel_cancelled", cfg.Token, http.StatusOK, func(c *indexingjobs.Client) error {
+		_, err := c.CancelIndexingJob(ctx, id)
+		return err
 	}); err != nil {
 		return err
 	}
-	if err := waitTerminal(ctx, cfg); err != nil {
-		return err
+	wctx, cancel := context.WithTimeout(ctx, cfg.PollTimeout)
+	defer cancel()
+	job, err = live.WaitForIndexingJob(wctx, id,
+		indexingjobs.WithPollInterval(cfg.PollInterval), indexingjobs.WithMaxPollInterval(cfg.PollInterval))
+	if err != nil {
+		return fmt.Errorf("record: waiting for the cancel to take effect: %w", err)
 	}
-	if err := s.one(ctx, cfg, "get_cancelled", cfg.Token, func(c *gen.Client) (*http.Response, error) {
-		return c.GenaiGetIndexingJob(ctx, id)
+	if job.Phase != indexingjobs.PhaseCancelled {
+		return fmt.Errorf("record: job %s ended in %s, not cancelled; record again with another job", id, job.Phase)
+	}
+	if err := s.one(ctx, cfg, "get_cancelled", cfg.Token, http.StatusOK, func(c *indexingjobs.Client) error {
+		_, err := c.GetIndexingJob(ctx, id)
+		return err
 	}); err != nil {
 		return err
 	}
 	missing := randomUUID()
-	if err := s.one(ctx, cfg, "cancel_not_found", cfg.Token, func(c *gen.Client) (*http.Response, error) {
-		return c.GenaiCancelIndexingJob(ctx, missing, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: missing})
+	if err := s.one(ctx, cfg, "cancel_not_found", cfg.Token, http.StatusNotFound, func(c *indexingjobs.Client) error {
+		_, err := c.CancelIndexingJob(ctx, missing)
+		return err
 	}); err != nil {
 		return err
 	}
-	return s.one(ctx, cfg, "cancel_unauthorized", "dop_v1_"+strings.Repeat("0", 64), func(c *gen.Client) (*http.Response, error) {
-		return c.GenaiCancelIndexingJob(ctx, id, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: id})
+	return s.one(ctx, cfg, "cancel_unauthorized", "dop_v1_"+strings.Repeat("0", 64), http.StatusUnauthorized, func(c *indexingjobs.Client) error {
+		_, err := c.CancelIndexingJob(ctx, id)
+		return err
 	})
 }
 
-// one records a single interaction into cassette name.
-func (s *scrubber) one(ctx context.Context, cfg Config, name, token string, call func(*gen.Client) (*http.Response, error)) error {
+// newClient is the root client on cfg.BaseURL with token, sending through
+// transport, each request once: a retry would be a second interaction.
+func newClient(cfg Config, token string, transport http.RoundTripper) (*indexingjobs.Client, error) {
+	c, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(cfg.BaseURL), indexingjobs.WithToken(token),
+		indexingjobs.WithMaxRetries(0), indexingjobs.WithHTTPClient(&http.Client{Transport: transport}))
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	return c, nil
+}
+
+// one records a single interaction into cassette name: the request call
+// makes with a client whose transport is the recorder, and an answer of
+// status want. A cassette with another answer is removed.
+func (s *scrubber) one(ctx context.Context, cfg Config, name, token string, want int, call func(*indexingjobs.Client) error) error {
 	path := filepath.Join(cfg.Dir, name)
 	_ = os.Remove(path + ".yaml") // ModeRecordOnly appends to an existing cassette
 	rec, err := recorder.New(path,
@@ -111,54 +149,37 @@ func (s *scrubber) one(ctx context.Context, cfg Config, name, token string, call
 	if err != nil {
 		return err
 	}
-	c, err := gen.NewClient(cfg.BaseURL, gen.WithHTTPClient(&http.Client{Transport: rec}),
-		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", "Bearer "+token)
-			req.Header.Set("Accept", "application/json")
-			req.Header.Set("User-Agent", "indexingjobs-go-recorder")
-			return nil
-		}))
-	if err != nil {
-		return err
-	}
-	resp, err := call(c)
+	c, err := newClient(cfg, token, rec)
 	if err != nil {
 		_ = rec.Stop()
-		return fmt.Errorf("record %s: %w", name, err)
+		return err
 	}
-	_ = resp.Body.Close()
-	if err := rec.Stop(); err != nil {
-		return fmt.Errorf("record %s: %w", name, err)
+	err = call(c)
+	if stopErr := rec.Stop(); stopErr != nil {
+		return fmt.Errorf("record %s: %w", name, stopErr)
+	}
+	if got := status(err); got != want {
+		_ = os.Remove(path + ".yaml")
+		if err == nil {
+			err = errors.New("no error")
+		}
+		return fmt.Errorf("record %s: want a %d answer, got %d: %w", name, want, got, err)
 	}
 	return s.verify(path + ".yaml")
 }
 
-// waitTerminal polls the job, without recording, until its phase is final.
-func waitTerminal(ctx context.Context, cfg Config) error {
-	c, err := gen.NewClientWithResponses(cfg.BaseURL, gen.WithHTTPClient(&http.Client{Transport: cfg.Transport}),
-		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", "Bearer "+cfg.Token)
-			return nil
-		}))
-	if err != nil {
-		return err
+// status is the HTTP status of a call's outcome: 200 for success, the
+// answer's for an *indexingjobs.APIError, 0 for anything else (no answer,
+// or one the client could not read).
+func status(err error) int {
+	var apiErr *indexingjobs.APIError
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.As(err, &apiErr):
+		return apiErr.StatusCode
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.PollTimeout)
-	defer cancel()
-	for {
-		resp, err := c.GenaiGetIndexingJobWithResponse(ctx, cfg.JobUUID)
-		if err != nil {
-			return fmt.Errorf("record: waiting for the cancel: %w", err)
-		}
-		if resp.JSON200 != nil && resp.JSON200.Job.Phase.Terminal() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("record: the job did not end within %s", cfg.PollTimeout)
-		case <-time.After(cfg.PollInterval):
-		}
-	}
+	return 0
 }
 
 // scrubber replaces the token and the account's UUIDs. A UUID gets the same
