@@ -3,6 +3,9 @@ package conformance
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +29,8 @@ import (
 const (
 	docsPage   = "../build/docs/index.html"
 	screenshot = "../build/docs/screenshot.png"
+	// screenshotList is the list operation, with its page parameters.
+	screenshotList = "../build/docs/screenshot-list.png"
 )
 
 // needs skips a test that lacks something only CI is sure to have; in CI
@@ -105,53 +109,77 @@ func TestDocsInABrowser(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithListener(listen))
 	defer cancelCtx()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancelTimeout()
 
-	// As a reader: open the tag in the side bar, then the operation.
-	const operation = "Cancel Indexing Job for a Knowledge Base"
+	// As a reader: open the tag in the side bar; every operation is listed
+	// there by its summary and method.
+	doc := loadSpec(t)
+	ops := operationsOf(doc)
+	require.Len(t, ops, 7)
 	byText := func(s string) string { return `//*[normalize-space(text())="` + s + `"]` }
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(byText("GradientAI Platform")),
 		chromedp.Click(byText("GradientAI Platform")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/genai_cancel_indexing_job"]`)),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('a[href$="/genai_cancel_indexing_job"]').click()`),
-		chromedp.WaitVisible(`//*[self::h1 or self::h2][normalize-space()="`+operation+`"]`),
+		chromedp.Evaluate[chromedp.Void](sectionScript),
 	))
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	sidebar, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(
+		[...document.querySelectorAll('[data-component-name="Menu/MenuItem"] a')].map(a => [a.getAttribute("href"), a.innerText.trim()]))`))
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(screenshot, shot, 0o644))
-	t.Logf("screenshot: %s (%d bytes)", screenshot, len(shot))
+	for _, o := range ops {
+		assert.Equal(t, o.op.Summary+"\n"+o.method, sidebar["#/gradientai-platform/"+o.op.OperationID], "side bar entry of %s", o)
+	}
 
-	// Scroll down through the operation as a reader does: the renderer
-	// draws a schema's fields when they come into view.
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
-		window.scrollBy(0, 300);
-		const t = document.body.innerText, at = t.lastIndexOf("`+operation+`\nCopy");
-		return at >= 0 && t.slice(at).includes("is_report_available");
-	})()`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
-	require.NoError(t, err, "the fields of the cancel operation's answer never showed")
-
-	// What the operation shows with its first answer, 200, open.
-	doc := loadSpec(t)
+	// Then each operation in turn, from its entry in the side bar.
 	fields := keys(doc.Components.Schemas["APIIndexingJob"].Value.Properties)
 	require.Len(t, fields, 19)
-	assertShown(t, ctx, operation, append([]string{operation, "/v2/gen-ai/indexing_jobs/{uuid}/cancel", "PUT", "Path", "uuid", "Body",
-		"BATCH_JOB_PHASE_CANCELLED", "INDEX_JOB_STATUS_CANCELLED", "200", "401", "404", "429", "500", "x-request-id", "ratelimit-remaining"}, fields...))
-
-	// Open the 429 answer, as a reader would, to see its headers.
-	tabs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
-		const h = [...document.querySelectorAll("h1, h2")].find(e => e.innerText.trim() === "`+operation+`");
-		const tabs = [...document.querySelectorAll('button, [role=tab]')].filter(e =>
-			e.innerText.trim() === '429' && (h.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
-		if (tabs.length) tabs[0].click();
-		return tabs.length;
-	})()`))
-	require.NoError(t, err)
-	require.NotZero(t, tabs, "no 429 tab under the cancel operation")
-	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(`//*[normalize-space(text())="retry-after"]`)))
-	assertShown(t, ctx, operation, []string{"retry-after", "too_many_requests"})
+	jobFields := make([]string, len(fields))
+	for i, f := range fields {
+		jobFields[i] = "job." + f
+	}
+	pageFields := []string{"jobs[].uuid", "jobs[].phase", "links.pages.first", "links.pages.previous", "links.pages.next", "links.pages.last", "meta.page", "meta.pages", "meta.total"}
+	more := map[string][]string{
+		"genai_list_indexing_jobs": append([]string{"Query", "page\ninteger, (int64), >= 1", "per_page\ninteger, (int64), [ 1 .. 200 ]"}, pageFields...),
+		"genai_create_indexing_job": {"Body", "application/json\nrequired", "knowledge_base_uuid\nstring\nrequired", "data_source_uuids\nArray of strings",
+			"job.phase", "BATCH_JOB_PHASE_PENDING"},
+		"genai_get_indexing_job":                     {"Path", "uuid", "job.phase", "job.data_source_jobs[].status"},
+		"genai_cancel_indexing_job":                  append([]string{"Path", "uuid", "Body", "BATCH_JOB_PHASE_CANCELLED", "INDEX_JOB_STATUS_CANCELLED"}, jobFields...),
+		"genai_list_indexing_job_data_sources":       {"Path", "indexing_job_uuid", "indexed_data_sources[].status", "indexed_data_sources[].error_msg", "DATA_SOURCE_STATUS_PARTIALLY_UPDATED"},
+		"genai_get_indexing_job_details_signed_url":  {"Path", "indexing_job_uuid", "signed_url\nstring, (uri)", "X-Amz-Signature"},
+		"genai_list_indexing_jobs_by_knowledge_base": append([]string{"Path", "knowledge_base_uuid"}, pageFields...),
+	}
+	var summaries []string
+	for _, o := range ops {
+		summaries = append(summaries, o.op.Summary)
+	}
+	for _, o := range ops {
+		want := append([]string{o.op.Summary, o.method + "\n" + o.path, "200", "401", "404", "429", "500", "default", "ratelimit-remaining", "x-request-id"},
+			more[o.op.OperationID]...)
+		openOperation(t, ctx, o)
+		switch o.op.OperationID {
+		case "genai_cancel_indexing_job":
+			saveScreenshot(t, ctx, screenshot)
+		case "genai_list_indexing_jobs":
+			saveScreenshot(t, ctx, screenshotList)
+		}
+		assertShown(t, ctx, o, summaries, want)
+		if o.op.OperationID == "genai_cancel_indexing_job" {
+			// Open its 429 answer, as a reader would, to see its headers.
+			tabs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+				const h = [...document.querySelectorAll("h1, h2")].find(e => e.textContent.trim() === "`+o.op.Summary+`");
+				const tabs = [...document.querySelectorAll('button, [role=tab]')].filter(e =>
+					e.innerText.trim() === '429' && (h.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+				if (tabs.length) tabs[0].click();
+				return tabs.length;
+			})()`))
+			require.NoError(t, err)
+			require.NotZero(t, tabs, "no 429 tab under the cancel operation")
+			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(`//*[normalize-space(text())="retry-after"]`)))
+			assertShown(t, ctx, o, summaries, []string{"retry-after", "too_many_requests"})
+		}
+	}
 
 	// The two raw forms beside the page.
 	for name, want := range map[string][]byte{"openapi.yaml": indexingjobs.OpenAPIYAML(), "openapi.json": indexingjobs.OpenAPIJSON()} {
@@ -185,21 +213,71 @@ func TestDocsInABrowser(t *testing.T) {
 	t.Logf("%d requests, all to %s", len(local), pageURL.Host)
 }
 
-// assertShown checks that the visible text of the operation's section, from
-// its heading to the end of the page (it is the last operation), holds every
-// one of want.
-func assertShown(t *testing.T, ctx context.Context, operation string, want []string) {
-	t.Helper()
-	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
-	require.NoError(t, err)
-	at := strings.LastIndex(text, operation+"\nCopy")
-	require.GreaterOrEqual(t, at, 0, "the operation's heading is not shown")
-	section := text[at:]
-	var missing []string
-	for _, w := range want {
-		if !strings.Contains(section, w) {
-			missing = append(missing, w)
+// sectionScript defines window.shown(summary, summaries, want): it
+// keeps what the page shows of the operation's section, from its heading
+// to the next operation's heading, scrolls on by 300 pixels while
+// something of want has not been seen in that section, and returns what
+// is still missing. The renderer draws a section's fields only as they
+// come into view, and drops sections far out of view, so what was seen is
+// kept across scrolls. Zero-width spaces, which the renderer puts after
+// each dot of a field's path, are removed.
+const sectionScript = `window.seen = {};
+window.shown = (summary, summaries, want) => {
+	const text = document.body.innerText.replaceAll("\u200b", "");
+	const at = text.indexOf(summary + "\nCopy");
+	const seen = (window.seen[summary] ||= []);
+	if (at >= 0) {
+		let end = text.length;
+		for (const s of summaries) {
+			const i = text.indexOf(s + "\nCopy", at + 1);
+			if (i > at && i < end) end = i;
 		}
+		const section = text.slice(at, end);
+		if (seen[seen.length - 1] !== section) seen.push(section);
 	}
-	assert.Empty(t, missing, "not shown under the operation; its text begins %.300q", section)
+	const missing = want.filter(w => !seen.some(s => s.includes(w)));
+	if (missing.length) window.scrollBy(0, 300);
+	return missing;
+}`
+
+// openOperation clicks the operation's entry in the side bar and waits for
+// its heading at the top of the view.
+func openOperation(t *testing.T, ctx context.Context, o specOperation) {
+	t.Helper()
+	link := fmt.Sprintf(`a[href$="/%s"]`, o.op.OperationID)
+	heading, err := json.Marshal(o.op.Summary)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, link))),
+		"clicking %s in the side bar", o)
+	// The page scrolls there: wait until the heading is drawn near the top.
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`[...document.querySelectorAll("h1, h2")].some(e =>
+		e.innerText.trim() === `+string(heading)+` && Math.abs(e.getBoundingClientRect().top) < 120)`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+	require.NoError(t, err, "the heading of %s never showed at the top", o)
+}
+
+func saveScreenshot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, shot, 0o644))
+	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+}
+
+// assertShown scrolls through the operation's section as a reader does,
+// and checks that its visible text holds every one of want.
+func assertShown(t *testing.T, ctx context.Context, o specOperation, summaries, want []string) {
+	t.Helper()
+	args, err := json.Marshal([]any{o.op.Summary, summaries, want})
+	require.NoError(t, err)
+	call := "window.shown(..." + string(args) + ")"
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool]("window.shown(..."+string(args)+").length === 0",
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil && !errors.Is(err, chromedp.ErrPollingTimeout) {
+		require.NoError(t, err)
+	}
+	missing, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](call))
+	require.NoError(t, err)
+	assert.Empty(t, missing, "%s: not shown in its section of the page", o)
+
 }
