@@ -167,6 +167,10 @@ var fakeOperations = []struct {
 				assert.GreaterOrEqual(e.t, n, 4)
 				return nil
 			}},
+			{name: "the default page size", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+				_, err := c.ListIndexingJobsPage(e.ctx, 1, 0) // per_page 0 must not be sent: the spec's minimum is 1
+				return err
+			}},
 			{name: "a page past the end", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
 				page, err := c.ListIndexingJobsPage(e.ctx, 99, 200)
 				if err == nil {
