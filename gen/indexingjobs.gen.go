@@ -341,8 +341,9 @@ type APIStartKnowledgeBaseIndexingJobOutput struct {
 
 // Error The body of every error the API itself sends.
 type Error struct {
-	// ID A short code for the kind of error, such as `unauthorized`,
-	// `not_found`, `too_many_requests` or `server_error`.
+	// ID A short code for the kind of error, such as `bad_request`,
+	// `unauthorized`, `not_found`, `too_many_requests` or
+	// `server_error`.
 	//
 	//
 	// Example: not_found
