@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
@@ -32,36 +34,67 @@ func (c *Client) call(ctx context.Context, opID string, build func(server string
 		if err != nil {
 			return err
 		}
-		resp, body, err := c.attempt(ctx, req)
+		resp, body, wrote, err := c.attempt(ctx, op, req)
 		if resp != nil {
 			c.noteRateLimit(resp.Header)
 		}
-		if wait, ok := c.retryWait(ctx, op, attempt, resp, err); ok {
-			if sleep(ctx, wait) {
-				continue
-			}
-			if ctx.Err() != nil { // the caller gave up while we waited
-				return fmt.Errorf("indexingjobs: %s %s: %w while waiting to retry, after %w",
-					req.Method, req.URL.Redacted(), context.Cause(ctx), c.failure(op, req, resp, body, err, attempt))
-			}
+		wait, again := c.retryWait(ctx, op, attempt, resp, err, wrote)
+		if again && sleep(ctx, wait) {
+			continue
 		}
-		if failed := c.failure(op, req, resp, body, err, attempt); failed != nil {
+		acted := mayHaveActed(op, wrote, resp, err)
+		failed := c.failure(req, resp, body, err, attempt, acted)
+		if again && ctx.Err() != nil { // the caller gave up while we waited
+			return fmt.Errorf("%w (%w while waiting to retry)", failed, context.Cause(ctx))
+		}
+		if failed != nil {
 			return failed
 		}
 		if err := json.Unmarshal(body, out); err != nil {
-			return fmt.Errorf("indexingjobs: %s, but the body does not decode: %w", exchange(req, resp.StatusCode), safeError(err))
+			err = fmt.Errorf("indexingjobs: %s, but the body does not decode: %w", exchange(req, resp.StatusCode), safeError(err))
+			return unsure(err, acted)
 		}
 		if check != nil {
 			if err := check(); err != nil {
-				return fmt.Errorf("indexingjobs: %s, but %w", exchange(req, resp.StatusCode), err)
+				return unsure(fmt.Errorf("indexingjobs: %s, but %w", exchange(req, resp.StatusCode), err), acted)
 			}
 		}
 		return nil
 	}
 }
 
+// mayHaveActed reports whether the server may have carried out a request
+// that is not idempotent: it was written, and no whole answer says it was
+// refused (a 4xx, or 501). A 2xx counts: if its body is unusable, the job
+// was still started.
+func mayHaveActed(op operation, wrote bool, resp *http.Response, err error) bool {
+	if op.idempotent || !wrote {
+		return false
+	}
+	if resp == nil || (err != nil && !errors.Is(err, ErrResponseTooLarge)) {
+		return true
+	}
+	code := resp.StatusCode
+	return code < 400 || (code >= 500 && code != http.StatusNotImplemented)
+}
+
+// unsure adds ErrOutcomeUnknown to the error of a request the server may
+// have acted on.
+func unsure(err error, acted bool) error {
+	if !acted {
+		return err
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.causes = append(apiErr.causes, ErrOutcomeUnknown)
+		return apiErr
+	}
+	return fmt.Errorf("%w; %w", err, ErrOutcomeUnknown)
+}
+
 // request builds op's request for this attempt and checks that it goes
 // where op says, on the client's own base URL, before the token is added.
+// Such a refusal is returned before any retry is considered.
 func (c *Client) request(op operation, build func(server string) (*http.Request, error)) (*http.Request, error) {
 	req, err := build(c.server)
 	if err != nil {
@@ -71,9 +104,8 @@ func (c *Client) request(op operation, build func(server string) (*http.Request,
 		!matchPath(req.URL.EscapedPath(), c.basePath+op.path) {
 		return nil, fmt.Errorf("%w: %s %s is not %s %s", errWrongPath, req.Method, safetext.Line(req.URL.Redacted()), op.method, op.path)
 	}
-	if !tokenAllowed(req.URL) {
-		return nil, errTokenNotAllowed
-	}
+	// The base URL passed tokenAllowed, and the request goes to its scheme
+	// and host: the token may go with it.
 	h := req.Header
 	h["Authorization"] = c.authHeader
 	h["User-Agent"] = c.uaHeader
@@ -111,58 +143,44 @@ var errAttemptTimeout = errors.New("the attempt timed out")
 
 // attempt sends req once and reads its body, within the attempt timeout.
 // resp is nil when no answer came; err is then why. With an answer, err is
-// why its body could not be read whole.
-func (c *Client) attempt(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+// why its body could not be read whole. wrote reports whether any of the
+// request was written, which only operations that are not idempotent need
+// to know (for the others it stays true).
+func (c *Client) attempt(ctx context.Context, op operation, req *http.Request) (resp *http.Response, body []byte, wrote bool, err error) {
 	actx := ctx
 	if c.attemptTimeout > 0 {
 		var cancel context.CancelFunc
 		actx, cancel = context.WithTimeoutCause(ctx, c.attemptTimeout, c.timedOut)
 		defer cancel()
 	}
-	resp, err := c.hc.Do(req.WithContext(actx))
+	var written atomic.Bool
+	written.Store(op.idempotent)
+	if !op.idempotent {
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { written.Store(true) }})
+	}
+	resp, err = c.hc.Do(req.WithContext(actx))
 	if err != nil {
-		return nil, nil, c.attemptError(ctx, actx, err)
+		return nil, nil, written.Load(), err
 	}
-	body, err := readBody(resp, c.maxBody)
-	if err != nil && !errors.Is(err, ErrResponseTooLarge) {
-		err = c.attemptError(ctx, actx, err)
-	}
-	return resp, body, err
-}
-
-// attemptError names the attempt timeout when it, not the caller's
-// context, ended the attempt and err does not say so already.
-func (c *Client) attemptError(ctx, actx context.Context, err error) error {
-	if ctx.Err() == nil && c.timedOut != nil && context.Cause(actx) == c.timedOut && !errors.Is(err, errAttemptTimeout) {
-		return fmt.Errorf("%w: %w", c.timedOut, err)
-	}
-	return err
+	body, err = readBody(resp, c.maxBody)
+	return resp, body, true, err
 }
 
 // failure classifies the end of an attempt: nil for a 2xx body read whole,
-// else the error to return, attempts counted.
-func (c *Client) failure(op operation, req *http.Request, resp *http.Response, body []byte, err error, attempts int) error {
+// else the error to return, attempts counted, ErrOutcomeUnknown added when
+// acted.
+func (c *Client) failure(req *http.Request, resp *http.Response, body []byte, err error, attempts int, acted bool) error {
 	tries := fmt.Sprintf("%d %s", attempts, plural(attempts, "attempt"))
-	unsure := ""
-	if !op.idempotent && !notSent(err) {
-		unsure = "; not sent again: the server may have acted on it, so look before trying again"
-	}
 	if resp == nil {
-		if unsure == "" || errors.Is(err, errRedirect) || errors.Is(err, errTokenNotAllowed) {
-			return fmt.Errorf("indexingjobs: %s %s: %w (%s)", req.Method, req.URL.Redacted(), safeError(err), tries)
-		}
-		return fmt.Errorf("indexingjobs: %s %s: %w (%s)%s: %w", req.Method, req.URL.Redacted(), safeError(err), tries, unsure, ErrOutcomeUnknown)
+		return unsure(fmt.Errorf("indexingjobs: %s %s: %w (%s)", req.Method, req.URL.Redacted(), safeError(err), tries), acted)
 	}
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	tooLarge := errors.Is(err, ErrResponseTooLarge)
 	switch {
 	case ok && tooLarge:
-		return fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", exchange(req, resp.StatusCode), err, c.maxBody)
+		return unsure(fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", exchange(req, resp.StatusCode), err, c.maxBody), acted)
 	case err != nil && !tooLarge: // the connection broke mid-body
-		if unsure == "" {
-			return fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)", exchange(req, resp.StatusCode), safeError(err), tries)
-		}
-		return fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)%s: %w", exchange(req, resp.StatusCode), safeError(err), tries, unsure, ErrOutcomeUnknown)
+		return unsure(fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)", exchange(req, resp.StatusCode), safeError(err), tries), acted)
 	case ok:
 		return nil
 	}
@@ -171,18 +189,15 @@ func (c *Client) failure(op operation, req *http.Request, resp *http.Response, b
 		e.Message = fmt.Sprintf("(a body of more than %d bytes, not read)", c.maxBody)
 		e.causes = append(e.causes, ErrResponseTooLarge)
 	}
-	if unsure != "" && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode >= 500 {
-		e.causes = append(e.causes, ErrOutcomeUnknown)
-	}
-	return e
+	return unsure(e, acted)
 }
 
 // ErrOutcomeUnknown is wrapped by the error of a request that creates
 // something (StartIndexingJob) when the server may have acted on it: a 5xx
-// answer, or a connection lost after the request was sent. Such a request
-// is not sent again; look (ListKnowledgeBaseIndexingJobs) before trying
-// again.
-var ErrOutcomeUnknown = errors.New("the request may have taken effect")
+// answer, a connection lost after the request was written, or a 2xx whose
+// body is unusable. Such a request is not sent again; look
+// (ListKnowledgeBaseIndexingJobs) before trying again.
+var ErrOutcomeUnknown = errors.New("the server may have acted on the request: look before sending it again")
 
 // ErrResponseTooLarge is wrapped by the error for a body over the cap set
 // by WithMaxResponseBytes.

@@ -2,10 +2,12 @@ package indexingjobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
@@ -27,7 +29,8 @@ func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*ur
 	}, &out, func() error {
 		u, err := url.Parse(out.SignedURL)
 		if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || !tokenAllowed(u) {
-			return fmt.Errorf("%w: the signed URL %q is not an https URL", errWrongAnswer, clean(out.SignedURL, 256))
+			unsigned, _, _ := strings.Cut(out.SignedURL, "?") // the signature is a credential
+			return fmt.Errorf("%w: the signed URL %q is not an https URL", errWrongAnswer, clean(unsigned, 256))
 		}
 		signed = u
 		return nil
@@ -56,19 +59,27 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 	req.Header["User-Agent"] = c.uaHeader
 	resp, err := c.hc.Do(req) // no Authorization: the URL is signed
 	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			uerr.URL = withoutQuery(u)
+		}
 		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		// The URL without its query: the signature is a credential.
-		where := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 		return 0, fmt.Errorf("indexingjobs: details of %s: GET %s: %s: %s",
-			jobUUID, safetext.Line(where), statusLine(resp.StatusCode), safetext.Line(snippet(head)))
+			jobUUID, safetext.Line(withoutQuery(u)), statusLine(resp.StatusCode), safetext.Line(snippet(head)))
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
 		return n, fmt.Errorf("indexingjobs: details of %s: after %d bytes: %w", jobUUID, n, safeError(err))
 	}
 	return n, nil
+}
+
+// withoutQuery is a signed URL fit for an error: its query holds the
+// signature, a credential.
+func withoutQuery(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

@@ -58,7 +58,8 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, "; after %d attempts", e.Attempts)
 	}
 	if slices.Contains(e.causes, ErrOutcomeUnknown) {
-		b.WriteString("; not sent again: the server may have acted on it, so look before trying again")
+		b.WriteString("; ")
+		b.WriteString(ErrOutcomeUnknown.Error())
 	}
 	return b.String()
 }

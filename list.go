@@ -23,7 +23,13 @@ type IndexingJobPage struct {
 	Page  int // this page's number, from 1
 	Pages int // how many pages the list has, as the API counted them
 	Total int // how many jobs the list has, on all pages
+
+	next bool // the answer links to a next page
 }
+
+// maxUncountedPages bounds a list whose answers carry no meta: only their
+// next links say there is more, and a server could say so for ever.
+const maxUncountedPages = 1000
 
 // ListIndexingJobsPage returns page number page (from 1) of the indexing
 // jobs of every knowledge base, newest first, perPage to a page (1 to
@@ -52,7 +58,8 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 	if err != nil {
 		return nil, err
 	}
-	return &IndexingJobPage{Jobs: out.Jobs, Page: page, Pages: out.Meta.Pages, Total: out.Meta.Total}, nil
+	return &IndexingJobPage{Jobs: out.Jobs, Page: page, Pages: out.Meta.Pages, Total: out.Meta.Total,
+		next: out.Links.Pages.Next != ""}, nil
 }
 
 // ListOption configures ListIndexingJobs.
@@ -60,10 +67,15 @@ type ListOption func(*listConfig)
 
 type listConfig struct{ perPage int }
 
-// WithPerPage sets how many jobs each request asks for, 1 to MaxPerPage.
-// Default DefaultPerPage; other values are kept to those bounds.
+// WithPerPage sets how many jobs each request asks for, at most
+// MaxPerPage (a larger n is taken as MaxPerPage). n ≤ 0 keeps the default,
+// DefaultPerPage.
 func WithPerPage(n int) ListOption {
-	return func(c *listConfig) { c.perPage = min(max(n, 1), MaxPerPage) }
+	return func(c *listConfig) {
+		if n > 0 {
+			c.perPage = min(n, MaxPerPage)
+		}
+	}
 }
 
 // ListIndexingJobs returns every indexing job of every knowledge base,
@@ -99,7 +111,7 @@ func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.
 				yield(nil, err)
 				return
 			}
-			if page == 1 {
+			if page == 1 || pages == 0 {
 				pages = p.Pages
 			}
 			fresh := 0
@@ -116,12 +128,15 @@ func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.
 				}
 			}
 			switch {
-			case len(p.Jobs) == 0 || page >= p.Pages:
-				return // no count, or this page was the last
+			case len(p.Jobs) == 0 || (p.Pages > 0 && page >= p.Pages) || (p.Pages == 0 && !p.next):
+				return // this page was the last, by its count or, without one, its links
 			case fresh == 0:
 				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d holds only jobs of earlier pages", errWrongAnswer, page))
 				return
-			case page >= pages || p.Pages > (p.Total+cfg.perPage-1)/cfg.perPage:
+			case p.Pages == 0 && page >= maxUncountedPages:
+				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: still more after %d pages without a count", errWrongAnswer, page))
+				return
+			case p.Pages > 0 && (page >= pages || p.Pages > (p.Total+cfg.perPage-1)/cfg.perPage):
 				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d counts %d pages of %d jobs for %d jobs; page 1 counted %d pages",
 					errWrongAnswer, page, p.Pages, cfg.perPage, p.Total, pages))
 				return

@@ -258,7 +258,7 @@ func TestStartIsRetriedOnlyWhenTheServerCertainlyDidNotAct(t *testing.T) {
 	_, err := newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
 	require.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
 	assert.Equal(t, 1, srv.count(), "a 5xx is not retried: the job may have started")
-	assert.Contains(t, err.Error(), "not sent again")
+	assert.Contains(t, err.Error(), "look before sending it again")
 	var apiErr *indexingjobs.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 500, apiErr.StatusCode)
@@ -294,6 +294,23 @@ func TestStartIsRetriedOnlyWhenTheServerCertainlyDidNotAct(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, indexingjobs.ErrOutcomeUnknown))
 	assert.Contains(t, err.Error(), "4 attempts")
+
+	// Nothing was written: a context that ended first is no unknown outcome.
+	ended, stop := context.WithCancel(ctx)
+	stop()
+	srv = newScripted(t, respond(200, started))
+	_, err = newClient(t, srv.URL).StartIndexingJob(ended, kbID)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, errors.Is(err, indexingjobs.ErrOutcomeUnknown))
+	assert.Zero(t, srv.count())
+
+	// A 2xx whose body is unusable: the job was started all the same.
+	for _, body := range []string{`{"job":`, `{"job":{}}`, strings.Replace(started, kbID, dsA, 1)} {
+		srv = newScripted(t, respond(200, body))
+		_, err = newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
+		require.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown, body)
+		assert.Equal(t, 1, srv.count())
+	}
 
 	// A job of another knowledge base is not the job started.
 	srv = newScripted(t, respond(200, strings.Replace(started, kbID, dsA, 1)))
@@ -334,10 +351,55 @@ func TestDownloadCarriesNoToken(t *testing.T) {
 		assert.Contains(t, err.Error(), "not an https URL")
 	}
 
+	// No error quotes the signature, a credential.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	gone := "http://" + l.Addr().String()
+	l.Close()
+	for _, signed := range []string{gone + "/r?sig=s3cr3tsig", "http://reports.example/r?sig=s3cr3tsig"} {
+		api, _ := recorder(t, 200, `{"signed_url":"`+signed+`"}`)
+		_, err = newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+		require.Error(t, err, signed)
+		assert.NotContains(t, err.Error(), "s3cr3tsig", signed)
+	}
+
 	// The storage host says no: the error names the status, not the signature.
 	api, _ = recorder(t, 200, `{"signed_url":"`+storage.URL+`/reports/`+jobID+`?sig=expired"}`)
 	_, err = newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "403 Forbidden")
 	assert.NotContains(t, err.Error(), "expired")
+}
+
+// TestListWithoutACountFollowsTheNextLinks: answers without meta still
+// give every job, page by page while they link to a next one.
+func TestListWithoutACountFollowsTheNextLinks(t *testing.T) {
+	page := func(next bool, ids ...int) http.HandlerFunc {
+		var jobs []string
+		for _, i := range ids {
+			jobs = append(jobs, `{"uuid":"`+jobUUID(i)+`"}`)
+		}
+		links := `{}`
+		if next {
+			links = `{"pages":{"next":"https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=9"}}`
+		}
+		return respond(200, `{"jobs":[`+strings.Join(jobs, ",")+`],"links":`+links+`}`)
+	}
+	srv := newScripted(t, page(true, 1, 2), page(true, 3, 4), page(false, 5))
+	var got []string
+	for job, err := range newClient(t, srv.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {
+		require.NoError(t, err)
+		got = append(got, job.UUID)
+	}
+	assert.Equal(t, []string{jobUUID(1), jobUUID(2), jobUUID(3), jobUUID(4), jobUUID(5)}, got)
+	assert.Equal(t, 3, srv.count())
+
+	for n, want := range map[int]string{0: "per_page=20", -5: "per_page=20", 7: "per_page=7", 500: "per_page=200"} {
+		rec, seen := recorder(t, 200, `{"jobs":[]}`)
+		for _, err := range newClient(t, rec.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(n)) {
+			require.NoError(t, err)
+		}
+		require.Len(t, seen(), 1)
+		assert.Equal(t, "page=1&"+want, seen()[0].query, "WithPerPage(%d)", n)
+	}
 }

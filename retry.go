@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,25 +20,25 @@ const (
 // retryWait decides, for every operation, whether the attempt that just
 // ended may be followed by another and how long to wait first. resp is nil
 // when no answer came, and err says why; with an answer, err is why its
-// body could not be read whole.
+// body could not be read whole. wrote says whether any of the request was
+// written.
 //
 // Retried: 429, and 5xx other than 501 Not Implemented (which will not
 // change), connection errors and bodies cut short. An operation that is not
 // idempotent is retried only when the server certainly did not act: a 429,
-// or a connection that failed before the request was written. Never
-// retried: the caller's context ending, a redirect refused, a request
-// refused before sending. Retry-After, when sent, replaces the backoff,
-// capped at the longest wait.
-func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp *http.Response, err error) (time.Duration, bool) {
+// or a request that failed before any of it was written. Never retried:
+// the caller's context ending, a redirect refused. Retry-After, when sent,
+// replaces the backoff, capped at the longest wait.
+func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp *http.Response, err error, wrote bool) (time.Duration, bool) {
 	if attempt > c.maxRetries || ctx.Err() != nil {
 		return 0, false
 	}
 	wait := backoff(attempt, c.retryMin, c.retryMax)
 	if resp == nil || (err != nil && !errors.Is(err, ErrResponseTooLarge)) {
-		if errors.Is(err, errTokenNotAllowed) || errors.Is(err, errWrongPath) || errors.Is(err, errRedirect) {
+		if errors.Is(err, errRedirect) {
 			return 0, false
 		}
-		return wait, op.idempotent || notSent(err)
+		return wait, op.idempotent || !wrote
 	}
 	code := resp.StatusCode
 	if code != http.StatusTooManyRequests && (code < 500 || code > 599 || code == http.StatusNotImplemented || !op.idempotent) {
@@ -49,14 +48,6 @@ func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp 
 		wait = min(ra, c.retryMax)
 	}
 	return wait, true
-}
-
-// notSent reports whether err certainly came before any of the request was
-// written: the connection could not be made (refused, no route, no such
-// host, dial timeout).
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // backoff is the wait before retry n (1-based): min·2^(n-1), capped at max,

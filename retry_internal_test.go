@@ -91,42 +91,42 @@ func TestRetryWait(t *testing.T) {
 	}
 	refused := &url.Error{Op: "Put", URL: "http://127.0.0.1:1", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
 	reset := &url.Error{Op: "Put", URL: "http://127.0.0.1:1", Err: &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}}
+	// wrote: whether any of the request was written before it failed.
 	for _, tc := range []struct {
 		name          string
 		resp          *http.Response
 		err           error
+		wrote         bool
 		cancel, start bool
 	}{
-		{"429", answer(429), nil, true, true},
-		{"500", answer(500), nil, true, false},
-		{"502", answer(502), nil, true, false},
-		{"503", answer(503), nil, true, false},
-		{"504", answer(504), nil, true, false},
-		{"501", answer(501), nil, false, false},
-		{"400", answer(400), nil, false, false},
-		{"401", answer(401), nil, false, false},
-		{"404", answer(404), nil, false, false},
-		{"409", answer(409), nil, false, false},
-		{"refused before sending", nil, refused, true, true},
-		{"reset after sending", nil, reset, true, false},
-		{"body cut short", answer(200), io.ErrUnexpectedEOF, true, false},
-		{"token refused", nil, errTokenNotAllowed, false, false},
-		{"wrong path", nil, fmt.Errorf("wrapped: %w", errWrongPath), false, false},
-		{"redirect refused", nil, &url.Error{Op: "Put", URL: "x", Err: fmt.Errorf("%w: loop", errRedirect)}, false, false},
+		{"429", answer(429), nil, true, true, true},
+		{"500", answer(500), nil, true, true, false},
+		{"502", answer(502), nil, true, true, false},
+		{"503", answer(503), nil, true, true, false},
+		{"504", answer(504), nil, true, true, false},
+		{"501", answer(501), nil, true, false, false},
+		{"400", answer(400), nil, true, false, false},
+		{"401", answer(401), nil, true, false, false},
+		{"404", answer(404), nil, true, false, false},
+		{"409", answer(409), nil, true, false, false},
+		{"refused before sending", nil, refused, false, true, true},
+		{"reset after sending", nil, reset, true, true, false},
+		{"body cut short", answer(200), io.ErrUnexpectedEOF, true, true, false},
+		{"redirect refused", nil, &url.Error{Op: "Put", URL: "x", Err: fmt.Errorf("%w: loop", errRedirect)}, true, false, false},
 	} {
-		_, got := c.retryWait(ctx, cancel, 1, tc.resp, tc.err)
+		_, got := c.retryWait(ctx, cancel, 1, tc.resp, tc.err, true)
 		assert.Equal(t, tc.cancel, got, "cancel: %s", tc.name)
-		_, got = c.retryWait(ctx, start, 1, tc.resp, tc.err)
+		_, got = c.retryWait(ctx, start, 1, tc.resp, tc.err, tc.wrote)
 		assert.Equal(t, tc.start, got, "start: %s", tc.name)
 	}
 
-	_, again := c.retryWait(ctx, cancel, 4, answer(500), nil)
+	_, again := c.retryWait(ctx, cancel, 4, answer(500), nil, true)
 	assert.False(t, again, "retries used up")
 	ended, stop := context.WithCancel(ctx)
 	stop()
-	_, again = c.retryWait(ended, cancel, 1, answer(500), nil)
+	_, again = c.retryWait(ended, cancel, 1, answer(500), nil, true)
 	assert.False(t, again, "the caller's context has ended")
-	wait, again := c.retryWait(ctx, start, 1, answer(429, "Retry-After", "1"), nil)
+	wait, again := c.retryWait(ctx, start, 1, answer(429, "Retry-After", "1"), nil, true)
 	assert.True(t, again)
 	assert.Equal(t, 50*time.Millisecond, wait, "Retry-After, capped at the longest wait")
 }

@@ -35,8 +35,6 @@ func hint(err error) string {
 		return h.hint
 	case indexingjobs.IsUnauthorized(err):
 		return "Check the token (--token or $" + indexingjobs.TokenEnv + "): it may be wrong, expired or revoked, or lack the genai scopes."
-	case errors.Is(err, indexingjobs.ErrOutcomeUnknown):
-		return "The job may have started: look with 'indexingjobs list --knowledge-base KB_UUID' before starting it again."
 	}
 	return ""
 }

@@ -125,7 +125,7 @@ func TestStartWhoseOutcomeIsUnknownSaysToLookFirst(t *testing.T) {
 	assert.Empty(t, stdout)
 	assert.Len(t, srv.requests(), 1, "a start is not sent again after a 5xx")
 	assert.Regexp(t, `^indexingjobs start: POST http://\S+/v2/gen-ai/indexing_jobs: 500 Internal Server Error \(server_error\): Unexpected server-side error; `+
-		`not sent again: the server may have acted on it, so look before trying again\n`+
+		`the server may have acted on the request: look before sending it again\n`+
 		`The job may have started: look with 'indexingjobs list --knowledge-base `+kbID+`' before starting it again\.\n$`, stderr)
 }
 
