@@ -3,6 +3,7 @@ package indexingjobstest
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,12 +11,24 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestSpentBudgetAnswers429UntilTheHourIsOver(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0)
+// spend fills the budget with requests made at the given times, oldest
+// first.
+func spend(s *Server, times ...time.Time) {
+	for len(s.window) < RateLimitPerHour {
+		s.window = append(s.window, times[min(len(s.window), len(times)-1)])
+	}
+}
+
+// TestSpentBudgetAnswers429UntilTheOldestRequestExpires: the hour is a
+// sliding window, as DigitalOcean describes ratelimit-reset.
+func TestSpentBudgetAnswers429UntilTheOldestRequestExpires(t *testing.T) {
+	start := time.Unix(1_800_000_000, 0)
+	now := start.Add(10 * time.Minute)
 	s := newServer()
 	s.now = func() time.Time { return now }
-	s.reset = now.Add(time.Hour)
-	s.remaining = 1
+	// One request at start, the rest but one ten minutes later.
+	spend(s, start, now)
+	s.window = s.window[:RateLimitPerHour-1]
 	h := s.Handler()
 	get := func() *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
@@ -24,21 +37,31 @@ func TestSpentBudgetAnswers429UntilTheHourIsOver(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec
 	}
-	assert.Equal(t, http.StatusNotFound, get().Code, "the last request of the hour")
 	rec := get()
-	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
+	assert.Equal(t, http.StatusNotFound, rec.Code, "the last request of the budget")
 	assert.Equal(t, "0", rec.Header().Get("ratelimit-remaining"))
-	assert.NotEmpty(t, rec.Header().Get("retry-after"))
-
-	now = now.Add(time.Hour)
+	assert.Equal(t, strconv.FormatInt(start.Add(time.Hour).Unix(), 10), rec.Header().Get("ratelimit-reset"), "when the oldest expires")
 	rec = get()
-	assert.Equal(t, http.StatusNotFound, rec.Code, "a new hour, a new budget")
-	assert.Equal(t, "4999", rec.Header().Get("ratelimit-remaining"))
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
+	assert.Equal(t, "3000", rec.Header().Get("retry-after"), "50 minutes: until the oldest request is an hour old")
+
+	now = start.Add(time.Hour) // the oldest expires: one request free, no more
+	rec = get()
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Equal(t, "0", rec.Header().Get("ratelimit-remaining"))
+	assert.Equal(t, http.StatusTooManyRequests, get().Code, "no fixed hour that starts again")
+
+	now = now.Add(10 * time.Minute) // the others expire
+	rec = get()
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Equal(t, strconv.Itoa(RateLimitPerHour-2), rec.Header().Get("ratelimit-remaining"), "the two of the last ten minutes still count")
 }
 
 func TestSpentBudgetAnswers429ToEveryOperation(t *testing.T) {
 	s := newServer()
-	s.remaining = 0
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	spend(s, now)
 	h := s.Handler()
 	const id = "00000000-0000-4000-8000-000000000000"
 	for _, route := range []string{

@@ -58,20 +58,25 @@ func (s *Server) stamp(next http.Handler) http.Handler {
 	})
 }
 
-// budget spends one request of the hour's budget and reports what is left;
-// with nothing left it answers 429 until the hour is over.
+// budget counts the request against the token's budget and reports what
+// is left. As DigitalOcean describes its limit, the hour is a sliding
+// window: each request counts for one hour from when it was made, and
+// ratelimit-reset is when the oldest one counted expires. With the budget
+// spent it answers 429 until then.
 func (s *Server) budget(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		now := s.now()
-		if !now.Before(s.reset) {
-			s.remaining, s.reset = RateLimitPerHour, now.Add(time.Hour).Truncate(time.Second)
+		expired := 0
+		for expired < len(s.window) && !now.Before(s.window[expired].Add(time.Hour)) {
+			expired++
 		}
-		spent := s.remaining == 0
+		s.window = s.window[expired:]
+		spent := len(s.window) >= RateLimitPerHour
 		if !spent {
-			s.remaining--
+			s.window = append(s.window, now)
 		}
-		remaining, reset := s.remaining, s.reset
+		remaining, reset := RateLimitPerHour-len(s.window), s.window[0].Add(time.Hour)
 		s.mu.Unlock()
 
 		h := w.Header()

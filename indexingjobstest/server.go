@@ -98,8 +98,9 @@ type Server struct {
 	faults          []Fault
 	requests        int
 	storageRequests int
-	remaining       int
-	reset           time.Time
+	// window holds when each request of the last hour was made, oldest
+	// first: the rate limit's sliding window.
+	window []time.Time
 }
 
 // Option configures a Server.
@@ -152,13 +153,12 @@ func newServer(opts ...Option) *Server {
 	s := &Server{
 		token: DefaultToken, jobDuration: DefaultJobDuration, outcome: indexingjobs.PhaseSucceeded,
 		now: time.Now, closing: make(chan struct{}),
-		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{}, remaining: RateLimitPerHour,
+		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
 	_, _ = rand.Read(s.secret[:]) // never fails
-	s.reset = s.now().Add(time.Hour).Truncate(time.Second)
 	return s
 }
 
