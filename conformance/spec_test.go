@@ -11,6 +11,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs/wire"
 )
 
 const specPath = "../openapi.yaml"
@@ -95,6 +97,21 @@ func TestSpecEnums(t *testing.T) {
 	}, enum("APIIndexJobStatus"))
 	assert.Contains(t, enum("APIIndexedDataSourceStatus"), "DATA_SOURCE_STATUS_CANCELLED")
 	assert.Len(t, enum("APIIndexedDataSourceStatus"), 7)
+
+	// The client's types know every value of the spec, and only those: a
+	// value added to the spec fails here until package wire names it.
+	known := map[string]func(string) bool{
+		"APIBatchJobPhase":           func(v string) bool { return wire.Phase(v).Known() },
+		"APIIndexJobStatus":          func(v string) bool { return wire.Status(v).Known() },
+		"APIIndexedDataSourceStatus": func(v string) bool { return wire.DataSourceStatus(v).Known() },
+	}
+	for schema, isKnown := range known {
+		for _, v := range enum(schema) {
+			assert.True(t, isKnown(v), "%s: package wire does not know %s", schema, v)
+		}
+		assert.False(t, isKnown(""), schema)
+		assert.False(t, isKnown(enum(schema)[1]+"_NOT_IN_THE_SPEC"), schema)
+	}
 }
 
 func TestSpecErrorSchema(t *testing.T) {
