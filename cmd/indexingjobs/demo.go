@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"regexp"
 	"strings"
 	"time"
 
@@ -30,7 +29,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stderr, "Started a fake indexing-jobs API at %s (package indexingjobstest): no account, no network.\n", srv.URL)
 	fmt.Fprintf(stderr, "It has a knowledge base %s with 3 data sources; a job there takes %s.\n", kb, *duration)
 
-	d := &demo{ctx: ctx, url: srv.URL, token: srv.Token(), stdout: stdout, stderr: stderr}
+	client, err := srv.NewClient()
+	if err != nil {
+		return err
+	}
+	d := &demo{ctx: ctx, url: srv.URL, token: srv.Token(), kb: kb, client: client, stdout: stdout, stderr: stderr}
 	fmt.Fprintf(stderr, "\n$ export %s=%s\n", indexingjobs.TokenEnv, d.token)
 	pollFlag := []string{"--poll", poll.String()}
 	first, err := d.start("Index the knowledge base, and follow the job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
@@ -50,14 +53,15 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := d.step("What the first job did in each data source:", "data-sources", first); err != nil {
 		return err
 	}
-	return d.summary(srv, time.Since(began), first, second)
+	return d.summary(time.Since(began), first, second)
 }
 
 // demo runs the tool's own commands against the fake, each shown first as
 // the command line a user would type.
 type demo struct {
 	ctx            context.Context
-	url, token     string
+	url, token, kb string
+	client         *indexingjobs.Client // to look behind the commands
 	stdout, stderr io.Writer
 }
 
@@ -81,31 +85,28 @@ func (d *demo) step(say string, args ...string) (string, error) {
 	return seen.String(), nil
 }
 
-var startedLine = regexp.MustCompile(`(?m)^Started job (\S+) on `)
-
-// start runs a start step and returns the job's id.
+// start runs a start step and returns the job it started: the newest of
+// the knowledge base's.
 func (d *demo) start(say string, args ...string) (string, error) {
-	seen, err := d.step(say, args...)
+	if _, err := d.step(say, args...); err != nil {
+		return "", err
+	}
+	jobs, err := d.client.ListKnowledgeBaseIndexingJobs(d.ctx, d.kb)
 	if err != nil {
 		return "", err
 	}
-	m := startedLine.FindStringSubmatch(seen)
-	if m == nil {
-		return "", errors.New("start did not say which job it started")
+	if len(jobs) == 0 {
+		return "", errors.New("the fake lists no job after a start")
 	}
-	return m[1], nil
+	return jobs[0].UUID, nil
 }
 
 // summary tells what happened, from the jobs' own fields: how long each
 // ran is finished_at less started_at, as the fake set them.
-func (d *demo) summary(srv *indexingjobstest.Server, took time.Duration, ids ...string) error {
-	client, err := srv.NewClient()
-	if err != nil {
-		return err
-	}
+func (d *demo) summary(took time.Duration, ids ...string) error {
 	fmt.Fprintf(d.stderr, "\nIn %s, against the fake:\n", duration(took))
 	for _, id := range ids {
-		job, err := client.GetIndexingJob(d.ctx, id)
+		job, err := d.client.GetIndexingJob(d.ctx, id)
 		if err != nil {
 			return err
 		}
