@@ -1,5 +1,10 @@
 package wire
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Phase is where an indexing job is in its life, as the API names it
 // (BATCH_JOB_PHASE_RUNNING). A value the client does not know yet is kept
 // as it came: Known reports whether it is one of the constants below.
@@ -27,23 +32,14 @@ func (p Phase) Terminal() bool {
 	return false
 }
 
+var phases = []Phase{PhaseUnknown, PhasePending, PhaseRunning, PhaseSucceeded, PhaseFailed, PhaseError, PhaseCancelled}
+
 // Known reports whether p is one of the phases this package names. The
 // empty phase (the API left it out) is not.
-func (p Phase) Known() bool {
-	switch p {
-	case PhaseUnknown, PhasePending, PhaseRunning, PhaseSucceeded, PhaseFailed, PhaseError, PhaseCancelled:
-		return true
-	}
-	return false
-}
+func (p Phase) Known() bool { return slices.Contains(phases, p) }
 
 // String is the API's name of the phase; PhaseUnknown's for an empty one.
-func (p Phase) String() string {
-	if p == "" {
-		return string(PhaseUnknown)
-	}
-	return string(p)
-}
+func (p Phase) String() string { return cmp.Or(string(p), string(PhaseUnknown)) }
 
 // Status is what an indexing job has done to the index
 // (INDEX_JOB_STATUS_COMPLETED). Unknown values are kept as they came.
@@ -61,22 +57,13 @@ const (
 	StatusCancelled  Status = "INDEX_JOB_STATUS_CANCELLED"
 )
 
+var statuses = []Status{StatusUnknown, StatusPartial, StatusInProgress, StatusCompleted, StatusFailed, StatusNoChanges, StatusPending, StatusCancelled}
+
 // Known reports whether s is one of the statuses this package names.
-func (s Status) Known() bool {
-	switch s {
-	case StatusUnknown, StatusPartial, StatusInProgress, StatusCompleted, StatusFailed, StatusNoChanges, StatusPending, StatusCancelled:
-		return true
-	}
-	return false
-}
+func (s Status) Known() bool { return slices.Contains(statuses, s) }
 
 // String is the API's name of the status; StatusUnknown's for an empty one.
-func (s Status) String() string {
-	if s == "" {
-		return string(StatusUnknown)
-	}
-	return string(s)
-}
+func (s Status) String() string { return cmp.Or(string(s), string(StatusUnknown)) }
 
 // DataSourceStatus is what indexing did to one data source
 // (DATA_SOURCE_STATUS_UPDATED). Unknown values are kept as they came.
@@ -93,21 +80,12 @@ const (
 	DataSourceStatusCancelled        DataSourceStatus = "DATA_SOURCE_STATUS_CANCELLED"
 )
 
+var dataSourceStatuses = []DataSourceStatus{DataSourceStatusUnknown, DataSourceStatusInProgress, DataSourceStatusUpdated,
+	DataSourceStatusPartiallyUpdated, DataSourceStatusNotUpdated, DataSourceStatusFailed, DataSourceStatusCancelled}
+
 // Known reports whether s is one of the statuses this package names.
-func (s DataSourceStatus) Known() bool {
-	switch s {
-	case DataSourceStatusUnknown, DataSourceStatusInProgress, DataSourceStatusUpdated, DataSourceStatusPartiallyUpdated,
-		DataSourceStatusNotUpdated, DataSourceStatusFailed, DataSourceStatusCancelled:
-		return true
-	}
-	return false
-}
+func (s DataSourceStatus) Known() bool { return slices.Contains(dataSourceStatuses, s) }
 
 // String is the API's name of the status; DataSourceStatusUnknown's for an
 // empty one.
-func (s DataSourceStatus) String() string {
-	if s == "" {
-		return string(DataSourceStatusUnknown)
-	}
-	return string(s)
-}
+func (s DataSourceStatus) String() string { return cmp.Or(string(s), string(DataSourceStatusUnknown)) }
