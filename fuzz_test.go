@@ -44,8 +44,11 @@ func FuzzJobID(f *testing.F) {
 		var sent []*http.Request
 		client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
 			sent = append(sent, r)
+			// The job asked for, so that any accepted id can succeed: the
+			// path is checked below.
+			asked := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v2/gen-ai/indexing_jobs/"), "/cancel")
 			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: -1,
-				Body: io.NopCloser(strings.NewReader(`{"job":{"uuid":"` + jobID + `"}}`))}, nil
+				Body: io.NopCloser(strings.NewReader(`{"job":{"uuid":"` + asked + `"}}`))}, nil
 		})
 		_, errCancel := client.CancelIndexingJob(context.Background(), id)
 		_, errGet := client.GetIndexingJob(context.Background(), id)
