@@ -120,9 +120,15 @@ func NewClient(opts ...Option) (*Client, error) {
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
+		if strings.Contains(raw, "@") {
+			// url.Parse's reason can quote part of a password: one that
+			// holds a "/", "?" or "#" ends the host early, and the rest
+			// is quoted as a bad port.
+			return nil, errors.New("indexingjobs: the base URL does not parse, and it seems to carry a user or password")
+		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
-			err = uerr.Err // without the URL, which may hold a password
+			err = uerr.Err // without the URL
 		}
 		return nil, fmt.Errorf("indexingjobs: the base URL does not parse: %s", safetext.Line(err.Error()))
 	}

@@ -218,6 +218,11 @@ func TestBaseURLSecretsAreNeverEchoed(t *testing.T) {
 		"https://user:s3cr3tpass@exa mple.com",
 		"://user:s3cr3tpass@x",
 		"http://127.0.0.1/\x7fuser:s3cr3tpass@x",
+		// A password with a character that ends the authority does not
+		// parse: url.Parse's error quotes it as a port.
+		"https://user:s3cr3tpass/x@example.com",
+		"https://user:s3cr3tpass?x@example.com",
+		"https://user:s3cr3tpass#x@example.com",
 	} {
 		_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(base))
 		require.Error(t, err, base)
