@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptrace"
 	"strings"
@@ -221,7 +222,7 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 		return body, nil
 	}
 	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, min(max, math.MaxInt64-1)+1)) // max+1 would overflow
 	if err != nil {
 		return nil, err
 	}

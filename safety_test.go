@@ -3,6 +3,8 @@ package indexingjobs_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -146,4 +148,17 @@ func TestTokenNeverInErrors(t *testing.T) {
 		msg := fmt.Sprintf("%v %+v %#v", err, err, err)
 		assert.NotContains(t, msg, testToken[8:24])
 	}
+}
+
+// TestLargestBodyCapStillReadsBodies: a cap of math.MaxInt64, as a caller
+// who wants no cap would set it, reads bodies of unknown length whole.
+func TestLargestBodyCapStillReadsBodies(t *testing.T) {
+	srv := newScripted(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, jobBody(cancelled))
+		w.(http.Flusher).Flush() // chunked: no Content-Length
+	})
+	job, err := newClient(t, srv.URL, indexingjobs.WithMaxResponseBytes(math.MaxInt64)).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, jobID, job.UUID)
 }
