@@ -57,6 +57,10 @@ func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp 
 func backoff(n int, min, max time.Duration) time.Duration {
 	d := min
 	for i := 1; i < n && d < max; i++ {
+		if d > max/2 { // doubling would pass max, or overflow
+			d = max
+			break
+		}
 		d *= 2
 	}
 	if d > max {

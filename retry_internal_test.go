@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -22,6 +23,17 @@ func TestBackoffBounds(t *testing.T) {
 			d := backoff(n, min, max)
 			assert.GreaterOrEqual(t, d, nominal/2, "retry %d", n)
 			assert.LessOrEqual(t, d, nominal, "retry %d", n)
+		}
+	}
+}
+
+// TestBackoffNeverOverflows: with the longest wait left unbounded
+// (math.MaxInt64) and many retries, doubling must stop at the cap, not
+// wrap to a negative wait and retry at once.
+func TestBackoffNeverOverflows(t *testing.T) {
+	for _, min := range []time.Duration{time.Second, time.Duration(math.MaxInt64/2 + 1)} {
+		for n := 1; n <= 100; n++ {
+			assert.GreaterOrEqual(t, backoff(n, min, math.MaxInt64), min/2, "retry %d after %s", n, min)
 		}
 	}
 }
