@@ -46,7 +46,7 @@ func (c *Client) call(ctx context.Context, opID string, build func(server string
 		acted := mayHaveActed(op, wrote, resp, err)
 		failed := c.failure(req, resp, body, err, attempt, acted)
 		if again && ctx.Err() != nil { // the caller gave up while we waited
-			return fmt.Errorf("%w (%w while waiting to retry)", failed, context.Cause(ctx))
+			return fmt.Errorf("%w (%w while waiting to retry)", failed, withContextErr(ctx, context.Cause(ctx)))
 		}
 		if failed != nil {
 			return failed
@@ -161,10 +161,20 @@ func (c *Client) attempt(ctx context.Context, op operation, req *http.Request) (
 	}
 	resp, err = c.hc.Do(req.WithContext(actx))
 	if err != nil {
-		return nil, nil, written.Load(), err
+		return nil, nil, written.Load(), withContextErr(ctx, err)
 	}
 	body, err = readBody(resp, c.maxBody)
-	return resp, body, true, err
+	return resp, body, true, withContextErr(ctx, err)
+}
+
+// withContextErr makes err, of a call whose context has ended, wrap the
+// context's error: given a cause (context.WithCancelCause), net/http
+// reports the cause alone, while callers look for context.Canceled.
+func withContextErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
 }
 
 // failure classifies the end of an attempt: nil for a 2xx body read whole,

@@ -63,7 +63,7 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 		if errors.As(err, &uerr) {
 			uerr.URL = withoutQuery(u)
 		}
-		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(err))
+		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(withContextErr(ctx, err)))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -73,7 +73,7 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
-		return n, fmt.Errorf("indexingjobs: details of %s: after %d bytes: %w", jobUUID, n, safeError(err))
+		return n, fmt.Errorf("indexingjobs: details of %s: after %d bytes: %w", jobUUID, n, safeError(withContextErr(ctx, err)))
 	}
 	return n, nil
 }

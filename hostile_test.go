@@ -262,3 +262,55 @@ func TestEveryIDIsCheckedBeforeSending(t *testing.T) {
 	assert.Zero(t, srv.count())
 	assert.NotContains(t, indexingjobs.ValidateUUID("\x1b[2J\n").Error(), "\x1b")
 }
+
+// TestContextCancelledWithACauseIsContextCanceled: a caller that cancels
+// with a cause (context.WithCancelCause, as signal handling does) still
+// finds context.Canceled in the error, and the cause too, wherever the
+// call was: awaiting the answer, reading its body, waiting to retry,
+// downloading the report.
+func TestContextCancelledWithACauseIsContextCanceled(t *testing.T) {
+	stall := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	halfBody := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, `{"job":`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+	var storage *scripted
+	storage = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/details_signed_url") {
+			respond(200, `{"signed_url":"`+storage.URL+`/report?sig=s"}`)(w, r)
+			return
+		}
+		halfBody(w, r)
+	})
+	for name, call := range map[string]func(context.Context) error{
+		"awaiting the answer": func(ctx context.Context) error {
+			_, err := newClient(t, newScripted(t, stall).URL).GetIndexingJob(ctx, jobID)
+			return err
+		},
+		"reading the body": func(ctx context.Context) error {
+			_, err := newClient(t, newScripted(t, halfBody).URL).GetIndexingJob(ctx, jobID)
+			return err
+		},
+		"waiting to retry": func(ctx context.Context) error {
+			srv := newScripted(t, respond(503, `{"id":"x","message":"y"}`, "Retry-After", "30"))
+			_, err := newClient(t, srv.URL, indexingjobs.WithRetryWait(time.Millisecond, time.Minute)).GetIndexingJob(ctx, jobID)
+			return err
+		},
+		"downloading": func(ctx context.Context) error {
+			_, err := newClient(t, storage.URL).DownloadIndexingJobDetails(ctx, jobID, io.Discard)
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cause := errors.New("the user pressed Ctrl-C")
+			ctx, cancel := context.WithCancelCause(context.Background())
+			time.AfterFunc(50*time.Millisecond, func() { cancel(cause) })
+			err := call(ctx)
+			require.ErrorIs(t, err, context.Canceled)
+			assert.ErrorIs(t, err, cause)
+		})
+	}
+}
