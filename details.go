@@ -2,7 +2,6 @@ package indexingjobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,11 +46,18 @@ func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*ur
 // client's http.Client but without the Authorization header: the token
 // never reaches the storage host. ctx bounds both requests and the copy.
 // The download is not retried, since part of it may be written already.
-func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string, w io.Writer) (int64, error) {
+func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string, w io.Writer) (n int64, err error) {
 	u, err := c.IndexingJobDetailsURL(ctx, jobUUID)
 	if err != nil {
 		return 0, err
 	}
+	// From here on an error may quote the signed URL (net/http's do,
+	// whole) or what the storage host echoed of it.
+	defer func() {
+		if err != nil {
+			err = &withoutSignature{err, u}
+		}
+	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, err)
@@ -59,27 +65,48 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 	req.Header["User-Agent"] = c.uaHeader
 	resp, err := c.hc.Do(req) // no Authorization: the URL is signed
 	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			uerr.URL = withoutQuery(u)
-		}
 		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(withContextErr(ctx, err)))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		// The URL without its query: the signature is a credential. It
+		// is taken out of the page before the snippet may cut it short.
+		where := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 		return 0, fmt.Errorf("indexingjobs: details of %s: GET %s: %s: %s",
-			jobUUID, safetext.Line(withoutQuery(u)), statusLine(resp.StatusCode), safetext.Line(snippet(head)))
+			jobUUID, safetext.Line(where), statusLine(resp.StatusCode), safetext.Line(snippet([]byte(redactQuery(string(head), u)))))
 	}
-	n, err := io.Copy(w, resp.Body)
+	n, err = io.Copy(w, resp.Body)
 	if err != nil {
 		return n, fmt.Errorf("indexingjobs: details of %s: after %d bytes: %w", jobUUID, n, safeError(withContextErr(ctx, err)))
 	}
 	return n, nil
 }
 
-// withoutQuery is a signed URL fit for an error: its query holds the
-// signature, a credential.
-func withoutQuery(u *url.URL) string {
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+// withoutSignature shows err with the values of the signed URL's query
+// taken out: the signature is a credential, and errors end in logs.
+type withoutSignature struct {
+	err    error
+	signed *url.URL
+}
+
+func (e *withoutSignature) Error() string { return redactQuery(e.err.Error(), e.signed) }
+func (e *withoutSignature) Unwrap() error { return e.err }
+
+// redactQuery replaces in s each value of u's query long enough to be a
+// signature (8 bytes or more), as sent and unescaped, with "[redacted]".
+func redactQuery(s string, u *url.URL) string {
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		_, raw, _ := strings.Cut(pair, "=")
+		values := []string{raw}
+		if v, err := url.QueryUnescape(raw); err == nil && v != raw {
+			values = append(values, v)
+		}
+		for _, v := range values {
+			if len(v) >= 8 {
+				s = strings.ReplaceAll(s, v, "[redacted]")
+			}
+		}
+	}
+	return s
 }
