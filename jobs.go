@@ -48,9 +48,9 @@ func (c *Client) GetIndexingJob(ctx context.Context, uuid string) (*IndexingJob,
 //
 // Starting is not idempotent. The request is retried only when the server
 // certainly did not act on it (429, or a connection that failed before the
-// request was written). After a 5xx or a connection lost once the request
-// was sent, the error wraps ErrOutcomeUnknown: list the knowledge base's
-// jobs before starting again.
+// request was written). After a 5xx, a connection lost once the request
+// was sent, or a success answer the client cannot use, the error wraps
+// ErrOutcomeUnknown: list the knowledge base's jobs before starting again.
 func (c *Client) StartIndexingJob(ctx context.Context, knowledgeBaseUUID string, dataSourceUUIDs ...string) (*IndexingJob, error) {
 	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
 		return nil, err

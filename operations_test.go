@@ -319,6 +319,29 @@ func TestStartIsRetriedOnlyWhenTheServerCertainlyDidNotAct(t *testing.T) {
 	assert.Contains(t, err.Error(), "of knowledge base "+dsA)
 }
 
+// TestStartAnsweredWithAnUnusableSuccessMayHaveStarted: a 2xx answer to a
+// start says the server acted; when the client cannot use it (too large,
+// not JSON, no job, a job of another knowledge base), the error still
+// says the job may have started, and nothing is sent again.
+func TestStartAnsweredWithAnUnusableSuccessMayHaveStarted(t *testing.T) {
+	for name, h := range map[string]http.HandlerFunc{
+		"too large":              respond(201, `{"job":{"uuid":"`+jobID+`","padding":"`+strings.Repeat("x", 5<<20)+`"}}`),
+		"not JSON":               respond(201, `<html>Created</html>`),
+		"no job":                 respond(200, `{}`),
+		"another knowledge base": respond(200, `{"job":{"uuid":"`+jobID+`","knowledge_base_uuid":"`+dsA+`"}}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, h)
+			job, err := newClient(t, srv.URL).StartIndexingJob(context.Background(), kbID)
+			require.Error(t, err)
+			assert.Nil(t, job)
+			assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+			assert.Contains(t, err.Error(), "look before sending it again")
+			assert.Equal(t, 1, srv.count())
+		})
+	}
+}
+
 // TestDownloadCarriesNoToken: the details are fetched from the signed URL
 // on another origin with no Authorization header.
 func TestDownloadCarriesNoToken(t *testing.T) {
