@@ -80,8 +80,13 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.token == "" {
 		return nil, fmt.Errorf("indexingjobs: %w: pass WithToken(token) or set $%s", ErrNoToken, TokenEnv)
 	}
-	if strings.ContainsAny(cfg.token, "\r\n \t") {
-		return nil, errors.New("indexingjobs: the API token contains white space")
+	if strings.ContainsFunc(cfg.token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return nil, errors.New("indexingjobs: the API token contains white space or a control character")
+	}
+	// Nor can a User-Agent with a control character be sent: net/http
+	// refuses the header, and every call would fail.
+	if strings.ContainsFunc(cfg.userAgent, func(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }) {
+		return nil, fmt.Errorf("indexingjobs: the User-Agent %q contains a control character", clean(cfg.userAgent, 64))
 	}
 	base, err := parseBaseURL(cfg.baseURL)
 	if err != nil {

@@ -21,7 +21,8 @@ type config struct {
 }
 
 // WithToken sets the API token. Without it, NewClient reads
-// $DIGITALOCEAN_ACCESS_TOKEN.
+// $DIGITALOCEAN_ACCESS_TOKEN. NewClient fails if the token holds white
+// space or a control character.
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
 // WithBaseURL sends requests under baseURL instead of
@@ -39,7 +40,8 @@ func WithBaseURL(baseURL string) Option { return func(c *config) { c.baseURL = b
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithUserAgent puts ua before the default User-Agent,
-// "indexingjobs-go/<version>".
+// "indexingjobs-go/<version>". NewClient fails if ua holds a control
+// character, which no request could carry.
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
 // WithMaxRetries sets how many times a failed request is sent again. 0 turns

@@ -78,6 +78,27 @@ func TestNewClientNeedsAToken(t *testing.T) {
 	assert.Contains(t, err.Error(), "DIGITALOCEAN_ACCESS_TOKEN")
 }
 
+// TestNewClientRefusesHeadersThatCannotBeSent: a token or User-Agent
+// with a control character can never be sent (net/http refuses the
+// header); NewClient says so, rather than every call failing after its
+// retries, and a start claiming it may have taken effect.
+func TestNewClientRefusesHeadersThatCannotBeSent(t *testing.T) {
+	srv := newScripted(t, respond(200, jobBody(cancelled)))
+	for _, opts := range [][]indexingjobs.Option{
+		{indexingjobs.WithToken("dop_v1_\x00abc")},
+		{indexingjobs.WithToken("dop_v1_\x1b[2Jabc")},
+		{indexingjobs.WithToken("dop_v1_abc\x7f")},
+		{indexingjobs.WithToken(testToken), indexingjobs.WithUserAgent("my-app\r\nX-Forged: 1")},
+		{indexingjobs.WithToken(testToken), indexingjobs.WithUserAgent("my-app\x00")},
+	} {
+		_, err := indexingjobs.NewClient(append(opts, indexingjobs.WithBaseURL(srv.URL))...)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "abc", "the token is not quoted")
+		assertSafeText(t, err.Error())
+	}
+	assert.Zero(t, srv.count())
+}
+
 func TestNewClientReadsTokenFromEnvironment(t *testing.T) {
 	rec := loadRecording(t, "cancel_cancelled")
 	srv := newReplayServer(t, rec)
