@@ -223,16 +223,17 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, ErrResponseTooLarge
 	}
+	r := honestReader{resp.Body}
 	const exact = 64 << 10 // a job is about 2 KiB; a page of 200 about 400 KiB
 	if resp.ContentLength >= 0 && resp.ContentLength <= exact {
 		body := make([]byte, resp.ContentLength)
-		if _, err := io.ReadFull(resp.Body, body); err != nil {
+		if _, err := io.ReadFull(r, body); err != nil {
 			return nil, err
 		}
 		return body, nil
 	}
 	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, min(max, math.MaxInt64-1)+1)) // max+1 would overflow
+	n, err := buf.ReadFrom(io.LimitReader(r, min(max, math.MaxInt64-1)+1)) // max+1 would overflow
 	if err != nil {
 		return nil, err
 	}
@@ -243,6 +244,23 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 		return nil, io.ErrUnexpectedEOF // fewer bytes than announced
 	}
 	return buf.Bytes(), nil
+}
+
+// errImpossibleRead ends the reading of a body whose Read broke
+// io.Reader's contract.
+var errImpossibleRead = errors.New("the body's Read reported a count below 0 or above the buffer")
+
+// honestReader makes a Read that reports a count below 0 or above len(p)
+// an error: the Body of a caller's RoundTripper may do anything, and
+// bytes.Buffer, io.ReadFull and io.Copy panic or loop on such a count.
+type honestReader struct{ r io.Reader }
+
+func (h honestReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n < 0 || n > len(p) {
+		return 0, errImpossibleRead
+	}
+	return n, err
 }
 
 // exchange names an answer in errors: "PUT https://…/cancel: 200 OK". The

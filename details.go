@@ -68,15 +68,16 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(withContextErr(ctx, err)))
 	}
 	defer resp.Body.Close()
+	body := honestReader{resp.Body}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		head, _ := io.ReadAll(io.LimitReader(body, 4<<10))
 		// The URL without its query: the signature is a credential. It
 		// is taken out of the page before the snippet may cut it short.
 		where := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 		return 0, fmt.Errorf("indexingjobs: details of %s: GET %s: %s: %s",
 			jobUUID, safetext.Line(where), statusLine(resp.StatusCode), safetext.Line(snippet([]byte(redactQuery(string(head), u)))))
 	}
-	n, err = io.Copy(w, resp.Body)
+	n, err = io.Copy(w, body)
 	if err != nil {
 		return n, fmt.Errorf("indexingjobs: details of %s: after %d bytes: %w", jobUUID, n, safeError(withContextErr(ctx, err)))
 	}

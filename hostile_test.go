@@ -355,3 +355,40 @@ func TestDownloadErrorsNeverHoldTheSignature(t *testing.T) {
 		})
 	}
 }
+
+// lyingBody breaks io.Reader's contract: its Read reports n bytes, fewer
+// than none or more than asked for, and the end of the body.
+type lyingBody struct{ n int }
+
+func (b lyingBody) Read(p []byte) (int, error) {
+	if b.n > 0 {
+		return len(p) + b.n, io.EOF
+	}
+	return b.n, io.EOF
+}
+func (lyingBody) Close() error { return nil }
+
+// TestBodyBreakingTheReaderContractIsAnError: a caller's RoundTripper may
+// return a Body whose Read reports a count below 0 or above the buffer;
+// bytes.Buffer and io.ReadFull panic on it, the client must not.
+func TestBodyBreakingTheReaderContractIsAnError(t *testing.T) {
+	for _, n := range []int{-1, 1} {
+		for _, length := range []int64{-1, 10, 100 << 10} {
+			client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+				if strings.HasSuffix(r.URL.Path, "/details_signed_url") {
+					return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: -1,
+						Body: io.NopCloser(strings.NewReader(`{"signed_url":"https://storage.example/r?sig=s"}`))}, nil
+				}
+				return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: length, Body: lyingBody{n}}, nil
+			})
+			assert.NotPanics(t, func() {
+				_, err := client.GetIndexingJob(context.Background(), jobID)
+				assert.Error(t, err, "n %d, length %d", n, length)
+			}, "n %d, length %d", n, length)
+			assert.NotPanics(t, func() {
+				_, err := client.DownloadIndexingJobDetails(context.Background(), jobID, &strings.Builder{})
+				assert.Error(t, err, "n %d, length %d", n, length)
+			}, "download: n %d, length %d", n, length)
+		}
+	}
+}
