@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync/atomic"
 
@@ -161,6 +162,10 @@ func (c *Client) attempt(ctx context.Context, op operation, req *http.Request) (
 	}
 	resp, err = c.hc.Do(req.WithContext(actx))
 	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its text repeats the method and URL the caller's error names
+		}
 		return nil, nil, written.Load(), withContextErr(ctx, err)
 	}
 	body, err = readBody(resp, c.maxBody)

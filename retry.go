@@ -2,8 +2,10 @@ package indexingjobs
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -24,7 +26,8 @@ const (
 // written.
 //
 // Retried: 429, and 5xx other than 501 Not Implemented (which will not
-// change), connection errors and bodies cut short. An operation that is not
+// change), connection errors and bodies cut short, but not a host that
+// does not exist or a certificate that does not verify. An operation that is not
 // idempotent is retried only when the server certainly did not act: a 429,
 // or a request that failed before any of it was written. Never retried:
 // the caller's context ending, a redirect refused. Retry-After, when sent,
@@ -35,7 +38,7 @@ func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp 
 	}
 	wait := backoff(attempt, c.retryMin, c.retryMax)
 	if resp == nil || (err != nil && !errors.Is(err, ErrResponseTooLarge)) {
-		if errors.Is(err, errRedirect) {
+		if errors.Is(err, errRedirect) || lasting(err) {
 			return 0, false
 		}
 		return wait, op.idempotent || !wrote
@@ -48,6 +51,14 @@ func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp 
 		wait = min(ra, c.retryMax)
 	}
 	return wait, true
+}
+
+// lasting reports whether a failure to connect will not go away on its
+// own: no such host, or a certificate that does not verify.
+func lasting(err error) bool {
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	return (errors.As(err, &dnsErr) && dnsErr.IsNotFound) || errors.As(err, &certErr)
 }
 
 // backoff is the wait before retry n (1-based): min·2^(n-1), capped at max,

@@ -2,6 +2,7 @@ package indexingjobs
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -124,6 +125,9 @@ func TestRetryWait(t *testing.T) {
 		{"refused before sending", nil, refused, false, true, true},
 		{"reset after sending", nil, reset, true, true, false},
 		{"body cut short", answer(200), io.ErrUnexpectedEOF, true, true, false},
+		{"no such host", nil, &net.DNSError{Err: "no such host", Name: "api.example", IsNotFound: true}, false, false, false},
+		{"a DNS server that failed", nil, &net.DNSError{Err: "server misbehaving", Name: "api.example", IsTemporary: true}, false, true, true},
+		{"certificate not verified", nil, &tls.CertificateVerificationError{Err: errors.New("x509: unknown authority")}, true, false, false},
 		{"redirect refused", nil, &url.Error{Op: "Put", URL: "x", Err: fmt.Errorf("%w: loop", errRedirect)}, true, false, false},
 	} {
 		_, got := c.retryWait(ctx, cancel, 1, tc.resp, tc.err, true)

@@ -1,6 +1,7 @@
 package indexingjobs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 )
@@ -23,10 +24,7 @@ func checkUUID(what, id string) error {
 	if isUUID(id) {
 		return nil
 	}
-	if what != "" {
-		what += " "
-	}
-	return fmt.Errorf("indexingjobs: %sUUID %q: %w (want the form 123e4567-e89b-12d3-a456-426614174000)", what, clean(id, 64), ErrInvalidUUID)
+	return fmt.Errorf("indexingjobs: %s %q: %w (want the form 123e4567-e89b-12d3-a456-426614174000)", cmp.Or(what, "id"), clean(id, 64), ErrInvalidUUID)
 }
 
 func isUUID(id string) bool {

@@ -46,7 +46,11 @@ func cmdCancel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "Cancel accepted: job %s is %s.\n", ids[0], safetext.Line(job.Phase.String()))
+		if job.Phase.Terminal() && job.Phase != indexingjobs.PhaseCancelled {
+			fmt.Fprintf(stderr, "Job %s had already ended (%s): nothing to cancel.\n", ids[0], safetext.Line(job.Phase.String()))
+		} else {
+			fmt.Fprintf(stderr, "Cancel accepted: job %s is %s.\n", ids[0], safetext.Line(job.Phase.String()))
+		}
 		if *wait && !job.Phase.Terminal() {
 			if job, err = follow(ctx, c.client, job, *poll, stderr); err != nil {
 				return err

@@ -31,7 +31,7 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"cancel"}, "indexingjobs cancel: want one indexing job UUID, got 0\n"},
 		{[]string{"cancel", id, id}, "want one indexing job UUID, got 2"},
-		{[]string{"get", "../../account"}, `indexingjobs get: UUID "../../account": not a UUID`},
+		{[]string{"get", "../../account"}, `indexingjobs get: id "../../account": not a UUID`},
 		{[]string{"cancel", id, "--output", "yaml"}, `--output "yaml": want text or json`},
 		{[]string{"cancel", id, "--frob"}, "flag provided but not defined: --frob"},
 		{[]string{"cancel", id, "--poll", "soon"}, `invalid value "soon" for flag --poll`},
@@ -39,15 +39,15 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 		{[]string{"demo", "extra"}, "want no arguments, got 1"},
 		{[]string{"start"}, "want one knowledge base UUID, got 0"},
 		{[]string{"start", kb, kb}, "want one knowledge base UUID, got 2"},
-		{[]string{"start", "kb"}, `UUID "kb": not a UUID`},
-		{[]string{"start", kb, "--data-source", "x"}, `invalid value "x" for flag --data-source: UUID "x": not a UUID`},
-		{[]string{"start", "--data-source", ds, "--data-source", "../etc", kb}, `flag --data-source: UUID "../etc": not a UUID`},
+		{[]string{"start", "kb"}, `id "kb": not a UUID`},
+		{[]string{"start", kb, "--data-source", "x"}, `invalid value "x" for flag --data-source: id "x": not a UUID`},
+		{[]string{"start", "--data-source", ds, "--data-source", "../etc", kb}, `flag --data-source: id "../etc": not a UUID`},
 		{[]string{"start", kb, "--wait", "--poll", "x"}, `invalid value "x" for flag --poll`},
 		{[]string{"list", "extra"}, "want no arguments, got 1"},
 		{[]string{"list", "--knowledge-base", kb, "--page", "2"}, "--page, --per-page and --all do not apply"},
 		{[]string{"list", "--knowledge-base", kb, "--all"}, "--page, --per-page and --all do not apply"},
 		{[]string{"list", "--knowledge-base", kb, "--per-page", "5"}, "--page, --per-page and --all do not apply"},
-		{[]string{"list", "--knowledge-base", "kb"}, `--knowledge-base: UUID "kb": not a UUID`},
+		{[]string{"list", "--knowledge-base", "kb"}, `--knowledge-base: id "kb": not a UUID`},
 		{[]string{"list", "--all", "--page", "2"}, "--all lists every page: --page does not apply"},
 		{[]string{"list", "--page", "0"}, "--page 0: pages count from 1"},
 		{[]string{"list", "--per-page", "201"}, "--per-page 201: want 1 to 200"},
@@ -140,6 +140,17 @@ func TestCancelWaitShowsProgressAndTheEndedJob(t *testing.T) {
 		`\s+\d+\.\ds    data source `+ds+`: DATA_SOURCE_STATUS_CANCELLED\n`+
 		`\s+\d+\.\ds  BATCH_JOB_PHASE_CANCELLED, 0/1 data sources done\n$`, stderr)
 	assert.NotContains(t, stderr, "\r", "no redrawing when stderr is not a terminal")
+}
+
+func TestCancelOfAnEndedJobSaysSo(t *testing.T) {
+	srv := indexingjobstest.NewServer()
+	defer srv.Close()
+	t.Setenv(indexingjobs.TokenEnv, srv.Token())
+	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseSucceeded))
+	code, stdout, stderr := runCmd(t, "cancel", id, "--wait", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "Job "+id+" had already ended (BATCH_JOB_PHASE_SUCCEEDED): nothing to cancel.\n", stderr)
+	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_SUCCEEDED$`, stdout)
 }
 
 func TestCancelWithoutWaitAndJSONOutput(t *testing.T) {
