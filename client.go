@@ -27,6 +27,9 @@ const (
 
 	defaultUserAgent      = "indexingjobs-go/" + Version
 	defaultAttemptTimeout = 60 * time.Second
+	// maxHeaderBytes bounds an answer's headers when the client makes its
+	// own transport; the API's are well under 2 KiB.
+	maxHeaderBytes = 64 << 10
 )
 
 // ErrNoToken is wrapped by NewClient's error when neither WithToken nor
@@ -110,6 +113,13 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.httpClient != nil {
 		copied := *cfg.httpClient
 		hc = &copied
+	}
+	if hc.Transport == nil {
+		// http.DefaultTransport's own, but headers bounded like bodies:
+		// net/http would read 10 MiB of them, more than the body cap.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxResponseHeaderBytes = maxHeaderBytes
+		hc.Transport = t
 	}
 	if hc.Timeout == 0 {
 		c.attemptTimeout = cfg.attemptTimeout

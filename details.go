@@ -16,7 +16,7 @@ import (
 // detailed report (see the job's IsReportAvailable). It is valid for a
 // short while and carries its own signature: fetch it with no token, as
 // DownloadIndexingJobDetails does. Only an https URL is accepted (plain
-// http to a loopback address, for tests).
+// http to a loopback address when the client's base URL is one, for tests).
 func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*url.URL, error) {
 	if err := checkUUID("indexing job", jobUUID); err != nil {
 		return nil, err
@@ -27,7 +27,10 @@ func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*ur
 		return gen.NewGenaiGetIndexingJobDetailsSignedURLRequest(server, jobUUID)
 	}, &out, func() error {
 		u, err := url.Parse(out.SignedURL)
-		if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || !tokenAllowed(u) {
+		// https, or plain http to loopback when the API itself is reached
+		// so (a test's fake): a hostile API cannot point the client at
+		// this machine's plain-http services.
+		if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || !tokenAllowed(u) || (u.Scheme == "http" && c.scheme != "http") {
 			unsigned, _, _ := strings.Cut(out.SignedURL, "?") // the signature is a credential
 			return fmt.Errorf("%w: the signed URL %q is not an https URL", errWrongAnswer, clean(unsigned, 256))
 		}

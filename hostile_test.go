@@ -392,3 +392,26 @@ func TestBodyBreakingTheReaderContractIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeHeadersAreRefused: headers are bounded like bodies.
+func TestHugeHeadersAreRefused(t *testing.T) {
+	srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Padding", strings.Repeat("a", 1<<20))
+		respond(200, jobBody(cancelled))(w, r)
+	})
+	_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0)).GetIndexingJob(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "header")
+}
+
+// TestSignedURLToThisMachineOnlyForATestAPI: an API reached over https
+// cannot send the client to a plain-http service on this machine.
+func TestSignedURLToThisMachineOnlyForATestAPI(t *testing.T) {
+	client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: -1,
+			Body: io.NopCloser(strings.NewReader(`{"signed_url":"http://127.0.0.1:6379/x"}`))}, nil
+	})
+	_, err := client.IndexingJobDetailsURL(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not an https URL")
+}

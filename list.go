@@ -93,8 +93,9 @@ func WithPerPage(n int) ListOption {
 // client's own base URL; the links in the answer are never followed, so
 // the token goes nowhere else. A job that moved to the next page while the
 // loop ran (jobs started meanwhile push older ones back) is yielded once.
+// Memory is that of one page, however many the list has.
 // A list that disagrees with itself (more pages than the first page
-// counted or than its total needs, a page that only repeats earlier jobs)
+// counted or than its total needs, a page that only repeats the one before)
 // ends with an error rather than a loop without end; so does a list that
 // grew by a page while it was read: start again.
 func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.Seq2[*IndexingJob, error] {
@@ -103,7 +104,10 @@ func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.
 		o(&cfg)
 	}
 	return func(yield func(*IndexingJob, error) bool) {
-		seen := map[string]bool{}
+		// The jobs of the page before: a job that a new one pushed onto the
+		// next page while the loop ran is yielded once. Only one page is
+		// kept, so memory stays that of a page however long the list.
+		var seen map[string]bool
 		pages := 0 // as the first page counted them
 		for page := 1; ; page++ {
 			p, err := c.ListIndexingJobsPage(ctx, page, cfg.perPage)
@@ -115,13 +119,15 @@ func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.
 				pages = p.Pages
 			}
 			fresh := 0
+			before := seen
+			seen = make(map[string]bool, len(p.Jobs))
 			for i := range p.Jobs {
 				job := &p.Jobs[i]
 				key := strings.ToLower(job.UUID)
-				if seen[key] {
+				seen[key] = true
+				if before[key] {
 					continue
 				}
-				seen[key] = true
 				fresh++
 				if !yield(job, nil) {
 					return
@@ -131,7 +137,7 @@ func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.
 			case len(p.Jobs) == 0 || (p.Pages > 0 && page >= p.Pages) || (p.Pages == 0 && !p.next):
 				return // this page was the last, by its count or, without one, its links
 			case fresh == 0:
-				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d holds only jobs of earlier pages", errWrongAnswer, page))
+				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d holds only jobs of the page before", errWrongAnswer, page))
 				return
 			case p.Pages == 0 && page >= maxUncountedPages:
 				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: still more after %d pages without a count", errWrongAnswer, page))

@@ -222,7 +222,7 @@ func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 		jobs    int
 	}{
 		{"the same page again and again", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 1, 2))},
-			"holds only jobs of earlier pages", 2},
+			"holds only jobs of the page before", 2},
 		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
 			"page 1 counted 2 pages", 4},
 		{"more pages than the total needs", []http.HandlerFunc{respond(200, page(1, 1000000, 2, 1, 2))},

@@ -35,8 +35,9 @@ func WithBaseURL(baseURL string) Option { return func(c *config) { c.baseURL = b
 // WithHTTPClient sends requests with hc: its Transport, Jar and Timeout are
 // used. The client keeps its own copy so it can add its redirect policy
 // (no token to another origin); hc itself is not changed. Default: a client
-// on http.DefaultTransport. Unless hc has a Timeout of its own, each attempt
-// is bounded by WithAttemptTimeout.
+// on a copy of http.DefaultTransport that reads at most 64 KiB of headers
+// (a Transport of your own keeps its own bound). Unless hc has a Timeout
+// of its own, each attempt is bounded by WithAttemptTimeout.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithUserAgent puts ua before the default User-Agent,

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
@@ -18,6 +22,9 @@ func cmdDetails(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	return c.do(ctx, func(ctx context.Context) error {
+		if *out == "" && isTerminal(stdout) {
+			return showReport(ctx, c.client, ids[0], stdout)
+		}
 		if *out == "" {
 			_, err := c.client.DownloadIndexingJobDetails(ctx, ids[0], stdout)
 			return err
@@ -37,6 +44,45 @@ func cmdDetails(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return nil
 	})
+}
+
+// maxShownReport bounds a report shown on a terminal, which is read whole
+// first: a larger one belongs in a file.
+const maxShownReport = 16 << 20
+
+// showReport writes the report to a terminal line by line with the control
+// characters of each line escaped: the report is the server's text, and
+// must not drive the terminal. A pipe or --out gets the bytes as sent.
+func showReport(ctx context.Context, client *indexingjobs.Client, id string, w io.Writer) error {
+	var buf limitedBuffer
+	buf.max = maxShownReport
+	if _, err := client.DownloadIndexingJobDetails(ctx, id, &buf); err != nil {
+		if errors.Is(err, errTooLargeToShow) {
+			return fmt.Errorf("the report is over %d MiB: write it to a file with --out FILE", maxShownReport>>20)
+		}
+		return err
+	}
+	for line := range strings.Lines(buf.String()) {
+		if _, err := fmt.Fprintln(w, safetext.Line(strings.TrimRight(line, "\r\n"))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errTooLargeToShow = errors.New("too large to show")
+
+// limitedBuffer is a bytes.Buffer that refuses to grow past max.
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, errTooLargeToShow
+	}
+	return b.Buffer.Write(p)
 }
 
 // writeFile writes path with write, whole or not at all: into a temporary

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -55,6 +56,22 @@ func TestDetailsToStdout(t *testing.T) {
 		"GET /v2/gen-ai/indexing_jobs/" + jobID + "/details_signed_url",
 		"GET /storage/report.csv?X-Amz-Signature=abc",
 	}, srv.lines())
+}
+
+// TestDetailsOnATerminalAreEscaped: the report is the server's text; on a
+// terminal it cannot drive it, while a pipe gets the bytes as sent.
+func TestDetailsOnATerminalAreEscaped(t *testing.T) {
+	const hostile = "a,\x1b]0;pwned\x07\x1b[2J,b\r\nsecond line\n"
+	srv := detailsServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(hostile)) })
+	code, stdout, stderr := runCmd(t, "details", jobID, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, hostile, stdout, "a pipe gets the bytes")
+
+	defer func(was func(io.Writer) bool) { isTerminal = was }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	code, stdout, stderr = runCmd(t, "details", jobID, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "a,\\x1b]0;pwned\\a\\x1b[2J,b\nsecond line\n", stdout)
 }
 
 func TestDetailsOutWritesTheFileAndSaysSo(t *testing.T) {

@@ -95,8 +95,9 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // isTerminal reports whether w is a terminal, where progress is redrawn in
-// place rather than written line by line.
-func isTerminal(w io.Writer) bool {
+// place rather than written line by line, and a report is shown escaped.
+// A variable, so that tests can pretend.
+var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
