@@ -156,3 +156,77 @@ func FuzzResponse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzListIndexingJobs: whatever pages the server answers (the last one
+// again for every later page), the sequence ends, after at most one
+// request more than the pages given; it yields no job of the page before
+// again (uuids compared case aside), never a nil job, and at most one
+// error, last, whose text holds no control character and never the token.
+func FuzzListIndexingJobs(f *testing.F) {
+	page := func(pageNo, pages, total int, ids ...string) string {
+		var jobs []string
+		for _, id := range ids {
+			jobs = append(jobs, `{"uuid":"`+id+`"}`)
+		}
+		return `{"jobs":[` + strings.Join(jobs, ",") + `],"meta":{"page":` + strconv.Itoa(pageNo) + `,"pages":` + strconv.Itoa(pages) + `,"total":` + strconv.Itoa(total) + `}}`
+	}
+	a, b, c := "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b", "00000000-0000-4000-8000-00000000000c"
+	f.Add(page(1, 2, 3, a, b), page(2, 2, 3, c), "", 2)
+	f.Add(page(1, 2, 3, a, b), page(2, 2, 3, strings.ToUpper(b), c), "", 2)
+	f.Add(page(1, 1000000, 2000000, a, b), page(2, 1000000, 2000000, a, b), "", 2)
+	f.Add(page(1, 3, 6, a, b), page(1, 3, 6, c), page(3, 3, 6), 2)
+	f.Add(page(1, 2, 9223372036854775807, a, b), page(2, 2, 4, c), "", 2)
+	f.Add(`{"jobs":[{"uuid":""},{}],"meta":{"pages":-1}}`, `{"jobs":null}`, "not json\x1b[2J", 0)
+	f.Add(`{"jobs":[{"uuid":"a\u001b[2J"}],"meta":{"page":1,"pages":3,"total":3}}`, `{"links":{"pages":{"next":"https://evil.example/"}}}`, `[]`, 1)
+	f.Fuzz(func(t *testing.T, first, second, rest string, perPage int) {
+		bodies := []string{first, second, rest}
+		requests := 0
+		client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+			body := bodies[min(requests, len(bodies)-1)]
+			requests++
+			if r.URL.Host != "api.digitalocean.com" || r.URL.Path != "/v2/gen-ai/indexing_jobs" {
+				t.Fatalf("asked %s", r.URL)
+			}
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: -1,
+				Body: io.NopCloser(strings.NewReader(body))}, nil
+		})
+		var failed error
+		var before, this map[string]bool // the jobs of the page before, and of this one
+		lastRequest := 0
+		for job, err := range client.ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(perPage)) {
+			if failed != nil {
+				t.Fatalf("yielded after the error %v", failed)
+			}
+			if err != nil {
+				failed = err
+				msg := err.Error()
+				if strings.Contains(msg, testToken) || !utf8.ValidString(msg) {
+					t.Fatalf("error text: %q", msg)
+				}
+				for _, r := range msg {
+					if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+						t.Fatalf("error text holds %U: %q", r, msg)
+					}
+				}
+				continue
+			}
+			if job == nil {
+				t.Fatal("a nil job without an error")
+			}
+			if requests != lastRequest {
+				before, this, lastRequest = this, map[string]bool{}, requests
+			}
+			key := strings.ToLower(job.UUID)
+			if before[key] || this[key] {
+				t.Fatalf("job %q yielded again", job.UUID)
+			}
+			this[key] = true
+			if requests > len(bodies)+1 {
+				t.Fatalf("%d requests for %d pages", requests, len(bodies))
+			}
+		}
+		if requests > len(bodies)+1 {
+			t.Fatalf("%d requests for %d pages", requests, len(bodies))
+		}
+	})
+}

@@ -88,7 +88,7 @@ func (c *Client) ListKnowledgeBaseIndexingJobs(ctx context.Context, knowledgeBas
 				return err
 			}
 		}
-		return nil
+		return distinctJobs(out.Jobs)
 	})
 	if err != nil {
 		return nil, err

@@ -53,7 +53,7 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 		if n := len(out.Jobs); n > perPage {
 			return fmt.Errorf("%w: a page of %d jobs holds %d", errWrongAnswer, perPage, n)
 		}
-		return nil
+		return distinctJobs(out.Jobs)
 	})
 	if err != nil {
 		return nil, err
@@ -149,4 +149,21 @@ func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.
 			}
 		}
 	}
+}
+
+// distinctJobs checks that every job of a list has its id, and no id comes
+// twice.
+func distinctJobs(jobs []IndexingJob) error {
+	ids := make(map[string]bool, len(jobs))
+	for i := range jobs {
+		if jobs[i].UUID == "" {
+			return fmt.Errorf("%w: job %d of the list has no uuid", errWrongAnswer, i+1)
+		}
+		id := strings.ToLower(jobs[i].UUID)
+		if ids[id] {
+			return fmt.Errorf("%w: job %q comes twice", errWrongAnswer, clean(jobs[i].UUID, maxIDLen))
+		}
+		ids[id] = true
+	}
+	return nil
 }

@@ -85,7 +85,7 @@ func TestEachOperationSendsItsRequest(t *testing.T) {
 		{"page, default size", `{"jobs":[],"meta":{"page":1,"pages":0,"total":0}}`,
 			func(c *indexingjobs.Client) (any, error) { return c.ListIndexingJobsPage(ctx, 1, 0) },
 			sent{"GET", "/v2/gen-ai/indexing_jobs", "page=1&per_page=20", "", ""}, nil},
-		{"by knowledge base", `{"jobs":[` + job + `,` + job + `]}`,
+		{"by knowledge base", `{"jobs":[` + job + `,` + strings.Replace(job, jobID, dsB, 1) + `]}`,
 			func(c *indexingjobs.Client) (any, error) { return c.ListKnowledgeBaseIndexingJobs(ctx, kbID) },
 			sent{"GET", "/v2/gen-ai/knowledge_bases/" + kbID + "/indexing_jobs", "", "", ""},
 			func(t *testing.T, got any) { assert.Len(t, got.([]indexingjobs.IndexingJob), 2) }},
@@ -221,6 +221,8 @@ func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 		want    string
 		jobs    int
 	}{
+		{"a job twice in a page", []http.HandlerFunc{respond(200, page(1, 1, 2, 1, 1))}, "comes twice", 0},
+		{"a job without its id", []http.HandlerFunc{respond(200, `{"jobs":[{"phase":"BATCH_JOB_PHASE_RUNNING"}],"meta":{"page":1,"pages":1,"total":1}}`)}, "job 1 of the list has no uuid", 0},
 		{"the same page again and again", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 1, 2))},
 			"holds only jobs of the page before", 2},
 		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
