@@ -2,6 +2,7 @@ package indexingjobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,6 +69,12 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 	req.Header["User-Agent"] = c.uaHeader
 	resp, err := c.hc.Do(req) // no Authorization: the URL is signed
 	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			// Not even errors.As may find the signature: name the URL
+			// without its query, as the text does.
+			uerr.URL = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+		}
 		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(withContextErr(ctx, err)))
 	}
 	defer resp.Body.Close()

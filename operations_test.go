@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -386,6 +387,10 @@ func TestDownloadCarriesNoToken(t *testing.T) {
 		_, err = newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
 		require.Error(t, err, signed)
 		assert.NotContains(t, err.Error(), "s3cr3tsig", signed)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			assert.NotContains(t, uerr.URL, "s3cr3tsig", "the *url.Error in the chain")
+		}
 	}
 
 	// The storage host says no: the error names the status, not the signature.
