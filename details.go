@@ -73,7 +73,7 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 		if errors.As(err, &uerr) {
 			// Not even errors.As may find the signature: name the URL
 			// without its query, as the text does.
-			uerr.URL = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+			uerr.URL = withoutQuery(u)
 		}
 		return 0, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, safeError(withContextErr(ctx, err)))
 	}
@@ -83,7 +83,7 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 		head, _ := io.ReadAll(io.LimitReader(body, 4<<10))
 		// The URL without its query: the signature is a credential. It
 		// is taken out of the page before the snippet may cut it short.
-		where := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+		where := withoutQuery(u)
 		return 0, fmt.Errorf("indexingjobs: details of %s: GET %s: %s: %s",
 			jobUUID, safetext.Line(where), statusLine(resp.StatusCode), safetext.Line(snippet([]byte(redactQuery(string(head), u)))))
 	}
@@ -120,4 +120,10 @@ func redactQuery(s string, u *url.URL) string {
 		}
 	}
 	return s
+}
+
+// withoutQuery is a signed URL fit for an error: its query holds the
+// signature, a credential.
+func withoutQuery(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
