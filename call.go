@@ -11,57 +11,160 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strings"
 	"sync/atomic"
+	"time"
 
+	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
-// call is the one path every operation takes. It builds the request with
-// build (a generated request builder, given the base URL), checks it is the
-// operation's path of the spec, adds the token and headers, sends it,
-// retries as the operation allows, reads the answer within the cap, notes
-// the rate limit, makes an *APIError of an answer outside 2xx, decodes a
-// 2xx body into out, and runs check on it, if given.
+// call sends op, one of the operations generated from openapi.yaml, with
+// the values of its path parameters (in the order of op.PathParams), an
+// encoded query and a body (nil for none), and returns its 200 answer
+// decoded, after check, if given, has accepted it.
 //
-// It does not use the generated ClientWithResponses: that reads bodies
-// without a cap, decodes every status into its own field, and sends once,
-// while a request here must be rebuilt for each attempt, checked before it
-// leaves, and read, classified and decoded the same way for every
-// operation. The generated request builders stay the source of requests.
-func (c *Client) call(ctx context.Context, opID string, build func(server string) (*http.Request, error), out any, check func() error) error {
-	op := operationOf(opID)
-	for attempt := 1; ; attempt++ {
-		req, err := c.request(op, build)
-		if err != nil {
-			return err
+// Every request to the API takes this path, and the download of a report
+// takes do, below it: the same sending, retries, bounds, redirect rules
+// and errors. It does not use a generated client: requests are built here
+// from the operation's typed description, checked before anything is
+// sent, and answered, read and classified the same way for every
+// operation.
+func call[In, Out any](ctx context.Context, c *Client, op *gen.Endpoint[In, Out], params []string, query string, body *In, check func(*Out) error) (*Out, error) {
+	var in any
+	if body != nil {
+		in = body
+	}
+	x, err := c.apiRequest(&op.Operation, params, query, in)
+	if err != nil {
+		return nil, err
+	}
+	ans, err := c.do(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	out := new(Out)
+	if err := json.Unmarshal(ans.body, out); err != nil {
+		return nil, unsure(fmt.Errorf("indexingjobs: %s, but the body does not decode: %w", x.exchange(ans.status), safeError(err)), ans.acted)
+	}
+	if check != nil {
+		if err := check(out); err != nil {
+			return nil, unsure(fmt.Errorf("indexingjobs: %s, but %w", x.exchange(ans.status), err), ans.acted)
 		}
-		resp, body, wrote, err := c.attempt(ctx, op, req)
-		if resp != nil {
+	}
+	return out, nil
+}
+
+// outgoing is one request as the core sends it: built once per call, sent
+// once per attempt.
+type outgoing struct {
+	// idempotent requests may be sent again after the server may have acted
+	// on them; the others only when it certainly did not.
+	idempotent bool
+	maxRetries int
+	req        *http.Request // method, URL and headers; no context, no body
+	body       []byte        // nil when the request has none
+	api        bool          // to the API, with the token: its answers report the rate limit
+	// A download streams the answer's body into sink, at most max bytes,
+	// and keeps the signed URL's query out of every error (secret).
+	sink   io.Writer
+	max    int64
+	secret *signature
+}
+
+// apiRequest builds the request of op on the client's base URL: the path
+// is op's template filled with params, each checked to be a UUID, so the
+// path is the template's by construction; then the token and headers.
+func (c *Client) apiRequest(op *gen.Operation, params []string, query string, in any) (*outgoing, error) {
+	path, err := fillPath(op, params)
+	if err != nil {
+		return nil, err
+	}
+	h := make(http.Header, 5)
+	h["Authorization"] = c.authHeader
+	h["User-Agent"] = c.uaHeader
+	h["Accept"] = jsonMedia
+	var body []byte
+	if in != nil {
+		if body, err = json.Marshal(in); err != nil {
+			return nil, fmt.Errorf("indexingjobs: %s: encoding the body: %w", op.ID, err)
+		}
+		h["Content-Type"] = jsonMedia
+	}
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: c.basePath + path, RawQuery: query}
+	return &outgoing{
+		idempotent: op.Idempotent, maxRetries: c.maxRetries, api: true, body: body,
+		req: &http.Request{Method: op.Method, URL: u, Host: c.host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1},
+	}, nil
+}
+
+var jsonMedia = []string{"application/json"}
+
+// fillPath puts params into op's path template in order. Each is a UUID,
+// which needs no escaping: nothing else reaches a path.
+func fillPath(op *gen.Operation, params []string) (string, error) {
+	if len(params) != len(op.PathParams) {
+		return "", fmt.Errorf("indexingjobs: %s takes %d path parameters, not %d", op.ID, len(op.PathParams), len(params))
+	}
+	if len(params) == 0 {
+		return op.Path, nil
+	}
+	b := make([]byte, 0, len(op.Path)+36*len(params))
+	t := op.Path
+	for i, p := range params {
+		if err := checkUUID(op.PathParams[i], p); err != nil {
+			return "", err
+		}
+		open := indexByte(t, '{')
+		end := open + indexByte(t[open:], '}')
+		b = append(append(b, t[:open]...), p...)
+		t = t[end+1:]
+	}
+	return string(append(b, t...)), nil
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// answer is what do returns of a request that succeeded: its status, and
+// its body read whole (nil for a download, streamed into its sink).
+type answer struct {
+	status int
+	body   []byte
+	n      int64 // bytes written to a download's sink
+	acted  bool  // the server may have acted on a request that is not idempotent
+}
+
+// do sends x, retries it as its operation allows, and returns the 2xx
+// answer or the error to return: an *APIError for any other status, with
+// the attempts counted (every send, the transport's own included), and
+// ErrOutcomeUnknown added when the server may have acted on it.
+func (c *Client) do(ctx context.Context, x *outgoing) (answer, error) {
+	tries := 0
+	for attempt := 1; ; attempt++ {
+		resp, body, n, sends, err := c.attempt(ctx, x)
+		tries += max(1, sends)
+		if resp != nil && x.api {
 			c.noteRateLimit(resp.Header)
 		}
-		wait, again := c.retryWait(ctx, op, attempt, resp, err, wrote)
+		wait, again := c.retryWait(ctx, x, attempt, resp, err, sends > 0)
 		if again && sleep(ctx, wait) {
 			continue
 		}
-		acted := mayHaveActed(op, wrote, resp, err)
-		failed := c.failure(req, resp, body, err, attempt, acted)
-		if again && ctx.Err() != nil { // the caller gave up while we waited
-			return fmt.Errorf("%w (%w while waiting to retry)", failed, withContextErr(ctx, context.Cause(ctx)))
+		acted := mayHaveActed(x.idempotent, sends > 0, resp, err)
+		failed := c.failure(x, resp, body, err, tries, acted)
+		if again && ctx.Err() != nil && failed != nil { // the caller gave up while we waited
+			failed = fmt.Errorf("%w (%w while waiting to retry)", failed, withContextErr(ctx, context.Cause(ctx)))
 		}
 		if failed != nil {
-			return failed
+			return answer{n: n}, x.secret.redact(failed)
 		}
-		if err := json.Unmarshal(body, out); err != nil {
-			err = fmt.Errorf("indexingjobs: %s, but the body does not decode: %w", exchange(req, resp.StatusCode), safeError(err))
-			return unsure(err, acted)
-		}
-		if check != nil {
-			if err := check(); err != nil {
-				return unsure(fmt.Errorf("indexingjobs: %s, but %w", exchange(req, resp.StatusCode), err), acted)
-			}
-		}
-		return nil
+		return answer{status: resp.StatusCode, body: body, n: n, acted: acted}, nil
 	}
 }
 
@@ -69,8 +172,8 @@ func (c *Client) call(ctx context.Context, opID string, build func(server string
 // that is not idempotent: it was written, and no whole answer says it was
 // refused (a 4xx, or 501). A 2xx counts: if its body is unusable, the job
 // was still started.
-func mayHaveActed(op operation, wrote bool, resp *http.Response, err error) bool {
-	if op.idempotent || !wrote {
+func mayHaveActed(idempotent, wrote bool, resp *http.Response, err error) bool {
+	if idempotent || !wrote {
 		return false
 	}
 	if resp == nil || (err != nil && !errors.Is(err, ErrResponseTooLarge)) {
@@ -94,88 +197,158 @@ func unsure(err error, acted bool) error {
 	return fmt.Errorf("%w; %w", err, ErrOutcomeUnknown)
 }
 
-// request builds op's request for this attempt and checks that it goes
-// where op says, on the client's own base URL, before the token is added.
-// Such a refusal is returned before any retry is considered.
-func (c *Client) request(op operation, build func(server string) (*http.Request, error)) (*http.Request, error) {
-	req, err := build(c.server)
-	if err != nil {
-		return nil, fmt.Errorf("indexingjobs: %s: %w", op.id, err)
-	}
-	if req.Method != op.method || req.URL.Scheme != c.scheme || req.URL.Host != c.host ||
-		!matchPath(req.URL.EscapedPath(), c.basePath+op.path) {
-		return nil, fmt.Errorf("%w: %s %s is not %s %s", errWrongPath, req.Method, safetext.Line(req.URL.Redacted()), op.method, op.path)
-	}
-	// The base URL passed tokenAllowed, and the request goes to its scheme
-	// and host: the token may go with it.
-	h := req.Header
-	h["Authorization"] = c.authHeader
-	h["User-Agent"] = c.uaHeader
-	h["Accept"] = acceptJSON
-	return req, nil
-}
+// maxSendsPerAttempt bounds how often Go's transport may send one attempt
+// of a request on its own. It resends an idempotent request (and any whose
+// body it can get again) when a reused connection turns out dead, or when
+// an HTTP/2 server resets the stream with REFUSED_STREAM or PROTOCOL_ERROR
+// — which a hostile or broken server can do for ever. A request that is
+// not idempotent is never resent: it has no GetBody.
+const maxSendsPerAttempt = 2
 
-var acceptJSON = []string{"application/json"}
-
-// matchPath reports whether p matches the template: the same segments, and
-// a UUID wherever the template has a {parameter}.
-func matchPath(p, template string) bool {
-	for {
-		ps, prest, pmore := strings.Cut(p, "/")
-		ts, trest, tmore := strings.Cut(template, "/")
-		if strings.HasPrefix(ts, "{") && strings.HasSuffix(ts, "}") {
-			if !isUUID(ps) {
-				return false
-			}
-		} else if ps != ts {
-			return false
-		}
-		if pmore != tmore {
-			return false
-		}
-		if !pmore {
-			return true
-		}
-		p, template = prest, trest
-	}
-}
+// errResent ends an attempt that the transport kept sending again.
+var errResent = fmt.Errorf("the connection failed each time the request was sent (%d times in one attempt)", maxSendsPerAttempt+1)
 
 // errAttemptTimeout ends an attempt that outlasts WithAttemptTimeout.
 var errAttemptTimeout = errors.New("the attempt timed out")
 
-// attempt sends req once and reads its body, within the attempt timeout.
-// resp is nil when no answer came; err is then why. With an answer, err is
-// why its body could not be read whole. wrote reports whether any of the
-// request was written, which only operations that are not idempotent need
-// to know (for the others it stays true).
-func (c *Client) attempt(ctx context.Context, op operation, req *http.Request) (resp *http.Response, body []byte, wrote bool, err error) {
-	actx := ctx
+// try is one attempt in flight, and the context its request is sent
+// with: it counts the times the transport writes the request (less the
+// redirects it follows, which are requests of their own), and ends the
+// attempt when that is once too often.
+type try struct {
+	context.Context
+	cancel context.CancelCauseFunc
+	trace  httptrace.ClientTrace
+	sends  atomic.Int32 // writes of the request, redirects included
+	hops   atomic.Int32 // redirects followed
+}
+
+// tryKey finds the try of a request's context.
+type tryKey struct{}
+
+func (t *try) Value(key any) any {
+	if key == (tryKey{}) {
+		return t
+	}
+	return t.Context.Value(key)
+}
+
+func (t *try) wroteHeaders() {
+	if t.sends.Add(1)-t.hops.Load() > maxSendsPerAttempt {
+		t.cancel(errResent)
+	}
+}
+
+// resent is how many times beyond the first the transport sent the
+// request itself.
+func (t *try) resent() int { return max(0, int(t.sends.Load()-t.hops.Load())-1) }
+
+// redirected notes that the request of ctx is followed to another URL.
+func redirected(ctx context.Context) {
+	if t, ok := ctx.Value(tryKey{}).(*try); ok {
+		t.hops.Add(1)
+	}
+}
+
+// attempt sends x once and reads its answer: whole, within the cap, or into
+// the download's sink. resp is nil when no answer came; err is then why.
+// With an answer, err is why its body could not be read or written whole.
+// sends is how many times the request was written, which is 0 when the
+// connection failed before.
+//
+// The attempt timeout bounds the whole attempt, but for a download only
+// the wait for the answer's headers: a report streams for as long as ctx
+// allows.
+func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response, body []byte, n int64, sends int, err error) {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	t := &try{Context: actx, cancel: cancel}
+	var timer *time.Timer
 	if c.attemptTimeout > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeoutCause(ctx, c.attemptTimeout, c.timedOut)
-		defer cancel()
+		timer = time.AfterFunc(c.attemptTimeout, func() { cancel(c.timedOut) })
+		defer timer.Stop()
 	}
-	var written atomic.Bool
-	written.Store(op.idempotent)
-	if !op.idempotent {
-		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { written.Store(true) }})
+	t.trace.WroteHeaders = t.wroteHeaders
+	req := x.req.WithContext(httptrace.WithClientTrace(t, &t.trace))
+	if x.body != nil {
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(x.body)), int64(len(x.body))
+		if x.idempotent { // else the transport could send it again on its own
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(x.body)), nil }
+		}
 	}
-	resp, err = c.hc.Do(req.WithContext(actx))
+	resp, err = c.hc.Do(req)
+	sends = min(int(t.sends.Load()), 1+t.resent()) // 0 when nothing was written
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its text repeats the method and URL the caller's error names
 		}
-		return nil, nil, written.Load(), withContextErr(ctx, err)
+		return nil, nil, 0, sends, withContextErr(ctx, err)
 	}
-	body, err = readBody(resp, c.maxBody)
-	return resp, body, true, withContextErr(ctx, err)
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	if x.sink == nil || !ok {
+		limit := c.maxBody
+		if x.sink != nil {
+			limit = maxShownBody // a storage host's error page: only its start is shown
+		}
+		body, err = readBody(resp, limit)
+		return resp, body, 0, sends, withContextErr(ctx, err)
+	}
+	if timer != nil {
+		timer.Stop() // the headers are here: the body may take as long as ctx allows
+	}
+	defer resp.Body.Close()
+	if resp.ContentLength > x.max {
+		return resp, nil, 0, sends, ErrResponseTooLarge
+	}
+	w := &cappedWriter{w: x.sink, left: x.max}
+	n, err = io.Copy(w, honestReader{resp.Body})
+	if err != nil && err == w.err && err != ErrResponseTooLarge {
+		err = &writeError{err}
+	}
+	return resp, nil, n, sends, withContextErr(ctx, err)
 }
+
+// maxShownBody bounds what is read of a storage host's answer outside 2xx,
+// of which an error shows a snippet.
+const maxShownBody = 4 << 10
+
+// cappedWriter passes at most left bytes on to w, and fails with
+// ErrResponseTooLarge at the first byte past them. err is the error it
+// returned last, to tell the writer's errors from the reader's.
+type cappedWriter struct {
+	w    io.Writer
+	left int64
+	err  error
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	over := int64(len(p)) > c.left
+	if over {
+		p = p[:c.left]
+	}
+	n, err := c.w.Write(p)
+	c.left -= int64(n)
+	if err == nil && over {
+		err = ErrResponseTooLarge
+	}
+	c.err = err
+	return n, err
+}
+
+// writeError is the error of the caller's writer in a download.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return "writing the report: " + e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
 
 // withContextErr makes err, of a call whose context has ended, wrap the
 // context's error: given a cause (context.WithCancelCause), net/http
 // reports the cause alone, while callers look for context.Canceled.
 func withContextErr(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("%w: %w", cerr, err)
 	}
@@ -185,27 +358,51 @@ func withContextErr(ctx context.Context, err error) error {
 // failure classifies the end of an attempt: nil for a 2xx body read whole,
 // else the error to return, attempts counted, ErrOutcomeUnknown added when
 // acted.
-func (c *Client) failure(req *http.Request, resp *http.Response, body []byte, err error, attempts int, acted bool) error {
+func (c *Client) failure(x *outgoing, resp *http.Response, body []byte, err error, attempts int, acted bool) error {
 	tries := fmt.Sprintf("%d %s", attempts, plural(attempts, "attempt"))
 	if resp == nil {
-		return unsure(fmt.Errorf("indexingjobs: %s %s: %w (%s)", req.Method, req.URL.Redacted(), safeError(err), tries), acted)
+		return unsure(fmt.Errorf("indexingjobs: %s %s: %w (%s)", x.req.Method, x.where(), safeError(err), tries), acted)
 	}
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	tooLarge := errors.Is(err, ErrResponseTooLarge)
+	limit := c.maxBody
+	if x.sink != nil {
+		limit = x.max
+	}
 	switch {
 	case ok && tooLarge:
-		return unsure(fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", exchange(req, resp.StatusCode), err, c.maxBody), acted)
+		return unsure(fmt.Errorf("indexingjobs: %s: %w (more than %d bytes)", x.exchange(resp.StatusCode), ErrResponseTooLarge, limit), acted)
+	case ok && errors.As(err, new(*writeError)):
+		return fmt.Errorf("indexingjobs: %s: %w", x.exchange(resp.StatusCode), err)
 	case err != nil && !tooLarge: // the connection broke mid-body
-		return unsure(fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)", exchange(req, resp.StatusCode), safeError(err), tries), acted)
+		return unsure(fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)", x.exchange(resp.StatusCode), safeError(err), tries), acted)
 	case ok:
 		return nil
 	}
-	e := newAPIError(req, resp, body, attempts)
+	if x.secret != nil { // before a snippet may cut a secret short
+		body = []byte(x.secret.clean(string(body)))
+	}
+	e := newAPIError(x.req.Method, x.where(), resp, body, attempts)
 	if tooLarge {
 		e.Message = fmt.Sprintf("(a body of more than %d bytes, not read)", c.maxBody)
 		e.causes = append(e.causes, ErrResponseTooLarge)
 	}
 	return unsure(e, acted)
+}
+
+// where is the request's URL as errors show it: without a password, and,
+// for a signed URL, without its query, which holds the signature.
+func (x *outgoing) where() string {
+	if x.secret != nil {
+		return withoutQuery(x.req.URL)
+	}
+	return x.req.URL.Redacted()
+}
+
+// exchange names an answer in errors: "PUT https://…/cancel: 200 OK". The
+// status text is Go's, never the server's reason phrase.
+func (x *outgoing) exchange(code int) string {
+	return x.req.Method + " " + x.where() + ": " + statusLine(code)
 }
 
 // ErrOutcomeUnknown is wrapped by the error of a request that creates
@@ -216,7 +413,7 @@ func (c *Client) failure(req *http.Request, resp *http.Response, body []byte, er
 var ErrOutcomeUnknown = errors.New("the server may have acted on the request: look before sending it again")
 
 // ErrResponseTooLarge is wrapped by the error for a body over the cap set
-// by WithMaxResponseBytes.
+// by WithMaxResponseBytes, or for a report over WithMaxDownloadBytes.
 var ErrResponseTooLarge = errors.New("response body too large")
 
 // readBody reads at most max bytes and always closes the body. Memory
@@ -266,12 +463,6 @@ func (h honestReader) Read(p []byte) (int, error) {
 		return 0, errImpossibleRead
 	}
 	return n, err
-}
-
-// exchange names an answer in errors: "PUT https://…/cancel: 200 OK". The
-// status text is Go's, never the server's reason phrase.
-func exchange(req *http.Request, code int) string {
-	return req.Method + " " + req.URL.Redacted() + ": " + statusLine(code)
 }
 
 func statusLine(code int) string {

@@ -22,6 +22,13 @@ const (
 	DefaultBaseURL = "https://api.digitalocean.com"
 	// DefaultMaxResponseBytes caps response bodies.
 	DefaultMaxResponseBytes = 4 << 20
+	// DefaultMaxDownloadBytes caps what DownloadIndexingJobDetails writes:
+	// 256 MiB. A report has a line for each file and item a job indexed, a
+	// few hundred bytes each, so this holds the report of about a million
+	// of them, beyond what a knowledge base holds, while a storage host
+	// that sends without end (or a small gzip answer that inflates a
+	// thousandfold) fills no disk and no memory.
+	DefaultMaxDownloadBytes = 256 << 20
 	// TokenEnv is the environment variable NewClient reads the token from.
 	TokenEnv = "DIGITALOCEAN_ACCESS_TOKEN"
 
@@ -42,10 +49,9 @@ var errWrongPath = errors.New("indexingjobs: refusing a request to an unexpected
 // Client calls the indexing-jobs API. It is safe for concurrent use.
 type Client struct {
 	hc *http.Client
-	// server is the base URL the generated request builders are given;
-	// every request must go to its scheme and host, under basePath (its
-	// escaped path).
-	server, scheme, host, basePath string
+	// Every request to the API goes to the base URL's scheme and host,
+	// under its path (basePath, unescaped, without a final slash).
+	scheme, host, basePath string
 	// The values of the headers every request carries, made once: the
 	// transport only reads them.
 	authHeader, uaHeader []string
@@ -53,6 +59,7 @@ type Client struct {
 	retryMin             time.Duration
 	retryMax             time.Duration
 	maxBody              int64
+	maxDownload          int64
 	// attemptTimeout bounds one request and the read of its body; 0 when
 	// the caller's http.Client has a Timeout of its own. timedOut is the
 	// cause an attempt ends with then.
@@ -72,6 +79,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		retryMin:       DefaultRetryWaitMin,
 		retryMax:       DefaultRetryWaitMax,
 		maxBody:        DefaultMaxResponseBytes,
+		maxDownload:    DefaultMaxDownloadBytes,
 		attemptTimeout: defaultAttemptTimeout,
 	}
 	for _, o := range opts {
@@ -103,11 +111,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		ua = cfg.userAgent + " " + defaultUserAgent
 	}
 	c := &Client{
-		// The builders resolve "./v2/..." against server: it ends in a slash
-		// so that a path prefix is kept.
-		server: base.String() + "/", scheme: base.Scheme, host: base.Host, basePath: base.EscapedPath(),
+		scheme: base.Scheme, host: base.Host, basePath: base.Path,
 		authHeader: []string{"Bearer " + cfg.token}, uaHeader: []string{ua},
-		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax, maxBody: cfg.maxBody,
+		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax,
+		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload,
 	}
 	hc := &http.Client{}
 	if cfg.httpClient != nil {
@@ -125,7 +132,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.attemptTimeout = cfg.attemptTimeout
 		c.timedOut = fmt.Errorf("%w after %s", errAttemptTimeout, cfg.attemptTimeout)
 	}
-	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
+	hc.CheckRedirect = c.redirectPolicy(hc.CheckRedirect)
 	c.hc = hc
 	return c, nil
 }
@@ -185,30 +192,56 @@ func tokenAllowed(u *url.URL) bool {
 // without end. It is not retried.
 var errRedirect = errors.New("redirect not followed")
 
-// redirectPolicy never forwards the token to another origin (scheme, host
-// and port) or over plain http off this machine, never lets a redirect
-// change the method or drop the body (a 301, 302 or 303 turns Go's PUT or
-// POST into a GET: a cancel would silently become a read), stops after 10
-// redirects, then applies the caller's own policy, if any.
-func redirectPolicy(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+// redirectPolicy decides every redirect of every request, to the API or
+// to a report's storage host, then applies the caller's own policy, if
+// any. A hop must pass the check the first URL passed (reachable): https,
+// or plain http to loopback when the API itself is reached so. It never
+// forwards the token to another origin (scheme, host and port), never
+// sends a Referer (it would carry a signed URL's signature to the next
+// host), never lets a redirect change the method or drop the body (a 301,
+// 302 or 303 turns Go's PUT or POST into a GET: a cancel would silently
+// become a read), and stops after 10 redirects. Its errors name each URL
+// without its query, which may hold a signature.
+func (c *Client) redirectPolicy(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		first := via[0]
-		to := safetext.Line(req.URL.Redacted())
+		to := safetext.Line(withoutQuery(req.URL))
+		req.Header.Del("Referer")
 		if len(via) >= 10 {
 			return fmt.Errorf("%w: stopped after 10 redirects, the last to %s", errRedirect, to)
 		}
+		if !c.reachable(req.URL) {
+			return fmt.Errorf("%w: the server redirected %s %s to %s, which is not https", errRedirect, first.Method, withoutQuery(first.URL), to)
+		}
 		if req.Method != first.Method || (first.Body != nil && first.Body != http.NoBody && req.Body == nil) {
 			return fmt.Errorf("%w: the server redirected %s %s to %s, which would make it a %s without its body",
-				errRedirect, first.Method, first.URL.Redacted(), to, req.Method)
+				errRedirect, first.Method, withoutQuery(first.URL), to, req.Method)
 		}
-		if req.URL.Scheme != first.URL.Scheme || req.URL.Host != first.URL.Host || !tokenAllowed(req.URL) {
+		if req.URL.Scheme != first.URL.Scheme || req.URL.Host != first.URL.Host {
 			req.Header.Del("Authorization")
 		}
 		if next != nil {
-			return next(req, via)
+			if err := next(req, via); err != nil {
+				return err
+			}
 		}
+		redirected(req.Context()) // a request of its own, not a resend
 		return nil
 	}
+}
+
+// reachable reports whether a request may go to u at all: https, or plain
+// http to a loopback address when the API is reached that way (a test's
+// fake), so that a hostile server cannot point the client at this
+// machine's plain-http services.
+func (c *Client) reachable(u *url.URL) bool {
+	return u.User == nil && u.Host != "" && (u.Scheme == "https" || (u.Scheme == "http" && c.scheme == "http" && tokenAllowed(u)))
+}
+
+// withoutQuery is a URL fit for an error: no user or password, and no
+// query, which may hold a signature (a credential).
+func withoutQuery(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
 // RateLimit returns the rate limit the last response reported, errors

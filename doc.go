@@ -3,14 +3,18 @@
 // follow them to their end, and read what they did per data source and in
 // their detailed report.
 //
-// The types and request builders come from openapi.yaml, generated into
-// package gen by oapi-codegen. This package adds what makes them safe to
-// use, in one request path that every operation goes through (call.go):
-// UUID checks before anything is sent, the built path checked against the
-// operation's path in the spec, retries with backoff that know which
-// operations may be repeated, rate-limit tracking, one error type, reads
-// bounded by what arrives, server text escaped in every error, and a token
-// that never leaves for another host or over plain HTTP.
+// The types, and each operation as a typed value (method, path template,
+// parameters, whether it may be repeated, the Go types of its body and
+// answer), come from openapi.yaml, generated into package gen by
+// oapi-codegen. This package adds what makes them safe to use, in one
+// request path that every request goes through, the download of a report
+// included (call.go): UUID checks before anything is sent, paths that are
+// their template's by construction, retries with backoff that know which
+// operations may be repeated and a transport that may not repeat them on
+// its own, rate-limit tracking, one error type, reads bounded by what
+// arrives, redirects checked at every hop, server text escaped in every
+// error, and a token that never leaves for another host or over plain
+// HTTP.
 //
 // Defaults, each changed with an Option:
 //   - token: $DIGITALOCEAN_ACCESS_TOKEN
@@ -19,7 +23,7 @@
 //     errors; waits of 0.5s doubling to at most 8s, with jitter, or the
 //     server's Retry-After when it sends one, capped at the same 8s
 //   - timeout: 60s per attempt (the context spans all attempts)
-//   - response bodies: at most 4 MiB
+//   - response bodies: at most 4 MiB; a downloaded report, 256 MiB
 //
 // Reading and cancelling are idempotent (cancelling a cancelled job changes
 // nothing), so they are retried after any of those failures. Starting a job

@@ -94,10 +94,10 @@ const (
 func clean(s string, max int) string { return strings.ToValidUTF8(truncate(s, max), "\uFFFD") }
 
 // newAPIError classifies an error response; body is already bounded.
-func newAPIError(req *http.Request, resp *http.Response, body []byte, attempts int) *APIError {
+func newAPIError(method, url string, resp *http.Response, body []byte, attempts int) *APIError {
 	e := &APIError{
-		Method:     req.Method,
-		URL:        req.URL.Redacted(),
+		Method:     method,
+		URL:        url,
 		StatusCode: resp.StatusCode,
 		RequestID:  clean(resp.Header.Get("X-Request-Id"), maxIDLen),
 		Attempts:   attempts,

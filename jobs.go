@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/gradient-go/indexingjobs/gen"
@@ -23,11 +22,13 @@ func (c *Client) CancelIndexingJob(ctx context.Context, uuid string) (*IndexingJ
 	if err := checkUUID("indexing job", uuid); err != nil {
 		return nil, err
 	}
-	var out gen.APICancelKnowledgeBaseIndexingJobOutput
-	err := c.call(ctx, "genai_cancel_indexing_job", func(server string) (*http.Request, error) {
-		return gen.NewGenaiCancelIndexingJobRequest(server, uuid, gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: uuid})
-	}, &out, func() error { return isJob(&out.Job, uuid) })
-	return answer(&out.Job, err)
+	out, err := call(ctx, c, &gen.GenaiCancelIndexingJobOperation, []string{uuid}, "",
+		&gen.GenaiCancelIndexingJobJSONRequestBody{UUID: uuid},
+		func(out *gen.CancelledIndexingJob) error { return isJob(&out.Job, uuid) })
+	if err != nil {
+		return nil, err
+	}
+	return &out.Job, nil
 }
 
 // GetIndexingJob returns the indexing job uuid in its current state.
@@ -35,22 +36,25 @@ func (c *Client) GetIndexingJob(ctx context.Context, uuid string) (*IndexingJob,
 	if err := checkUUID("indexing job", uuid); err != nil {
 		return nil, err
 	}
-	var out gen.APIGetKnowledgeBaseIndexingJobOutput
-	err := c.call(ctx, "genai_get_indexing_job", func(server string) (*http.Request, error) {
-		return gen.NewGenaiGetIndexingJobRequest(server, uuid)
-	}, &out, func() error { return isJob(&out.Job, uuid) })
-	return answer(&out.Job, err)
+	out, err := call(ctx, c, &gen.GenaiGetIndexingJobOperation, []string{uuid}, "", nil,
+		func(out *gen.IndexingJob) error { return isJob(&out.Job, uuid) })
+	if err != nil {
+		return nil, err
+	}
+	return &out.Job, nil
 }
 
 // StartIndexingJob starts a job that indexes the given data sources of the
 // knowledge base, or all of them when none are given, and returns it,
 // usually in PhasePending; WaitForIndexingJob follows it.
 //
-// Starting is not idempotent. The request is retried only when the server
-// certainly did not act on it (429, or a connection that failed before the
-// request was written). After a 5xx, a connection lost once the request
-// was sent, or a success answer the client cannot use, the error wraps
-// ErrOutcomeUnknown: list the knowledge base's jobs before starting again.
+// Starting is not idempotent. The request is sent once: Go's transport is
+// given no way to send it again on its own, and it is retried only when
+// the server certainly did not act on it (429, or a connection that failed
+// before the request was written). After a 5xx, a connection lost once the
+// request was sent, or a success answer the client cannot use, the error
+// wraps ErrOutcomeUnknown: list the knowledge base's jobs before starting
+// again.
 func (c *Client) StartIndexingJob(ctx context.Context, knowledgeBaseUUID string, dataSourceUUIDs ...string) (*IndexingJob, error) {
 	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
 		return nil, err
@@ -60,17 +64,18 @@ func (c *Client) StartIndexingJob(ctx context.Context, knowledgeBaseUUID string,
 			return nil, err
 		}
 	}
-	in := gen.APIStartKnowledgeBaseIndexingJobInputPublic{KnowledgeBaseUUID: knowledgeBaseUUID, DataSourceUUIDs: dataSourceUUIDs}
-	var out gen.APIStartKnowledgeBaseIndexingJobOutput
-	err := c.call(ctx, "genai_create_indexing_job", func(server string) (*http.Request, error) {
-		return gen.NewGenaiCreateIndexingJobRequest(server, in)
-	}, &out, func() error {
-		if err := isJob(&out.Job, ""); err != nil {
-			return err
-		}
-		return ofKnowledgeBase(out.Job, knowledgeBaseUUID)
-	})
-	return answer(&out.Job, err)
+	out, err := call(ctx, c, &gen.GenaiCreateIndexingJobOperation, nil, "",
+		&gen.GenaiCreateIndexingJobJSONRequestBody{KnowledgeBaseUUID: knowledgeBaseUUID, DataSourceUUIDs: dataSourceUUIDs},
+		func(out *gen.StartedIndexingJob) error {
+			if err := isJob(&out.Job, ""); err != nil {
+				return err
+			}
+			return ofKnowledgeBase(out.Job, knowledgeBaseUUID)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &out.Job, nil
 }
 
 // ListKnowledgeBaseIndexingJobs returns the latest 15 indexing jobs of the
@@ -79,17 +84,15 @@ func (c *Client) ListKnowledgeBaseIndexingJobs(ctx context.Context, knowledgeBas
 	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
 		return nil, err
 	}
-	var out gen.APIListKnowledgeBaseIndexingJobsOutput
-	err := c.call(ctx, "genai_list_indexing_jobs_by_knowledge_base", func(server string) (*http.Request, error) {
-		return gen.NewGenaiListIndexingJobsByKnowledgeBaseRequest(server, knowledgeBaseUUID)
-	}, &out, func() error {
-		for _, job := range out.Jobs {
-			if err := ofKnowledgeBase(job, knowledgeBaseUUID); err != nil {
-				return err
+	out, err := call(ctx, c, &gen.GenaiListIndexingJobsByKnowledgeBaseOperation, []string{knowledgeBaseUUID}, "", nil,
+		func(out *gen.IndexingJobs) error {
+			for _, job := range out.Jobs {
+				if err := ofKnowledgeBase(job, knowledgeBaseUUID); err != nil {
+					return err
+				}
 			}
-		}
-		return distinctJobs(out.Jobs)
-	})
+			return distinctJobs(out.Jobs)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -102,22 +105,11 @@ func (c *Client) ListIndexingJobDataSources(ctx context.Context, jobUUID string)
 	if err := checkUUID("indexing job", jobUUID); err != nil {
 		return nil, err
 	}
-	var out gen.APIListIndexingJobDataSourcesOutput
-	err := c.call(ctx, "genai_list_indexing_job_data_sources", func(server string) (*http.Request, error) {
-		return gen.NewGenaiListIndexingJobDataSourcesRequest(server, jobUUID)
-	}, &out, nil)
+	out, err := call(ctx, c, &gen.GenaiListIndexingJobDataSourcesOperation, []string{jobUUID}, "", nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	return out.IndexedDataSources, nil
-}
-
-// answer returns the job of a call that succeeded.
-func answer(job *IndexingJob, err error) (*IndexingJob, error) {
-	if err != nil {
-		return nil, err
-	}
-	return job, nil
 }
 
 // errWrongAnswer is wrapped by the error for a 2xx answer that is not about

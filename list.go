@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gradient-go/indexingjobs/gen"
@@ -42,11 +42,7 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 		return nil, fmt.Errorf("indexingjobs: %d jobs a page: want 1 to %d, or 0 for the default", perPage, MaxPerPage)
 	}
 	perPage = cmp.Or(perPage, DefaultPerPage) // always sent: the builder would send 0
-	params := gen.GenaiListIndexingJobsParams{Page: page, PerPage: perPage}
-	var out gen.APIListKnowledgeBaseIndexingJobsOutput
-	err := c.call(ctx, "genai_list_indexing_jobs", func(server string) (*http.Request, error) {
-		return gen.NewGenaiListIndexingJobsRequest(server, &params)
-	}, &out, func() error {
+	out, err := call(ctx, c, &gen.GenaiListIndexingJobsOperation, nil, pageQuery(page, perPage), nil, func(out *gen.IndexingJobs) error {
 		if m := out.Meta.Page; m != 0 && m != page {
 			return fmt.Errorf("%w: asked for page %d, got page %d", errWrongAnswer, page, m)
 		}
@@ -60,6 +56,11 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 	}
 	return &IndexingJobPage{Jobs: out.Jobs, Page: page, Pages: out.Meta.Pages, Total: out.Meta.Total,
 		next: out.Links.Pages.Next != ""}, nil
+}
+
+// pageQuery asks for page number page of perPage items.
+func pageQuery(page, perPage int) string {
+	return "page=" + strconv.Itoa(page) + "&per_page=" + strconv.Itoa(perPage)
 }
 
 // ListOption configures ListIndexingJobs.

@@ -369,12 +369,15 @@ func TestDownloadCarriesNoToken(t *testing.T) {
 	assert.NotContains(t, storageSaw.Load(), testToken[8:24])
 	assert.Len(t, seen(), 1)
 
-	// A signed URL that is not https (or loopback http) is refused unsent.
-	for _, bad := range []string{"http://reports.example/x", "ftp://reports.example/x", "/relative", "https://u:p@reports.example/x"} {
+	// A signed URL that is not https (or loopback http) is refused unsent,
+	// and the error says truly why.
+	for bad, why := range map[string]string{"http://reports.example/x": "not an https URL", "ftp://reports.example/x": "not an https URL",
+		"/relative": "not an absolute URL", "https://u:p@reports.example/x": "carries a user or password"} {
 		api, _ := recorder(t, 200, `{"signed_url":"`+bad+`"}`)
 		_, err := newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
 		require.Error(t, err, bad)
-		assert.Contains(t, err.Error(), "not an https URL")
+		assert.Contains(t, err.Error(), why)
+		assert.NotContains(t, err.Error(), "u:p@")
 	}
 
 	// No error quotes the signature, a credential.

@@ -17,6 +17,7 @@ type config struct {
 	retryMin       time.Duration
 	retryMax       time.Duration
 	maxBody        int64
+	maxDownload    int64
 	attemptTimeout time.Duration
 }
 
@@ -90,6 +91,20 @@ func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.attemptTimeout = d
+		}
+	}
+}
+
+// WithMaxDownloadBytes caps how many bytes DownloadIndexingJobDetails
+// writes; past it the download ends with an error that wraps
+// ErrResponseTooLarge, after exactly n bytes were written (none when the
+// answer announces a larger length). n ≤ 0 keeps the default,
+// DefaultMaxDownloadBytes. The cap counts the bytes written, after Go's
+// transport has inflated a gzip answer.
+func WithMaxDownloadBytes(n int64) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxDownload = n
 		}
 	}
 }

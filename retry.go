@@ -32,8 +32,8 @@ const (
 // or a request that failed before any of it was written. Never retried:
 // the caller's context ending, a redirect refused. Retry-After, when sent,
 // replaces the backoff, capped at the longest wait.
-func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp *http.Response, err error, wrote bool) (time.Duration, bool) {
-	if attempt > c.maxRetries || ctx.Err() != nil {
+func (c *Client) retryWait(ctx context.Context, x *outgoing, attempt int, resp *http.Response, err error, wrote bool) (time.Duration, bool) {
+	if attempt > x.maxRetries || ctx.Err() != nil {
 		return 0, false
 	}
 	wait := backoff(attempt, c.retryMin, c.retryMax)
@@ -41,10 +41,10 @@ func (c *Client) retryWait(ctx context.Context, op operation, attempt int, resp 
 		if errors.Is(err, errRedirect) || lasting(err) {
 			return 0, false
 		}
-		return wait, op.idempotent || !wrote
+		return wait, x.idempotent || !wrote
 	}
 	code := resp.StatusCode
-	if code != http.StatusTooManyRequests && (code < 500 || code > 599 || code == http.StatusNotImplemented || !op.idempotent) {
+	if code != http.StatusTooManyRequests && (code < 500 || code > 599 || code == http.StatusNotImplemented || !x.idempotent) {
 		return 0, false
 	}
 	if ra, ok := retryAfter(resp.Header, time.Now()); ok {
