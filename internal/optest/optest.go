@@ -1,0 +1,206 @@
+// Package optest is the tests' one registry of the API's operations: a row
+// for each operation of openapi.yaml (gen.Operations) that says how to call
+// it through the client, on what the fake must hold for the call to
+// succeed. A call on an id the fake does not hold gets 404, and each
+// operation's recording is named after it. Every suite that goes over the
+// operations (the root package's, the fake's, conformance's recordings and
+// walk, the fake's answers checked against the spec, the documentation
+// page's) ranges over Rows, so a new operation is one row here, and
+// nothing else in the tests names how many operations there are or copies
+// a method or a path out of the spec.
+package optest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/indexingjobstest"
+)
+
+// Kind is what an operation's call names: its path parameter, or for a
+// start the knowledge base of its body.
+type Kind int
+
+const (
+	Nothing       Kind = iota // the call names nothing (a list of everything)
+	KnowledgeBase             // the fixture's knowledge base
+	RunningJob                // a running job of it
+	FinishedJob               // a finished job of it, with its report
+)
+
+func (k Kind) String() string {
+	return [...]string{"nothing", "knowledge base", "running job", "finished job"}[k]
+}
+
+// Row is one operation as the tests call it.
+type Row struct {
+	Op *gen.Operation
+	On Kind
+	// Call calls the operation once through c on id, the fixture's thing of
+	// kind On ("" for Nothing). Against a fake stocked with the fixture it
+	// succeeds; on an id the fake does not hold it gets 404.
+	Call func(ctx context.Context, c *indexingjobs.Client, id string) error
+}
+
+// Cassette is the name of the operation's recording of success in
+// testdata/cassettes, without ".yaml": its operationId without "genai_".
+func (r Row) Cassette() string { return strings.TrimPrefix(r.Op.ID, "genai_") }
+
+// CanMiss reports whether the call names something that may not exist,
+// and so has a 404.
+func (r Row) CanMiss() bool { return r.On != Nothing }
+
+// Rows are the operations of openapi.yaml, in the order of gen.Operations.
+var Rows = rows()
+
+// Of returns the row of the operation with this operationId.
+func Of(id string) (Row, bool) {
+	for _, r := range Rows {
+		if r.Op.ID == id {
+			return r, true
+		}
+	}
+	return Row{}, false
+}
+
+// calls are the rows by operation, each written once; rows orders them as
+// the spec does and fails at start-up for an operation without one.
+var calls = map[*gen.Operation]Row{
+	&gen.GenaiListIndexingJobsOperation.Operation: {On: Nothing, Call: func(ctx context.Context, c *indexingjobs.Client, _ string) error {
+		_, err := c.ListIndexingJobsPage(ctx, 1, 0)
+		return err
+	}},
+	&gen.GenaiCreateIndexingJobOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+		_, err := c.StartIndexingJob(ctx, kb)
+		return err
+	}},
+	&gen.GenaiGetIndexingJobOperation.Operation: {On: RunningJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+		_, err := c.GetIndexingJob(ctx, job)
+		return err
+	}},
+	&gen.GenaiCancelIndexingJobOperation.Operation: {On: RunningJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+		_, err := c.CancelIndexingJob(ctx, job)
+		return err
+	}},
+	&gen.GenaiListIndexingJobDataSourcesOperation.Operation: {On: FinishedJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+		_, err := c.ListIndexingJobDataSources(ctx, job)
+		return err
+	}},
+	&gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation: {On: FinishedJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+		_, err := c.IndexingJobDetailsURL(ctx, job)
+		return err
+	}},
+	&gen.GenaiListIndexingJobsByKnowledgeBaseOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+		_, err := c.ListKnowledgeBaseIndexingJobs(ctx, kb)
+		return err
+	}},
+}
+
+func rows() []Row {
+	var out []Row
+	for _, op := range gen.Operations {
+		r, ok := calls[op]
+		if !ok {
+			// A row is missing: every suite would skip the operation.
+			panic(fmt.Sprintf("optest: operation %s (%s %s) has no row in internal/optest", op.ID, op.Method, op.Path))
+		}
+		r.Op = op
+		out = append(out, r)
+	}
+	return out
+}
+
+// Fixture is what a fake holds for every row's call to succeed. Its ids
+// are fixed, so that a call made on the fake and a call replayed from a
+// recording send the same request.
+type Fixture struct {
+	KnowledgeBase string   // a knowledge base with these data sources
+	DataSources   []string // of the knowledge base
+	RunningJob    string   // a running job of the knowledge base
+	FinishedJob   string   // a job of it that succeeded, with its report
+}
+
+// Canonical is the fixture the recordings hold.
+var Canonical = Fixture{
+	KnowledgeBase: "123e4567-e89b-12d3-a456-426614174000",
+	DataSources:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
+	RunningJob:    "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
+	FinishedJob:   "3c9e1f5a-8b2d-4e6f-a1c3-5d7e9f0b2a4c",
+}
+
+// Unknown is an id no fixture holds: a call on it gets 404.
+const Unknown = "00000000-0000-4000-8000-000000000000"
+
+// ID returns the fixture's thing of kind k, "" for Nothing.
+func (f Fixture) ID(k Kind) string {
+	switch k {
+	case KnowledgeBase:
+		return f.KnowledgeBase
+	case RunningJob:
+		return f.RunningJob
+	case FinishedJob:
+		return f.FinishedJob
+	}
+	return ""
+}
+
+// Stock puts the fixture into srv.
+func Stock(srv *indexingjobstest.Server, f Fixture) {
+	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.KnowledgeBase, DataSourceUUIDs: f.DataSources})
+	for id, phase := range map[string]indexingjobs.Phase{f.RunningJob: indexingjobs.PhaseRunning, f.FinishedJob: indexingjobs.PhaseSucceeded} {
+		job := indexingjobstest.NewJob(phase)
+		job.UUID, job.KnowledgeBaseUUID, job.DataSourceUUIDs = id, f.KnowledgeBase, f.DataSources
+		one := job.DataSourceJobs[0]
+		job.DataSourceJobs = nil
+		for _, ds := range f.DataSources {
+			one.DataSourceUUID = ds
+			job.DataSourceJobs = append(job.DataSourceJobs, one)
+		}
+		job.TotalDatasources = int64(len(f.DataSources))
+		if phase.Terminal() {
+			job.CompletedDatasources = job.TotalDatasources
+		}
+		srv.AddJob(job)
+	}
+}
+
+// Route finds the operation of a request by its method and path, as the
+// API would route it, and returns the UUID its path names ("" for none).
+func Route(method, path string) (*gen.Operation, string, bool) {
+	for _, op := range gen.Operations {
+		if op.Method != method {
+			continue
+		}
+		if id, ok := match(path, op.Path); ok {
+			return op, id, true
+		}
+	}
+	return nil, "", false
+}
+
+// match reports whether path fits the template, segment by segment, and
+// returns the value of its first {parameter}.
+func match(path, template string) (string, bool) {
+	ps, ts := strings.Split(path, "/"), strings.Split(template, "/")
+	if len(ps) != len(ts) {
+		return "", false
+	}
+	id := ""
+	for i, t := range ts {
+		switch {
+		case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
+			if indexingjobs.ValidateUUID(ps[i]) != nil {
+				return "", false
+			}
+			if id == "" {
+				id = ps[i]
+			}
+		case ps[i] != t:
+			return "", false
+		}
+	}
+	return id, true
+}
