@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -75,7 +76,7 @@ type outgoing struct {
 // is op's template filled with params, each checked to be a UUID, so the
 // path is the template's by construction; then the token and headers.
 func (c *Client) apiRequest(op *gen.Operation, params []string, query string, in any) (*outgoing, error) {
-	path, err := fillPath(op, params)
+	path, err := fillPath(c.basePath, op, params)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func (c *Client) apiRequest(op *gen.Operation, params []string, query string, in
 		}
 		h["Content-Type"] = jsonMedia
 	}
-	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: c.basePath + path, RawQuery: query}
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: path, RawQuery: query}
 	return &outgoing{
 		idempotent: op.Idempotent, maxRetries: c.maxRetries, api: true, body: body,
 		req: &http.Request{Method: op.Method, URL: u, Host: c.host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1},
@@ -99,36 +100,29 @@ func (c *Client) apiRequest(op *gen.Operation, params []string, query string, in
 
 var jsonMedia = []string{"application/json"}
 
-// fillPath puts params into op's path template in order. Each is a UUID,
-// which needs no escaping: nothing else reaches a path.
-func fillPath(op *gen.Operation, params []string) (string, error) {
+// fillPath is prefix followed by op's path template with params put in
+// order. Each is a UUID, which needs no escaping: nothing else reaches a
+// path.
+func fillPath(prefix string, op *gen.Operation, params []string) (string, error) {
 	if len(params) != len(op.PathParams) {
 		return "", fmt.Errorf("indexingjobs: %s takes %d path parameters, not %d", op.ID, len(op.PathParams), len(params))
 	}
-	if len(params) == 0 {
-		return op.Path, nil
-	}
-	b := make([]byte, 0, len(op.Path)+36*len(params))
+	var b strings.Builder
+	b.Grow(len(prefix) + len(op.Path) + 36*len(params))
+	b.WriteString(prefix)
 	t := op.Path
 	for i, p := range params {
 		if err := checkUUID(op.PathParams[i], p); err != nil {
 			return "", err
 		}
-		open := indexByte(t, '{')
-		end := open + indexByte(t[open:], '}')
-		b = append(append(b, t[:open]...), p...)
+		open := strings.IndexByte(t, '{')
+		end := open + strings.IndexByte(t[open:], '}')
+		b.WriteString(t[:open])
+		b.WriteString(p)
 		t = t[end+1:]
 	}
-	return string(append(b, t...)), nil
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
+	b.WriteString(t)
+	return b.String(), nil
 }
 
 // answer is what do returns of a request that succeeded: its status, and
@@ -271,9 +265,9 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response,
 	t.trace.WroteHeaders = t.wroteHeaders
 	req := x.req.WithContext(httptrace.WithClientTrace(t, &t.trace))
 	if x.body != nil {
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(x.body)), int64(len(x.body))
+		req.Body, req.ContentLength = newBody(x.body), int64(len(x.body))
 		if x.idempotent { // else the transport could send it again on its own
-			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(x.body)), nil }
+			req.GetBody = x.getBody
 		}
 	}
 	resp, err = c.hc.Do(req)
@@ -308,6 +302,12 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response,
 	}
 	return resp, nil, n, sends, withContextErr(ctx, err)
 }
+
+// newBody reads b. net/http knows this pair for a body in memory: it
+// writes the headers and the body together, and announces its length.
+func newBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
+
+func (x *outgoing) getBody() (io.ReadCloser, error) { return newBody(x.body), nil }
 
 // maxShownBody bounds what is read of a storage host's answer outside 2xx,
 // of which an error shows a snippet.
@@ -359,9 +359,9 @@ func withContextErr(ctx context.Context, err error) error {
 // else the error to return, attempts counted, ErrOutcomeUnknown added when
 // acted.
 func (c *Client) failure(x *outgoing, resp *http.Response, body []byte, err error, attempts int, acted bool) error {
-	tries := fmt.Sprintf("%d %s", attempts, plural(attempts, "attempt"))
+	tries := func() string { return fmt.Sprintf("%d %s", attempts, plural(attempts, "attempt")) }
 	if resp == nil {
-		return unsure(fmt.Errorf("indexingjobs: %s %s: %w (%s)", x.req.Method, x.where(), safeError(err), tries), acted)
+		return unsure(fmt.Errorf("indexingjobs: %s %s: %w (%s)", x.req.Method, x.where(), safeError(err), tries()), acted)
 	}
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	tooLarge := errors.Is(err, ErrResponseTooLarge)
@@ -375,7 +375,7 @@ func (c *Client) failure(x *outgoing, resp *http.Response, body []byte, err erro
 	case ok && errors.As(err, new(*writeError)):
 		return fmt.Errorf("indexingjobs: %s: %w", x.exchange(resp.StatusCode), err)
 	case err != nil && !tooLarge: // the connection broke mid-body
-		return unsure(fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)", x.exchange(resp.StatusCode), safeError(err), tries), acted)
+		return unsure(fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)", x.exchange(resp.StatusCode), safeError(err), tries()), acted)
 	case ok:
 		return nil
 	}

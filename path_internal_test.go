@@ -28,7 +28,7 @@ func TestEveryOperationPathIsItsTemplate(t *testing.T) {
 			}
 			require.NotContains(t, want, "{", "every parameter of the template is filled")
 
-			got, err := fillPath(op, params)
+			got, err := fillPath("", op, params)
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 			u, err := url.Parse("https://api.digitalocean.com" + got)
@@ -40,11 +40,11 @@ func TestEveryOperationPathIsItsTemplate(t *testing.T) {
 				for _, bad := range []string{"", "..", "../../v2/gen-ai/indexing_jobs", "a/b", "%2F", "123e4567-e89b-42d3-a456-42661417400/", strings.ToUpper(params[i]) + "0"} {
 					wrong := append([]string(nil), params...)
 					wrong[i] = bad
-					_, err := fillPath(op, wrong)
+					_, err := fillPath("", op, wrong)
 					assert.ErrorIs(t, err, ErrInvalidUUID, "%q", bad)
 				}
 			}
-			_, err = fillPath(op, append(params, "123e4567-e89b-42d3-a456-426614174099"))
+			_, err = fillPath("", op, append(params, "123e4567-e89b-42d3-a456-426614174099"))
 			assert.Error(t, err, "as many values as the template has parameters")
 		})
 	}
