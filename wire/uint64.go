@@ -1,8 +1,8 @@
 // Package wire holds the types of the indexing-jobs API that openapi.yaml
 // maps to Go by hand (x-go-type) instead of letting the generator make
-// them: counts the API sends as decimal strings (Uint64), and phases and
+// them: counts the API sends as decimal strings (Uint64), phases and
 // statuses that keep values the client does not know and say which phases
-// are terminal.
+// are terminal, and the days of an indexing schedule (Weekday).
 package wire
 
 import (
