@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/gradient-go/indexingjobs/gen"
 )
@@ -112,7 +113,7 @@ func (s *signature) clean(text string) string {
 
 // secretsPattern matches, ignoring case, each value of the query that is 8
 // bytes or longer, unescaped, with each of its characters as itself or
-// percent-encoded (and a space as "+" too). Only values of up to 4 KiB are
+// percent-encoded, in either case (and a space as "+" too). Only values of up to 4 KiB are
 // taken: no signature is that long.
 func secretsPattern(rawQuery string) *regexp.Regexp {
 	var alts []string
@@ -129,9 +130,11 @@ func secretsPattern(rawQuery string) *regexp.Regexp {
 		for _, r := range strings.ToValidUTF8(v, "\uFFFD") {
 			b.WriteString("(?:")
 			b.WriteString(regexp.QuoteMeta(string(r)))
-			b.WriteString("|")
-			for _, c := range []byte(string(r)) {
-				fmt.Fprintf(&b, "%%%02x", c)
+			for _, r := range []rune{unicode.ToLower(r), unicode.ToUpper(r)} { // either case, encoded
+				b.WriteString("|")
+				for _, c := range []byte(string(r)) {
+					fmt.Fprintf(&b, "%%%02x", c)
+				}
 			}
 			if r == ' ' {
 				b.WriteString(`|\+`)
