@@ -173,7 +173,7 @@ func Stock(srv *indexingjobstest.Server, f Fixture) {
 			job.FinishedAt = at
 		}
 		job.TotalTokens = math.MaxUint64
-		job.DataSourceJobs = nil
+		job.DataSourceJobs, job.CompletedDatasources = nil, 0
 		for i, ds := range f.DataSources {
 			one := indexingjobs.IndexedDataSource{DataSourceUUID: ds, Status: indexingjobs.DataSourceStatusInProgress, StartedAt: created}
 			if phase.Terminal() || i == 0 {
