@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,91 +23,55 @@ import (
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/conformance/record"
 	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/indexingjobstest"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
-// liveLike stands in for the real API while the recording path is tested:
-// there is no network to the API here. It holds a running job (cancelled
-// by a cancel) and a succeeded one with a report, of one knowledge base,
-// answers as the API does, with the headers a CDN adds, and counts the
-// cancels sent with the right token.
+// liveLike stands in for the live API while the recording path is
+// tested, there being no network to it here: the fake API holding an
+// account's jobs (a fixture like optest.Canonical, with ids of its own),
+// behind a proxy that adds what a CDN adds (a cookie, a ray id) and counts
+// the cancels of the running job sent with the account's token.
 type liveLike struct {
 	*httptest.Server
+	f       optest.Fixture
 	cancels atomic.Int32
 }
 
-func newLiveLike(t *testing.T, token, running, finished, kb string) *liveLike {
-	l := &liveLike{}
-	var cancelled atomic.Bool
-	job := func(id, phase, status string) string {
-		return fmt.Sprintf(`{"uuid":%q,"knowledge_base_uuid":%q,"phase":%q,"status":%q,"is_report_available":%t,"total_items_indexed":"7","created_at":"2026-11-02T09:14:05Z"}`,
-			id, kb, phase, status, id == finished)
-	}
-	runningJob := func() string {
-		if cancelled.Load() {
-			return job(running, "BATCH_JOB_PHASE_CANCELLED", "INDEX_JOB_STATUS_CANCELLED")
-		}
-		return job(running, "BATCH_JOB_PHASE_RUNNING", "INDEX_JOB_STATUS_IN_PROGRESS")
+func newLiveLike(t *testing.T, token string) *liveLike {
+	kb := indexingjobstest.NewKnowledgeBase(2)
+	l := &liveLike{f: optest.Fixture{KnowledgeBase: kb.UUID, DataSources: kb.DataSourceUUIDs,
+		RunningJob: indexingjobstest.NewJob(indexingjobs.PhaseRunning).UUID, FinishedJob: indexingjobstest.NewJob(indexingjobs.PhaseSucceeded).UUID}}
+	api := indexingjobstest.NewServer(indexingjobstest.WithToken(token))
+	t.Cleanup(api.Close)
+	optest.Stock(api, l.f)
+	target, err := url.Parse(api.URL)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		r.Header.Set("Set-Cookie", "__cf_bm=secret-cookie; path=/")
+		r.Header.Set("Cf-Ray", "8f1d2c3b4a5e6f70-AMS")
+		return nil
 	}
 	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Set-Cookie", "__cf_bm=secret-cookie; path=/")
-		w.Header().Set("Cf-Ray", "8f1d2c3b4a5e6f70-AMS")
-		w.Header().Set("Ratelimit-Limit", "5000")
-		w.Header().Set("Ratelimit-Remaining", "4321")
-		w.Header().Set("Ratelimit-Reset", "1795948800")
-		w.Header().Set("X-Request-Id", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee")
-		notFound := `{"id":"not_found","message":"The resource you requested could not be found.","request_id":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"}`
-		if r.Header.Get("Authorization") != "Bearer "+token {
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"id":"unauthorized","message":"Unable to authenticate you.","request_id":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"}`)
-			return
-		}
 		op, id, _ := optest.Route(r.Method, r.URL.Path)
-		if op != nil && len(op.PathParams) > 0 && id != running && id != finished && id != kb {
-			op = nil
+		if op == &gen.GenaiCancelIndexingJobOperation.Operation && id == l.f.RunningJob && r.Header.Get("Authorization") == "Bearer "+token {
+			l.cancels.Add(1)
 		}
-		switch op {
-		case &gen.GenaiCancelIndexingJobOperation.Operation:
-			if id == running {
-				l.cancels.Add(1)
-				cancelled.Store(true)
-			}
-			fmt.Fprint(w, `{"job":`+job(running, "BATCH_JOB_PHASE_RUNNING", "INDEX_JOB_STATUS_IN_PROGRESS")+`}`)
-		case &gen.GenaiGetIndexingJobOperation.Operation:
-			if id == finished {
-				fmt.Fprint(w, `{"job":`+job(finished, "BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_COMPLETED")+`}`)
-				return
-			}
-			fmt.Fprint(w, `{"job":`+runningJob()+`}`)
-		case &gen.GenaiListIndexingJobsOperation.Operation, &gen.GenaiListIndexingJobsByKnowledgeBaseOperation.Operation:
-			fmt.Fprint(w, `{"jobs":[`+runningJob()+`,`+job(finished, "BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_COMPLETED")+`],"meta":{"page":1,"pages":1,"total":2}}`)
-		case &gen.GenaiListIndexingJobDataSourcesOperation.Operation:
-			fmt.Fprint(w, `{"indexed_data_sources":[{"data_source_uuid":"d5d5d5d5-1234-4abc-8def-0123456789ab","status":"DATA_SOURCE_STATUS_UPDATED"}]}`)
-		case &gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation:
-			fmt.Fprintf(w, `{"signed_url":"https://reports.example/%s.json?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLEKEY%%2F20261102&X-Amz-Signature=5ec12e75ec12e7"}`, id)
-		default:
-			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprint(w, notFound)
-		}
+		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(l.Close)
 	return l
 }
 
 func TestRecordScrubsAndMatchesSpec(t *testing.T) {
-	const (
-		token    = "dop_v1_feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface"
-		running  = "c0ffee00-1234-4abc-8def-0123456789ab"
-		finished = "f1f1f1f1-1234-4abc-8def-0123456789ab"
-		kb       = "badc0de0-5678-4abc-9def-ba9876543210"
-	)
-	srv := newLiveLike(t, token, running, finished, kb)
+	const token = "dop_v1_feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface"
+	srv := newLiveLike(t, token)
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	res, err := record.Record(ctx, record.Config{
-		BaseURL: srv.URL, Token: token, JobUUID: running, Dir: dir,
+		BaseURL: srv.URL, Token: token, JobUUID: srv.f.RunningJob, Dir: dir,
 		PollInterval: time.Millisecond,
 	})
 	require.NoError(t, err)
@@ -124,20 +90,25 @@ func TestRecordScrubsAndMatchesSpec(t *testing.T) {
 
 	doc := loadSpec(t)
 	router := newRouter(t, doc)
+	secrets := append([]string{token, srv.f.KnowledgeBase, srv.f.RunningJob, srv.f.FinishedJob, "secret-cookie", "Cf-Ray", "Authorization"}, srv.f.DataSources...)
 	jobs := map[string]string{}
 	for _, name := range res.Written {
 		raw, err := os.ReadFile(filepath.Join(dir, name+".yaml"))
 		require.NoError(t, err, name)
-		text := string(raw)
-		for _, secret := range []string{token, running, finished, kb, "d5d5d5d5", "secret-cookie", "Cf-Ray", "Authorization", "aaaaaaaa-bbbb", "5ec12e75", "AKIAEXAMPLEKEY"} {
-			assert.NotContains(t, text, secret, "%s must be scrubbed of %q", name, secret)
+		for _, secret := range secrets {
+			assert.NotContains(t, string(raw), secret, "%s must be scrubbed of %q", name, secret)
 		}
 		c, err := cassette.Load(filepath.Join(dir, name))
 		require.NoError(t, err)
 		require.Len(t, c.Interactions, 1, name)
 		i := c.Interactions[0]
 		assert.NoError(t, validateInteraction(t, doc, router, i), name)
-		assert.Equal(t, "4321", i.Response.Headers.Get("Ratelimit-Remaining"), "rate-limit headers are kept")
+		for _, h := range answerHeaders {
+			assert.NotEmpty(t, i.Response.Headers.Get(h), "%s: the header %s is kept", name, h)
+		}
+		for _, id := range uuidIn.FindAllString(string(raw), -1) {
+			assert.True(t, id == optest.Unknown || strings.HasPrefix(id, "00000000-0000-4000-8000-"), "%s: %s is a placeholder", name, id)
+		}
 		assert.True(t, strings.HasPrefix(i.Request.Headers.Get("User-Agent"), "indexingjobs-go/"), "%s is the root client's request", name)
 		_, jobs[name], _ = optest.Route(i.Request.Method, strings.TrimPrefix(i.Request.URL, srv.URL))
 	}
@@ -154,14 +125,14 @@ func TestRecordScrubsAndMatchesSpec(t *testing.T) {
 	details, _ := optest.Of(gen.GenaiGetIndexingJobDetailsSignedURLOperation.ID)
 	c, err = cassette.Load(filepath.Join(dir, details.Cassette()))
 	require.NoError(t, err)
-	assert.Contains(t, c.Interactions[0].Response.Body, "X-Amz-Signature=REDACTED")
+	assert.Contains(t, c.Interactions[0].Response.Body, "signature=REDACTED")
 }
 
 // TestRecordWithoutAJobChangesNothing: without a job to cancel, the
 // recorder reads, and sends no cancel with the account's token.
 func TestRecordWithoutAJobChangesNothing(t *testing.T) {
-	const token, running, finished, kb = "dop_v1_x", "c0ffee00-1234-4abc-8def-0123456789ab", "f1f1f1f1-1234-4abc-8def-0123456789ab", "badc0de0-5678-4abc-9def-ba9876543210"
-	srv := newLiveLike(t, token, running, finished, kb)
+	const token = "dop_v1_x"
+	srv := newLiveLike(t, token)
 	res, err := record.Record(context.Background(), record.Config{BaseURL: srv.URL, Token: token, Dir: t.TempDir()})
 	require.NoError(t, err)
 	assert.Zero(t, srv.cancels.Load())
