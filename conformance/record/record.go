@@ -25,9 +25,11 @@
 package record
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -279,7 +281,7 @@ func (s *scrubber) one(ctx context.Context, path, base, token string, want int, 
 	_ = os.Remove(path + ".yaml") // ModeRecordOnly appends to an existing cassette
 	rec, err := recorder.New(path,
 		recorder.WithMode(recorder.ModeRecordOnly),
-		recorder.WithRealTransport(s.transport),
+		recorder.WithRealTransport(wholeBody{s.transport}),
 		recorder.WithSkipRequestLatency(true),
 		recorder.WithHook(s.scrub, recorder.BeforeSaveHook),
 	)
@@ -303,6 +305,26 @@ func (s *scrubber) one(ctx context.Context, path, base, token string, want int, 
 		return fmt.Errorf("record %s: want a %d answer, got %d: %w", name, want, got, err)
 	}
 	return s.verify(path + ".yaml")
+}
+
+// wholeBody reads a request's body whole before sending it on. The
+// recorder keeps what is read of the body as the transport sends it, and
+// a server that answers before reading it (a 401 refuses the body unread)
+// would leave the cassette without it, or with part of it, by chance.
+type wholeBody struct{ next http.RoundTripper }
+
+func (w wholeBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return w.next.RoundTrip(r)
+	}
+	b, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return w.next.RoundTrip(r)
 }
 
 // status is the HTTP status of a call's outcome: 200 for success, the
