@@ -52,8 +52,9 @@ import (
 // whose errors the root package's tests read.
 var ErrorsOf = &gen.GenaiCancelIndexingJobOperation.Operation
 
-// An answer is an error answer of ErrorsOf, in the cassette named
-// <its cassette>_<name>.
+// An answer is one answer of a row's call to record, of status: its
+// success (no name), or an error answer, in the cassette named
+// <the row's cassette>_<name>.
 type answer struct {
 	name   string
 	status int
@@ -64,6 +65,7 @@ type answer struct {
 	fault               func() indexingjobstest.Fault
 }
 
+// errorAnswers are the error answers recorded of ErrorsOf.
 var errorAnswers = []answer{
 	{name: "unauthorized", status: http.StatusUnauthorized, wrongToken: true},
 	{name: "not_found", status: http.StatusNotFound, unknown: true},
