@@ -8,7 +8,7 @@ REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_module
 # Fuzz targets run this long each in `make fuzz` (CI).
 FUZZTIME ?= 10s
 
-.PHONY: all generate check check-generated vet fmt lint breaking build test test-root test-conformance test-bench record fuzz demo docs docs-html bench
+.PHONY: all generate check check-generated vet fmt lint breaking build test test-root test-conformance test-bench cassettes record fuzz demo docs docs-html bench
 
 all: generate check build
 
@@ -106,8 +106,17 @@ ADDR ?= 127.0.0.1:8080
 docs: docs-html
 	$(GO) run ./cmd/indexingjobs docs --addr $(ADDR)
 
-# Re-record testdata/cassettes from the live API. It cancels JOB.
-#   DIGITALOCEAN_ACCESS_TOKEN=... make record JOB=<uuid of a running job>
+# Capture the cassettes of testdata/cassettes from the fake API: every
+# operation's success and the cancel's errors (conformance/record), then
+# validate them against the spec and replay them through the client.
+# TestCapturedCassettesAreCurrent fails while they are stale.
+cassettes:
+	cd conformance && $(GO) run ./cmd/record -fake -dir ../testdata/cassettes
+	cd conformance && $(GO) test -count 1 -run '^(TestRecordingsMatchSpec|TestRecordingsAreWhatTheClientSends|TestCapturedCassettesAreCurrent)$$' .
+
+# Record testdata/cassettes/live from the live API: every read-only
+# operation, and with JOB the cancel of that job (it cancels JOB).
+#   DIGITALOCEAN_ACCESS_TOKEN=... make record [JOB=<uuid of a running job>]
 record:
-	@[ -n "$(JOB)" ] || { echo "usage: make record JOB=<uuid of a running job to cancel>"; exit 2; }
-	cd conformance && $(GO) run ./cmd/record -job "$(JOB)" -dir ../testdata/cassettes
+	@[ -n "$$DIGITALOCEAN_ACCESS_TOKEN" ] || { echo "usage: DIGITALOCEAN_ACCESS_TOKEN=... make record [JOB=<uuid of a running job to cancel>]"; exit 2; }
+	cd conformance && $(GO) run ./cmd/record -job "$(JOB)" -dir ../testdata/cassettes/live

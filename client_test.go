@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,20 +68,20 @@ var referenceJob = gen.APIIndexingJob{
 	UUID:                 "123e4567-e89b-12d3-a456-426614174000",
 }
 
-// cancelledJob is the job of the cancel_cancelled and get_cancelled cassettes.
-var cancelledJob = gen.APIIndexingJob{
+// runningJob is the job of the get_indexing_job cassette, captured from
+// the fake stocked with optest.Canonical: half done, its first data
+// source indexed.
+var runningJob = gen.APIIndexingJob{
 	CompletedDatasources: 1,
-	CreatedAt:            ts("2026-11-02T09:14:05Z"),
+	CreatedAt:            ts("2026-11-02T08:21:03Z"),
 	DataSourceJobs: []gen.APIIndexedDataSource{
 		{
-			CompletedAt:       ts("2026-11-02T09:19:55Z"),
+			CompletedAt:       ts("2026-11-02T08:22:03Z"),
 			DataSourceUUID:    "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c",
-			FailedItemCount:   u64(0),
 			IndexedFileCount:  u64(40),
 			IndexedItemCount:  u64(812),
-			RemovedItemCount:  u64(0),
 			SkippedItemCount:  u64(3),
-			StartedAt:         ts("2026-11-02T09:14:07Z"),
+			StartedAt:         ts("2026-11-02T08:21:03Z"),
 			Status:            wire.DataSourceStatusUpdated,
 			TotalBytes:        u64(10485760),
 			TotalBytesIndexed: u64(10485760),
@@ -88,26 +89,32 @@ var cancelledJob = gen.APIIndexingJob{
 		},
 		{
 			DataSourceUUID: "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c",
-			StartedAt:      ts("2026-11-02T09:19:56Z"),
-			Status:         wire.DataSourceStatusCancelled,
+			StartedAt:      ts("2026-11-02T08:21:03Z"),
+			Status:         wire.DataSourceStatusInProgress,
 		},
 	},
 	DataSourceUUIDs:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
-	FinishedAt:        ts("2026-11-02T09:21:03Z"),
-	IsReportAvailable: false,
 	KnowledgeBaseUUID: "123e4567-e89b-12d3-a456-426614174000",
-	Phase:             wire.PhaseCancelled,
-	StartedAt:         ts("2026-11-02T09:14:07Z"),
-	Status:            wire.StatusCancelled,
+	Phase:             wire.PhaseRunning,
+	StartedAt:         ts("2026-11-02T08:21:03Z"),
+	Status:            wire.StatusInProgress,
 	TotalDatasources:  2,
-	TotalItemsFailed:  u64(0),
 	TotalItemsIndexed: u64(812),
-	TotalItemsRemoved: u64(0),
 	TotalItemsSkipped: u64(3),
 	TotalTokens:       u64(math.MaxUint64),
 	UpdatedAt:         ts("2026-11-02T09:21:03Z"),
 	UUID:              "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
 }
+
+// cancelledJob is the job of the cancel_indexing_job cassette: runningJob
+// cancelled, its data source in progress cancelled with it.
+var cancelledJob = func() gen.APIIndexingJob {
+	job := runningJob
+	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
+	job.DataSourceJobs[1].Status = wire.DataSourceStatusCancelled
+	job.Phase, job.Status, job.FinishedAt = wire.PhaseCancelled, wire.StatusCancelled, job.UpdatedAt
+	return job
+}()
 
 // TestCancelKeepsUnknownValues: values the spec does not know decode and
 // stay visible.
@@ -132,7 +139,7 @@ func TestCancelKeepsUnknownValues(t *testing.T) {
 // less its zero values (zero and absent are one in the model), no other
 // field lost and none invented; decoding that again gives the same job.
 func TestJobJSONRoundTrip(t *testing.T) {
-	for _, name := range []string{"cancel_reference", "cancel_cancelled", "get_cancelled"} {
+	for _, name := range []string{"cancel_reference", "cancel_indexing_job", "get_indexing_job"} {
 		t.Run(name, func(t *testing.T) {
 			body := loadRecording(t, name).Response.Body
 			var out gen.APICancelKnowledgeBaseIndexingJobOutput

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
 // Tests of what a hostile or broken server can send: every byte from the
@@ -240,15 +241,14 @@ func TestEveryIDIsCheckedBeforeSending(t *testing.T) {
 	ctx := context.Background()
 	bad := "../../v2/account"
 	calls := map[string]func() error{
-		"cancel":       func() error { _, err := client.CancelIndexingJob(ctx, bad); return err },
-		"get":          func() error { _, err := client.GetIndexingJob(ctx, bad); return err },
 		"wait":         func() error { _, err := client.WaitForIndexingJob(ctx, bad); return err },
-		"start kb":     func() error { _, err := client.StartIndexingJob(ctx, bad); return err },
 		"start source": func() error { _, err := client.StartIndexingJob(ctx, jobID, jobID, bad); return err },
-		"by kb":        func() error { _, err := client.ListKnowledgeBaseIndexingJobs(ctx, bad); return err },
-		"data sources": func() error { _, err := client.ListIndexingJobDataSources(ctx, bad); return err },
-		"details URL":  func() error { _, err := client.IndexingJobDetailsURL(ctx, bad); return err },
 		"download":     func() error { _, err := client.DownloadIndexingJobDetails(ctx, bad, io.Discard); return err },
+	}
+	for _, row := range optest.Rows {
+		if row.CanMiss() { // the call names something
+			calls[row.Op.ID] = func() error { return row.Call(ctx, client, bad) }
+		}
 	}
 	for name, call := range calls {
 		assert.ErrorIs(t, call(), indexingjobs.ErrInvalidUUID, name)

@@ -6,11 +6,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
 // recording is one request and response of a go-vcr cassette in
@@ -86,4 +90,18 @@ func (rs *replayServer) requests() []seenRequest {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	return append([]seenRequest(nil), rs.seen...)
+}
+
+// recordedRateLimit is the rate limit a recording's answer reports in its
+// headers.
+func recordedRateLimit(t testing.TB, rec recording) indexingjobs.RateLimit {
+	t.Helper()
+	n := func(name string) int64 {
+		vs := rec.Response.Headers[name]
+		require.Len(t, vs, 1, name)
+		v, err := strconv.ParseInt(vs[0], 10, 64)
+		require.NoError(t, err, name)
+		return v
+	}
+	return indexingjobs.RateLimit{Limit: int(n("Ratelimit-Limit")), Remaining: int(n("Ratelimit-Remaining")), Reset: time.Unix(n("Ratelimit-Reset"), 0)}
 }

@@ -100,7 +100,7 @@ func TestNewClientRefusesHeadersThatCannotBeSent(t *testing.T) {
 }
 
 func TestNewClientReadsTokenFromEnvironment(t *testing.T) {
-	rec := loadRecording(t, "cancel_cancelled")
+	rec := loadRecording(t, "cancel_indexing_job")
 	srv := newReplayServer(t, rec)
 	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", testToken)
 	c, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(srv.URL))
@@ -111,7 +111,7 @@ func TestNewClientReadsTokenFromEnvironment(t *testing.T) {
 }
 
 func TestCancelSendsTheRecordedRequestAndDecodes(t *testing.T) {
-	for name, want := range map[string]gen.APIIndexingJob{"cancel_reference": referenceJob, "cancel_cancelled": cancelledJob} {
+	for name, want := range map[string]gen.APIIndexingJob{"cancel_reference": referenceJob, "cancel_indexing_job": cancelledJob} {
 		t.Run(name, func(t *testing.T) {
 			rec := loadRecording(t, name)
 			srv := newReplayServer(t, rec)
@@ -129,32 +129,32 @@ func TestCancelSendsTheRecordedRequestAndDecodes(t *testing.T) {
 }
 
 func TestGetDecodesRecordedJob(t *testing.T) {
-	rec := loadRecording(t, "get_cancelled")
+	rec := loadRecording(t, "get_indexing_job")
 	srv := newReplayServer(t, rec)
 	c := newClient(t, srv.URL)
 	job, err := c.GetIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
-	assert.Equal(t, cancelledJob, *job)
-	assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
+	assert.Equal(t, runningJob, *job)
+	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase)
 	got := srv.requests()
 	require.Len(t, got, 1)
 	assert.Equal(t, http.MethodGet, got[0].Method)
 	assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+jobID, got[0].RawPath)
-	assert.Equal(t, indexingjobs.RateLimit{Limit: 5000, Remaining: 4997, Reset: time.Unix(1795948800, 0)}, c.RateLimit())
+	assert.Equal(t, recordedRateLimit(t, rec), c.RateLimit())
 }
 
 func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
 	tests := []struct {
 		cassette, id, message string
-		status, remaining     int
+		status                int
 		retryAfter            time.Duration
 		is                    func(error) bool
 	}{
-		{"cancel_unauthorized", "unauthorized", "Unable to authenticate you.", 401, 4996, 0, indexingjobs.IsUnauthorized},
-		{"cancel_not_found", "not_found", "The resource you requested could not be found.", 404, 4995, 0, indexingjobs.IsNotFound},
-		{"cancel_rate_limited", "too_many_requests", "API rate limit exceeded.", 429, 0, 30 * time.Second, indexingjobs.IsRateLimited},
-		{"cancel_server_error", "server_error", "Unexpected server-side error", 500, 4994, 0, nil},
-		{"cancel_bad_gateway", "", "502 Bad Gateway", 502, 0, 0, nil},
+		{"cancel_indexing_job_unauthorized", "unauthorized", "Unable to authenticate you.", 401, 0, indexingjobs.IsUnauthorized},
+		{"cancel_indexing_job_not_found", "not_found", "The resource you requested could not be found.", 404, 0, indexingjobs.IsNotFound},
+		{"cancel_indexing_job_rate_limited", "too_many_requests", "API rate limit exceeded.", 429, 30 * time.Second, indexingjobs.IsRateLimited},
+		{"cancel_indexing_job_server_error", "server_error", "Unexpected server-side error", 500, 0, nil},
+		{"cancel_indexing_job_bad_gateway", "", "502 Bad Gateway", 502, 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cassette, func(t *testing.T) {
@@ -175,7 +175,7 @@ func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
 			if ids := rec.Response.Headers["X-Request-Id"]; len(ids) > 0 {
 				assert.Equal(t, ids[0], apiErr.RequestID)
 				assert.Contains(t, err.Error(), ids[0])
-				assert.Equal(t, indexingjobs.RateLimit{Limit: 5000, Remaining: tt.remaining, Reset: time.Unix(1795948800, 0)}, apiErr.RateLimit)
+				assert.Equal(t, recordedRateLimit(t, rec), apiErr.RateLimit)
 				assert.Equal(t, apiErr.RateLimit, c.RateLimit(), "rate limit read from error responses too")
 			}
 			assert.Contains(t, err.Error(), fmt.Sprint(tt.status))
@@ -190,11 +190,12 @@ func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
 }
 
 func TestAPIErrorReadsWell(t *testing.T) {
-	srv := newReplayServer(t, loadRecording(t, "cancel_not_found"))
+	rec := loadRecording(t, "cancel_indexing_job_not_found")
+	srv := newReplayServer(t, rec)
 	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), "00000000-0000-4000-8000-000000000000")
 	require.Error(t, err)
 	assert.Equal(t, "indexingjobs: PUT "+srv.URL+"/v2/gen-ai/indexing_jobs/00000000-0000-4000-8000-000000000000/cancel: "+
-		"404 Not Found (not_found): The resource you requested could not be found.; request id f0e1d2c3-b4a5-4967-8876-543210fedc05", err.Error())
+		"404 Not Found (not_found): The resource you requested could not be found.; request id "+rec.Response.Headers["X-Request-Id"][0], err.Error())
 }
 
 func TestRequestIDFallsBackToHeader(t *testing.T) {
@@ -225,14 +226,14 @@ func TestSuccessWithoutAJobIsAnError(t *testing.T) {
 }
 
 func TestUserAgentIsPrepended(t *testing.T) {
-	srv := newReplayServer(t, loadRecording(t, "get_cancelled"))
+	srv := newReplayServer(t, loadRecording(t, "get_indexing_job"))
 	_, err := newClient(t, srv.URL, indexingjobs.WithUserAgent("my-tool/2.1")).GetIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
 	assert.Equal(t, "my-tool/2.1 indexingjobs-go/"+indexingjobs.Version, srv.requests()[0].Header.Get("User-Agent"))
 }
 
 func TestBaseURLPathPrefixIsKept(t *testing.T) {
-	srv := newReplayServer(t, loadRecording(t, "cancel_cancelled"))
+	srv := newReplayServer(t, loadRecording(t, "cancel_indexing_job"))
 	for _, base := range []string{srv.URL + "/proxy/do", srv.URL + "/proxy/do/"} {
 		_, err := newClient(t, base).CancelIndexingJob(context.Background(), jobID)
 		require.NoError(t, err)

@@ -84,7 +84,7 @@ func TestTokenFollowsASameOriginRedirect(t *testing.T) {
 
 func TestCallerHTTPClientIsNotModified(t *testing.T) {
 	hc := &http.Client{Timeout: 5 * time.Second}
-	srv := newReplayServer(t, loadRecording(t, "get_cancelled"))
+	srv := newReplayServer(t, loadRecording(t, "get_indexing_job"))
 	_, err := newClient(t, srv.URL, indexingjobs.WithHTTPClient(hc)).GetIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
 	assert.Nil(t, hc.CheckRedirect)

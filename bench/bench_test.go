@@ -31,10 +31,10 @@ const (
 	token = "bench-token"
 )
 
-// payload is the recorded answer to a cancel: a cancelled job with one data
-// source, 1.3 KB of JSON.
+// payload is the recorded answer to a cancel: a cancelled job with two data
+// sources, about 1 KB of JSON.
 var payload = func() []byte {
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "cassettes", "cancel_cancelled.yaml"))
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "cassettes", "cancel_indexing_job.yaml"))
 	if err != nil {
 		panic(err)
 	}

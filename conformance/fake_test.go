@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +19,9 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
 // capture keeps every exchange that passes through it, in the recordings'
@@ -68,17 +69,15 @@ func (c *capture) len() int {
 	return len(c.seen)
 }
 
-// fakeEnv is what the calls of fakeOperations work on: fakes whose every
-// exchange passes through rec, and what they hold.
+// fakeEnv is what the answers of TestFakeServerAnswersMatchSpec work on:
+// fakes whose every exchange passes through rec, and what they hold.
 type fakeEnv struct {
 	t   *testing.T
 	ctx context.Context
 	rec *capture
 
-	srv       *indexingjobstest.Server
-	kb        indexingjobstest.KnowledgeBase // with two data sources and three finished jobs
-	running   string                         // a running job, cancelled in the cancel row
-	succeeded string                         // a finished job of kb
+	srv *indexingjobstest.Server
+	f   optest.Fixture // in srv, with two more finished jobs of its knowledge base
 
 	servers []*indexingjobstest.Server // every fake started, to count their requests
 	unseen  int                        // requests sent on purpose around rec
@@ -102,10 +101,15 @@ func (e *fakeEnv) client(srv *indexingjobstest.Server, opts ...indexingjobs.Opti
 	return c
 }
 
-// raw sends a request the client would refuse to make, with the server's
-// token, through rec, and returns the status of the answer.
-func (e *fakeEnv) raw(srv *indexingjobstest.Server, method, path string, body io.Reader) (int, error) {
-	req, err := http.NewRequestWithContext(e.ctx, method, srv.URL+path, body)
+// raw sends a request of op that the client would refuse to make, on id
+// with the query and body given, with the server's token, through rec, and
+// returns the status of the answer.
+func (e *fakeEnv) raw(srv *indexingjobstest.Server, op *gen.Operation, id, query string, body io.Reader) (int, error) {
+	u := srv.URL + optest.Path(op, id)
+	if query != "" {
+		u += "?" + query
+	}
+	req, err := http.NewRequestWithContext(e.ctx, op.Method, u, body)
 	require.NoError(e.t, err)
 	req.Header.Set("Authorization", "Bearer "+srv.Token())
 	req.Header.Set("Accept", "application/json")
@@ -135,203 +139,134 @@ type fakeAnswer struct {
 	call      fakeCall
 }
 
-const unknownUUID = "00000000-0000-4000-8000-000000000000"
-
-// fakeOperations are the rows of TestFakeServerAnswersMatchSpec, one for
-// each operation of openapi.yaml. ok is a call that succeeds; it is made
-// again with a wrong token (401) and after each injected fault
-// (RateLimited 429, ServerError 500, BadGateway 502). notFound, if the
-// operation has one, gets 404. more are the other answers the fake gives.
-// A new operation is a new row.
-var fakeOperations = []struct {
-	op       string
-	ok       fakeCall
-	notFound fakeCall
-	more     []fakeAnswer
-}{
-	{
-		op: "genai_list_indexing_jobs",
-		ok: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.ListIndexingJobsPage(e.ctx, 2, 1)
+// fakeMore are the answers of the fake to an operation beyond those every
+// row of the registry gets (answersOf), keyed by operation: the fake's
+// pages, the bodies it refuses, its starts and cancels over time. An
+// operation without more answers has no entry.
+var fakeMore = map[*gen.Operation][]fakeAnswer{
+	&gen.GenaiListIndexingJobsOperation.Operation: {
+		{name: "a page of one", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			page, err := c.ListIndexingJobsPage(e.ctx, 2, 1)
+			if err == nil {
+				assert.Len(e.t, page.Jobs, 1)
+			}
 			return err
-		},
-		more: []fakeAnswer{
-			{name: "every page, through the iterator", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				n := 0
-				for _, err := range c.ListIndexingJobs(e.ctx, indexingjobs.WithPerPage(2)) {
-					if err != nil {
-						return err
-					}
-					n++
+		}},
+		{name: "every page, through the iterator", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			n := 0
+			for _, err := range c.ListIndexingJobs(e.ctx, indexingjobs.WithPerPage(2)) {
+				if err != nil {
+					return err
 				}
-				assert.GreaterOrEqual(e.t, n, 4)
-				return nil
-			}},
-			{name: "the default page size", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				_, err := c.ListIndexingJobsPage(e.ctx, 1, 0) // per_page 0 must not be sent: the spec's minimum is 1
-				return err
-			}},
-			{name: "a page past the end", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				page, err := c.ListIndexingJobsPage(e.ctx, 99, 200)
-				if err == nil {
-					assert.Empty(e.t, page.Jobs)
-				}
-				return err
-			}},
-			{name: "no jobs at all", status: 200, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				page, err := e.client(e.newFake()).ListIndexingJobsPage(e.ctx, 1, 20)
-				if err == nil {
-					assert.Zero(e.t, page.Total)
-				}
-				return err
-			}},
-			{name: "per_page over 200", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodGet, "/v2/gen-ai/indexing_jobs?page=1&per_page=500", nil))
-			}},
-			{name: "a page that is not a number", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodGet, "/v2/gen-ai/indexing_jobs?page=two", nil))
-			}},
-		},
+				n++
+			}
+			assert.GreaterOrEqual(e.t, n, 4)
+			return nil
+		}},
+		{name: "a page past the end", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			page, err := c.ListIndexingJobsPage(e.ctx, 99, 200)
+			if err == nil {
+				assert.Empty(e.t, page.Jobs)
+			}
+			return err
+		}},
+		{name: "no jobs at all", status: 200, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			page, err := e.client(e.newFake()).ListIndexingJobsPage(e.ctx, 1, 20)
+			if err == nil {
+				assert.Zero(e.t, page.Total)
+			}
+			return err
+		}},
+		{name: "per_page over 200", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiListIndexingJobsOperation.Operation, "", "page=1&per_page=500", nil))
+		}},
+		{name: "a page that is not a number", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiListIndexingJobsOperation.Operation, "", "page=two", nil))
+		}},
 	},
-	{
-		op: "genai_create_indexing_job",
-		ok: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.StartIndexingJob(e.ctx, e.kb.UUID)
+	&gen.GenaiCreateIndexingJobOperation.Operation: {
+		{name: "one data source", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			_, err := c.StartIndexingJob(e.ctx, e.f.KnowledgeBase, e.f.DataSources[1])
 			return err
-		},
-		notFound: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.StartIndexingJob(e.ctx, unknownUUID)
+		}},
+		{name: "a data source of no knowledge base", status: 404, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			_, err := c.StartIndexingJob(e.ctx, e.f.KnowledgeBase, optest.Unknown)
 			return err
-		},
-		more: []fakeAnswer{
-			{name: "one data source", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				_, err := c.StartIndexingJob(e.ctx, e.kb.UUID, e.kb.DataSourceUUIDs[1])
-				return err
-			}},
-			{name: "a data source of no knowledge base", status: 404, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				_, err := c.StartIndexingJob(e.ctx, e.kb.UUID, unknownUUID)
-				return err
-			}},
-			{name: "no knowledge_base_uuid", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodPost, "/v2/gen-ai/indexing_jobs", strings.NewReader(`{}`)))
-			}},
-			{name: "a body that is not JSON", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodPost, "/v2/gen-ai/indexing_jobs", strings.NewReader(`{"knowledge_base_uuid":`)))
-			}},
-			{name: "a body announced over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodPost, "/v2/gen-ai/indexing_jobs", bytes.NewReader(bigStart(e.kb.UUID))))
-			}},
-			{name: "a chunked body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodPost, "/v2/gen-ai/indexing_jobs", io.MultiReader(bytes.NewReader(bigStart(e.kb.UUID)))))
-			}},
-		},
+		}},
+		{name: "no knowledge_base_uuid", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", strings.NewReader(`{}`)))
+		}},
+		{name: "a body that is not JSON", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", strings.NewReader(`{"knowledge_base_uuid":`)))
+		}},
+		{name: "a body announced over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", bytes.NewReader(bigStart(e.f.KnowledgeBase))))
+		}},
+		{name: "a chunked body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", io.MultiReader(bytes.NewReader(bigStart(e.f.KnowledgeBase)))))
+		}},
 	},
-	{
-		op: "genai_get_indexing_job",
-		ok: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.GetIndexingJob(e.ctx, e.running)
-			return err
-		},
-		notFound: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.GetIndexingJob(e.ctx, unknownUUID)
-			return err
-		},
-		more: outcomes(),
-	},
-	{
-		op: "genai_cancel_indexing_job",
-		ok: func(e *fakeEnv, c *indexingjobs.Client) error {
-			job, err := c.CancelIndexingJob(e.ctx, e.running)
+	&gen.GenaiGetIndexingJobOperation.Operation: outcomes(),
+	&gen.GenaiCancelIndexingJobOperation.Operation: {
+		{name: "a cancel that takes effect later answers with the job still running", status: 200, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			srv := e.newFake(indexingjobstest.WithCancelDelay(time.Hour))
+			optest.Stock(srv, e.f)
+			job, err := e.client(srv).CancelIndexingJob(e.ctx, e.f.RunningJob)
 			if err == nil {
 				assert.Equal(e.t, indexingjobs.PhaseRunning, job.Phase, "the cancel is not in effect yet")
 			}
 			return err
-		},
-		notFound: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.CancelIndexingJob(e.ctx, unknownUUID)
-			return err
-		},
-		more: []fakeAnswer{
-			{name: "wait until cancelled, then cancel again", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				job, err := c.WaitForIndexingJob(e.ctx, e.running, indexingjobs.WithPollInterval(5*time.Millisecond))
-				if err != nil {
-					return err
-				}
-				assert.Equal(e.t, indexingjobs.PhaseCancelled, job.Phase)
-				_, err = c.CancelIndexingJob(e.ctx, e.running)
+		}},
+		{name: "wait until cancelled, then cancel again", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			job, err := c.WaitForIndexingJob(e.ctx, e.f.RunningJob, indexingjobs.WithPollInterval(5*time.Millisecond))
+			if err != nil {
 				return err
-			}},
-			{name: "a body naming another job", status: 400, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodPut, "/v2/gen-ai/indexing_jobs/"+e.succeeded+"/cancel",
-					strings.NewReader(`{"uuid":"`+unknownUUID+`"}`)))
-			}},
-			{name: "a body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				return statusError(e.raw(e.srv, http.MethodPut, "/v2/gen-ai/indexing_jobs/"+e.succeeded+"/cancel",
-					strings.NewReader(`{"uuid":"`+e.succeeded+`","padding":"`+strings.Repeat("x", 70<<10)+`"}`)))
-			}},
-		},
+			}
+			assert.Equal(e.t, indexingjobs.PhaseCancelled, job.Phase)
+			_, err = c.CancelIndexingJob(e.ctx, e.f.RunningJob)
+			return err
+		}},
+		{name: "a body naming another job", status: 400, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation.Operation, e.f.FinishedJob, "",
+				strings.NewReader(`{"uuid":"`+optest.Unknown+`"}`)))
+		}},
+		{name: "a body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation.Operation, e.f.FinishedJob, "",
+				strings.NewReader(`{"uuid":"`+e.f.FinishedJob+`","padding":"`+strings.Repeat("x", 70<<10)+`"}`)))
+		}},
 	},
-	{
-		op: "genai_list_indexing_job_data_sources",
-		ok: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.ListIndexingJobDataSources(e.ctx, e.succeeded)
+	&gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation: {
+		{name: "download the report from the storage host", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			var report bytes.Buffer
+			_, err := c.DownloadIndexingJobDetails(e.ctx, e.f.FinishedJob, &report)
+			if err == nil {
+				assert.Contains(e.t, report.String(), e.f.FinishedJob)
+			}
 			return err
-		},
-		notFound: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.ListIndexingJobDataSources(e.ctx, unknownUUID)
-			return err
-		},
+		}},
 	},
-	{
-		op: "genai_get_indexing_job_details_signed_url",
-		ok: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.IndexingJobDetailsURL(e.ctx, e.succeeded)
-			return err
-		},
-		notFound: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.IndexingJobDetailsURL(e.ctx, unknownUUID)
-			return err
-		},
-		more: []fakeAnswer{
-			{name: "download the report from the storage host", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				var report bytes.Buffer
-				_, err := c.DownloadIndexingJobDetails(e.ctx, e.succeeded, &report)
-				if err == nil {
-					assert.Contains(e.t, report.String(), e.succeeded)
-				}
-				return err
-			}},
-		},
-	},
-	{
-		op: "genai_list_indexing_jobs_by_knowledge_base",
-		ok: func(e *fakeEnv, c *indexingjobs.Client) error {
-			jobs, err := c.ListKnowledgeBaseIndexingJobs(e.ctx, e.kb.UUID)
+	&gen.GenaiListIndexingJobsByKnowledgeBaseOperation.Operation: {
+		{name: "the knowledge base's jobs", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			jobs, err := c.ListKnowledgeBaseIndexingJobs(e.ctx, e.f.KnowledgeBase)
 			if err == nil {
 				assert.NotEmpty(e.t, jobs)
 			}
 			return err
-		},
-		notFound: func(e *fakeEnv, c *indexingjobs.Client) error {
-			_, err := c.ListKnowledgeBaseIndexingJobs(e.ctx, unknownUUID)
+		}},
+		{name: "a knowledge base without jobs", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			jobs, err := c.ListKnowledgeBaseIndexingJobs(e.ctx, e.srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(1)))
+			if err == nil {
+				assert.Empty(e.t, jobs)
+			}
 			return err
-		},
-		more: []fakeAnswer{
-			{name: "a knowledge base without jobs", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-				jobs, err := c.ListKnowledgeBaseIndexingJobs(e.ctx, e.srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(1)))
-				if err == nil {
-					assert.Empty(e.t, jobs)
-				}
-				return err
-			}},
-			{name: "the hour's budget spent", status: 429, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-				srv := e.newFake()
-				kb := srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(1))
-				spend(e, srv, indexingjobstest.RateLimitPerHour)
-				_, err := e.client(srv).ListKnowledgeBaseIndexingJobs(e.ctx, kb)
-				return err
-			}},
-		},
+		}},
+		{name: "the hour's budget spent", status: 429, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			srv := e.newFake()
+			kb := srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(1))
+			spend(e, srv, indexingjobstest.RateLimitPerHour)
+			_, err := e.client(srv).ListKnowledgeBaseIndexingJobs(e.ctx, kb)
+			return err
+		}},
 	},
 }
 
@@ -367,9 +302,12 @@ func outcomes() []fakeAnswer {
 	return out
 }
 
-// answersOf lists the answers of a row: ok, ok with a wrong token, ok after
-// each injected fault, notFound if there is one, and more.
-func answersOf(ok, notFound fakeCall, more []fakeAnswer) []fakeAnswer {
+// answersOf lists the answers of a row: its call (200), the same with a
+// wrong token (401) and after each injected fault (RateLimited 429,
+// ServerError 500, BadGateway 502), on optest.Unknown when the call names
+// something (404), and then the operation's fakeMore.
+func answersOf(row optest.Row) []fakeAnswer {
+	ok := func(e *fakeEnv, c *indexingjobs.Client) error { return row.Call(e.ctx, c, e.f.ID(row.On)) }
 	out := []fakeAnswer{
 		{name: "ok", status: http.StatusOK, call: ok},
 		{name: "wrong token", status: http.StatusUnauthorized, call: ok},
@@ -388,17 +326,19 @@ func answersOf(ok, notFound fakeCall, more []fakeAnswer) []fakeAnswer {
 			return ok(e, c)
 		}})
 	}
-	if notFound != nil {
-		out = append(out, fakeAnswer{name: "not found", status: http.StatusNotFound, call: notFound})
+	if row.CanMiss() {
+		out = append(out, fakeAnswer{name: "not found", status: http.StatusNotFound, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			return row.Call(e.ctx, c, optest.Unknown)
+		}})
 	}
-	return append(out, more...)
+	return append(out, fakeMore[row.Op]...)
 }
 
 // bigStart is a start body over the fake's 64 KiB cap, valid as JSON.
 func bigStart(kb string) []byte {
 	ids := make([]string, 2000)
 	for i := range ids {
-		ids[i] = `"` + unknownUUID + `"`
+		ids[i] = `"` + optest.Unknown + `"`
 	}
 	return []byte(`{"data_source_uuids":[` + strings.Join(ids, ",") + `],"knowledge_base_uuid":"` + kb + `"}`)
 }
@@ -417,7 +357,7 @@ func spend(e *fakeEnv, srv *indexingjobstest.Server, n int) {
 	e.unseen += n
 	hc := &http.Client{}
 	for range n {
-		req, err := http.NewRequestWithContext(e.ctx, http.MethodGet, srv.URL+"/v2/gen-ai/indexing_jobs/"+unknownUUID, nil)
+		req, err := http.NewRequestWithContext(e.ctx, http.MethodGet, srv.URL+optest.Path(&gen.GenaiGetIndexingJobOperation.Operation, optest.Unknown), nil)
 		require.NoError(e.t, err)
 		resp, err := hc.Do(req)
 		require.NoError(e.t, err)
@@ -427,23 +367,21 @@ func spend(e *fakeEnv, srv *indexingjobstest.Server, n int) {
 }
 
 // TestFakeServerAnswersMatchSpec drives the fake through every operation
-// and every answer it gives, and validates each exchange against
-// openapi.yaml. Each row of fakeOperations is an operation; each of its
-// answers is a subtest named operation/answer.
+// of the registry and every answer it gives (answersOf), and validates
+// each exchange against openapi.yaml. Each answer is a subtest named
+// operation/answer.
 func TestFakeServerAnswersMatchSpec(t *testing.T) {
 	doc := loadSpec(t)
 	router := newRouter(t, doc)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	e := &fakeEnv{t: t, ctx: ctx, rec: &capture{}}
+	e := &fakeEnv{t: t, ctx: ctx, rec: &capture{}, f: optest.Canonical}
 	e.srv = e.newFake(indexingjobstest.WithCancelDelay(20*time.Millisecond), indexingjobstest.WithJobDuration(0))
-	e.kb = indexingjobstest.NewKnowledgeBase(2)
-	e.srv.AddKnowledgeBase(e.kb)
-	e.running = e.srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-	for range 3 {
+	optest.Stock(e.srv, e.f)
+	for range 2 {
 		job := indexingjobstest.NewJob(indexingjobs.PhaseSucceeded)
-		job.KnowledgeBaseUUID, job.DataSourceUUIDs = e.kb.UUID, e.kb.DataSourceUUIDs
-		e.succeeded = e.srv.AddJob(job)
+		job.KnowledgeBaseUUID, job.DataSourceUUIDs = e.f.KnowledgeBase, e.f.DataSources
+		e.srv.AddJob(job)
 	}
 	own := e.client(e.srv)
 	wrongToken := e.client(e.srv, indexingjobs.WithToken("wrong"))
@@ -478,27 +416,28 @@ func TestFakeServerAnswersMatchSpec(t *testing.T) {
 		}
 	}
 
-	var rows []string
-	for _, row := range fakeOperations {
-		rows = append(rows, row.op)
-		for _, a := range answersOf(row.ok, row.notFound, row.more) {
+	checked := map[string]bool{}
+	for _, row := range optest.Rows {
+		for _, a := range answersOf(row) {
 			c := own
 			if a.status == http.StatusUnauthorized {
 				c = wrongToken
 			}
-			t.Run(row.op+"/"+a.name, func(t *testing.T) { check(t, a, c) })
+			t.Run(row.Op.ID+"/"+a.name, func(t *testing.T) { check(t, a, c) })
 		}
 		want := []int{200, 401, 429, 500, 502}
-		if row.notFound != nil {
+		if row.CanMiss() {
 			want = append(want, 404)
 		}
+		checked[row.Op.ID] = true
 		for _, code := range want {
-			assert.True(t, answered[row.op][code], "%s: no valid answer of %d from the fake", row.op, code)
+			checked[row.Op.ID] = checked[row.Op.ID] && answered[row.Op.ID][code]
+			assert.True(t, answered[row.Op.ID][code], "%s: no valid answer of %d from the fake", row.Op.ID, code)
 		}
 	}
 	e.t = t
 
-	reportProblems(t, "the fake's answers", uncovered(doc, setOf(rows), "no row in fakeOperations (conformance/fake_test.go): the fake's answers to it are not checked"))
+	reportProblems(t, "the fake's answers", uncovered(doc, checked, "the fake's answers to it are not all checked (it needs its row in internal/optest)"))
 
 	// Every request the fakes answered passed through rec (or was sent
 	// around it on purpose), and no request to the storage host carried a
@@ -547,30 +486,12 @@ func checkFakeExchange(t *testing.T, doc *openapi3.T, router routers.Router, i *
 	return op, err
 }
 
-func setOf(ids []string) map[string]bool {
-	out := map[string]bool{}
-	for _, id := range ids {
-		out[id] = true
+// TestFakeMoreIsOfRegistryOperations: every operation fakeMore gives
+// answers to has its row in the registry, so that none of them is left
+// unsent.
+func TestFakeMoreIsOfRegistryOperations(t *testing.T) {
+	rows := registered()
+	for op := range fakeMore {
+		assert.True(t, rows[op.ID], "fakeMore answers %s, which has no row in internal/optest", op.ID)
 	}
-	return out
-}
-
-// TestFakeCoverageNamesAnOperationWithoutARow proves the failure message of
-// the row check: an operation added to a copy of the spec is named as
-// having no row.
-func TestFakeCoverageNamesAnOperationWithoutARow(t *testing.T) {
-	var rows []string
-	for _, row := range fakeOperations {
-		rows = append(rows, row.op)
-	}
-	sort.Strings(rows)
-	var ops []string
-	for _, o := range operationsOf(loadSpec(t)) {
-		ops = append(ops, o.op.OperationID)
-	}
-	sort.Strings(ops)
-	assert.Equal(t, ops, rows, "one row per operation")
-	assert.Equal(t, []string{
-		"genai_delete_indexing_job (DELETE /v2/gen-ai/indexing_jobs/{uuid}): no row in fakeOperations (conformance/fake_test.go): the fake's answers to it are not checked",
-	}, uncovered(specCopy(t, addBareOperation), setOf(rows), "no row in fakeOperations (conformance/fake_test.go): the fake's answers to it are not checked"))
 }

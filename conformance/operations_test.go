@@ -3,8 +3,10 @@ package conformance
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +15,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
 // What every operation of openapi.yaml must have. An operation added to the
@@ -228,12 +233,40 @@ func uncovered(doc *openapi3.T, covered map[string]bool, lack string) []string {
 	return out
 }
 
+// noRow and noRecording are what the walk says of an operation without
+// its row in the tests' registry, or without a recording.
+const (
+	noRow       = "no row in internal/optest (optest.Rows): no suite calls it"
+	noRecording = "no recording in testdata/cassettes validates against it"
+)
+
+// walk returns one line for each thing an operation of doc lacks: of
+// what the spec must say (specProblems), a row among rows (the ids of
+// the registry's operations), and a recording among files that validates
+// against it.
+func walk(t testing.TB, doc *openapi3.T, rows map[string]bool, files map[string]string) []string {
+	t.Helper()
+	out := specProblems(doc)
+	out = append(out, uncovered(doc, rows, noRow)...)
+	return append(out, cassetteCoverage(t, doc, files)...)
+}
+
+// registered is the set of the ids of the registry's operations.
+func registered() map[string]bool {
+	out := map[string]bool{}
+	for _, row := range optest.Rows {
+		out[row.Op.ID] = true
+	}
+	return out
+}
+
 // TestEveryOperationIsComplete walks every operation of openapi.yaml and
-// fails with one line for each thing one of them lacks.
+// fails with one line for each thing one of them lacks: in the spec, its
+// row in internal/optest, a recording.
 func TestEveryOperationIsComplete(t *testing.T) {
 	doc := loadSpec(t)
 	require.NotEmpty(t, operationsOf(doc))
-	reportProblems(t, "openapi.yaml", specProblems(doc))
+	reportProblems(t, "openapi.yaml, internal/optest and testdata/cassettes", walk(t, doc, registered(), cassetteFiles(t)))
 }
 
 // reportProblems fails t with one line a problem, under a heading that
@@ -253,44 +286,82 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
-// TestSpecOperations pins the seven operations: their ids, methods, paths
-// and the parameters and bodies the client builds requests from.
-func TestSpecOperations(t *testing.T) {
+// TestGeneratedOperationsAreTheSpecs: gen.Operations, which the client
+// sends and the registry calls, says of each operation what openapi.yaml
+// says: the same operations, each with its method, path, path parameters
+// in the order of the path, query parameters, and x-idempotent (else the
+// method's default: GET, PUT and DELETE are idempotent). A spec edited
+// without `make generate` fails here.
+func TestGeneratedOperationsAreTheSpecs(t *testing.T) {
 	doc := loadSpec(t)
-	type param struct{ name, in string }
-	want := map[string]struct {
-		method, path string
-		params       []param
-	}{
-		"genai_list_indexing_jobs":                   {http.MethodGet, "/v2/gen-ai/indexing_jobs", []param{{"page", "query"}, {"per_page", "query"}}},
-		"genai_create_indexing_job":                  {http.MethodPost, "/v2/gen-ai/indexing_jobs", nil},
-		"genai_get_indexing_job":                     {http.MethodGet, "/v2/gen-ai/indexing_jobs/{uuid}", []param{{"uuid", "path"}}},
-		"genai_cancel_indexing_job":                  {http.MethodPut, "/v2/gen-ai/indexing_jobs/{uuid}/cancel", []param{{"uuid", "path"}}},
-		"genai_list_indexing_job_data_sources":       {http.MethodGet, "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources", []param{{"indexing_job_uuid", "path"}}},
-		"genai_get_indexing_job_details_signed_url":  {http.MethodGet, "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url", []param{{"indexing_job_uuid", "path"}}},
-		"genai_list_indexing_jobs_by_knowledge_base": {http.MethodGet, "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", []param{{"knowledge_base_uuid", "path"}}},
+	generated := map[string]*gen.Operation{}
+	for _, op := range gen.Operations {
+		generated[op.ID] = op
 	}
 	var ids []string
 	for _, o := range operationsOf(doc) {
 		ids = append(ids, o.op.OperationID)
-		w, ok := want[o.op.OperationID]
-		if !assert.True(t, ok, "%s is not one of the seven operations this test knows", o) {
+		g, ok := generated[o.op.OperationID]
+		if !assert.True(t, ok, "%s is not in gen.Operations: run make generate", o) {
 			continue
 		}
-		assert.Equal(t, w.method, o.method, o.String())
-		assert.Equal(t, w.path, o.path, o.String())
-		var got []param
+		assert.Equal(t, o.method, g.Method, "%s: method", o)
+		assert.Equal(t, o.path, g.Path, "%s: path", o)
+		var inPath []string
+		for _, m := range templateParam.FindAllStringSubmatch(o.path, -1) {
+			inPath = append(inPath, m[1])
+		}
+		assert.Equal(t, nonNil(inPath), nonNil(g.PathParams), "%s: path parameters", o)
+		var path, query []string
 		for _, ref := range append(slices.Clone(o.item.Parameters), o.op.Parameters...) {
-			got = append(got, param{ref.Value.Name, ref.Value.In})
-			if ref.Value.In == openapi3.ParameterInPath {
+			switch ref.Value.In {
+			case openapi3.ParameterInPath:
+				path = append(path, ref.Value.Name)
 				assert.True(t, ref.Value.Required, "%s: path parameter %s", o, ref.Value.Name)
+			case openapi3.ParameterInQuery:
+				query = append(query, ref.Value.Name)
 			}
 		}
-		assert.Equal(t, w.params, got, "%s: parameters", o)
+		assert.ElementsMatch(t, path, g.PathParams, "%s: the path's parameters are the declared ones", o)
+		assert.Equal(t, nonNil(query), nonNil(g.QueryParams), "%s: query parameters", o)
+		idempotent := o.method == http.MethodGet || o.method == http.MethodPut || o.method == http.MethodDelete
+		if x, ok := o.op.Extensions["x-idempotent"].(bool); ok {
+			idempotent = x
+		}
+		assert.Equal(t, idempotent, g.Idempotent, "%s: x-idempotent", o)
 	}
-	assert.ElementsMatch(t, keys(want), ids)
+	assert.ElementsMatch(t, keys(generated), ids, "gen.Operations are the spec's operations")
+}
 
-	list := doc.Paths.Find("/v2/gen-ai/indexing_jobs").Get
+// templateParam is a {parameter} of a path template.
+var templateParam = regexp.MustCompile(`\{([^}]+)\}`)
+
+// nonNil makes a nil list empty, so that none and an empty one compare equal.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// specOf returns op's operation in doc.
+func specOf(t *testing.T, doc *openapi3.T, op *gen.Operation) *openapi3.Operation {
+	t.Helper()
+	item := doc.Paths.Find(op.Path)
+	require.NotNil(t, item, "%s: no path %s in the spec", op.ID, op.Path)
+	o := item.GetOperation(op.Method)
+	require.NotNil(t, o, "%s: no %s %s in the spec", op.ID, op.Method, op.Path)
+	return o
+}
+
+// TestSpecSaysWhatTheClientAssumes pins what the client's code relies on
+// beyond the operations' shape: the list's page parameters (the client
+// refuses a page under 1 and caps per_page at 200), the answers of lists
+// (meta and links, which ListIndexingJobs reads), the bodies it sends and
+// the signed URL it reads.
+func TestSpecSaysWhatTheClientAssumes(t *testing.T) {
+	doc := loadSpec(t)
+	list := specOf(t, doc, &gen.GenaiListIndexingJobsOperation.Operation)
 	for _, ref := range list.Parameters {
 		s := ref.Value.Schema.Value
 		assert.False(t, ref.Value.Required, ref.Value.Name)
@@ -300,20 +371,20 @@ func TestSpecOperations(t *testing.T) {
 	}
 	assert.Equal(t, 200.0, *list.Parameters[1].Value.Schema.Value.Max, "per_page is at most 200")
 
-	for path, method := range map[string]string{"/v2/gen-ai/indexing_jobs": http.MethodGet, "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs": http.MethodGet} {
-		s := doc.Paths.Find(path).GetOperation(method).Responses.Value("200").Value.Content.Get(jsonMIMEType).Schema.Value
-		assert.ElementsMatch(t, []string{"jobs", "links", "meta"}, keys(s.Properties), path)
-		assert.ElementsMatch(t, []string{"first", "previous", "next", "last"}, keys(s.Properties["links"].Value.Properties["pages"].Value.Properties), path)
-		assert.ElementsMatch(t, []string{"page", "pages", "total"}, keys(s.Properties["meta"].Value.Properties), path)
+	for _, op := range []*gen.Operation{&gen.GenaiListIndexingJobsOperation.Operation, &gen.GenaiListIndexingJobsByKnowledgeBaseOperation.Operation} {
+		s := specOf(t, doc, op).Responses.Value("200").Value.Content.Get(jsonMIMEType).Schema.Value
+		assert.ElementsMatch(t, []string{"jobs", "links", "meta"}, keys(s.Properties), op.ID)
+		assert.ElementsMatch(t, []string{"first", "previous", "next", "last"}, keys(s.Properties["links"].Value.Properties["pages"].Value.Properties), op.ID)
+		assert.ElementsMatch(t, []string{"page", "pages", "total"}, keys(s.Properties["meta"].Value.Properties), op.ID)
 	}
 
-	cancel := doc.Paths.Find("/v2/gen-ai/indexing_jobs/{uuid}/cancel").Put
+	cancel := specOf(t, doc, &gen.GenaiCancelIndexingJobOperation.Operation)
 	require.NotNil(t, cancel.RequestBody)
 	assert.False(t, cancel.RequestBody.Value.Required, "the cancel body is optional")
 	assert.Equal(t, "#/components/schemas/APICancelKnowledgeBaseIndexingJobInputPublic",
 		cancel.RequestBody.Value.Content.Get(jsonMIMEType).Schema.Ref)
 
-	start := doc.Paths.Find("/v2/gen-ai/indexing_jobs").Post
+	start := specOf(t, doc, &gen.GenaiCreateIndexingJobOperation.Operation)
 	require.NotNil(t, start.RequestBody)
 	assert.True(t, start.RequestBody.Value.Required, "the start body is required")
 	body := start.RequestBody.Value.Content.Get(jsonMIMEType).Schema
@@ -321,7 +392,7 @@ func TestSpecOperations(t *testing.T) {
 	assert.ElementsMatch(t, []string{"knowledge_base_uuid", "data_source_uuids"}, keys(body.Value.Properties))
 	assert.Equal(t, []string{"knowledge_base_uuid"}, body.Value.Required)
 
-	signed := doc.Paths.Find("/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url").Get.
+	signed := specOf(t, doc, &gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation).
 		Responses.Value("200").Value.Content.Get(jsonMIMEType).Schema.Value
 	assert.Equal(t, []string{"signed_url"}, keys(signed.Properties))
 }
@@ -373,42 +444,104 @@ var addBareOperation = replaceOnce(
 	"  /v2/gen-ai/indexing_jobs/{uuid}:\n    parameters:\n      - $ref: '#/components/parameters/indexing_job_uuid'\n"+
 		"    delete:\n      operationId: genai_delete_indexing_job\n      responses:\n        '200':\n          $ref: '#/components/responses/indexing_job'\n        '404':\n          description: Not there.\n")
 
+// named is how the walk names a generated operation.
+func named(op *gen.Operation) string { return fmt.Sprintf("%s (%s %s)", op.ID, op.Method, op.Path) }
+
+// cutAll removes, after the first occurrence of after, the blocks of cutBlock
+// that start with each of starts.
+func cutAll(after string, starts ...string) func(string) string {
+	return func(s string) string {
+		for _, start := range starts {
+			s = cutBlock(after, start)(s)
+		}
+		return s
+	}
+}
+
 // TestWalkerNamesWhatAnOperationLacks proves the failure messages of the
 // walk: each case loads a copy of openapi.yaml with one thing removed or an
-// operation added bare, and the problems must be exactly the lines that name
-// that operation and that lack.
+// operation added bare, or leaves out an operation's row or recordings,
+// and the problems it adds to those of the project as it is (none, when
+// the walk passes) must be exactly the lines that name that operation and
+// that lack.
 func TestWalkerNamesWhatAnOperationLacks(t *testing.T) {
-	const (
-		details = "genai_get_indexing_job_details_signed_url (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url)"
-		byKB    = "genai_list_indexing_jobs_by_knowledge_base (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)"
-		start   = "genai_create_indexing_job (POST /v2/gen-ai/indexing_jobs)"
-		remove  = "genai_delete_indexing_job (DELETE /v2/gen-ai/indexing_jobs/{uuid})"
-	)
+	details := &gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation
+	sources := &gen.GenaiListIndexingJobDataSourcesOperation.Operation
+	start := &gen.GenaiCreateIndexingJobOperation.Operation
+	const remove = "genai_delete_indexing_job (DELETE /v2/gen-ai/indexing_jobs/{uuid})"
+	of := func(op *gen.Operation) string { return "operationId: " + op.ID + "\n" }
+	var byKB []string // every operation with a knowledge base in its path
+	for _, op := range gen.Operations {
+		if slices.Contains(op.PathParams, "knowledge_base_uuid") {
+			byKB = append(byKB, named(op)+`: path parameter knowledge_base_uuid has pattern "", want the UUID pattern "`+uuidPattern+`"`)
+		}
+	}
+	require.NotEmpty(t, byKB)
+	files := cassetteFiles(t)
+	withoutRecordings := map[string]string{} // every recording but those of details
+	for name, path := range files {
+		i := loadCassette(t, path)
+		u, err := url.Parse(i.Request.URL)
+		require.NoError(t, err)
+		if op, _, _ := optest.Route(i.Request.Method, u.Path); op != details {
+			withoutRecordings[name] = path
+		}
+	}
+	withoutRow := registered()
+	delete(withoutRow, sources.ID)
+
 	tests := []struct {
-		name string
-		edit func(string) string
-		want []string
+		name  string
+		edit  func(string) string // of the spec; nil leaves it as it is
+		rows  map[string]bool
+		files map[string]string
+		want  []string
 	}{
 		{
 			name: "an operation without x-codeSamples",
-			edit: cutBlock("operationId: genai_get_indexing_job_details_signed_url\n", "      x-codeSamples:"),
-			want: []string{details + ": no x-codeSamples"},
+			edit: cutBlock(of(details), "      x-codeSamples:"),
+			want: []string{named(details) + ": no x-codeSamples"},
 		},
 		{
 			name: "x-codeSamples without a Go sample",
-			edit: cutBlock("operationId: genai_get_indexing_job_details_signed_url\n", "        - lang: Go"),
-			want: []string{details + ": x-codeSamples has no Go sample"},
+			edit: cutBlock(of(details), "        - lang: Go"),
+			want: []string{named(details) + ": x-codeSamples has no Go sample"},
+		},
+		{
+			name: "an operation without a description",
+			edit: cutBlock(of(sources), "      description: |"),
+			want: []string{named(sources) + ": no description"},
+		},
+		{
+			name: "an operation without its error responses",
+			edit: cutAll(of(sources), "        '401':", "        '404':", "        '429':", "        '500':"),
+			want: []string{
+				named(sources) + ": no 401 response",
+				named(sources) + ": no 404 response",
+				named(sources) + ": no 429 response",
+				named(sources) + ": no 500 response",
+			},
 		},
 		{
 			name: "a path parameter without its pattern",
 			edit: replaceOnce("      description: The id of the knowledge base, a UUID.\n      schema:\n        type: string\n        format: uuid\n        pattern: '"+uuidPattern+"'\n",
 				"      description: The id of the knowledge base, a UUID.\n      schema:\n        type: string\n        format: uuid\n"),
-			want: []string{byKB + `: path parameter knowledge_base_uuid has pattern "", want the UUID pattern "` + uuidPattern + `"`},
+			want: byKB,
 		},
 		{
 			name: "a 200 response without an example",
 			edit: cutBlock("    started_indexing_job:\n", "          examples:"),
-			want: []string{start + ": no example on the 200 response"},
+			want: []string{named(start) + ": no example on the 200 response"},
+		},
+		{
+			name: "an operation without its row in the registry",
+			rows: withoutRow,
+			want: []string{named(sources) + ": " + noRow},
+		},
+		{
+			name:  "an operation without a recording",
+			files: withoutRecordings,
+			want:  []string{named(details) + ": " + noRecording},
 		},
 		{
 			name: "an operation added bare",
@@ -428,13 +561,31 @@ func TestWalkerNamesWhatAnOperationLacks(t *testing.T) {
 				remove + ": the 404 response has no header ratelimit-reset",
 				remove + ": the 404 response has no header x-request-id",
 				remove + ": the 404 response has no application/json body",
+				remove + ": " + noRow,
+				remove + ": " + noRecording,
 			},
 		},
 	}
+	before := walk(t, loadSpec(t), registered(), files)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := specCopy(t, tt.edit)
-			got := specProblems(doc)
+			doc := loadSpec(t)
+			if tt.edit != nil {
+				doc = specCopy(t, tt.edit)
+			}
+			rows, in := tt.rows, tt.files
+			if rows == nil {
+				rows = registered()
+			}
+			if in == nil {
+				in = files
+			}
+			var got []string
+			for _, p := range walk(t, doc, rows, in) {
+				if !slices.Contains(before, p) {
+					got = append(got, p)
+				}
+			}
 			sort.Strings(got)
 			sort.Strings(tt.want)
 			assert.Equal(t, tt.want, got)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // spend fills the budget with requests made at the given times, oldest
@@ -64,16 +66,12 @@ func TestSpentBudgetAnswers429ToEveryOperation(t *testing.T) {
 	spend(s, now)
 	h := s.Handler()
 	const id = "00000000-0000-4000-8000-000000000000"
-	for _, route := range []string{
-		"GET /v2/gen-ai/indexing_jobs",
-		"POST /v2/gen-ai/indexing_jobs",
-		"GET /v2/gen-ai/indexing_jobs/" + id,
-		"PUT /v2/gen-ai/indexing_jobs/" + id + "/cancel",
-		"GET /v2/gen-ai/indexing_jobs/" + id + "/data_sources",
-		"GET /v2/gen-ai/indexing_jobs/" + id + "/details_signed_url",
-		"GET /v2/gen-ai/knowledge_bases/" + id + "/indexing_jobs",
-	} {
-		method, path, _ := strings.Cut(route, " ")
+	for _, op := range gen.Operations {
+		path := op.Path
+		for _, p := range op.PathParams {
+			path = strings.ReplaceAll(path, "{"+p+"}", id)
+		}
+		method, route := op.Method, op.Method+" "+path
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(method, path, strings.NewReader(`{"knowledge_base_uuid":"`+id+`"}`))
 		req.Header.Set("Authorization", "Bearer "+DefaultToken)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,76 +19,38 @@ import (
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
-// fixture is what the operations below act on: a knowledge base with two
-// data sources and a running job of it.
-type fixture struct{ kb, job string }
-
-func newFixture(srv *indexingjobstest.Server) fixture {
-	kb := indexingjobstest.NewKnowledgeBase(2)
-	srv.AddKnowledgeBase(kb)
-	job := indexingjobstest.NewJob(indexingjobs.PhaseRunning)
-	job.KnowledgeBaseUUID, job.DataSourceUUIDs = kb.UUID, kb.DataSourceUUIDs[:1]
-	return fixture{kb: kb.UUID, job: srv.AddJob(job)}
+// stocked starts a fake, as newFake, holding optest.Canonical, on which
+// every row of the registry succeeds.
+func stocked(t *testing.T, opts ...indexingjobstest.Option) (*indexingjobstest.Server, *indexingjobs.Client) {
+	t.Helper()
+	srv, client := newFake(t, opts...)
+	optest.Stock(srv, optest.Canonical)
+	return srv, client
 }
 
-// operations are the API's operations, each named by its method of the
-// generated server and called once through the root client. A new
-// operation in the spec is a new row here; TestOperationsCoverTheSpec
-// fails until it has one.
-var operations = []struct {
-	method string
-	call   func(context.Context, *indexingjobs.Client, fixture) error
-}{
-	{"GenaiListIndexingJobs", func(ctx context.Context, c *indexingjobs.Client, f fixture) error {
-		_, err := c.ListIndexingJobsPage(ctx, 1, 0)
-		return err
-	}},
-	{"GenaiCreateIndexingJob", func(ctx context.Context, c *indexingjobs.Client, f fixture) error {
-		_, err := c.StartIndexingJob(ctx, f.kb)
-		return err
-	}},
-	{"GenaiGetIndexingJob", func(ctx context.Context, c *indexingjobs.Client, f fixture) error {
-		_, err := c.GetIndexingJob(ctx, f.job)
-		return err
-	}},
-	{"GenaiCancelIndexingJob", func(ctx context.Context, c *indexingjobs.Client, f fixture) error {
-		_, err := c.CancelIndexingJob(ctx, f.job)
-		return err
-	}},
-	{"GenaiListIndexingJobDataSources", func(ctx context.Context, c *indexingjobs.Client, f fixture) error {
-		_, err := c.ListIndexingJobDataSources(ctx, f.job)
-		return err
-	}},
-	{"GenaiGetIndexingJobDetailsSignedURL", func(ctx context.Context, c *indexingjobs.Client, f fixture) error {
-		_, err := c.IndexingJobDetailsURL(ctx, f.job)
-		return err
-	}},
-	{"GenaiListIndexingJobsByKnowledgeBase", func(ctx context.Context, c *indexingjobs.Client, f fixture) error {
-		_, err := c.ListKnowledgeBaseIndexingJobs(ctx, f.kb)
-		return err
-	}},
+// call makes row's call through c on the fixture's id.
+func call(ctx context.Context, c *indexingjobs.Client, row optest.Row) error {
+	return row.Call(ctx, c, optest.Canonical.ID(row.On))
 }
 
+// TestOperationsCoverTheSpec: the fake's generated server interface, which
+// it must implement to build, has a method for each operation of the spec
+// (gen.Operations), and the registry the suites below range over has a
+// row for each.
 func TestOperationsCoverTheSpec(t *testing.T) {
-	iface := reflect.TypeFor[gen.StrictServerInterface]()
-	var spec, rows []string
-	for i := range iface.NumMethod() {
-		spec = append(spec, iface.Method(i).Name)
-	}
-	for _, op := range operations {
-		rows = append(rows, op.method)
-	}
-	slices.Sort(rows)
-	assert.Equal(t, spec, rows, "one row of operations for each operation of the spec")
+	assert.Equal(t, len(gen.Operations), reflect.TypeFor[gen.StrictServerInterface]().NumMethod(),
+		"gen.StrictServerInterface and gen.Operations come from one spec")
+	assert.Len(t, optest.Rows, len(gen.Operations), "a row of internal/optest for each operation")
 }
 
 func TestEveryOperationSucceeds(t *testing.T) {
-	for _, op := range operations {
-		t.Run(op.method, func(t *testing.T) {
-			srv, client := newFake(t)
-			assert.NoError(t, op.call(context.Background(), client, newFixture(srv)))
+	for _, row := range optest.Rows {
+		t.Run(row.Op.ID, func(t *testing.T) {
+			srv, client := stocked(t)
+			assert.NoError(t, call(context.Background(), client, row))
 			assert.Equal(t, 1, srv.Requests())
 		})
 	}
@@ -119,16 +80,15 @@ func TestEveryFaultOnEveryOperation(t *testing.T) {
 		{"delay", indexingjobstest.Delay(40 * time.Millisecond), 200, nil},
 	}
 	ctx := context.Background()
-	for _, op := range operations {
+	for _, row := range optest.Rows {
 		for _, f := range faults {
-			t.Run(op.method+"/"+f.name, func(t *testing.T) {
-				srv, _ := newFake(t)
+			t.Run(row.Op.ID+"/"+f.name, func(t *testing.T) {
+				srv, _ := stocked(t)
 				client, err := srv.NewClient(indexingjobs.WithMaxRetries(0))
 				require.NoError(t, err)
-				fix := newFixture(srv)
 				srv.InjectFaults(1, f.fault)
 				start := time.Now()
-				err = op.call(ctx, client, fix)
+				err = call(ctx, client, row)
 				if f.status == 200 {
 					require.NoError(t, err)
 					assert.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond)
@@ -140,22 +100,23 @@ func TestEveryFaultOnEveryOperation(t *testing.T) {
 					f.check(t, apiErr)
 				}
 				assert.Equal(t, 1, srv.Requests())
-				assert.NoError(t, op.call(ctx, client, fix), "one fault, one request")
+				assert.NoError(t, call(ctx, client, row), "one fault, one request")
 			})
 		}
 	}
 }
 
 func TestWrongTokenOnEveryOperation(t *testing.T) {
-	for _, op := range operations {
-		t.Run(op.method, func(t *testing.T) {
-			srv := indexingjobstest.NewServer(indexingjobstest.WithToken("right"))
-			defer srv.Close()
-			fix := newFixture(srv)
+	ctx := context.Background()
+	for _, row := range optest.Rows {
+		t.Run(row.Op.ID, func(t *testing.T) {
+			srv, right := stocked(t, indexingjobstest.WithToken("right"))
+			before, err := right.ListKnowledgeBaseIndexingJobs(ctx, optest.Canonical.KnowledgeBase)
+			require.NoError(t, err)
 			for _, token := range []string{"wrong", "Right", "righ"} {
 				client, err := srv.NewClient(indexingjobs.WithToken(token))
 				require.NoError(t, err)
-				err = op.call(context.Background(), client, fix)
+				err = call(ctx, client, row)
 				var apiErr *indexingjobs.APIError
 				require.ErrorAs(t, err, &apiErr, token)
 				assert.Equal(t, 401, apiErr.StatusCode)
@@ -163,12 +124,10 @@ func TestWrongTokenOnEveryOperation(t *testing.T) {
 				assert.Equal(t, "Unable to authenticate you.", apiErr.Message)
 				assert.NotEmpty(t, apiErr.RequestID)
 			}
-			jobs, err := srv.NewClient()
+			after, err := right.ListKnowledgeBaseIndexingJobs(ctx, optest.Canonical.KnowledgeBase)
 			require.NoError(t, err)
-			kbJobs, err := jobs.ListKnowledgeBaseIndexingJobs(context.Background(), fix.kb)
-			require.NoError(t, err)
-			assert.Len(t, kbJobs, 1, "no job was started")
-			job, _ := srv.Job(fix.job)
+			assert.Equal(t, before, after, "no job was started, none changed")
+			job, _ := srv.Job(optest.Canonical.RunningJob)
 			assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "no job was cancelled")
 		})
 	}
@@ -177,13 +136,14 @@ func TestWrongTokenOnEveryOperation(t *testing.T) {
 // TestTokenIsCheckedBeforeTheBody: a request without the token is refused
 // before its body is read, whatever the body.
 func TestTokenIsCheckedBeforeTheBody(t *testing.T) {
-	srv, _ := newFake(t)
-	fix := newFixture(srv)
+	srv, _ := stocked(t)
+	start, cancel := &gen.GenaiCreateIndexingJobOperation.Operation, &gen.GenaiCancelIndexingJobOperation.Operation
+	startPath, cancelPath := optest.Path(start, ""), optest.Path(cancel, optest.Canonical.RunningJob)
 	for _, c := range []struct{ method, path, body string }{
-		{"POST", "/v2/gen-ai/indexing_jobs", `{"knowledge_base_uuid":`},
-		{"POST", "/v2/gen-ai/indexing_jobs", "not json"},
-		{"PUT", "/v2/gen-ai/indexing_jobs/" + fix.job + "/cancel", `{"uuid":`},
-		{"PUT", "/v2/gen-ai/indexing_jobs/" + fix.job + "/cancel", strings.Repeat("x", 100<<10)},
+		{start.Method, startPath, `{"knowledge_base_uuid":`},
+		{start.Method, startPath, "not json"},
+		{cancel.Method, cancelPath, `{"uuid":`},
+		{cancel.Method, cancelPath, strings.Repeat("x", 100<<10)},
 	} {
 		resp, body := send(t, srv, c.method, c.path, "wrong", c.body)
 		assert.Equal(t, 401, resp.StatusCode, "%s %s %.20q", c.method, c.path, c.body)
@@ -194,8 +154,8 @@ func TestTokenIsCheckedBeforeTheBody(t *testing.T) {
 	// the fake read none of it.
 	for _, token := range []string{"wrong", srv.Token()} {
 		conn := dial(t, srv.URL)
-		fmt.Fprintf(conn, "POST /v2/gen-ai/indexing_jobs HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"knowledge_base_uuid\":", token, 1<<20)
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"knowledge_base_uuid\":", start.Method, startPath, token, 1<<20)
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		require.NoError(t, err, "an answer before the body is sent")
 		body, _ := io.ReadAll(resp.Body)
@@ -210,19 +170,20 @@ func TestTokenIsCheckedBeforeTheBody(t *testing.T) {
 }
 
 func TestBodyCap(t *testing.T) {
-	srv, _ := newFake(t)
-	fix := newFixture(srv)
-	cancelPath := "/v2/gen-ai/indexing_jobs/" + fix.job + "/cancel"
-	big := `{"uuid":"` + fix.job + `","padding":"` + strings.Repeat("x", 64<<10) + `"}`
+	srv, _ := stocked(t)
+	job := optest.Canonical.RunningJob
+	cancel := &gen.GenaiCancelIndexingJobOperation.Operation
+	cancelPath := optest.Path(cancel, job)
+	big := `{"uuid":"` + job + `","padding":"` + strings.Repeat("x", 64<<10) + `"}`
 
-	resp, body := send(t, srv, "PUT", cancelPath, srv.Token(), big)
+	resp, body := send(t, srv, cancel.Method, cancelPath, srv.Token(), big)
 	assert.Equal(t, 413, resp.StatusCode, "a length over 64 KiB")
 	e := errorBody(t, body)
 	assert.Equal(t, "request_entity_too_large", e.ID)
 	assert.Equal(t, resp.Header.Get("x-request-id"), e.RequestID)
 
 	// No length said (chunked): the reading stops at the cap.
-	req, err := http.NewRequest("PUT", srv.URL+cancelPath, io.MultiReader(strings.NewReader(big)))
+	req, err := http.NewRequest(cancel.Method, srv.URL+cancelPath, io.MultiReader(strings.NewReader(big)))
 	require.NoError(t, err)
 	req.ContentLength = -1
 	req.Header.Set("Authorization", "Bearer "+srv.Token())
@@ -234,11 +195,11 @@ func TestBodyCap(t *testing.T) {
 	assert.Equal(t, 413, resp.StatusCode)
 	assert.Equal(t, "request_entity_too_large", errorBody(t, string(b)).ID)
 
-	job, _ := srv.Job(fix.job)
-	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "refused requests changed nothing")
+	got, _ := srv.Job(job)
+	assert.Equal(t, indexingjobs.PhaseRunning, got.Phase, "refused requests changed nothing")
 
-	under := `{"uuid":"` + fix.job + `","padding":"` + strings.Repeat("x", 60<<10) + `"}`
-	resp, body = send(t, srv, "PUT", cancelPath, srv.Token(), under)
+	under := `{"uuid":"` + job + `","padding":"` + strings.Repeat("x", 60<<10) + `"}`
+	resp, body = send(t, srv, cancel.Method, cancelPath, srv.Token(), under)
 	assert.Equal(t, 200, resp.StatusCode, "a body under the cap: %.200s", body)
 }
 

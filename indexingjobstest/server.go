@@ -8,7 +8,7 @@
 //	job, err := client.StartIndexingJob(ctx, kb)
 //	job, err = client.WaitForIndexingJob(ctx, job.UUID)
 //
-// It serves all seven operations of openapi.yaml. Its HTTP layer is the
+// It serves every operation of openapi.yaml. Its HTTP layer is the
 // server interface oapi-codegen generates from the spec (package gen), so
 // requests are routed and responses are written as the spec says, and each
 // operation is one method of that interface; the conformance tests check
@@ -127,6 +127,22 @@ func WithJobDuration(d time.Duration) Option { return func(s *Server) { s.jobDur
 // StatusFailed), or PhaseCancelled (as if cancelled at the end). NewServer
 // panics on any other phase.
 func WithJobOutcome(p indexingjobs.Phase) Option { return func(s *Server) { s.outcome = p } }
+
+// WithClock makes the server read the time from now instead of
+// time.Now: the progress of started jobs, when a delayed cancel takes
+// effect, the rate-limit window and its ratelimit-reset header, the times
+// a start or a cancel writes into a job, and the expiry of report URLs.
+// A clock that stands still gives the same answers to the same requests,
+// as the cassettes captured from the fake need. Waits (Delay, Close's
+// grace) still take real time, and NewJob still stamps jobs with
+// time.Now. Default time.Now; nil means time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
 
 // WithListener serves the API on l, for instance one on a fixed port,
 // instead of a new listener on a random loopback port. Close closes l. The

@@ -14,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
 func newFake(t *testing.T, opts ...indexingjobstest.Option) (*indexingjobstest.Server, *indexingjobs.Client) {
@@ -107,52 +109,91 @@ func TestWrongTokenIsUnauthorizedAndChangesNothing(t *testing.T) {
 
 func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 	srv, _ := newFake(t)
-	job := indexingjobstest.NewJob(indexingjobs.PhaseRunning)
-	id, kb := srv.AddJob(job), job.KnowledgeBaseUUID
-	const unknown = "00000000-0000-4000-8000-000000000000"
+	optest.Stock(srv, optest.Canonical)
+	id := optest.Canonical.RunningJob
+	const unknown = optest.Unknown
+	get, start, list := &gen.GenaiGetIndexingJobOperation.Operation, &gen.GenaiCreateIndexingJobOperation.Operation, &gen.GenaiListIndexingJobsOperation.Operation
 	seen := map[string]bool{}
-	rows := []struct {
+	type answer struct {
+		what   string
+		status int
+		header http.Header
+		body   string
+	}
+	var answers []answer
+	// Every operation through the client, on the fixture and then on an
+	// unknown id where it names one.
+	kept := &keepAnswers{}
+	client, err := srv.NewClient(indexingjobs.WithHTTPClient(&http.Client{Transport: kept}), indexingjobs.WithMaxRetries(0))
+	require.NoError(t, err)
+	for _, row := range optest.Rows {
+		require.NoError(t, row.Call(context.Background(), client, optest.Canonical.ID(row.On)), row.Op.ID)
+		answers = append(answers, answer{row.Op.ID, 200, kept.last.header, kept.last.body})
+	}
+	for _, row := range optest.Rows {
+		if row.CanMiss() {
+			require.True(t, indexingjobs.IsNotFound(row.Call(context.Background(), client, unknown)), row.Op.ID)
+			answers = append(answers, answer{row.Op.ID + " on an unknown id", 404, kept.last.header, kept.last.body})
+		}
+	}
+	// Then requests the client would not send.
+	for _, c := range []struct {
 		method, path, token, body string
 		status                    int
 	}{
-		{"GET", "/v2/gen-ai/indexing_jobs", srv.Token(), "", 200},
-		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), `{"knowledge_base_uuid":"` + kb + `"}`, 200},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + id, srv.Token(), "", 200},
-		{"PUT", "/v2/gen-ai/indexing_jobs/" + id + "/cancel", srv.Token(), "", 200},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + id + "/data_sources", srv.Token(), "", 200},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + id + "/details_signed_url", srv.Token(), "", 200},
-		{"GET", "/v2/gen-ai/knowledge_bases/" + kb + "/indexing_jobs", srv.Token(), "", 200},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + id, "nope", "", 401},
-		{"POST", "/v2/gen-ai/indexing_jobs", "nope", "{", 401},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + unknown, srv.Token(), "", 404},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + unknown + "/data_sources", srv.Token(), "", 404},
-		{"GET", "/v2/gen-ai/indexing_jobs/" + unknown + "/details_signed_url", srv.Token(), "", 404},
-		{"GET", "/v2/gen-ai/knowledge_bases/" + unknown + "/indexing_jobs", srv.Token(), "", 404},
-		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), `{"knowledge_base_uuid":"` + unknown + `"}`, 404},
+		{get.Method, optest.Path(get, id), "nope", "", 401},
+		{start.Method, optest.Path(start, ""), "nope", "{", 401},
+		{start.Method, optest.Path(start, ""), srv.Token(), `{"knowledge_base_uuid":"` + unknown + `"}`, 404},
 		{"GET", "/v2/gen-ai/nothing/here", srv.Token(), "", 404},
-		{"GET", "/v2/gen-ai/indexing_jobs?per_page=201", srv.Token(), "", 400},
-		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), "{", 400},
-		{"POST", "/v2/gen-ai/indexing_jobs", srv.Token(), strings.Repeat(" ", 65<<10), 413},
-	}
-	for i, c := range rows {
+		{list.Method, optest.Path(list, "") + "?per_page=201", srv.Token(), "", 400},
+		{start.Method, optest.Path(start, ""), srv.Token(), "{", 400},
+		{start.Method, optest.Path(start, ""), srv.Token(), strings.Repeat(" ", 65<<10), 413},
+	} {
 		resp, body := send(t, srv, c.method, c.path, c.token, c.body)
+		answers = append(answers, answer{c.method + " " + c.path, resp.StatusCode, resp.Header, body})
 		assert.Equal(t, c.status, resp.StatusCode, c.path)
-		assert.Equal(t, "5000", resp.Header.Get("ratelimit-limit"))
-		assert.Equal(t, 4999-i, atoi(t, resp.Header.Get("ratelimit-remaining")), "each request spends one")
-		assert.InDelta(t, time.Now().Add(time.Hour).Unix(), atoi(t, resp.Header.Get("ratelimit-reset")), 5)
-		reqID := resp.Header.Get("x-request-id")
+	}
+	for i, a := range answers {
+		assert.Equal(t, "5000", a.header.Get("ratelimit-limit"), a.what)
+		assert.Equal(t, 4999-i, atoi(t, a.header.Get("ratelimit-remaining")), "%s: each request spends one", a.what)
+		assert.InDelta(t, time.Now().Add(time.Hour).Unix(), atoi(t, a.header.Get("ratelimit-reset")), 5)
+		reqID := a.header.Get("x-request-id")
 		assert.Len(t, reqID, 36)
 		assert.False(t, seen[reqID], "request ids are unique")
 		seen[reqID] = true
-		if c.status != 200 {
+		if a.status != 200 {
 			var e struct{ ID, Message, RequestID string }
-			require.NoError(t, json.Unmarshal([]byte(strings.ReplaceAll(body, "request_id", "requestid")), &e), body)
+			require.NoError(t, json.Unmarshal([]byte(strings.ReplaceAll(a.body, "request_id", "requestid")), &e), a.body)
 			assert.NotEmpty(t, e.ID)
 			assert.NotEmpty(t, e.Message)
 			assert.Equal(t, reqID, e.RequestID, "the body names the same request")
 		}
 	}
-	assert.Equal(t, len(rows), srv.Requests())
+	assert.Equal(t, len(answers), srv.Requests())
+}
+
+// keepAnswers is a transport that keeps the headers and body of the last
+// answer it carried.
+type keepAnswers struct {
+	last struct {
+		header http.Header
+		body   string
+	}
+}
+
+func (k *keepAnswers) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	k.last.header, k.last.body = resp.Header.Clone(), string(b)
+	resp.Body = io.NopCloser(strings.NewReader(k.last.body))
+	return resp, nil
 }
 
 func TestCancelBodyMustNameThePathJob(t *testing.T) {

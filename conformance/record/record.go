@@ -1,21 +1,37 @@
-// Package record re-records the cancel flow's cassettes in
-// ../testdata/cassettes (cancel_cancelled, get_cancelled, cancel_not_found,
-// cancel_unauthorized) from a live API, so that the tests replay what the
-// service really sends. The other cassettes are written by hand (see the
-// README's table).
+// Package record writes the cassettes of testdata/cassettes, one request
+// and its answer each, in one of two ways:
 //
-// It cancels a real indexing job: point it at a job you mean to cancel.
-// Before a cassette is written, the token, cookies and every UUID of the
-// account (job, knowledge base, data sources, request ids) are replaced by
-// fixed placeholders, and the file is checked to hold no trace of the token.
+//   - Capture, from the fake API (indexingjobstest) on a clock that stands
+//     still, stocked with optest.Canonical: the success of every operation
+//     of optest.Rows, named for it (Row.Cassette), and the error answers of
+//     ErrorsOf, named <its cassette>_<answer>: a wrong token (401), an
+//     unknown id (404), and injected faults (429, 500, 502). Capturing
+//     twice writes the same bytes.
+//   - Record, from the live API with a token: the success of every
+//     read-only operation (GET) on the account's own jobs, the 401 and 404
+//     of ErrorsOf (they change nothing), and, only when given a job to
+//     cancel, the cancel and a read of the job once cancelled. Operations
+//     that would change the account otherwise (a start) are not recorded.
+//
+// Both make each request with the root client, through a go-vcr recorder,
+// so that a cassette holds what the client sends. Before a cassette is
+// written it is scrubbed: the Authorization header, cookies and every
+// response header the client does not read are dropped, the token is
+// replaced wherever it appears, the signature and credential of a signed
+// URL become REDACTED, every UUID that is not a fixed one (the fixture's,
+// optest.Unknown) gets a placeholder, the same for the same UUID, and the
+// fake's loopback listeners become fixed https origins. A file that still
+// holds the token is removed.
 package record
 
 import (
+	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,42 +43,128 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/optest"
 )
+
+// ErrorsOf is the operation whose error answers are captured: the cancel,
+// whose errors the root package's tests read.
+var ErrorsOf = &gen.GenaiCancelIndexingJobOperation.Operation
+
+// An answer is one answer of a row's call to record, of status: its
+// success (no name), or an error answer, in the cassette named
+// <the row's cassette>_<name>.
+type answer struct {
+	name   string
+	status int
+	// wrongToken sends the call with a token the server refuses; unknown
+	// names optest.Unknown instead of the fixture's id; fault is queued
+	// on the fake before the call.
+	wrongToken, unknown bool
+	fault               func() indexingjobstest.Fault
+}
+
+// errorAnswers are the error answers recorded of ErrorsOf.
+var errorAnswers = []answer{
+	{name: "unauthorized", status: http.StatusUnauthorized, wrongToken: true},
+	{name: "not_found", status: http.StatusNotFound, unknown: true},
+	{name: "rate_limited", status: http.StatusTooManyRequests, fault: func() indexingjobstest.Fault { return indexingjobstest.RateLimited(30 * time.Second) }},
+	{name: "server_error", status: http.StatusInternalServerError, fault: indexingjobstest.ServerError},
+	{name: "bad_gateway", status: http.StatusBadGateway, fault: indexingjobstest.BadGateway},
+}
+
+// The fixed origins the fake's listeners are written as: the API's own,
+// and a storage host for the reports' signed URLs.
+const (
+	apiOrigin     = "https://api.digitalocean.com"
+	storageOrigin = "https://genai-reports.example-storage.com"
+	// wrongToken is the token of the 401 answers.
+	wrongToken = "dop_v1_0000000000000000000000000000000000000000000000000000000000000000"
+)
+
+// Capture writes the fake's cassettes into dir, each from a new fake, and
+// returns their names, in the order of optest.Rows.
+func Capture(ctx context.Context, dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, row := range optest.Rows {
+		takes := []answer{{status: http.StatusOK}}
+		if row.Op == ErrorsOf {
+			takes = append(takes, errorAnswers...)
+		}
+		for _, a := range takes {
+			name, err := captureOne(ctx, dir, row, a)
+			if err != nil {
+				return names, err
+			}
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
+func captureOne(ctx context.Context, dir string, row optest.Row, a answer) (string, error) {
+	f := optest.Canonical
+	srv := indexingjobstest.NewServer(indexingjobstest.WithClock(func() time.Time { return f.At }))
+	defer srv.Close()
+	optest.Stock(srv, f)
+	keep := []string{optest.Unknown, f.KnowledgeBase, f.RunningJob, f.FinishedJob}
+	s := newScrubber(srv.Token(), append(keep, f.DataSources...), srv.URL+"/", apiOrigin+"/", srv.StorageURL()+"/", storageOrigin+"/")
+	if a.fault != nil {
+		srv.InjectFaults(1, a.fault())
+	}
+	return s.take(ctx, dir, srv.URL, row, f.ID(row.On), a)
+}
+
+// take records into dir the answer a of row's call on id, through the API
+// at base, as the cassette of that answer, whose name it returns.
+func (s *scrubber) take(ctx context.Context, dir, base string, row optest.Row, id string, a answer) (string, error) {
+	name, token := row.Cassette(), s.token
+	if a.name != "" {
+		name += "_" + a.name
+	}
+	if a.wrongToken {
+		token = wrongToken
+	}
+	if a.unknown {
+		id = optest.Unknown
+	}
+	return name, s.one(ctx, filepath.Join(dir, name), base, token, a.status, func(c *indexingjobs.Client) error {
+		return row.Call(ctx, c, id)
+	})
+}
 
 // Config says where to record from and to.
 type Config struct {
 	BaseURL string // e.g. https://api.digitalocean.com
 	Token   string
-	JobUUID string // a pending or running job; it will be cancelled
+	// JobUUID is a pending or running job to cancel; without one, the
+	// cancel's success is not recorded.
+	JobUUID string
 	Dir     string // where the cassettes go
 	// Transport carries the requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
 	// PollInterval is the wait between reads of the job while the cancel
-	// takes effect, and PollTimeout bounds that wait, before the final GET
-	// is recorded. Zero means 2s and 2m.
+	// takes effect, and PollTimeout bounds that wait. Zero means 2s and 2m.
 	PollInterval, PollTimeout time.Duration
 }
 
-// Cassettes are the names Record writes, without ".yaml".
-var Cassettes = []string{"cancel_cancelled", "get_cancelled", "cancel_not_found", "cancel_unauthorized"}
+// Result names the cassettes Record wrote, and why it wrote no others.
+type Result struct {
+	Written []string
+	Skipped []string // "<cassette>: <why>"
+}
 
-// keptHeaders are the response headers a cassette keeps; the rest (cookies,
-// CDN and tracing headers) say nothing the client reads.
-var keptHeaders = []string{"Content-Type", "Content-Length", "Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset", "Retry-After", "X-Request-Id"}
-
-// keptRequestHeaders are the request headers a cassette keeps. Authorization
-// is never among them.
-var keptRequestHeaders = []string{"Accept", "Content-Type", "User-Agent"}
-
-var uuidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
-
-// Record cancels cfg.JobUUID, waits for it to end, and records the cancel,
-// the final GET, a cancel of a job that does not exist and a cancel with a
-// revoked token. Every request is the root client's own, so the cassettes
-// hold what the client sends; the reads while waiting are not recorded.
-func Record(ctx context.Context, cfg Config) error {
-	if cfg.Token == "" || cfg.JobUUID == "" || cfg.BaseURL == "" || cfg.Dir == "" {
-		return errors.New("record: BaseURL, Token, JobUUID and Dir are all required")
+// Record records from the live API what it can without changing the
+// account, and the cancel of cfg.JobUUID if given (see the package
+// comment). The reads while waiting for the cancel are not recorded.
+func Record(ctx context.Context, cfg Config) (Result, error) {
+	var res Result
+	if cfg.Token == "" || cfg.BaseURL == "" || cfg.Dir == "" {
+		return res, errors.New("record: BaseURL, Token and Dir are all required")
 	}
 	if cfg.Transport == nil {
 		cfg.Transport = http.DefaultTransport
@@ -74,62 +176,98 @@ func Record(ctx context.Context, cfg Config) error {
 		cfg.PollTimeout = 2 * time.Minute
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return res, err
+	}
+	s := newScrubber(cfg.Token, []string{optest.Unknown})
+	s.transport = cfg.Transport
+	live, err := s.client(cfg.BaseURL, cfg.Token, cfg.Transport)
+	if err != nil {
+		return res, err
+	}
+	take := func(row optest.Row, id string, a answer) error {
+		name, err := s.take(ctx, cfg.Dir, cfg.BaseURL, row, id, a)
+		if err == nil {
+			res.Written = append(res.Written, name)
+		}
 		return err
 	}
-	s := &scrubber{token: cfg.Token, names: map[string]string{}}
-	id := cfg.JobUUID
+	cancel, _ := optest.Of(ErrorsOf.ID)
 
-	live, err := newClient(cfg, cfg.Token, cfg.Transport)
+	// The fixture, of the account's own jobs.
+	var f optest.Fixture
+	if id := cfg.JobUUID; id != "" {
+		job, err := live.GetIndexingJob(ctx, id)
+		if err != nil {
+			return res, fmt.Errorf("record: %w", err)
+		}
+		if job.Phase.Terminal() {
+			return res, fmt.Errorf("record: job %s has already ended in %s; point the recorder at a pending or running job", id, job.Phase)
+		}
+		if err := take(cancel, id, answer{status: http.StatusOK}); err != nil {
+			return res, err
+		}
+		wctx, stop := context.WithTimeout(ctx, cfg.PollTimeout)
+		defer stop()
+		job, err = live.WaitForIndexingJob(wctx, id,
+			indexingjobs.WithPollInterval(cfg.PollInterval), indexingjobs.WithMaxPollInterval(cfg.PollInterval))
+		if err != nil {
+			return res, fmt.Errorf("record: waiting for the cancel to take effect: %w", err)
+		}
+		if job.Phase != indexingjobs.PhaseCancelled {
+			return res, fmt.Errorf("record: job %s ended in %s, not cancelled; record again with another job", id, job.Phase)
+		}
+		f.RunningJob, f.KnowledgeBase = id, job.KnowledgeBaseUUID
+	}
+	page, err := live.ListIndexingJobsPage(ctx, 1, 200)
 	if err != nil {
-		return err
+		return res, fmt.Errorf("record: looking for a finished job: %w", err)
 	}
-	job, err := live.GetIndexingJob(ctx, id)
-	if err != nil {
-		return fmt.Errorf("record: %w", err)
+	for _, job := range page.Jobs {
+		if job.Phase == indexingjobs.PhaseSucceeded && job.IsReportAvailable {
+			f.FinishedJob = job.UUID
+			f.KnowledgeBase = cmpOr(f.KnowledgeBase, job.KnowledgeBaseUUID)
+			break
+		}
 	}
-	if job.Phase.Terminal() {
-		return fmt.Errorf("record: job %s has already ended in %s; point the recorder at a pending or running job", id, job.Phase)
-	}
+	f.RunningJob = cmpOr(f.RunningJob, f.FinishedJob) // read, not cancelled
 
-	if err := s.one(ctx, cfg, "cancel_cancelled", cfg.Token, http.StatusOK, func(c *indexingjobs.Client) error {
-		_, err := c.CancelIndexingJob(ctx, id)
-		return err
-	}); err != nil {
-		return err
+	for _, row := range optest.Rows {
+		id := f.ID(row.On)
+		switch {
+		case row.Op.Method != http.MethodGet:
+			if row.Op != ErrorsOf || cfg.JobUUID == "" {
+				res.Skipped = append(res.Skipped, row.Cassette()+": it would change the account")
+			}
+		case row.On != optest.Nothing && id == "":
+			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: the first 200 jobs hold no succeeded job with a report", row.Cassette()))
+		default:
+			if err := take(row, id, answer{status: http.StatusOK}); err != nil {
+				return res, err
+			}
+		}
 	}
-	wctx, cancel := context.WithTimeout(ctx, cfg.PollTimeout)
-	defer cancel()
-	job, err = live.WaitForIndexingJob(wctx, id,
-		indexingjobs.WithPollInterval(cfg.PollInterval), indexingjobs.WithMaxPollInterval(cfg.PollInterval))
-	if err != nil {
-		return fmt.Errorf("record: waiting for the cancel to take effect: %w", err)
+	for _, a := range errorAnswers {
+		if a.fault != nil {
+			continue // the live API sends these only when it must
+		}
+		if err := take(cancel, optest.Unknown, a); err != nil {
+			return res, err
+		}
 	}
-	if job.Phase != indexingjobs.PhaseCancelled {
-		return fmt.Errorf("record: job %s ended in %s, not cancelled; record again with another job", id, job.Phase)
-	}
-	if err := s.one(ctx, cfg, "get_cancelled", cfg.Token, http.StatusOK, func(c *indexingjobs.Client) error {
-		_, err := c.GetIndexingJob(ctx, id)
-		return err
-	}); err != nil {
-		return err
-	}
-	missing := randomUUID()
-	if err := s.one(ctx, cfg, "cancel_not_found", cfg.Token, http.StatusNotFound, func(c *indexingjobs.Client) error {
-		_, err := c.CancelIndexingJob(ctx, missing)
-		return err
-	}); err != nil {
-		return err
-	}
-	return s.one(ctx, cfg, "cancel_unauthorized", "dop_v1_"+strings.Repeat("0", 64), http.StatusUnauthorized, func(c *indexingjobs.Client) error {
-		_, err := c.CancelIndexingJob(ctx, id)
-		return err
-	})
+	return res, nil
 }
 
-// newClient is the root client on cfg.BaseURL with token, sending through
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// client is the root client on base with token, sending through
 // transport, each request once: a retry would be a second interaction.
-func newClient(cfg Config, token string, transport http.RoundTripper) (*indexingjobs.Client, error) {
-	c, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(cfg.BaseURL), indexingjobs.WithToken(token),
+func (s *scrubber) client(base, token string, transport http.RoundTripper) (*indexingjobs.Client, error) {
+	c, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(base), indexingjobs.WithToken(token),
 		indexingjobs.WithMaxRetries(0), indexingjobs.WithHTTPClient(&http.Client{Transport: transport}))
 	if err != nil {
 		return nil, fmt.Errorf("record: %w", err)
@@ -137,22 +275,22 @@ func newClient(cfg Config, token string, transport http.RoundTripper) (*indexing
 	return c, nil
 }
 
-// one records a single interaction into cassette name: the request call
-// makes with a client whose transport is the recorder, and an answer of
-// status want. A cassette with another answer is removed.
-func (s *scrubber) one(ctx context.Context, cfg Config, name, token string, want int, call func(*indexingjobs.Client) error) error {
-	path := filepath.Join(cfg.Dir, name)
+// one records a single interaction at path (without ".yaml"): the request
+// call makes with a client of base whose transport is the recorder, and
+// an answer of status want. A cassette with another answer is removed.
+func (s *scrubber) one(ctx context.Context, path, base, token string, want int, call func(*indexingjobs.Client) error) error {
+	name := filepath.Base(path)
 	_ = os.Remove(path + ".yaml") // ModeRecordOnly appends to an existing cassette
 	rec, err := recorder.New(path,
 		recorder.WithMode(recorder.ModeRecordOnly),
-		recorder.WithRealTransport(cfg.Transport),
+		recorder.WithRealTransport(wholeBody{s.transport}),
 		recorder.WithSkipRequestLatency(true),
 		recorder.WithHook(s.scrub, recorder.BeforeSaveHook),
 	)
 	if err != nil {
 		return err
 	}
-	c, err := newClient(cfg, token, rec)
+	c, err := s.client(base, token, rec)
 	if err != nil {
 		_ = rec.Stop()
 		return err
@@ -171,6 +309,26 @@ func (s *scrubber) one(ctx context.Context, cfg Config, name, token string, want
 	return s.verify(path + ".yaml")
 }
 
+// wholeBody reads a request's body whole before sending it on. The
+// recorder keeps what is read of the body as the transport sends it, and
+// a server that answers before reading it (a 401 refuses the body unread)
+// would leave the cassette without it, or with part of it, by chance.
+type wholeBody struct{ next http.RoundTripper }
+
+func (w wholeBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return w.next.RoundTrip(r)
+	}
+	b, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return w.next.RoundTrip(r)
+}
+
 // status is the HTTP status of a call's outcome: 200 for success, the
 // answer's for an *indexingjobs.APIError, 0 for anything else (no answer,
 // or one the client could not read).
@@ -185,19 +343,54 @@ func status(err error) int {
 	return 0
 }
 
-// scrubber replaces the token and the account's UUIDs. A UUID gets the same
-// placeholder in every cassette of one run, so that the cancel and the GET
-// still name the same job.
+// keptHeaders are the response headers a cassette keeps; the rest (cookies,
+// dates, CDN and tracing headers) say nothing the client reads.
+var keptHeaders = []string{"Content-Type", "Content-Length", "Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset", "Retry-After", "X-Request-Id"}
+
+// keptRequestHeaders are the request headers a cassette keeps. Authorization
+// is never among them.
+var keptRequestHeaders = []string{"Accept", "Content-Type", "User-Agent"}
+
+var (
+	uuidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+	// signedParam is a query parameter of a signed URL that is a
+	// credential: its signature, the key it was made with, a session
+	// token. It may follow a JSON-escaped "&".
+	signedParam = regexp.MustCompile(`(?i)((?:[?&]|\\u0026)(?:x-amz-)?(?:signature|credential|security-token)=)[^&"\\\s]*`)
+)
+
+// scrubber replaces the token, the origins named in replace, signatures,
+// and every UUID not kept, by fixed placeholders. A UUID gets the same
+// placeholder in every cassette the scrubber writes, so that two
+// cassettes of one job still name the same job.
 type scrubber struct {
-	token string
-	mu    sync.Mutex
-	names map[string]string
+	token     string
+	keep      map[string]bool
+	replace   *strings.Replacer
+	transport http.RoundTripper
+	mu        sync.Mutex
+	names     map[string]string
+}
+
+// newScrubber scrubs token, keeps the UUIDs of keep, and replaces the
+// origins of replace, given as pairs old, new, each ending in "/" so that
+// no origin is taken for the start of a longer one.
+func newScrubber(token string, keep []string, replace ...string) *scrubber {
+	s := &scrubber{token: token, keep: map[string]bool{}, names: map[string]string{},
+		replace: strings.NewReplacer(replace...), transport: http.DefaultTransport}
+	for _, id := range keep {
+		s.keep[strings.ToLower(id)] = true
+	}
+	return s
 }
 
 func (s *scrubber) placeholder(real string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := strings.ToLower(real)
+	if s.keep[key] {
+		return real
+	}
 	if p, ok := s.names[key]; ok {
 		return p
 	}
@@ -208,6 +401,8 @@ func (s *scrubber) placeholder(real string) string {
 
 func (s *scrubber) text(v string) string {
 	v = strings.ReplaceAll(v, s.token, "REDACTED")
+	v = s.replace.Replace(v)
+	v = signedParam.ReplaceAllString(v, "${1}REDACTED")
 	return uuidPattern.ReplaceAllStringFunc(v, s.placeholder)
 }
 
@@ -224,6 +419,9 @@ func (s *scrubber) headers(h http.Header, keep []string) http.Header {
 func (s *scrubber) scrub(i *cassette.Interaction) error {
 	i.Request.Headers = s.headers(i.Request.Headers, keptRequestHeaders)
 	i.Request.URL = s.text(i.Request.URL)
+	if u, err := url.Parse(i.Request.URL); err == nil {
+		i.Request.Host = u.Host
+	}
 	i.Request.RequestURI = s.text(i.Request.RequestURI)
 	i.Request.Body = s.text(i.Request.Body)
 	i.Request.Form = nil
@@ -250,12 +448,4 @@ func (s *scrubber) verify(path string) error {
 		return fmt.Errorf("record: %s still held credentials and was removed", path)
 	}
 	return nil
-}
-
-func randomUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

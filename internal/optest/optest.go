@@ -13,7 +13,9 @@ package optest
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/gen"
@@ -114,13 +116,17 @@ func rows() []Row {
 }
 
 // Fixture is what a fake holds for every row's call to succeed. Its ids
-// are fixed, so that a call made on the fake and a call replayed from a
-// recording send the same request.
+// and times are fixed, so that a call made on the fake and a call replayed
+// from a recording send the same request, and a fake on a clock stopped at
+// At (indexingjobstest.WithClock) gives the same answers every time.
 type Fixture struct {
 	KnowledgeBase string   // a knowledge base with these data sources
 	DataSources   []string // of the knowledge base
-	RunningJob    string   // a running job of the knowledge base
+	RunningJob    string   // a running job of the knowledge base, half done
 	FinishedJob   string   // a job of it that succeeded, with its report
+	// At is when the running job was last updated and the finished job
+	// ended; both were created an hour before. Zero means now.
+	At time.Time
 }
 
 // Canonical is the fixture the recordings hold.
@@ -129,6 +135,7 @@ var Canonical = Fixture{
 	DataSources:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
 	RunningJob:    "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
 	FinishedJob:   "3c9e1f5a-8b2d-4e6f-a1c3-5d7e9f0b2a4c",
+	At:            time.Date(2026, 11, 2, 9, 21, 3, 0, time.UTC),
 }
 
 // Unknown is an id no fixture holds: a call on it gets 404.
@@ -147,24 +154,51 @@ func (f Fixture) ID(k Kind) string {
 	return ""
 }
 
-// Stock puts the fixture into srv.
+// Stock puts the fixture into srv. Its jobs carry every field the API
+// sends: the finished job has indexed all its data sources, the running
+// one the first of them; each counts math.MaxUint64 tokens, the largest
+// count there is, so that every recording of a job carries one.
 func Stock(srv *indexingjobstest.Server, f Fixture) {
+	at := f.At
+	if at.IsZero() {
+		at = time.Now().UTC().Truncate(time.Second)
+	}
+	created := at.Add(-time.Hour)
 	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.KnowledgeBase, DataSourceUUIDs: f.DataSources})
 	for id, phase := range map[string]indexingjobs.Phase{f.RunningJob: indexingjobs.PhaseRunning, f.FinishedJob: indexingjobs.PhaseSucceeded} {
 		job := indexingjobstest.NewJob(phase)
 		job.UUID, job.KnowledgeBaseUUID, job.DataSourceUUIDs = id, f.KnowledgeBase, f.DataSources
-		one := job.DataSourceJobs[0]
-		job.DataSourceJobs = nil
-		for _, ds := range f.DataSources {
-			one.DataSourceUUID = ds
+		job.CreatedAt, job.StartedAt, job.UpdatedAt = created, created, at
+		if phase.Terminal() {
+			job.FinishedAt = at
+		}
+		job.TotalTokens = math.MaxUint64
+		job.DataSourceJobs, job.CompletedDatasources = nil, 0
+		for i, ds := range f.DataSources {
+			one := indexingjobs.IndexedDataSource{DataSourceUUID: ds, Status: indexingjobs.DataSourceStatusInProgress, StartedAt: created}
+			if phase.Terminal() || i == 0 {
+				one.Status, one.CompletedAt = indexingjobs.DataSourceStatusUpdated, created.Add(time.Duration(i+1)*time.Minute)
+				one.TotalFileCount, one.IndexedFileCount, one.TotalBytes, one.TotalBytesIndexed = 40, 40, 10<<20, 10<<20
+				one.IndexedItemCount, one.SkippedItemCount = 812, 3
+				job.CompletedDatasources++
+				job.TotalItemsIndexed += one.IndexedItemCount
+				job.TotalItemsSkipped += one.SkippedItemCount
+			}
 			job.DataSourceJobs = append(job.DataSourceJobs, one)
 		}
 		job.TotalDatasources = int64(len(f.DataSources))
-		if phase.Terminal() {
-			job.CompletedDatasources = job.TotalDatasources
-		}
 		srv.AddJob(job)
 	}
+}
+
+// Path is op's path with every parameter set to id, as the client sends
+// it for that id.
+func Path(op *gen.Operation, id string) string {
+	path := op.Path
+	for _, p := range op.PathParams {
+		path = strings.ReplaceAll(path, "{"+p+"}", id)
+	}
+	return path
 }
 
 // Route finds the operation of a request by its method and path, as the

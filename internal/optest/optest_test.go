@@ -40,6 +40,7 @@ func TestEveryRowCallsItsOperation(t *testing.T) {
 			if len(row.Op.PathParams) > 0 {
 				assert.Equal(t, id, named)
 			}
+			assert.Equal(t, optest.Path(row.Op, id), path)
 			if row.CanMiss() {
 				assert.True(t, indexingjobs.IsNotFound(row.Call(ctx, c, optest.Unknown)))
 			}

@@ -1,8 +1,9 @@
-// Command record re-records testdata/cassettes from the live API.
+// Command record writes the cassettes of testdata/cassettes (package
+// record says what each way writes and what it scrubs).
 //
-//	DIGITALOCEAN_ACCESS_TOKEN=... go run ./cmd/record -job <uuid of a running job>
-//
-// It cancels that job. See package record for what is scrubbed.
+//	record -fake [-dir DIR]       captures them from the fake API (make cassettes)
+//	DIGITALOCEAN_ACCESS_TOKEN=... record [-job UUID] [-dir DIR] [-api-url URL]
+//	                              records them from the live API (make record); with -job it cancels that job
 package main
 
 import (
@@ -11,25 +12,50 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/gradient-go/indexingjobs/conformance/record"
 )
 
 func main() {
-	job := flag.String("job", "", "UUID of a pending or running indexing job to cancel (required)")
-	dir := flag.String("dir", "../testdata/cassettes", "where to write the cassettes")
-	api := flag.String("api-url", "https://api.digitalocean.com", "API base URL")
+	fake := flag.Bool("fake", false, "capture from the fake API instead of recording from the live one")
+	job := flag.String("job", "", "live: UUID of a pending or running indexing job to cancel (without it, no cancel is recorded)")
+	dir := flag.String("dir", "", "where to write the cassettes (default ../testdata/cassettes, live ../testdata/cassettes/live)")
+	api := flag.String("api-url", "https://api.digitalocean.com", "live: API base URL")
 	flag.Parse()
-	token := os.Getenv("DIGITALOCEAN_ACCESS_TOKEN")
-	if *job == "" || token == "" {
-		fmt.Fprintln(os.Stderr, "usage: DIGITALOCEAN_ACCESS_TOKEN=... record -job UUID [-dir DIR] [-api-url URL]")
-		os.Exit(2)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := record.Record(ctx, record.Config{BaseURL: *api, Token: token, JobUUID: *job, Dir: *dir}); err != nil {
+
+	if *fake {
+		names, err := record.Capture(ctx, or(*dir, "../testdata/cassettes"))
+		exitOn(err)
+		fmt.Printf("captured %d cassettes from the fake in %s: %s\n", len(names), or(*dir, "../testdata/cassettes"), strings.Join(names, " "))
+		return
+	}
+	token := os.Getenv("DIGITALOCEAN_ACCESS_TOKEN")
+	if token == "" {
+		fmt.Fprintln(os.Stderr, "usage: record -fake [-dir DIR]\n       DIGITALOCEAN_ACCESS_TOKEN=... record [-job UUID] [-dir DIR] [-api-url URL]")
+		os.Exit(2)
+	}
+	out := or(*dir, "../testdata/cassettes/live")
+	res, err := record.Record(ctx, record.Config{BaseURL: *api, Token: token, JobUUID: *job, Dir: out})
+	exitOn(err)
+	fmt.Printf("recorded in %s: %s\n", out, strings.Join(res.Written, " "))
+	for _, s := range res.Skipped {
+		fmt.Println("not recorded:", s)
+	}
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func exitOn(err error) {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("recorded %v in %s\n", record.Cassettes, *dir)
 }
