@@ -52,6 +52,14 @@ type APIGetKnowledgeBaseIndexingJobOutput struct {
 	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
 
+// APIGetScheduledIndexingOutput The answer to a read of a knowledge base's indexing schedule.
+type APIGetScheduledIndexingOutput struct {
+	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
+	// `time` (UTC), a job starts as if started by hand. Every field is
+	// optional.
+	IndexingInfo APIScheduledIndexingInfo `json:"indexing_info,omitempty,omitzero"`
+}
+
 // APIIndexJobStatus What the job has done to the index. `INDEX_JOB_STATUS_CANCELLED` is
 // what the service reports after a cancel. More values may be added.
 //
@@ -307,6 +315,64 @@ type APIPages struct {
 	Previous string `json:"previous,omitempty,omitzero"`
 }
 
+// APIScheduledIndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
+// `time` (UTC), a job starts as if started by hand. Every field is
+// optional.
+type APIScheduledIndexingInfo struct {
+	// CreatedAt When the schedule was made.
+	//
+	// Example: 2026-11-30T16:05:12Z
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+
+	// Days The days of the week a job starts, numbered as in a cron
+	// expression: Monday is 1, Saturday 6. DigitalOcean's guide numbers
+	// Sunday 7, cron 0; a client should read both as Sunday.
+	//
+	//
+	// Example: [1,4]
+	Days []wire.Weekday `json:"days,omitempty,omitzero"`
+
+	// DeletedAt When the schedule was deleted; set in the answer to a delete.
+	//
+	// Example: 2026-12-01T08:00:00Z
+	DeletedAt time.Time `json:"deleted_at,omitempty,omitzero"`
+
+	// IsActive Whether the schedule starts jobs now.
+	//
+	// Example: true
+	IsActive bool `json:"is_active,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base the schedule indexes.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
+
+	// LastRanAt When the schedule last started a job; absent if never.
+	//
+	// Example: 2026-11-30T02:00:00Z
+	LastRanAt time.Time `json:"last_ran_at,omitempty,omitzero"`
+
+	// NextRunAt When the schedule will next start a job.
+	//
+	// Example: 2026-12-03T02:00:00Z
+	NextRunAt time.Time `json:"next_run_at,omitempty,omitzero"`
+
+	// Time The time of day a job starts, in UTC, as `HH:MM:SS`.
+	//
+	// Example: 02:00:00
+	Time string `json:"time,omitempty,omitzero"`
+
+	// UpdatedAt When the schedule last changed.
+	//
+	// Example: 2026-11-30T16:05:12Z
+	UpdatedAt time.Time `json:"updated_at,omitempty,omitzero"`
+
+	// UUID The id of the schedule, which a delete names.
+	//
+	// Example: 5b2e8f14-3c7a-4d9e-b1f6-0a8c2d4e6f80
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
 // APIStartKnowledgeBaseIndexingJobInputPublic What to index.
 type APIStartKnowledgeBaseIndexingJobInputPublic struct {
 	// DataSourceUUIDs The data sources of that knowledge base to index. Empty or absent:
@@ -376,6 +442,9 @@ type DetailsSignedURL = APIGetIndexingJobDetailsSignedURLOutput
 
 // IndexedDataSources The data sources of one indexing job.
 type IndexedDataSources = APIListIndexingJobDataSourcesOutput
+
+// IndexingInfo The answer to a read of a knowledge base's indexing schedule.
+type IndexingInfo = APIGetScheduledIndexingOutput
 
 // IndexingJob The answer to a request for one indexing job.
 type IndexingJob = APIGetKnowledgeBaseIndexingJobOutput
@@ -503,6 +572,15 @@ var GenaiListIndexingJobsByKnowledgeBaseOperation = Endpoint[NoBody, IndexingJob
 	Idempotent:  true,
 }}
 
+// GenaiGetScheduledIndexingOperation is genai_get_scheduled_indexing: GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}
+// (Get the Indexing Schedule of a Knowledge Base).
+var GenaiGetScheduledIndexingOperation = Endpoint[NoBody, IndexingInfo]{Operation{
+	ID: "genai_get_scheduled_indexing", Method: "GET", Path: "/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}}
+
 // Operations lists every operation of openapi.yaml.
 var Operations = []*Operation{
 	&GenaiListIndexingJobsOperation.Operation,
@@ -512,6 +590,7 @@ var Operations = []*Operation{
 	&GenaiGetIndexingJobOperation.Operation,
 	&GenaiCancelIndexingJobOperation.Operation,
 	&GenaiListIndexingJobsByKnowledgeBaseOperation.Operation,
+	&GenaiGetScheduledIndexingOperation.Operation,
 }
 
 // The root package (call.go) is the one client of these operations.

@@ -40,6 +40,9 @@ type ServerInterface interface {
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
+	// GenaiGetScheduledIndexing Get the Indexing Schedule of a Knowledge Base
+	// (GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid})
+	GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -241,6 +244,32 @@ func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.R
 	handler.ServeHTTP(w, r)
 }
 
+// GenaiGetScheduledIndexing operation middleware
+func (siw *ServerInterfaceWrapper) GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID KnowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiGetScheduledIndexing(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -368,6 +397,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources", wrapper.GenaiListIndexingJobDataSources)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url", wrapper.GenaiGetIndexingJobDetailsSignedURL)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", wrapper.GenaiListIndexingJobsByKnowledgeBase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}", wrapper.GenaiGetScheduledIndexing)
 
 	return m
 }
@@ -406,6 +436,18 @@ type IndexedDataSourcesJSONResponse struct {
 	Body APIListIndexingJobDataSourcesOutput
 
 	Headers IndexedDataSourcesResponseHeaders
+}
+
+type IndexingInfoResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type IndexingInfoJSONResponse struct {
+	Body APIGetScheduledIndexingOutput
+
+	Headers IndexingInfoResponseHeaders
 }
 
 type IndexingJobResponseHeaders struct {
@@ -1949,6 +1991,211 @@ func (response GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse) Visi
 	return err
 }
 
+type GenaiGetScheduledIndexingRequestObject struct {
+	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
+}
+
+type GenaiGetScheduledIndexingResponseObject interface {
+	VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error
+}
+
+type GenaiGetScheduledIndexing200JSONResponse struct{ IndexingInfoJSONResponse }
+
+func (response GenaiGetScheduledIndexing200JSONResponse) VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetScheduledIndexing401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiGetScheduledIndexing401JSONResponse) VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetScheduledIndexing404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiGetScheduledIndexing404JSONResponse) VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetScheduledIndexing429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiGetScheduledIndexing429JSONResponse) VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetScheduledIndexing500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiGetScheduledIndexing500JSONResponse) VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetScheduledIndexingdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiGetScheduledIndexingdefaultJSONResponse) VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetScheduledIndexingdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiGetScheduledIndexingdefaultTextHTMLResponse) VisitGenaiGetScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GenaiListIndexingJobs List Indexing Jobs for All Knowledge Bases
@@ -1972,6 +2219,9 @@ type StrictServerInterface interface {
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, request GenaiListIndexingJobsByKnowledgeBaseRequestObject) (GenaiListIndexingJobsByKnowledgeBaseResponseObject, error)
+	// GenaiGetScheduledIndexing Get the Indexing Schedule of a Knowledge Base
+	// (GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid})
+	GenaiGetScheduledIndexing(ctx context.Context, request GenaiGetScheduledIndexingRequestObject) (GenaiGetScheduledIndexingResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -2203,6 +2453,32 @@ func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWri
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiListIndexingJobsByKnowledgeBaseResponseObject); ok {
 		if err := validResponse.VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiGetScheduledIndexing operation middleware
+func (sh *strictHandler) GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID) {
+	var request GenaiGetScheduledIndexingRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiGetScheduledIndexing(ctx, request.(GenaiGetScheduledIndexingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiGetScheduledIndexing")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiGetScheduledIndexingResponseObject); ok {
+		if err := validResponse.VisitGenaiGetScheduledIndexingResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -86,3 +86,12 @@ func (a api) GenaiListIndexingJobsByKnowledgeBase(_ context.Context, req gen.Gen
 	}
 	return gen.GenaiListIndexingJobsByKnowledgeBase200JSONResponse{IndexingJobsJSONResponse: gen.IndexingJobsJSONResponse{Body: out}}, nil
 }
+
+func (a api) GenaiGetScheduledIndexing(_ context.Context, req gen.GenaiGetScheduledIndexingRequestObject) (gen.GenaiGetScheduledIndexingResponseObject, error) {
+	sch, ok := a.s.schedule(req.KnowledgeBaseUUID)
+	if !ok {
+		return nil, errNotFound
+	}
+	return gen.GenaiGetScheduledIndexing200JSONResponse{IndexingInfoJSONResponse: gen.IndexingInfoJSONResponse{
+		Body: gen.APIGetScheduledIndexingOutput{IndexingInfo: sch}}}, nil
+}

@@ -99,6 +99,10 @@ var calls = map[*gen.Operation]Row{
 		_, err := c.ListKnowledgeBaseIndexingJobs(ctx, kb)
 		return err
 	}},
+	&gen.GenaiGetScheduledIndexingOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+		_, err := c.GetIndexingSchedule(ctx, kb)
+		return err
+	}},
 }
 
 func rows() []Row {
@@ -165,6 +169,7 @@ func Stock(srv *indexingjobstest.Server, f Fixture) {
 	}
 	created := at.Add(-time.Hour)
 	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.KnowledgeBase, DataSourceUUIDs: f.DataSources})
+	srv.AddIndexingSchedule(f.KnowledgeBase, []time.Weekday{time.Monday, time.Thursday}, "02:00")
 	for id, phase := range map[string]indexingjobs.Phase{f.RunningJob: indexingjobs.PhaseRunning, f.FinishedJob: indexingjobs.PhaseSucceeded} {
 		job := indexingjobstest.NewJob(phase)
 		job.UUID, job.KnowledgeBaseUUID, job.DataSourceUUIDs = id, f.KnowledgeBase, f.DataSources
