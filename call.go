@@ -140,6 +140,7 @@ type answer struct {
 // ErrOutcomeUnknown added when the server may have acted on it.
 func (c *Client) do(ctx context.Context, x *outgoing) (answer, error) {
 	tries := 0
+	earlier := false // an attempt before this one may have acted
 	for attempt := 1; ; attempt++ {
 		resp, body, n, sends, err := c.attempt(ctx, x)
 		tries += max(1, sends)
@@ -148,10 +149,14 @@ func (c *Client) do(ctx context.Context, x *outgoing) (answer, error) {
 		}
 		wait, again := c.retryWait(ctx, x, attempt, resp, err, sends > 0)
 		if again && sleep(ctx, wait) {
+			earlier = earlier || mayHaveActed(false, sends > 0, resp, err)
 			continue
 		}
 		acted := mayHaveActed(x.idempotent, sends > 0, resp, err)
 		failed := c.failure(x, resp, body, err, tries, acted)
+		if apiErr, ok := failed.(*APIError); ok && earlier && x.req.Method == http.MethodDelete && apiErr.StatusCode == http.StatusNotFound {
+			apiErr.causes = append(apiErr.causes, errDeletedBefore)
+		}
 		if again && ctx.Err() != nil && failed != nil { // the caller gave up while we waited
 			failed = fmt.Errorf("%w (%w while waiting to retry)", failed, withContextErr(ctx, context.Cause(ctx)))
 		}
@@ -411,6 +416,11 @@ func (x *outgoing) exchange(code int) string {
 // body is unusable. Such a request is not sent again; look
 // (ListKnowledgeBaseIndexingJobs) before trying again.
 var ErrOutcomeUnknown = errors.New("the server may have acted on the request: look before sending it again")
+
+// errDeletedBefore is wrapped by the 404 that answers a retry of a delete
+// after an earlier attempt may have deleted it: the thing may be gone
+// because of this very call.
+var errDeletedBefore = fmt.Errorf("%w: an earlier attempt may have deleted it", ErrOutcomeUnknown)
 
 // ErrResponseTooLarge is wrapped by the error for a body over the cap set
 // by WithMaxResponseBytes, or for a report over WithMaxDownloadBytes.

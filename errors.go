@@ -29,7 +29,8 @@ type APIError struct {
 
 	// causes: ErrResponseTooLarge when the body was not read,
 	// ErrOutcomeUnknown when a request that creates something was not
-	// sent again after a 5xx.
+	// sent again after a 5xx, errDeletedBefore (which wraps it) when a
+	// retried delete found nothing.
 	causes []error
 }
 
@@ -57,9 +58,9 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, "; after %d attempts", e.Attempts)
 	}
-	if slices.Contains(e.causes, ErrOutcomeUnknown) {
+	if i := slices.IndexFunc(e.causes, func(err error) bool { return errors.Is(err, ErrOutcomeUnknown) }); i >= 0 {
 		b.WriteString("; ")
-		b.WriteString(ErrOutcomeUnknown.Error())
+		b.WriteString(e.causes[i].Error())
 	}
 	return b.String()
 }

@@ -34,6 +34,44 @@ type APICancelKnowledgeBaseIndexingJobOutput struct {
 	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
 
+// APICreateScheduledIndexingInputPublic The schedule to make for a knowledge base.
+type APICreateScheduledIndexingInputPublic struct {
+	// Days The days of the week to start a job on, at least one, none twice,
+	// numbered as in a cron expression: Monday is 1, Saturday 6, and
+	// Sunday 7 (DigitalOcean's guide numbers the days 1 to 7; cron
+	// takes 0 or 7 for Sunday).
+	//
+	//
+	// Example: [1,4]
+	Days []wire.Weekday `json:"days"`
+
+	// KnowledgeBaseUUID The id of the knowledge base to index on a schedule.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid"`
+
+	// Time The time of day to start a job, in UTC, as `HH:MM` on a 24-hour clock.
+	//
+	// Example: 02:00
+	Time string `json:"time"`
+}
+
+// APICreateScheduledIndexingOutput The answer to a schedule's making.
+type APICreateScheduledIndexingOutput struct {
+	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
+	// `time` (UTC), a job starts as if started by hand. Every field is
+	// optional.
+	IndexingInfo APIScheduledIndexingInfo `json:"indexing_info,omitempty,omitzero"`
+}
+
+// APIDeleteScheduledIndexingOutput The answer to a schedule's deletion.
+type APIDeleteScheduledIndexingOutput struct {
+	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
+	// `time` (UTC), a job starts as if started by hand. Every field is
+	// optional.
+	IndexingInfo APIScheduledIndexingInfo `json:"indexing_info,omitempty,omitzero"`
+}
+
 // APIGetIndexingJobDetailsSignedURLOutput Where to download a job's detailed report.
 type APIGetIndexingJobDetailsSignedURLOutput struct {
 	// SignedURL A pre-signed https URL of the report, valid for a short time. It
@@ -434,8 +472,20 @@ type Page = int
 // PerPage defines model for per_page.
 type PerPage = int
 
+// ScheduleUUID defines model for schedule_uuid.
+type ScheduleUUID = string
+
 // CancelledIndexingJob The answer to a cancel request.
 type CancelledIndexingJob = APICancelKnowledgeBaseIndexingJobOutput
+
+// Conflict The body of every error the API itself sends.
+type Conflict = Error
+
+// CreatedIndexingInfo The answer to a schedule's making.
+type CreatedIndexingInfo = APICreateScheduledIndexingOutput
+
+// DeletedIndexingInfo The answer to a schedule's deletion.
+type DeletedIndexingInfo = APIDeleteScheduledIndexingOutput
 
 // DetailsSignedURL Where to download a job's detailed report.
 type DetailsSignedURL = APIGetIndexingJobDetailsSignedURLOutput
@@ -484,6 +534,9 @@ type GenaiCreateIndexingJobJSONRequestBody = APIStartKnowledgeBaseIndexingJobInp
 
 // GenaiCancelIndexingJobJSONRequestBody defines body for GenaiCancelIndexingJob for application/json ContentType.
 type GenaiCancelIndexingJobJSONRequestBody = APICancelKnowledgeBaseIndexingJobInputPublic
+
+// GenaiCreateScheduledIndexingJSONRequestBody defines body for GenaiCreateScheduledIndexing for application/json ContentType.
+type GenaiCreateScheduledIndexingJSONRequestBody = APICreateScheduledIndexingInputPublic
 
 // Operation is what the client needs to know of one operation of
 // openapi.yaml to send it.
@@ -572,11 +625,29 @@ var GenaiListIndexingJobsByKnowledgeBaseOperation = Endpoint[NoBody, IndexingJob
 	Idempotent:  true,
 }}
 
+// GenaiCreateScheduledIndexingOperation is genai_create_scheduled_indexing: POST /v2/gen-ai/scheduled-indexing
+// (Schedule the Indexing of a Knowledge Base).
+var GenaiCreateScheduledIndexingOperation = Endpoint[GenaiCreateScheduledIndexingJSONRequestBody, CreatedIndexingInfo]{Operation{
+	ID: "genai_create_scheduled_indexing", Method: "POST", Path: "/v2/gen-ai/scheduled-indexing",
+	PathParams:  []string{},
+	QueryParams: []string{},
+	Idempotent:  false,
+}}
+
 // GenaiGetScheduledIndexingOperation is genai_get_scheduled_indexing: GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}
 // (Get the Indexing Schedule of a Knowledge Base).
 var GenaiGetScheduledIndexingOperation = Endpoint[NoBody, IndexingInfo]{Operation{
 	ID: "genai_get_scheduled_indexing", Method: "GET", Path: "/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}",
 	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}}
+
+// GenaiDeleteScheduledIndexingOperation is genai_delete_scheduled_indexing: DELETE /v2/gen-ai/scheduled-indexing/{uuid}
+// (Delete an Indexing Schedule).
+var GenaiDeleteScheduledIndexingOperation = Endpoint[NoBody, DeletedIndexingInfo]{Operation{
+	ID: "genai_delete_scheduled_indexing", Method: "DELETE", Path: "/v2/gen-ai/scheduled-indexing/{uuid}",
+	PathParams:  []string{"uuid"},
 	QueryParams: []string{},
 	Idempotent:  true,
 }}
@@ -590,7 +661,9 @@ var Operations = []*Operation{
 	&GenaiGetIndexingJobOperation.Operation,
 	&GenaiCancelIndexingJobOperation.Operation,
 	&GenaiListIndexingJobsByKnowledgeBaseOperation.Operation,
+	&GenaiCreateScheduledIndexingOperation.Operation,
 	&GenaiGetScheduledIndexingOperation.Operation,
+	&GenaiDeleteScheduledIndexingOperation.Operation,
 }
 
 // The root package (call.go) is the one client of these operations.

@@ -40,9 +40,15 @@ type ServerInterface interface {
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
+	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
+	// (POST /v2/gen-ai/scheduled-indexing)
+	GenaiCreateScheduledIndexing(w http.ResponseWriter, r *http.Request)
 	// GenaiGetScheduledIndexing Get the Indexing Schedule of a Knowledge Base
 	// (GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid})
 	GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
+	// GenaiDeleteScheduledIndexing Delete an Indexing Schedule
+	// (DELETE /v2/gen-ai/scheduled-indexing/{uuid})
+	GenaiDeleteScheduledIndexing(w http.ResponseWriter, r *http.Request, uuid ScheduleUUID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -244,6 +250,20 @@ func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.R
 	handler.ServeHTTP(w, r)
 }
 
+// GenaiCreateScheduledIndexing operation middleware
+func (siw *ServerInterfaceWrapper) GenaiCreateScheduledIndexing(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiCreateScheduledIndexing(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GenaiGetScheduledIndexing operation middleware
 func (siw *ServerInterfaceWrapper) GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request) {
 
@@ -261,6 +281,32 @@ func (siw *ServerInterfaceWrapper) GenaiGetScheduledIndexing(w http.ResponseWrit
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GenaiGetScheduledIndexing(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiDeleteScheduledIndexing operation middleware
+func (siw *ServerInterfaceWrapper) GenaiDeleteScheduledIndexing(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "uuid" -------------
+	var uuid ScheduleUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiDeleteScheduledIndexing(w, r, uuid)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -397,7 +443,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources", wrapper.GenaiListIndexingJobDataSources)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url", wrapper.GenaiGetIndexingJobDetailsSignedURL)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", wrapper.GenaiListIndexingJobsByKnowledgeBase)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing", wrapper.GenaiCreateScheduledIndexing)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}", wrapper.GenaiGetScheduledIndexing)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/{uuid}", wrapper.GenaiDeleteScheduledIndexing)
 
 	return m
 }
@@ -412,6 +460,42 @@ type CancelledIndexingJobJSONResponse struct {
 	Body APICancelKnowledgeBaseIndexingJobOutput
 
 	Headers CancelledIndexingJobResponseHeaders
+}
+
+type ConflictResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type ConflictJSONResponse struct {
+	Body Error
+
+	Headers ConflictResponseHeaders
+}
+
+type CreatedIndexingInfoResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type CreatedIndexingInfoJSONResponse struct {
+	Body APICreateScheduledIndexingOutput
+
+	Headers CreatedIndexingInfoResponseHeaders
+}
+
+type DeletedIndexingInfoResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type DeletedIndexingInfoJSONResponse struct {
+	Body APIDeleteScheduledIndexingOutput
+
+	Headers DeletedIndexingInfoResponseHeaders
 }
 
 type DetailsSignedURLResponseHeaders struct {
@@ -1991,6 +2075,239 @@ func (response GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse) Visi
 	return err
 }
 
+type GenaiCreateScheduledIndexingRequestObject struct {
+	Body *GenaiCreateScheduledIndexingJSONRequestBody
+}
+
+type GenaiCreateScheduledIndexingResponseObject interface {
+	VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error
+}
+
+type GenaiCreateScheduledIndexing200JSONResponse struct {
+	CreatedIndexingInfoJSONResponse
+}
+
+func (response GenaiCreateScheduledIndexing200JSONResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateScheduledIndexing401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiCreateScheduledIndexing401JSONResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateScheduledIndexing404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiCreateScheduledIndexing404JSONResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateScheduledIndexing409JSONResponse struct{ ConflictJSONResponse }
+
+func (response GenaiCreateScheduledIndexing409JSONResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateScheduledIndexing429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiCreateScheduledIndexing429JSONResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateScheduledIndexing500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiCreateScheduledIndexing500JSONResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateScheduledIndexingdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiCreateScheduledIndexingdefaultJSONResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateScheduledIndexingdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiCreateScheduledIndexingdefaultTextHTMLResponse) VisitGenaiCreateScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type GenaiGetScheduledIndexingRequestObject struct {
 	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
 }
@@ -2196,6 +2513,213 @@ func (response GenaiGetScheduledIndexingdefaultTextHTMLResponse) VisitGenaiGetSc
 	return err
 }
 
+type GenaiDeleteScheduledIndexingRequestObject struct {
+	UUID ScheduleUUID `json:"uuid"`
+}
+
+type GenaiDeleteScheduledIndexingResponseObject interface {
+	VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error
+}
+
+type GenaiDeleteScheduledIndexing200JSONResponse struct {
+	DeletedIndexingInfoJSONResponse
+}
+
+func (response GenaiDeleteScheduledIndexing200JSONResponse) VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteScheduledIndexing401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiDeleteScheduledIndexing401JSONResponse) VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteScheduledIndexing404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiDeleteScheduledIndexing404JSONResponse) VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteScheduledIndexing429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiDeleteScheduledIndexing429JSONResponse) VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteScheduledIndexing500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiDeleteScheduledIndexing500JSONResponse) VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteScheduledIndexingdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiDeleteScheduledIndexingdefaultJSONResponse) VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteScheduledIndexingdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiDeleteScheduledIndexingdefaultTextHTMLResponse) VisitGenaiDeleteScheduledIndexingResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GenaiListIndexingJobs List Indexing Jobs for All Knowledge Bases
@@ -2219,9 +2743,15 @@ type StrictServerInterface interface {
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, request GenaiListIndexingJobsByKnowledgeBaseRequestObject) (GenaiListIndexingJobsByKnowledgeBaseResponseObject, error)
+	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
+	// (POST /v2/gen-ai/scheduled-indexing)
+	GenaiCreateScheduledIndexing(ctx context.Context, request GenaiCreateScheduledIndexingRequestObject) (GenaiCreateScheduledIndexingResponseObject, error)
 	// GenaiGetScheduledIndexing Get the Indexing Schedule of a Knowledge Base
 	// (GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid})
 	GenaiGetScheduledIndexing(ctx context.Context, request GenaiGetScheduledIndexingRequestObject) (GenaiGetScheduledIndexingResponseObject, error)
+	// GenaiDeleteScheduledIndexing Delete an Indexing Schedule
+	// (DELETE /v2/gen-ai/scheduled-indexing/{uuid})
+	GenaiDeleteScheduledIndexing(ctx context.Context, request GenaiDeleteScheduledIndexingRequestObject) (GenaiDeleteScheduledIndexingResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -2460,6 +2990,37 @@ func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWri
 	}
 }
 
+// GenaiCreateScheduledIndexing operation middleware
+func (sh *strictHandler) GenaiCreateScheduledIndexing(w http.ResponseWriter, r *http.Request) {
+	var request GenaiCreateScheduledIndexingRequestObject
+
+	var body GenaiCreateScheduledIndexingJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiCreateScheduledIndexing(ctx, request.(GenaiCreateScheduledIndexingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiCreateScheduledIndexing")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiCreateScheduledIndexingResponseObject); ok {
+		if err := validResponse.VisitGenaiCreateScheduledIndexingResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GenaiGetScheduledIndexing operation middleware
 func (sh *strictHandler) GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID) {
 	var request GenaiGetScheduledIndexingRequestObject
@@ -2479,6 +3040,32 @@ func (sh *strictHandler) GenaiGetScheduledIndexing(w http.ResponseWriter, r *htt
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiGetScheduledIndexingResponseObject); ok {
 		if err := validResponse.VisitGenaiGetScheduledIndexingResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiDeleteScheduledIndexing operation middleware
+func (sh *strictHandler) GenaiDeleteScheduledIndexing(w http.ResponseWriter, r *http.Request, uuid ScheduleUUID) {
+	var request GenaiDeleteScheduledIndexingRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiDeleteScheduledIndexing(ctx, request.(GenaiDeleteScheduledIndexingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiDeleteScheduledIndexing")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiDeleteScheduledIndexingResponseObject); ok {
+		if err := validResponse.VisitGenaiDeleteScheduledIndexingResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -28,6 +28,7 @@ const maxBody = 64 << 10
 var (
 	errUnauthorized = &apiError{status: http.StatusUnauthorized, id: "unauthorized", message: "Unable to authenticate you."}
 	errNotFound     = &apiError{status: http.StatusNotFound, id: "not_found", message: "The resource you requested could not be found."}
+	errConflict     = &apiError{status: http.StatusConflict, id: "conflict", message: "The knowledge base already has an indexing schedule."}
 	errTooLarge     = &apiError{status: http.StatusRequestEntityTooLarge, id: "request_entity_too_large",
 		message: fmt.Sprintf("The request body is larger than %d bytes.", maxBody)}
 	errServer     = &apiError{status: http.StatusInternalServerError, id: "server_error", message: "Unexpected server-side error"}

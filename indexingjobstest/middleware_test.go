@@ -100,7 +100,9 @@ func TestEveryFaultOnEveryOperation(t *testing.T) {
 					f.check(t, apiErr)
 				}
 				assert.Equal(t, 1, srv.Requests())
-				assert.NoError(t, call(ctx, client, row), "one fault, one request")
+				if f.status != 200 { // a call that succeeded may not succeed twice (a create, a delete)
+					assert.NoError(t, call(ctx, client, row), "one fault, one request")
+				}
 			})
 		}
 	}

@@ -95,3 +95,21 @@ func (a api) GenaiGetScheduledIndexing(_ context.Context, req gen.GenaiGetSchedu
 	return gen.GenaiGetScheduledIndexing200JSONResponse{IndexingInfoJSONResponse: gen.IndexingInfoJSONResponse{
 		Body: gen.APIGetScheduledIndexingOutput{IndexingInfo: sch}}}, nil
 }
+
+func (a api) GenaiCreateScheduledIndexing(_ context.Context, req gen.GenaiCreateScheduledIndexingRequestObject) (gen.GenaiCreateScheduledIndexingResponseObject, error) {
+	sch, err := a.s.createSchedule(*req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiCreateScheduledIndexing200JSONResponse{CreatedIndexingInfoJSONResponse: gen.CreatedIndexingInfoJSONResponse{
+		Body: gen.APICreateScheduledIndexingOutput{IndexingInfo: sch}}}, nil
+}
+
+func (a api) GenaiDeleteScheduledIndexing(_ context.Context, req gen.GenaiDeleteScheduledIndexingRequestObject) (gen.GenaiDeleteScheduledIndexingResponseObject, error) {
+	sch, err := a.s.deleteSchedule(req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiDeleteScheduledIndexing200JSONResponse{DeletedIndexingInfoJSONResponse: gen.DeletedIndexingInfoJSONResponse{
+		Body: gen.APIDeleteScheduledIndexingOutput{IndexingInfo: sch}}}, nil
+}

@@ -1,36 +1,103 @@
 package indexingjobstest
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
-// AddIndexingSchedule gives the knowledge base kb, which becomes known as
-// with AddKnowledgeBase, a schedule that starts a job on each of days at
-// at ("HH:MM", UTC), and returns the schedule's uuid. It replaces any
-// schedule kb had. It panics on a time that is not HH:MM.
-func (s *Server) AddIndexingSchedule(kb string, days []time.Weekday, at string) string {
-	var h, m int
-	if _, err := fmt.Sscanf(at, "%02d:%02d", &h, &m); err != nil || len(at) != 5 || h > 23 || m > 59 {
-		panic(fmt.Sprintf("indexingjobstest: AddIndexingSchedule: time %q is not HH:MM", at))
+// AddIndexingSchedule gives a knowledge base the schedule, as the create
+// operation does, and returns the schedule's uuid: its UUID, or a new one
+// when it has none. KnowledgeBaseUUID names the knowledge base, which
+// becomes known as with AddKnowledgeBase; Time is "HH:MM" or "HH:MM:SS"
+// (UTC); CreatedAt and UpdatedAt are the server's clock when zero;
+// NextRunAt is reckoned at each read. It replaces any schedule the
+// knowledge base had, and panics on a time or days that make no schedule.
+func (s *Server) AddIndexingSchedule(schedule indexingjobs.IndexingSchedule) string {
+	days := make([]time.Weekday, len(schedule.Days))
+	for i, d := range schedule.Days {
+		days[i] = d.Weekday()
+	}
+	at := schedule.Time
+	if len(at) == len("15:04:05") && strings.HasSuffix(at, ":00") {
+		at = at[:len("15:04")]
+	}
+	if err := indexingjobs.ValidateSchedule(days, at); err != nil {
+		panic("indexingjobstest: AddIndexingSchedule: " + err.Error())
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.addSchedule(schedule, at)
+}
+
+// addSchedule keeps sch, whose days and time at ("HH:MM") are checked, as
+// its knowledge base's schedule. s.mu is held.
+func (s *Server) addSchedule(sch gen.APIScheduledIndexingInfo, at string) string {
 	now := s.now().UTC().Truncate(time.Second)
-	sch := gen.APIScheduledIndexingInfo{UUID: newUUID(), KnowledgeBaseUUID: kb, Time: at + ":00", IsActive: true, CreatedAt: now, UpdatedAt: now}
-	for _, d := range days {
-		sch.Days = append(sch.Days, wire.Weekday(d))
+	if sch.UUID == "" {
+		sch.UUID = newUUID()
 	}
-	if _, ok := s.knowledgeBases[strings.ToLower(kb)]; !ok {
-		s.knowledgeBases[strings.ToLower(kb)] = KnowledgeBase{UUID: kb}
+	sch.Time, sch.IsActive, sch.Days = at+":00", true, slices.Clone(sch.Days)
+	if sch.CreatedAt.IsZero() {
+		sch.CreatedAt = now
 	}
-	s.schedules[strings.ToLower(kb)] = sch
+	if sch.UpdatedAt.IsZero() {
+		sch.UpdatedAt = sch.CreatedAt
+	}
+	kb := strings.ToLower(sch.KnowledgeBaseUUID)
+	if _, ok := s.knowledgeBases[kb]; !ok {
+		s.knowledgeBases[kb] = KnowledgeBase{UUID: sch.KnowledgeBaseUUID}
+	}
+	s.schedules[kb] = sch
 	return sch.UUID
+}
+
+// createSchedule is the create operation: the knowledge base must be known
+// and have no schedule yet.
+func (s *Server) createSchedule(in gen.APICreateScheduledIndexingInputPublic) (gen.APIScheduledIndexingInfo, error) {
+	days := make([]time.Weekday, len(in.Days))
+	for i, d := range in.Days {
+		days[i] = d.Weekday()
+	}
+	if err := indexingjobs.ValidateSchedule(days, in.Time); err != nil {
+		return gen.APIScheduledIndexingInfo{}, errBadRequest("%s", strings.TrimPrefix(err.Error(), "indexingjobs: "))
+	}
+	s.mu.Lock()
+	kb := strings.ToLower(in.KnowledgeBaseUUID)
+	_, known := s.knowledgeBases[kb]
+	_, scheduled := s.schedules[kb]
+	switch {
+	case !known:
+		s.mu.Unlock()
+		return gen.APIScheduledIndexingInfo{}, errNotFound
+	case scheduled:
+		s.mu.Unlock()
+		return gen.APIScheduledIndexingInfo{}, errConflict
+	}
+	s.addSchedule(gen.APIScheduledIndexingInfo{KnowledgeBaseUUID: in.KnowledgeBaseUUID, Days: in.Days}, in.Time)
+	s.mu.Unlock()
+	sch, _ := s.schedule(kb)
+	return sch, nil
+}
+
+// deleteSchedule is the delete operation, by the schedule's own uuid: it
+// answers the schedule as it was, deleted_at set.
+func (s *Server) deleteSchedule(id string) (gen.APIScheduledIndexingInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for kb, sch := range s.schedules {
+		if strings.EqualFold(sch.UUID, id) {
+			delete(s.schedules, kb)
+			now := s.now().UTC().Truncate(time.Second)
+			sch.IsActive, sch.UpdatedAt, sch.DeletedAt = false, now, now
+			return sch, nil
+		}
+	}
+	return gen.APIScheduledIndexingInfo{}, errNotFound
 }
 
 // schedule returns the knowledge base's schedule, its next run reckoned
@@ -40,8 +107,7 @@ func (s *Server) schedule(kb string) (gen.APIScheduledIndexingInfo, bool) {
 	defer s.mu.Unlock()
 	sch, ok := s.schedules[strings.ToLower(kb)]
 	if ok {
-		var h, m int
-		_, _ = fmt.Sscanf(sch.Time, "%02d:%02d", &h, &m)
+		h, m := int(sch.Time[0]-'0')*10+int(sch.Time[1]-'0'), int(sch.Time[3]-'0')*10+int(sch.Time[4]-'0')
 		sch.NextRunAt = nextRun(s.now(), sch.Days, h, m)
 		sch.Days = slices.Clone(sch.Days)
 	}

@@ -111,8 +111,7 @@ func captureOne(ctx context.Context, dir string, row optest.Row, a answer) (stri
 	srv := indexingjobstest.NewServer(indexingjobstest.WithClock(func() time.Time { return f.At }))
 	defer srv.Close()
 	optest.Stock(srv, f)
-	keep := []string{optest.Unknown, f.KnowledgeBase, f.RunningJob, f.FinishedJob}
-	s := newScrubber(srv.Token(), append(keep, f.DataSources...), srv.URL+"/", apiOrigin+"/", srv.StorageURL()+"/", storageOrigin+"/")
+	s := newScrubber(srv.Token(), append(f.IDs(), optest.Unknown), srv.URL+"/", apiOrigin+"/", srv.StorageURL()+"/", storageOrigin+"/")
 	if a.fault != nil {
 		srv.InjectFaults(1, a.fault())
 	}

@@ -14,12 +14,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/wire"
 )
 
 // Kind is what an operation's call names: its path parameter, or for a
@@ -31,10 +33,13 @@ const (
 	KnowledgeBase             // the fixture's knowledge base
 	RunningJob                // a running job of it
 	FinishedJob               // a finished job of it, with its report
+	Unscheduled               // a knowledge base without an indexing schedule
+	Schedule                  // the knowledge base's indexing schedule
+	kinds                     // how many there are
 )
 
 func (k Kind) String() string {
-	return [...]string{"nothing", "knowledge base", "running job", "finished job"}[k]
+	return [...]string{"nothing", "knowledge base", "running job", "finished job", "unscheduled knowledge base", "indexing schedule"}[k]
 }
 
 // Row is one operation as the tests call it.
@@ -103,6 +108,14 @@ var calls = map[*gen.Operation]Row{
 		_, err := c.GetIndexingSchedule(ctx, kb)
 		return err
 	}},
+	&gen.GenaiCreateScheduledIndexingOperation.Operation: {On: Unscheduled, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+		_, err := c.ScheduleIndexing(ctx, kb, []time.Weekday{time.Monday, time.Thursday}, "02:00")
+		return err
+	}},
+	&gen.GenaiDeleteScheduledIndexingOperation.Operation: {On: Schedule, Call: func(ctx context.Context, c *indexingjobs.Client, id string) error {
+		_, err := c.DeleteIndexingSchedule(ctx, id)
+		return err
+	}},
 }
 
 func rows() []Row {
@@ -128,6 +141,8 @@ type Fixture struct {
 	DataSources   []string // of the knowledge base
 	RunningJob    string   // a running job of the knowledge base, half done
 	FinishedJob   string   // a job of it that succeeded, with its report
+	Schedule      string   // the knowledge base's indexing schedule
+	Unscheduled   string   // another knowledge base, without a schedule
 	// At is when the running job was last updated and the finished job
 	// ended; both were created an hour before. Zero means now.
 	At time.Time
@@ -139,6 +154,8 @@ var Canonical = Fixture{
 	DataSources:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
 	RunningJob:    "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
 	FinishedJob:   "3c9e1f5a-8b2d-4e6f-a1c3-5d7e9f0b2a4c",
+	Schedule:      "5b2e8f14-3c7a-4d9e-b1f6-0a8c2d4e6f80",
+	Unscheduled:   "8e4f2a6c-1d3b-4c5e-9f7a-2b4d6e8f0a1c",
 	At:            time.Date(2026, 11, 2, 9, 21, 3, 0, time.UTC),
 }
 
@@ -154,8 +171,22 @@ func (f Fixture) ID(k Kind) string {
 		return f.RunningJob
 	case FinishedJob:
 		return f.FinishedJob
+	case Unscheduled:
+		return f.Unscheduled
+	case Schedule:
+		return f.Schedule
 	}
 	return ""
+}
+
+// IDs returns every id the fixture holds: those of each kind, and the data
+// sources'.
+func (f Fixture) IDs() []string {
+	ids := slices.Clone(f.DataSources)
+	for k := Nothing + 1; k < kinds; k++ {
+		ids = append(ids, f.ID(k))
+	}
+	return ids
 }
 
 // Stock puts the fixture into srv. Its jobs carry every field the API
@@ -169,7 +200,9 @@ func Stock(srv *indexingjobstest.Server, f Fixture) {
 	}
 	created := at.Add(-time.Hour)
 	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.KnowledgeBase, DataSourceUUIDs: f.DataSources})
-	srv.AddIndexingSchedule(f.KnowledgeBase, []time.Weekday{time.Monday, time.Thursday}, "02:00")
+	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.Unscheduled})
+	srv.AddIndexingSchedule(indexingjobs.IndexingSchedule{UUID: f.Schedule, KnowledgeBaseUUID: f.KnowledgeBase,
+		Days: []wire.Weekday{wire.Weekday(time.Monday), wire.Weekday(time.Thursday)}, Time: "02:00", CreatedAt: created})
 	for id, phase := range map[string]indexingjobs.Phase{f.RunningJob: indexingjobs.PhaseRunning, f.FinishedJob: indexingjobs.PhaseSucceeded} {
 		job := indexingjobstest.NewJob(phase)
 		job.UUID, job.KnowledgeBaseUUID, job.DataSourceUUIDs = id, f.KnowledgeBase, f.DataSources
