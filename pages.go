@@ -1,0 +1,141 @@
+package indexingjobs
+
+import (
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/gradient-go/indexingjobs/gen"
+)
+
+// The checks of this file are those of every paged list of the API, written
+// once for any item type: a list method checks each page it is answered
+// with (checkPage), and its iterator turns the pages into one sequence
+// (all) that cannot run away, whatever the server answers.
+
+// listOf names the items of a list and says where an item's id is.
+type listOf[T any] struct {
+	noun string          // one item, in errors: "indexing job"
+	id   func(*T) string // the item's uuid
+}
+
+// pageMeta is what a page says of itself and of its list: its number and
+// how many pages and items the list has (0 when the answer has no meta),
+// and whether it links to a next page.
+type pageMeta struct {
+	page, pages, total int
+	next               bool
+}
+
+// metaOf reads pageMeta from the meta and links every list answer has.
+func metaOf(m gen.APIMeta, l gen.APILinks) pageMeta {
+	return pageMeta{page: m.Page, pages: m.Pages, total: m.Total, next: l.Pages.Next != ""}
+}
+
+// maxUncountedPages bounds a list whose answers carry no meta: only their
+// next links say there is more, and a server could say so for ever.
+const maxUncountedPages = 1000
+
+// checkPage checks page number page of perPage items as answered: it is the
+// page asked for (or has no number), it holds at most perPage items, each
+// with its id, none twice.
+func (l listOf[T]) checkPage(items []T, m pageMeta, page, perPage int) error {
+	if m.page != 0 && m.page != page {
+		return fmt.Errorf("%w: asked for page %d, got page %d", errWrongAnswer, page, m.page)
+	}
+	if n := len(items); n > perPage {
+		return fmt.Errorf("%w: a page of %d %ss holds %d", errWrongAnswer, perPage, l.noun, n)
+	}
+	return l.distinct(items)
+}
+
+// distinct checks that every item of a list has its id, and no id comes
+// twice (case aside: ids are UUIDs, in hex).
+func (l listOf[T]) distinct(items []T) error {
+	ids := make(map[string]bool, len(items))
+	for i := range items {
+		id := l.id(&items[i])
+		if id == "" {
+			return fmt.Errorf("%w: %s %d of the list has no uuid", errWrongAnswer, l.noun, i+1)
+		}
+		key := strings.ToLower(id)
+		if ids[key] {
+			return fmt.Errorf("%w: %s %q comes twice", errWrongAnswer, l.noun, clean(id, maxIDLen))
+		}
+		ids[key] = true
+	}
+	return nil
+}
+
+// all returns every item of the list, fetching page after page (fetch, by
+// number from 1, perPage to a page, each checked by checkPage) as the loop
+// advances. Breaking out of the loop fetches nothing more; an error is
+// yielded once and ends the sequence.
+//
+// An item pushed from one page onto the next by an item added meanwhile is
+// yielded once: the ids of the page before are kept. The list ends with an
+// error instead of running away when its pages disagree with each other:
+// a page that holds only items of the page before; more pages than the
+// first count or than the total needs; more than maxUncountedPages without
+// a count. Memory is that of one page.
+func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		// The ids of the page before: an item that a new one pushed onto the
+		// next page while the loop ran is yielded once. Only one page is
+		// kept, so memory stays that of a page however long the list.
+		var seen map[string]bool
+		pages := 0 // as the first page counted them
+		for page := 1; ; page++ {
+			items, m, err := fetch(page)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if page == 1 || pages == 0 {
+				pages = m.pages
+			}
+			fresh := 0
+			before := seen
+			seen = make(map[string]bool, len(items))
+			for i := range items {
+				key := strings.ToLower(l.id(&items[i]))
+				seen[key] = true
+				if before[key] {
+					continue
+				}
+				fresh++
+				if !yield(&items[i], nil) {
+					return
+				}
+			}
+			switch {
+			case len(items) == 0 || (m.pages > 0 && page >= m.pages) || (m.pages == 0 && !m.next):
+				return // this page was the last, by its count or, without one, its links
+			case fresh == 0:
+				yield(nil, l.wrong("page %d holds only %ss of the page before", page, l.noun))
+				return
+			case m.pages == 0 && page >= maxUncountedPages:
+				yield(nil, l.wrong("still more after %d pages without a count", page))
+				return
+			case m.pages > 0 && (page >= pages || m.pages > pagesFor(m.total, perPage)):
+				yield(nil, l.wrong("page %d counts %d pages of %d %ss for %d %ss; page 1 counted %d pages",
+					page, m.pages, perPage, l.noun, m.total, l.noun, pages))
+				return
+			}
+		}
+	}
+}
+
+// wrong is the error that ends a list whose pages disagree.
+func (l listOf[T]) wrong(format string, args ...any) error {
+	return fmt.Errorf("indexingjobs: listing %ss: %w: %s", l.noun, errWrongAnswer, fmt.Sprintf(format, args...))
+}
+
+// pagesFor is how many pages of perPage items total items take.
+func pagesFor(total, perPage int) int {
+	n := total / perPage
+	if total%perPage != 0 {
+		n++
+	}
+	return n
+}
