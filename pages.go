@@ -37,11 +37,15 @@ func metaOf(m gen.APIMeta, l gen.APILinks) pageMeta {
 const maxUncountedPages = 1000
 
 // checkPage checks page number page of perPage items as answered: it is the
-// page asked for (or has no number), it holds at most perPage items, each
-// with its id, none twice.
+// page asked for (or has no number), its counts are not negative (the
+// bounds of all rest on them), it holds at most perPage items, each with
+// its id, none twice.
 func (l listOf[T]) checkPage(items []T, m pageMeta, page, perPage int) error {
 	if m.page != 0 && m.page != page {
 		return fmt.Errorf("%w: asked for page %d, got page %d", errWrongAnswer, page, m.page)
+	}
+	if m.pages < 0 || m.total < 0 {
+		return fmt.Errorf("%w: page %d counts %d pages and %d %ss", errWrongAnswer, page, m.pages, m.total, l.noun)
 	}
 	if n := len(items); n > perPage {
 		return fmt.Errorf("%w: a page of %d %ss holds %d", errWrongAnswer, perPage, l.noun, n)
