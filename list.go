@@ -82,11 +82,12 @@ func WithPerPage(n int) ListOption {
 // client's own base URL; the links in the answer are never followed, so
 // the token goes nowhere else. A job that moved to the next page while the
 // loop ran (jobs started meanwhile push older ones back) is yielded once.
-// Memory is that of one page, however many the list has.
-// A list that disagrees with itself (a count below 0, more pages than the
-// first page counted or than its total needs, a page that only repeats the
-// one before) ends with an error rather than a loop without end; so does a
-// list that grew by a page while it was read: start again.
+// Memory is that of one page (and 8 bytes a page read), however many the
+// list has. A list that disagrees with itself (a count below 0, more pages
+// than the first page counted or than its total needs, a page that repeats
+// any earlier one or holds only jobs of the page before) ends with an error
+// rather than a loop without end; so does a list that grew by a page while
+// it was read: start again.
 func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.Seq2[*IndexingJob, error] {
 	cfg := listConfig{perPage: DefaultPerPage}
 	for _, o := range opts {

@@ -225,6 +225,8 @@ func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 		{"a job twice in a page", []http.HandlerFunc{respond(200, page(1, 1, 2, 1, 1))}, "comes twice", 0},
 		{"a job without its id", []http.HandlerFunc{respond(200, `{"jobs":[{"phase":"BATCH_JOB_PHASE_RUNNING"}],"meta":{"page":1,"pages":1,"total":1}}`)}, "job 1 of the list has no uuid", 0},
 		{"the same page again and again", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 1, 2))},
+			"page 2 repeats an earlier page", 2},
+		{"the page before again, reordered", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 2, 1))},
 			"holds only indexing jobs of the page before", 2},
 		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
 			"page 1 counted 2 pages", 4},

@@ -1,7 +1,9 @@
 package indexingjobs
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"strings"
 
@@ -79,14 +81,19 @@ func (l listOf[T]) distinct(items []T) error {
 // An item pushed from one page onto the next by an item added meanwhile is
 // yielded once: the ids of the page before are kept. The list ends with an
 // error instead of running away when its pages disagree with each other:
-// a page that holds only items of the page before; more pages than the
-// first count or than the total needs; more than maxUncountedPages without
-// a count. Memory is that of one page.
+// a page that repeats any earlier one or holds only items of the page
+// before; more pages than the first count or than the total needs; more
+// than maxUncountedPages without a count. Memory is that of one page and a
+// hash of each page before.
 func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		// A 64-bit hash of each page's ids: a page that repeats any earlier
+		// one is found without keeping the ids of old pages. The seed is
+		// the list's own, so a server cannot choose pages that collide.
+		seed := maphash.MakeSeed()
+		pagesSeen := map[uint64]bool{}
 		// The ids of the page before: an item that a new one pushed onto the
-		// next page while the loop ran is yielded once. Only one page is
-		// kept, so memory stays that of a page however long the list.
+		// next page while the loop ran is yielded once.
 		var seen map[string]bool
 		pages := 0 // as the first page counted them
 		for page := 1; ; page++ {
@@ -98,13 +105,17 @@ func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error))
 			if page == 1 || pages == 0 {
 				pages = m.pages
 			}
-			fresh := 0
 			before := seen
-			seen = make(map[string]bool, len(items))
+			var sum uint64
+			seen, sum = l.idsOf(items, seed)
+			if len(items) > 0 && pagesSeen[sum] {
+				yield(nil, l.wrong("page %d repeats an earlier page", page))
+				return
+			}
+			pagesSeen[sum] = true
+			fresh := 0
 			for i := range items {
-				key := strings.ToLower(l.id(&items[i]))
-				seen[key] = true
-				if before[key] {
+				if before[strings.ToLower(l.id(&items[i]))] {
 					continue
 				}
 				fresh++
@@ -133,6 +144,23 @@ func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error))
 // wrong is the error that ends a list whose pages disagree.
 func (l listOf[T]) wrong(format string, args ...any) error {
 	return fmt.Errorf("indexingjobs: listing %ss: %w: %s", l.noun, errWrongAnswer, fmt.Sprintf(format, args...))
+}
+
+// idsOf returns the set of a page's ids, lower-case, and a hash of them
+// in order.
+func (l listOf[T]) idsOf(items []T, seed maphash.Seed) (map[string]bool, uint64) {
+	ids := make(map[string]bool, len(items))
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for i := range items {
+		id := strings.ToLower(l.id(&items[i]))
+		ids[id] = true
+		// Each id after its length, so that no two lists of ids write the
+		// same bytes.
+		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(id))))
+		h.WriteString(id)
+	}
+	return ids, h.Sum64()
 }
 
 // pagesFor is how many pages of perPage items total items take.

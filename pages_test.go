@@ -122,3 +122,82 @@ func TestListWithANegativeCountIsAnError(t *testing.T) {
 	require.Error(t, err, "one page alone")
 	assert.Contains(t, err.Error(), "-1 pages")
 }
+
+// TestListPageRepeatingAnEarlierPageIsAnError: a page with the same jobs,
+// in the same order, as any page before it ends the list with an error
+// and yields none of them again, whatever the count allows; before, only
+// the page just before was compared, and A, B, A, B, ... gave 2,000 jobs
+// of which 4 were distinct.
+func TestListPageRepeatingAnEarlierPageIsAnError(t *testing.T) {
+	const pages, total = 1000, 2000 // a count that allows 1,000 pages
+	for _, tc := range []struct {
+		name   string
+		ids    func(n int) []int // the jobs of page n
+		repeat int               // the first page that repeats one before
+	}{
+		{"A, B, A, B", func(n int) []int { return []int{1 + 2*((n-1)%2), 2 + 2*((n-1)%2)} }, 3},
+		{"A, B, C, A", func(n int) []int { return []int{1 + 2*((n-1)%3), 2 + 2*((n-1)%3)} }, 4},
+		{"A, B, C, D, B", func(n int) []int {
+			if n == 5 {
+				n = 2
+			}
+			return []int{2*n - 1, 2 * n}
+		}, 5},
+		{"A, A", func(int) []int { return []int{1, 2} }, 2},
+		{"a page of one job, again two pages later", func(n int) []int { return []int{1 + (n-1)%2} }, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := pagedServer(t, func(n int) string { return listPage(pageMeta(n, pages, total), true, tc.ids(n)...) })
+			got := listAll(t, srv, total)
+			distinct := map[string]bool{}
+			for _, id := range got.jobs {
+				distinct[id] = true
+			}
+			// Each page before the repeat is new; the repeat yields nothing.
+			jobs := 0
+			for n := 1; n < tc.repeat; n++ {
+				jobs += len(tc.ids(n))
+			}
+			if tc.repeat == 2 { // A, A: the second page holds only jobs of the first
+				jobs = 2
+			}
+			assertEndsWithOneError(t, got, jobs, tc.repeat)
+			assert.Len(t, distinct, len(got.jobs), "no job yielded twice")
+		})
+	}
+
+	t.Run("the same ids in upper case", func(t *testing.T) {
+		// Ids are hex, whatever their case.
+		a, b := jobID, kbID
+		srv := pagedServer(t, func(n int) string {
+			ids := []string{a, b}
+			switch n {
+			case 2:
+				ids = []string{dsA, dsB}
+			case 3:
+				ids = []string{strings.ToUpper(a), strings.ToUpper(b)}
+			}
+			return `{"jobs":[{"uuid":"` + ids[0] + `"},{"uuid":"` + ids[1] + `"}],"meta":` + pageMeta(n, pages, total) + `}`
+		})
+		assertEndsWithOneError(t, listAll(t, srv, total), 4, 3)
+	})
+
+	t.Run("the last page", func(t *testing.T) {
+		// Its jobs would be yielded again.
+		srv := newScripted(t, respond(200, listPage(pageMeta(1, 3, 6), false, 1, 2)), respond(200, listPage(pageMeta(2, 3, 6), false, 3, 4)),
+			respond(200, listPage(pageMeta(3, 3, 6), false, 1, 2)))
+		assertEndsWithOneError(t, listAll(t, srv, total), 4, 3)
+	})
+}
+
+// TestListJobPushedToTheNextPageIsYieldedOnce: a job that one started
+// meanwhile pushed from page 1 onto page 2 is yielded once, and the list
+// goes on.
+func TestListJobPushedToTheNextPageIsYieldedOnce(t *testing.T) {
+	srv := newScripted(t, respond(200, listPage(pageMeta(1, 3, 5), false, 9, 8)),
+		respond(200, listPage(pageMeta(2, 3, 6), false, 8, 7)), // 10 started: 8 moved to page 2
+		respond(200, listPage(pageMeta(3, 3, 6), false, 6, 5)))
+	got := listAll(t, srv, 100)
+	assert.Empty(t, got.errs)
+	assert.Equal(t, []string{jobUUID(9), jobUUID(8), jobUUID(7), jobUUID(6), jobUUID(5)}, got.jobs)
+}
