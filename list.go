@@ -82,12 +82,15 @@ func WithPerPage(n int) ListOption {
 // client's own base URL; the links in the answer are never followed, so
 // the token goes nowhere else. A job that moved to the next page while the
 // loop ran (jobs started meanwhile push older ones back) is yielded once.
-// Memory is that of one page (and 8 bytes a page read), however many the
-// list has. A list that disagrees with itself (a count below 0, more pages
-// than the first page counted or than its total needs, a page that repeats
-// any earlier one or holds only jobs of the page before) ends with an error
-// rather than a loop without end; so does a list that grew by a page while
-// it was read: start again.
+// Memory is that of one page and a 64-bit hash of each page read, however
+// many pages the list has.
+//
+// A list that disagrees with itself ends with an error rather than a loop
+// without end or a silent stop: a page that repeats any earlier one, holds
+// only jobs of the page before, or is empty before the last page counted
+// (or links to a next page); counts below 0; more pages than the first
+// count or than the total needs (a list that grew by a page while it was
+// read: start again); more than 1,000 pages without a count.
 func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.Seq2[*IndexingJob, error] {
 	cfg := listConfig{perPage: DefaultPerPage}
 	for _, o := range opts {

@@ -1,6 +1,7 @@
 package indexingjobs
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
@@ -81,10 +82,10 @@ func (l listOf[T]) distinct(items []T) error {
 // An item pushed from one page onto the next by an item added meanwhile is
 // yielded once: the ids of the page before are kept. The list ends with an
 // error instead of running away when its pages disagree with each other:
-// a page that repeats any earlier one or holds only items of the page
-// before; more pages than the first count or than the total needs; more
-// than maxUncountedPages without a count. Memory is that of one page and a
-// hash of each page before.
+// a page that repeats any earlier one, holds only items of the page before
+// or is empty before the last page counted; more pages than the first count
+// or than the total needs; more than maxUncountedPages without a count.
+// Memory is that of one page and a hash of each page before.
 func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		// A 64-bit hash of each page's ids: a page that repeats any earlier
@@ -92,23 +93,28 @@ func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error))
 		// the list's own, so a server cannot choose pages that collide.
 		seed := maphash.MakeSeed()
 		pagesSeen := map[uint64]bool{}
-		// The ids of the page before: an item that a new one pushed onto the
-		// next page while the loop ran is yielded once.
-		var seen map[string]bool
-		pages := 0 // as the first page counted them
+		var before map[string]bool // the ids of the page before, lower-case
+		counted, countedBy := 0, 0 // pages, as the first page with a count said
 		for page := 1; ; page++ {
 			items, m, err := fetch(page)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			if page == 1 || pages == 0 {
-				pages = m.pages
+			if counted == 0 && m.pages > 0 {
+				counted, countedBy = m.pages, page
 			}
-			before := seen
-			var sum uint64
-			seen, sum = l.idsOf(items, seed)
-			if len(items) > 0 && pagesSeen[sum] {
+			if len(items) == 0 {
+				switch last := cmp.Or(m.pages, counted); {
+				case page < last:
+					yield(nil, l.wrong("page %d is empty, but the list counts %d pages", page, last))
+				case last == 0 && m.next:
+					yield(nil, l.wrong("page %d is empty, but links to a next page", page))
+				}
+				return
+			}
+			ids, sum := l.idsOf(items, seed)
+			if pagesSeen[sum] {
 				yield(nil, l.wrong("page %d repeats an earlier page", page))
 				return
 			}
@@ -123,18 +129,26 @@ func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error))
 					return
 				}
 			}
+			before = ids
+			more := m.next // without a count, the links say
+			if m.pages > 0 {
+				more = page < m.pages
+			}
+			var stop error
 			switch {
-			case len(items) == 0 || (m.pages > 0 && page >= m.pages) || (m.pages == 0 && !m.next):
-				return // this page was the last, by its count or, without one, its links
+			case !more:
+				return
 			case fresh == 0:
-				yield(nil, l.wrong("page %d holds only %ss of the page before", page, l.noun))
-				return
-			case m.pages == 0 && page >= maxUncountedPages:
-				yield(nil, l.wrong("still more after %d pages without a count", page))
-				return
-			case m.pages > 0 && (page >= pages || m.pages > pagesFor(m.total, perPage)):
-				yield(nil, l.wrong("page %d counts %d pages of %d %ss for %d %ss; page 1 counted %d pages",
-					page, m.pages, perPage, l.noun, m.total, l.noun, pages))
+				stop = l.wrong("page %d holds only %ss of the page before", page, l.noun)
+			case counted > 0 && page >= counted:
+				stop = l.wrong("page %d says more pages follow; page %d counted %d pages", page, countedBy, counted)
+			case m.pages > pagesFor(m.total, perPage):
+				stop = l.wrong("page %d counts %d pages of %d %ss for %d %ss", page, m.pages, perPage, l.noun, m.total, l.noun)
+			case counted == 0 && page >= maxUncountedPages:
+				stop = l.wrong("still more after %d pages without a count", page)
+			}
+			if stop != nil {
+				yield(nil, stop)
 				return
 			}
 		}

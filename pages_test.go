@@ -201,3 +201,44 @@ func TestListJobPushedToTheNextPageIsYieldedOnce(t *testing.T) {
 	assert.Empty(t, got.errs)
 	assert.Equal(t, []string{jobUUID(9), jobUUID(8), jobUUID(7), jobUUID(6), jobUUID(5)}, got.jobs)
 }
+
+// TestListEmptyPageBeforeTheLastIsAnError: an empty page where the list
+// counts more pages, or links to a next one, contradicts itself; before,
+// it ended the list in silence, as if every job had been read.
+func TestListEmptyPageBeforeTheLastIsAnError(t *testing.T) {
+	first := respond(200, listPage(pageMeta(1, 3, 6), true, 1, 2))
+	for name, empty := range map[string]string{
+		"counted by itself":          listPage(pageMeta(2, 3, 6), true),
+		"counted by itself, no link": listPage(pageMeta(2, 3, 6), false),
+		"counted by page 1 only":     listPage("", false),
+		"counted by page 1, linking": listPage(`{"page":2}`, true),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, first, respond(200, empty), respond(200, listPage(pageMeta(3, 3, 6), false, 5, 6)))
+			assertEndsWithOneError(t, listAll(t, srv, 100), 2, 2)
+		})
+	}
+	t.Run("without a count, linking to a next page", func(t *testing.T) {
+		srv := newScripted(t, respond(200, listPage("", true, 1, 2)), respond(200, listPage("", true)), respond(200, listPage("", false, 5, 6)))
+		assertEndsWithOneError(t, listAll(t, srv, 100), 2, 2)
+	})
+	t.Run("the first page of three", func(t *testing.T) {
+		srv := newScripted(t, respond(200, listPage(pageMeta(1, 3, 6), true)))
+		assertEndsWithOneError(t, listAll(t, srv, 100), 0, 1)
+	})
+
+	// An empty page that is the last one is the end.
+	for name, answers := range map[string][]http.HandlerFunc{
+		"an empty list":                 {respond(200, listPage(pageMeta(1, 0, 0), false))},
+		"an empty list without meta":    {respond(200, `{}`)},
+		"the list shrank to one page":   {first, respond(200, listPage(pageMeta(2, 1, 2), false))},
+		"the last page, without a link": {respond(200, listPage("", true, 1, 2)), respond(200, listPage("", false))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, answers...)
+			got := listAll(t, srv, 100)
+			assert.Empty(t, got.errs)
+			assert.Equal(t, len(answers), got.requests)
+		})
+	}
+}
