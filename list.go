@@ -10,7 +10,9 @@ import (
 	"github.com/gradient-go/indexingjobs/gen"
 )
 
-// Page sizes of ListIndexingJobs: the API's default and its most.
+// Page sizes: DefaultPerPage is the API's default, what
+// ListIndexingJobsPage asks for given 0; MaxPerPage is the most a page
+// holds, what ListIndexingJobs asks for unless WithPerPage says otherwise.
 const (
 	DefaultPerPage = 20
 	MaxPerPage     = 200
@@ -56,9 +58,10 @@ type ListOption func(*listConfig)
 
 type listConfig struct{ perPage int }
 
-// WithPerPage sets how many jobs each request asks for, at most
-// MaxPerPage (a larger n is taken as MaxPerPage). n ≤ 0 keeps the default,
-// DefaultPerPage.
+// WithPerPage sets how many jobs each request of ListIndexingJobs asks
+// for, at most MaxPerPage (a larger n is taken as MaxPerPage). n ≤ 0 keeps
+// the default, MaxPerPage: a whole list in the fewest requests. A smaller
+// n makes the first jobs arrive sooner and each answer smaller.
 func WithPerPage(n int) ListOption {
 	return func(c *listConfig) {
 		if n > 0 {
@@ -83,7 +86,9 @@ func WithPerPage(n int) ListOption {
 // the token goes nowhere else. A job that moved to the next page while the
 // loop ran (jobs started meanwhile push older ones back) is yielded once.
 // Memory is that of one page and a 64-bit hash of each page read, however
-// many pages the list has.
+// many pages the list has. Each request asks for MaxPerPage jobs unless
+// WithPerPage says otherwise, so that a whole list takes the fewest
+// requests.
 //
 // A list that disagrees with itself ends with an error rather than a loop
 // without end or a silent stop: a page that repeats any earlier one, holds
@@ -92,7 +97,7 @@ func WithPerPage(n int) ListOption {
 // count or than the total needs (a list that grew by a page while it was
 // read: start again); more than 1,000 pages without a count.
 func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.Seq2[*IndexingJob, error] {
-	cfg := listConfig{perPage: DefaultPerPage}
+	cfg := listConfig{perPage: MaxPerPage}
 	for _, o := range opts {
 		o(&cfg)
 	}

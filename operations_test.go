@@ -178,15 +178,15 @@ func TestListPagesAcrossBoundaries(t *testing.T) {
 }
 
 func TestListStopsFetchingWhenTheLoopBreaks(t *testing.T) {
-	ls := newListServer(t, 250)
+	ls := newListServer(t, 1000)
 	n := 0
 	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
 		require.NoError(t, err)
-		if n++; n == 25 {
+		if n++; n == 250 {
 			break
 		}
 	}
-	assert.Equal(t, 2, int(ls.requests.Load()), "25 jobs of 20 a page: two pages, no more")
+	assert.Equal(t, 2, int(ls.requests.Load()), "250 jobs of 200 a page: two pages, no more")
 }
 
 // TestListNeverFollowsALinkToAnotherHost: the next page is asked for by
@@ -198,7 +198,7 @@ func TestListNeverFollowsALinkToAnotherHost(t *testing.T) {
 	ls := newListServer(t, 45)
 	ls.next = other.URL
 	n := 0
-	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
+	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(20)) {
 		require.NoError(t, err)
 		n++
 	}
@@ -429,7 +429,7 @@ func TestListWithoutACountFollowsTheNextLinks(t *testing.T) {
 	assert.Equal(t, []string{jobUUID(1), jobUUID(2), jobUUID(3), jobUUID(4), jobUUID(5)}, got)
 	assert.Equal(t, 3, srv.count())
 
-	for n, want := range map[int]string{0: "per_page=20", -5: "per_page=20", 7: "per_page=7", 500: "per_page=200"} {
+	for n, want := range map[int]string{0: "per_page=200", -5: "per_page=200", 7: "per_page=7", 500: "per_page=200"} {
 		rec, seen := recorder(t, 200, `{"jobs":[]}`)
 		for _, err := range newClient(t, rec.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(n)) {
 			require.NoError(t, err)

@@ -242,3 +242,22 @@ func TestListEmptyPageBeforeTheLastIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// TestListTakesTheFewestRequests: without WithPerPage, the iterator asks
+// for the most a page holds: a thousand jobs in 5 requests, not 50.
+func TestListTakesTheFewestRequests(t *testing.T) {
+	ls := newListServer(t, 1000)
+	n := 0
+	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 1000, n)
+	assert.Equal(t, 5, int(ls.requests.Load()))
+
+	// One page asked for without a size still gets the API's default.
+	rec, seen := recorder(t, 200, `{"jobs":[]}`)
+	_, err := newClient(t, rec.URL).ListIndexingJobsPage(context.Background(), 1, 0)
+	require.NoError(t, err)
+	assert.Equal(t, "page=1&per_page=20", seen()[0].query)
+}

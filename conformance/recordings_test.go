@@ -276,7 +276,9 @@ func TestRecordingsAreWhatTheClientSends(t *testing.T) {
 			return err
 		},
 		"list_empty": func(ctx context.Context, t *testing.T, c *indexingjobs.Client, i *cassette.Interaction) error {
-			for job, err := range c.ListIndexingJobs(ctx) {
+			// The cassette was written at the API's default page size; the
+			// iterator's own default is now MaxPerPage.
+			for job, err := range c.ListIndexingJobs(ctx, indexingjobs.WithPerPage(indexingjobs.DefaultPerPage)) {
 				if err != nil {
 					return err
 				}
