@@ -10,35 +10,36 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
-// parseBaseURL checks the base URL. No error quotes a URL that has a user
-// or password in it: it may be a secret.
+// parseBaseURL checks the base URL: an absolute http(s) URL without a
+// user, password, query or fragment, to which the token may go
+// (tokenAllowed).
 func parseBaseURL(raw string) (*url.URL, error) {
+	// A user or password ends at an "@". One must reach no error, log or
+	// terminal, whatever else is wrong with the URL; so a URL with an "@"
+	// anywhere (or a look-alike, or "%40" for one encoded by mistake) is
+	// refused unquoted, first. An "@" after the host would be a password
+	// that ended the host early ("https://token/@host"), quoted then in
+	// every error that names a request's URL.
+	if strings.ContainsAny(raw, "@\uFF20\uFE6B") || strings.Contains(strings.ToLower(raw), "%40") {
+		return nil, errors.New("indexingjobs: the base URL (not shown) holds an @: it must not carry a user or password")
+	}
+	wrong := func(why string) error { return fmt.Errorf("indexingjobs: base URL %q: %s", clean(raw, 256), why) }
+
 	u, err := url.Parse(raw)
 	if err != nil {
-		if strings.Contains(raw, "@") {
-			// url.Parse's reason can quote part of a password: one that
-			// holds a "/", "?" or "#" ends the host early, and the rest
-			// is quoted as a bad port.
-			return nil, errors.New("indexingjobs: the base URL does not parse, and it seems to carry a user or password")
-		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // without the URL
 		}
-		return nil, fmt.Errorf("indexingjobs: the base URL does not parse: %s", safetext.Line(err.Error()))
+		return nil, wrong("does not parse: " + safetext.Line(err.Error()))
 	}
-	if u.User != nil {
-		return nil, errors.New("indexingjobs: the base URL must not carry a user or password")
-	}
-	shown := safetext.Line(u.Redacted())
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("indexingjobs: base URL %q: want an absolute http(s) URL", shown)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return nil, fmt.Errorf("indexingjobs: base URL %q must not have a query or fragment", shown)
-	}
-	if !tokenAllowed(u) {
-		return nil, fmt.Errorf("indexingjobs: base URL %q: the token is only sent over https, or http to a loopback address", shown)
+	switch {
+	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "":
+		return nil, wrong("want an absolute http(s) URL")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, wrong("must not have a query or fragment")
+	case !tokenAllowed(u):
+		return nil, wrong("the token is only sent over https, or http to a loopback address")
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
