@@ -12,7 +12,8 @@ import (
 
 // parseBaseURL checks the base URL: an absolute http(s) URL without a
 // user, password, query or fragment, to which the token may go
-// (tokenAllowed).
+// (tokenAllowed), and under whose path requests go as written
+// (sentAsWritten).
 func parseBaseURL(raw string) (*url.URL, error) {
 	// A user or password ends at an "@". One must reach no error, log or
 	// terminal, whatever else is wrong with the URL; so a URL with an "@"
@@ -40,10 +41,31 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, wrong("must not have a query or fragment")
 	case !tokenAllowed(u):
 		return nil, wrong("the token is only sent over https, or http to a loopback address")
+	case !sentAsWritten(raw, u.Path):
+		return nil, wrong(`its path holds a dot segment ("." or ".."), or a dot or slash percent-encoded; write the path meant without them`)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// sentAsWritten reports whether requests can go under the base URL raw,
+// whose decoded path is path, as it is written. A dot segment is removed
+// when an operation's path is resolved against it, so every request would
+// go elsewhere (and be refused by call); a dot or slash percent-encoded
+// may be decoded into one by a server or proxy. raw is searched whole: a
+// query, fragment or user is refused anyway.
+func sentAsWritten(raw, path string) bool {
+	lower := strings.ToLower(raw)
+	if strings.Contains(lower, "%2e") || strings.Contains(lower, "%2f") {
+		return false
+	}
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenAllowed: https anywhere, plain http only to this machine.

@@ -1,9 +1,11 @@
 package indexingjobs_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
@@ -36,5 +38,32 @@ func TestNoBaseURLErrorShowsAUserOrPassword(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestBaseURLPathIsSentAsWritten: a base URL whose path a request could
+// not keep as written (a dot segment, which resolving the operation's path
+// removes; an encoded slash or dot, which a server or proxy may decode
+// into one) is refused by NewClient, naming the path, rather than making
+// every call fail. Paths that merely hold dots work.
+func TestBaseURLPathIsSentAsWritten(t *testing.T) {
+	srv, seen := recorder(t, 200, jobBody(cancelled))
+	for _, path := range []string{"/a/../b", "/a/./b", "/..", "/.", "/a/..", "/a/.", "/./a", "/../a", "/a/../", "/a/./",
+		"/a/%2e%2e/b", "/%2E", "/%2e/a", "/a/.%2E/b", "/a%2eb", "/%2e%2e%2f", "/a%2Fb", "/a%2fb", "/%2F", "/a/%2f/b"} {
+		_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(srv.URL+path))
+		if assert.Error(t, err, path) {
+			assert.Contains(t, err.Error(), "path", path)
+			assertSafeText(t, err.Error())
+		}
+	}
+	assert.Empty(t, seen(), "nothing sent")
+
+	for path, prefix := range map[string]string{"": "", "/": "", "/do": "/do", "/do/": "/do", "/a.b": "/a.b", "/a..b/c.": "/a..b/c.",
+		"/..a/.b": "/..a/.b", "/v2-proxy/x_y~z": "/v2-proxy/x_y~z", "/a%20b": "/a%20b", "/%7Euser": "/~user"} {
+		client := newClient(t, srv.URL+path)
+		_, err := client.GetIndexingJob(context.Background(), jobID)
+		require.NoError(t, err, path)
+		got := seen()
+		assert.Equal(t, prefix+"/v2/gen-ai/indexing_jobs/"+jobID, got[len(got)-1].path, "base URL path %q", path)
 	}
 }

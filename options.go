@@ -30,9 +30,10 @@ func WithToken(token string) Option { return func(c *config) { c.token = token }
 // (https://proxy.example/do → https://proxy.example/do/v2/gen-ai/...). The
 // token is only ever sent over https, or over plain http to a loopback
 // address (for tests); any other http URL makes NewClient fail. So does a
-// URL with a query or fragment, or with an "@" anywhere: a user or
-// password is never sent, and NewClient's error then does not quote the
-// URL.
+// URL with a query or fragment; with an "@" anywhere (a user or password
+// is never sent, and NewClient's error then does not quote the URL); or
+// with a path that requests could not keep as written: a "." or ".."
+// segment, or a dot or slash percent-encoded (%2E, %2F).
 func WithBaseURL(baseURL string) Option { return func(c *config) { c.baseURL = baseURL } }
 
 // WithHTTPClient sends requests with hc: its Transport, Jar and Timeout are
