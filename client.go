@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -75,17 +74,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.token == "" {
-		cfg.token = strings.TrimSpace(os.Getenv(TokenEnv))
+	token, err := resolveToken(cfg.token)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.token == "" {
-		return nil, fmt.Errorf("indexingjobs: %w: pass WithToken(token) or set $%s", ErrNoToken, TokenEnv)
-	}
-	if strings.ContainsFunc(cfg.token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return nil, errors.New("indexingjobs: the API token contains white space or a control character")
-	}
-	// Nor can a User-Agent with a control character be sent: net/http
-	// refuses the header, and every call would fail.
+	// Like such a token, a User-Agent with a control character cannot be
+	// sent: net/http refuses the header, and every call would fail.
 	if strings.ContainsFunc(cfg.userAgent, func(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }) {
 		return nil, fmt.Errorf("indexingjobs: the User-Agent %q contains a control character", clean(cfg.userAgent, 64))
 	}
@@ -104,7 +98,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		// The builders resolve "./v2/..." against server: it ends in a slash
 		// so that a path prefix is kept.
 		server: base.String() + "/", scheme: base.Scheme, host: base.Host, basePath: base.EscapedPath(),
-		authHeader: []string{"Bearer " + cfg.token}, uaHeader: []string{ua},
+		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua},
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax, maxBody: cfg.maxBody,
 	}
 	hc := &http.Client{}

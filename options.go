@@ -21,8 +21,13 @@ type config struct {
 }
 
 // WithToken sets the API token. Without it, NewClient reads
-// $DIGITALOCEAN_ACCESS_TOKEN. NewClient fails if the token holds white
-// space or a control character.
+// $DIGITALOCEAN_ACCESS_TOKEN, dropping the ASCII white space around its
+// value (a newline a shell or file left), and nothing else. The token must
+// be a bearer token as RFC 6750 writes it: letters, digits, "-", ".", "_",
+// "~", "+" and "/", then "=" padding, as DigitalOcean's are (dop_v1_…).
+// Otherwise (Unicode white space, an invisible or control character, a
+// character outside ASCII) NewClient fails, naming the character's class,
+// its code and where it stands, never the token.
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
 // WithBaseURL sends requests under baseURL instead of
