@@ -3,6 +3,7 @@ package indexingjobs_test
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,4 +99,56 @@ func TestWaitReportsEveryRead(t *testing.T) {
 		indexingjobs.WithProgress(func(job *indexingjobs.IndexingJob) { seen = append(seen, job.Phase) }))
 	require.NoError(t, err)
 	assert.Equal(t, []indexingjobs.Phase{indexingjobs.PhasePending, indexingjobs.PhaseRunning, indexingjobs.PhaseCancelled}, seen)
+}
+
+// TestPollingHasAFloor: a wait asked shorter than the shortest allowed
+// (10ms, for WithPollInterval and WithMaxPollInterval alike) polls as
+// that shortest one does. Each case waits on a job that never ends beside
+// a reference that asks for the floor itself, under one context that the
+// reference's server cancels at its fifth read; the case may then have
+// read about as often, not more than twice as often. No clock is read:
+// before, WithPollInterval(time.Nanosecond) read thousands of times
+// while the reference read five.
+func TestPollingHasAFloor(t *testing.T) {
+	const reads = 5
+	floor := 10 * time.Millisecond
+	for _, tc := range []struct {
+		name             string
+		probe, reference []indexingjobs.WaitOption
+	}{
+		{"first wait", []indexingjobs.WaitOption{indexingjobs.WithPollInterval(time.Nanosecond)},
+			[]indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor)}},
+		{"first and longest wait", []indexingjobs.WaitOption{indexingjobs.WithPollInterval(time.Nanosecond), indexingjobs.WithMaxPollInterval(time.Nanosecond)},
+			[]indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor), indexingjobs.WithMaxPollInterval(floor)}},
+		{"longest wait", []indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor), indexingjobs.WithMaxPollInterval(time.Microsecond)},
+			[]indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor), indexingjobs.WithMaxPollInterval(floor)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			running := respond(200, jobBody("BATCH_JOB_PHASE_RUNNING"))
+			var referenceReads atomic.Int32
+			reference := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+				if referenceReads.Add(1) == reads {
+					cancel()
+				}
+				running(w, r)
+			})
+			probe := newScripted(t, running)
+
+			done := make(chan error, 1)
+			go func() {
+				_, err := newClient(t, reference.URL).WaitForIndexingJob(ctx, jobID, tc.reference...)
+				done <- err
+			}()
+			_, err := newClient(t, probe.URL).WaitForIndexingJob(ctx, jobID, tc.probe...)
+			var waitErr *indexingjobs.WaitError
+			require.ErrorAs(t, err, &waitErr)
+			assert.ErrorIs(t, err, context.Canceled)
+			require.ErrorIs(t, <-done, context.Canceled)
+			assert.Equal(t, reads, reference.count())
+			assert.LessOrEqual(t, probe.count(), 2*reads, "reads while the reference made %d", reads)
+			assert.LessOrEqual(t, waitErr.Polls, 2*reads)
+		})
+	}
 }
