@@ -1,7 +1,9 @@
 package indexingjobs
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -51,9 +53,12 @@ func WithMaxPollInterval(d time.Duration) WaitOption {
 	}
 }
 
-// WithProgress calls fn with the job after every successful read, the last
-// one included, on the goroutine that called WaitForIndexingJob. fn must
-// not keep the job past its return if it changes it.
+// WithProgress calls fn with the job when it changed: after the first
+// read, then after each read whose job differs, in any field the API sent,
+// from the one fn was last given. The last read, whose phase is terminal,
+// is always one of them. fn runs on the goroutine that called
+// WaitForIndexingJob, and must not keep the job past its return if it
+// changes it.
 func WithProgress(fn func(job *IndexingJob)) WaitOption {
 	return func(w *waitConfig) { w.progress = fn }
 }
@@ -86,6 +91,7 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 	}
 	w := newWaitConfig(opts)
 	var last Phase
+	var reported []byte // the job last given to w.progress, encoded
 	wait := w.interval
 	for polls := 1; ; polls++ {
 		job, err := c.GetIndexingJob(ctx, id)
@@ -97,7 +103,14 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 		}
 		last = job.Phase
 		if w.progress != nil {
-			w.progress(job)
+			// Compared encoded, by what the API sent: reflect.DeepEqual
+			// would compare a time.Time's internals (its location
+			// pointer), not the time the API wrote.
+			now, err := json.Marshal(job)
+			if err != nil || reported == nil || !bytes.Equal(now, reported) {
+				reported = now
+				w.progress(job)
+			}
 		}
 		if last.Terminal() {
 			return job, nil

@@ -2,7 +2,9 @@ package indexingjobs_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -151,4 +153,45 @@ func TestPollingHasAFloor(t *testing.T) {
 			assert.LessOrEqual(t, waitErr.Polls, 2*reads)
 		})
 	}
+}
+
+// TestWaitReportsOnlyChanges: WithProgress is called on the first read,
+// then only when the job differs from the one last reported, in any field
+// the API sent; the last read, terminal, is reported. Before, every read
+// was: the README's example printed "PENDING 0 of 3" three times.
+func TestWaitReportsOnlyChanges(t *testing.T) {
+	job := func(phase string, done int, extra string) http.HandlerFunc {
+		return respond(200, fmt.Sprintf(`{"job":{"uuid":%q,"phase":%q,"completed_datasources":%d,"total_datasources":3%s}}`, jobID, phase, done, extra))
+	}
+	const updated = `,"updated_at":"2026-11-03T10:00:01Z"`
+	const source = `,"data_source_jobs":[{"data_source_uuid":"` + dsA + `","indexed_item_count":"7"}]`
+	srv := newScripted(t,
+		job("BATCH_JOB_PHASE_PENDING", 0, ""), job("BATCH_JOB_PHASE_PENDING", 0, ""), job("BATCH_JOB_PHASE_PENDING", 0, ""),
+		job("BATCH_JOB_PHASE_RUNNING", 0, ""), job("BATCH_JOB_PHASE_RUNNING", 0, ""),
+		job("BATCH_JOB_PHASE_RUNNING", 1, ""), job("BATCH_JOB_PHASE_RUNNING", 1, ""),
+		job("BATCH_JOB_PHASE_RUNNING", 1, updated), job("BATCH_JOB_PHASE_RUNNING", 1, updated),
+		job("BATCH_JOB_PHASE_RUNNING", 1, updated+source), job("BATCH_JOB_PHASE_RUNNING", 1, updated+source),
+		job("BATCH_JOB_PHASE_RUNNING", 1, updated+strings.Replace(source, `"7"`, `"8"`, 1)),
+		job(cancelled, 1, updated))
+	var seen []string
+	_, err := newClient(t, srv.URL).WaitForIndexingJob(context.Background(), jobID,
+		indexingjobs.WithPollInterval(time.Millisecond), indexingjobs.WithMaxPollInterval(time.Millisecond),
+		indexingjobs.WithProgress(func(j *indexingjobs.IndexingJob) {
+			var items []string
+			for _, ds := range j.DataSourceJobs {
+				items = append(items, ds.IndexedItemCount.String())
+			}
+			seen = append(seen, fmt.Sprintf("%s %d of %d %s %v", j.Phase, j.CompletedDatasources, j.TotalDatasources, j.UpdatedAt.Format(time.TimeOnly), items))
+		}))
+	require.NoError(t, err)
+	assert.Equal(t, 13, srv.count())
+	assert.Equal(t, []string{
+		"BATCH_JOB_PHASE_PENDING 0 of 3 00:00:00 []",
+		"BATCH_JOB_PHASE_RUNNING 0 of 3 00:00:00 []",
+		"BATCH_JOB_PHASE_RUNNING 1 of 3 00:00:00 []",
+		"BATCH_JOB_PHASE_RUNNING 1 of 3 10:00:01 []",
+		"BATCH_JOB_PHASE_RUNNING 1 of 3 10:00:01 [7]",
+		"BATCH_JOB_PHASE_RUNNING 1 of 3 10:00:01 [8]",
+		"BATCH_JOB_PHASE_CANCELLED 1 of 3 10:00:01 []",
+	}, seen)
 }
