@@ -210,11 +210,7 @@ func TestListNeverFollowsALinkToAnotherHost(t *testing.T) {
 // TestListEndsWhenTheServerDisagreesWithItself: no loop without end.
 func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 	page := func(pageNo, pages, total int, ids ...int) string {
-		var jobs []string
-		for _, i := range ids {
-			jobs = append(jobs, `{"uuid":"`+jobUUID(i)+`"}`)
-		}
-		return fmt.Sprintf(`{"jobs":[%s],"meta":{"page":%d,"pages":%d,"total":%d}}`, strings.Join(jobs, ","), pageNo, pages, total)
+		return listPage(pageMeta(pageNo, pages, total), false, ids...)
 	}
 	for _, tc := range []struct {
 		name    string
@@ -231,7 +227,7 @@ func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
 			"page 1 counted 2 pages", 4},
 		{"links past the pages the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)),
-			respond(200, `{"jobs":[{"uuid":"`+jobUUID(3)+`"},{"uuid":"`+jobUUID(4)+`"}],"links":{"pages":{"next":"https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=3"}}}`)},
+			respond(200, listPage("", true, 3, 4))},
 			"page 1 counted 2 pages", 4},
 		{"more pages than the total needs", []http.HandlerFunc{respond(200, page(1, 1000000, 2, 1, 2))},
 			"counts 1000000 pages", 2},
@@ -409,17 +405,7 @@ func TestDownloadCarriesNoToken(t *testing.T) {
 // TestListWithoutACountFollowsTheNextLinks: answers without meta still
 // give every job, page by page while they link to a next one.
 func TestListWithoutACountFollowsTheNextLinks(t *testing.T) {
-	page := func(next bool, ids ...int) http.HandlerFunc {
-		var jobs []string
-		for _, i := range ids {
-			jobs = append(jobs, `{"uuid":"`+jobUUID(i)+`"}`)
-		}
-		links := `{}`
-		if next {
-			links = `{"pages":{"next":"https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=9"}}`
-		}
-		return respond(200, `{"jobs":[`+strings.Join(jobs, ",")+`],"links":`+links+`}`)
-	}
+	page := func(next bool, ids ...int) http.HandlerFunc { return respond(200, listPage("", next, ids...)) }
 	srv := newScripted(t, page(true, 1, 2), page(true, 3, 4), page(false, 5))
 	var got []string
 	for job, err := range newClient(t, srv.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {

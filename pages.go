@@ -113,15 +113,19 @@ func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error))
 				}
 				return
 			}
-			ids, sum := l.idsOf(items, seed)
+			keys := make([]string, len(items)) // the ids, lower-case, in order
+			for i := range items {
+				keys[i] = strings.ToLower(l.id(&items[i]))
+			}
+			sum := hashKeys(seed, keys)
 			if pagesSeen[sum] {
 				yield(nil, l.wrong("page %d repeats an earlier page", page))
 				return
 			}
 			pagesSeen[sum] = true
 			fresh := 0
-			for i := range items {
-				if before[strings.ToLower(l.id(&items[i]))] {
+			for i, key := range keys {
+				if before[key] {
 					continue
 				}
 				fresh++
@@ -129,7 +133,10 @@ func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error))
 					return
 				}
 			}
-			before = ids
+			before = make(map[string]bool, len(keys))
+			for _, key := range keys {
+				before[key] = true
+			}
 			more := m.next // without a count, the links say
 			if m.pages > 0 {
 				more = page < m.pages
@@ -160,21 +167,16 @@ func (l listOf[T]) wrong(format string, args ...any) error {
 	return fmt.Errorf("indexingjobs: listing %ss: %w: %s", l.noun, errWrongAnswer, fmt.Sprintf(format, args...))
 }
 
-// idsOf returns the set of a page's ids, lower-case, and a hash of them
-// in order.
-func (l listOf[T]) idsOf(items []T, seed maphash.Seed) (map[string]bool, uint64) {
-	ids := make(map[string]bool, len(items))
+// hashKeys hashes a page's ids in order, each after its length so that no
+// two lists of ids write the same bytes.
+func hashKeys(seed maphash.Seed, keys []string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
-	for i := range items {
-		id := strings.ToLower(l.id(&items[i]))
-		ids[id] = true
-		// Each id after its length, so that no two lists of ids write the
-		// same bytes.
-		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(id))))
-		h.WriteString(id)
+	for _, key := range keys {
+		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(key))))
+		h.WriteString(key)
 	}
-	return ids, h.Sum64()
+	return h.Sum64()
 }
 
 // pagesFor is how many pages of perPage items total items take.
