@@ -39,7 +39,9 @@ func TestWaitStopsAtDeadlineNamingLastPhase(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, indexingjobs.PhaseRunning, waitErr.LastPhase)
 	assert.Contains(t, err.Error(), "BATCH_JOB_PHASE_RUNNING")
-	assert.Equal(t, srv.count(), waitErr.Polls)
+	// The read the deadline cut short counts as made, though it may not
+	// have reached the server.
+	assert.Contains(t, []int{srv.count(), srv.count() + 1}, waitErr.Polls)
 	assert.Greater(t, waitErr.Polls, 1)
 }
 
