@@ -82,10 +82,11 @@ func (l listOf[T]) distinct(items []T) error {
 // An item pushed from one page onto the next by an item added meanwhile is
 // yielded once: the ids of the page before are kept. The list ends with an
 // error instead of running away when its pages disagree with each other:
-// a page that repeats any earlier one, holds only items of the page before
-// or is empty before the last page counted; more pages than the first count
-// or than the total needs; more than maxUncountedPages without a count.
-// Memory is that of one page and a hash of each page before.
+// a page that repeats any earlier one, holds only items of the page before,
+// or is empty before the last page counted (or, without a count, links to
+// a next one); more pages than the first count or than the total needs;
+// more than maxUncountedPages without a count. Memory is that of one page
+// and a 64-bit hash of each page before.
 func (l listOf[T]) all(perPage int, fetch func(page int) ([]T, pageMeta, error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		// A 64-bit hash of each page's ids: a page that repeats any earlier
