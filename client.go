@@ -3,10 +3,8 @@ package indexingjobs
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -85,17 +83,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.token == "" {
-		cfg.token = strings.TrimSpace(os.Getenv(TokenEnv))
+	token, err := resolveToken(cfg.token)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.token == "" {
-		return nil, fmt.Errorf("indexingjobs: %w: pass WithToken(token) or set $%s", ErrNoToken, TokenEnv)
-	}
-	if strings.ContainsFunc(cfg.token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return nil, errors.New("indexingjobs: the API token contains white space or a control character")
-	}
-	// Nor can a User-Agent with a control character be sent: net/http
-	// refuses the header, and every call would fail.
+	// Like such a token, a User-Agent with a control character cannot be
+	// sent: net/http refuses the header, and every call would fail.
 	if strings.ContainsFunc(cfg.userAgent, func(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }) {
 		return nil, fmt.Errorf("indexingjobs: the User-Agent %q contains a control character", clean(cfg.userAgent, 64))
 	}
@@ -112,7 +105,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		scheme: base.Scheme, host: base.Host, basePath: base.Path,
-		authHeader: []string{"Bearer " + cfg.token}, uaHeader: []string{ua},
+		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua},
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax,
 		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload,
 	}
@@ -135,57 +128,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	hc.CheckRedirect = c.redirectPolicy(hc.CheckRedirect)
 	c.hc = hc
 	return c, nil
-}
-
-// parseBaseURL checks the base URL. No error quotes a URL that has a user
-// or password in it: it may be a secret.
-func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if strings.Contains(raw, "@") {
-			// url.Parse's reason can quote part of a password: one that
-			// holds a "/", "?" or "#" ends the host early, and the rest
-			// is quoted as a bad port.
-			return nil, errors.New("indexingjobs: the base URL does not parse, and it seems to carry a user or password")
-		}
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err // without the URL
-		}
-		return nil, fmt.Errorf("indexingjobs: the base URL does not parse: %s", safetext.Line(err.Error()))
-	}
-	if u.User != nil {
-		return nil, errors.New("indexingjobs: the base URL must not carry a user or password")
-	}
-	shown := safetext.Line(u.Redacted())
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("indexingjobs: base URL %q: want an absolute http(s) URL", shown)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return nil, fmt.Errorf("indexingjobs: base URL %q must not have a query or fragment", shown)
-	}
-	if !tokenAllowed(u) {
-		return nil, fmt.Errorf("indexingjobs: base URL %q: the token is only sent over https, or http to a loopback address", shown)
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawPath = ""
-	return u, nil
-}
-
-// tokenAllowed: https anywhere, plain http only to this machine.
-func tokenAllowed(u *url.URL) bool {
-	if u.Scheme == "https" {
-		return true
-	}
-	if u.Scheme != "http" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // errRedirect ends a call that a redirect would change or that redirects

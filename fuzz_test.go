@@ -3,6 +3,7 @@ package indexingjobs_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // roundTrip answers in memory, so fuzzing needs no server and no network.
@@ -162,6 +164,9 @@ func FuzzResponse(f *testing.F) {
 // request more than the pages given; it yields no job of the page before
 // again (uuids compared case aside), never a nil job, and at most one
 // error, last, whose text holds no control character and never the token.
+// A page that counts below 0, is empty while its count says more pages
+// follow, or holds the same jobs as an earlier page yields nothing and
+// ends the list with an error.
 func FuzzListIndexingJobs(f *testing.F) {
 	page := func(pageNo, pages, total int, ids ...string) string {
 		var jobs []string
@@ -177,6 +182,9 @@ func FuzzListIndexingJobs(f *testing.F) {
 	f.Add(page(1, 3, 6, a, b), page(1, 3, 6, c), page(3, 3, 6), 2)
 	f.Add(page(1, 2, 9223372036854775807, a, b), page(2, 2, 4, c), "", 2)
 	f.Add(`{"jobs":[{"uuid":""},{}],"meta":{"pages":-1}}`, `{"jobs":null}`, "not json\x1b[2J", 0)
+	f.Add(page(1, 1000, 2000, a, b), page(2, 1000, 2000, c), page(3, 1000, 2000, a, b), 2)
+	f.Add(page(1, 3, 6, a, b), page(2, 3, 6), page(3, 3, 6, c), 2)
+	f.Add(page(1, -1, 6, a, b), page(2, 3, -6, c), "", 2)
 	f.Add(`{"jobs":[{"uuid":"a\u001b[2J"}],"meta":{"page":1,"pages":3,"total":3}}`, `{"links":{"pages":{"next":"https://evil.example/"}}}`, `[]`, 1)
 	f.Fuzz(func(t *testing.T, first, second, rest string, perPage int) {
 		bodies := []string{first, second, rest}
@@ -191,6 +199,8 @@ func FuzzListIndexingJobs(f *testing.F) {
 				Body: io.NopCloser(strings.NewReader(body))}, nil
 		})
 		var failed error
+		failedAt := 0                    // the request after which the error came
+		yieldedAt := map[int]int{}       // jobs yielded, by request
 		var before, this map[string]bool // the jobs of the page before, and of this one
 		lastRequest := 0
 		for job, err := range client.ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(perPage)) {
@@ -198,7 +208,7 @@ func FuzzListIndexingJobs(f *testing.F) {
 				t.Fatalf("yielded after the error %v", failed)
 			}
 			if err != nil {
-				failed = err
+				failed, failedAt = err, requests
 				msg := err.Error()
 				if strings.Contains(msg, testToken) || !utf8.ValidString(msg) {
 					t.Fatalf("error text: %q", msg)
@@ -221,12 +231,40 @@ func FuzzListIndexingJobs(f *testing.F) {
 				t.Fatalf("job %q yielded again", job.UUID)
 			}
 			this[key] = true
+			yieldedAt[requests]++
 			if requests > len(bodies)+1 {
 				t.Fatalf("%d requests for %d pages", requests, len(bodies))
 			}
 		}
 		if requests > len(bodies)+1 {
 			t.Fatalf("%d requests for %d pages", requests, len(bodies))
+		}
+		// The pages that must end the list, as the server answered them.
+		pagesSeen := map[string]bool{}
+		for n := 1; n <= requests; n++ {
+			var out gen.APIListKnowledgeBaseIndexingJobsOutput
+			if json.Unmarshal([]byte(bodies[min(n, len(bodies))-1]), &out) != nil {
+				continue // the client cannot read it either
+			}
+			var ids []string
+			for _, job := range out.Jobs {
+				ids = append(ids, strings.ToLower(job.UUID))
+			}
+			key, _ := json.Marshal(ids)
+			var wrong string
+			switch {
+			case out.Meta.Pages < 0 || out.Meta.Total < 0:
+				wrong = "counts below 0"
+			case len(ids) == 0 && out.Meta.Pages > n:
+				wrong = "is empty before the last page"
+			case len(ids) > 0 && pagesSeen[string(key)]:
+				wrong = "repeats an earlier page"
+			}
+			pagesSeen[string(key)] = true
+			if wrong != "" && (yieldedAt[n] > 0 || failedAt != n) {
+				t.Fatalf("page %d %s, yet %d of its jobs were yielded, and the error came after request %d of %d: %v",
+					n, wrong, yieldedAt[n], failedAt, requests, failed)
+			}
 		}
 	})
 }

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
-	"strings"
 
 	"github.com/gradient-go/indexingjobs/gen"
 )
 
-// Page sizes of ListIndexingJobs: the API's default and its most.
+// Page sizes: DefaultPerPage is the API's default, what
+// ListIndexingJobsPage asks for given 0; MaxPerPage is the most a page
+// holds, what ListIndexingJobs asks for unless WithPerPage says otherwise.
 const (
 	DefaultPerPage = 20
 	MaxPerPage     = 200
@@ -24,12 +25,8 @@ type IndexingJobPage struct {
 	Pages int // how many pages the list has, as the API counted them
 	Total int // how many jobs the list has, on all pages
 
-	next bool // the answer links to a next page
+	meta pageMeta // as the answer said, for ListIndexingJobs
 }
-
-// maxUncountedPages bounds a list whose answers carry no meta: only their
-// next links say there is more, and a server could say so for ever.
-const maxUncountedPages = 1000
 
 // ListIndexingJobsPage returns page number page (from 1) of the indexing
 // jobs of every knowledge base, newest first, perPage to a page (1 to
@@ -43,19 +40,13 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 	}
 	perPage = cmp.Or(perPage, DefaultPerPage) // always sent: the builder would send 0
 	out, err := call(ctx, c, &gen.GenaiListIndexingJobsOperation, nil, pageQuery(page, perPage), nil, func(out *gen.IndexingJobs) error {
-		if m := out.Meta.Page; m != 0 && m != page {
-			return fmt.Errorf("%w: asked for page %d, got page %d", errWrongAnswer, page, m)
-		}
-		if n := len(out.Jobs); n > perPage {
-			return fmt.Errorf("%w: a page of %d jobs holds %d", errWrongAnswer, perPage, n)
-		}
-		return distinctJobs(out.Jobs)
+		return indexingJobs.checkPage(out.Jobs, metaOf(out.Meta, out.Links), page, perPage)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &IndexingJobPage{Jobs: out.Jobs, Page: page, Pages: out.Meta.Pages, Total: out.Meta.Total,
-		next: out.Links.Pages.Next != ""}, nil
+	m := metaOf(out.Meta, out.Links)
+	return &IndexingJobPage{Jobs: out.Jobs, Page: page, Pages: m.pages, Total: m.total, meta: m}, nil
 }
 
 // pageQuery asks for page number page of perPage items.
@@ -68,9 +59,10 @@ type ListOption func(*listConfig)
 
 type listConfig struct{ perPage int }
 
-// WithPerPage sets how many jobs each request asks for, at most
-// MaxPerPage (a larger n is taken as MaxPerPage). n ≤ 0 keeps the default,
-// DefaultPerPage.
+// WithPerPage sets how many jobs each request of ListIndexingJobs asks
+// for, at most MaxPerPage (a larger n is taken as MaxPerPage). n ≤ 0 keeps
+// the default, MaxPerPage: a whole list in the fewest requests. A smaller
+// n makes the first jobs arrive sooner and each answer smaller.
 func WithPerPage(n int) ListOption {
 	return func(c *listConfig) {
 		if n > 0 {
@@ -94,77 +86,34 @@ func WithPerPage(n int) ListOption {
 // client's own base URL; the links in the answer are never followed, so
 // the token goes nowhere else. A job that moved to the next page while the
 // loop ran (jobs started meanwhile push older ones back) is yielded once.
-// Memory is that of one page, however many the list has.
-// A list that disagrees with itself (more pages than the first page
-// counted or than its total needs, a page that only repeats the one before)
-// ends with an error rather than a loop without end; so does a list that
-// grew by a page while it was read: start again.
+// Memory is that of one page and a 64-bit hash of each page read, however
+// many pages the list has. Each request asks for MaxPerPage jobs unless
+// WithPerPage says otherwise, so that a whole list takes the fewest
+// requests.
+//
+// A list that disagrees with itself ends with an error rather than a loop
+// without end or a silent stop: a page that repeats any earlier one, holds
+// only jobs of the page before, or is empty before the last page counted
+// (or links to a next page); counts below 0; more pages than the first
+// count or than the total needs (a list that grew by a page while it was
+// read: start again); more than 1,000 pages without a count.
 func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.Seq2[*IndexingJob, error] {
-	cfg := listConfig{perPage: DefaultPerPage}
+	cfg := listConfig{perPage: MaxPerPage}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return func(yield func(*IndexingJob, error) bool) {
-		// The jobs of the page before: a job that a new one pushed onto the
-		// next page while the loop ran is yielded once. Only one page is
-		// kept, so memory stays that of a page however long the list.
-		var seen map[string]bool
-		pages := 0 // as the first page counted them
-		for page := 1; ; page++ {
-			p, err := c.ListIndexingJobsPage(ctx, page, cfg.perPage)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if page == 1 || pages == 0 {
-				pages = p.Pages
-			}
-			fresh := 0
-			before := seen
-			seen = make(map[string]bool, len(p.Jobs))
-			for i := range p.Jobs {
-				job := &p.Jobs[i]
-				key := strings.ToLower(job.UUID)
-				seen[key] = true
-				if before[key] {
-					continue
-				}
-				fresh++
-				if !yield(job, nil) {
-					return
-				}
-			}
-			switch {
-			case len(p.Jobs) == 0 || (p.Pages > 0 && page >= p.Pages) || (p.Pages == 0 && !p.next):
-				return // this page was the last, by its count or, without one, its links
-			case fresh == 0:
-				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d holds only jobs of the page before", errWrongAnswer, page))
-				return
-			case p.Pages == 0 && page >= maxUncountedPages:
-				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: still more after %d pages without a count", errWrongAnswer, page))
-				return
-			case p.Pages > 0 && (page >= pages || p.Pages > (p.Total+cfg.perPage-1)/cfg.perPage):
-				yield(nil, fmt.Errorf("indexingjobs: listing indexing jobs: %w: page %d counts %d pages of %d jobs for %d jobs; page 1 counted %d pages",
-					errWrongAnswer, page, p.Pages, cfg.perPage, p.Total, pages))
-				return
-			}
+	return indexingJobs.all(cfg.perPage, func(page int) ([]IndexingJob, pageMeta, error) {
+		p, err := c.ListIndexingJobsPage(ctx, page, cfg.perPage)
+		if err != nil {
+			return nil, pageMeta{}, err
 		}
-	}
+		return p.Jobs, p.meta, nil
+	})
 }
+
+// indexingJobs are the items of the lists of indexing jobs.
+var indexingJobs = listOf[IndexingJob]{noun: "indexing job", id: func(j *IndexingJob) string { return j.UUID }}
 
 // distinctJobs checks that every job of a list has its id, and no id comes
 // twice.
-func distinctJobs(jobs []IndexingJob) error {
-	ids := make(map[string]bool, len(jobs))
-	for i := range jobs {
-		if jobs[i].UUID == "" {
-			return fmt.Errorf("%w: job %d of the list has no uuid", errWrongAnswer, i+1)
-		}
-		id := strings.ToLower(jobs[i].UUID)
-		if ids[id] {
-			return fmt.Errorf("%w: job %q comes twice", errWrongAnswer, clean(jobs[i].UUID, maxIDLen))
-		}
-		ids[id] = true
-	}
-	return nil
-}
+func distinctJobs(jobs []IndexingJob) error { return indexingJobs.distinct(jobs) }

@@ -211,15 +211,15 @@ func TestListPagesAcrossBoundaries(t *testing.T) {
 }
 
 func TestListStopsFetchingWhenTheLoopBreaks(t *testing.T) {
-	ls := newListServer(t, 250)
+	ls := newListServer(t, 1000)
 	n := 0
 	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
 		require.NoError(t, err)
-		if n++; n == 25 {
+		if n++; n == 250 {
 			break
 		}
 	}
-	assert.Equal(t, 2, int(ls.requests.Load()), "25 jobs of 20 a page: two pages, no more")
+	assert.Equal(t, 2, int(ls.requests.Load()), "250 jobs of 200 a page: two pages, no more")
 }
 
 // TestListNeverFollowsALinkToAnotherHost: the next page is asked for by
@@ -231,7 +231,7 @@ func TestListNeverFollowsALinkToAnotherHost(t *testing.T) {
 	ls := newListServer(t, 45)
 	ls.next = other.URL
 	n := 0
-	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
+	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(20)) {
 		require.NoError(t, err)
 		n++
 	}
@@ -243,11 +243,7 @@ func TestListNeverFollowsALinkToAnotherHost(t *testing.T) {
 // TestListEndsWhenTheServerDisagreesWithItself: no loop without end.
 func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 	page := func(pageNo, pages, total int, ids ...int) string {
-		var jobs []string
-		for _, i := range ids {
-			jobs = append(jobs, `{"uuid":"`+jobUUID(i)+`"}`)
-		}
-		return fmt.Sprintf(`{"jobs":[%s],"meta":{"page":%d,"pages":%d,"total":%d}}`, strings.Join(jobs, ","), pageNo, pages, total)
+		return listPage(pageMeta(pageNo, pages, total), false, ids...)
 	}
 	for _, tc := range []struct {
 		name    string
@@ -258,8 +254,13 @@ func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 		{"a job twice in a page", []http.HandlerFunc{respond(200, page(1, 1, 2, 1, 1))}, "comes twice", 0},
 		{"a job without its id", []http.HandlerFunc{respond(200, `{"jobs":[{"phase":"BATCH_JOB_PHASE_RUNNING"}],"meta":{"page":1,"pages":1,"total":1}}`)}, "job 1 of the list has no uuid", 0},
 		{"the same page again and again", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 1, 2))},
-			"holds only jobs of the page before", 2},
+			"page 2 repeats an earlier page", 2},
+		{"the page before again, reordered", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 2, 1))},
+			"holds only indexing jobs of the page before", 2},
 		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
+			"page 1 counted 2 pages", 4},
+		{"links past the pages the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)),
+			respond(200, listPage("", true, 3, 4))},
 			"page 1 counted 2 pages", 4},
 		{"more pages than the total needs", []http.HandlerFunc{respond(200, page(1, 1000000, 2, 1, 2))},
 			"counts 1000000 pages", 2},
@@ -440,17 +441,7 @@ func TestDownloadCarriesNoToken(t *testing.T) {
 // TestListWithoutACountFollowsTheNextLinks: answers without meta still
 // give every job, page by page while they link to a next one.
 func TestListWithoutACountFollowsTheNextLinks(t *testing.T) {
-	page := func(next bool, ids ...int) http.HandlerFunc {
-		var jobs []string
-		for _, i := range ids {
-			jobs = append(jobs, `{"uuid":"`+jobUUID(i)+`"}`)
-		}
-		links := `{}`
-		if next {
-			links = `{"pages":{"next":"https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=9"}}`
-		}
-		return respond(200, `{"jobs":[`+strings.Join(jobs, ",")+`],"links":`+links+`}`)
-	}
+	page := func(next bool, ids ...int) http.HandlerFunc { return respond(200, listPage("", next, ids...)) }
 	srv := newScripted(t, page(true, 1, 2), page(true, 3, 4), page(false, 5))
 	var got []string
 	for job, err := range newClient(t, srv.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {
@@ -460,7 +451,7 @@ func TestListWithoutACountFollowsTheNextLinks(t *testing.T) {
 	assert.Equal(t, []string{jobUUID(1), jobUUID(2), jobUUID(3), jobUUID(4), jobUUID(5)}, got)
 	assert.Equal(t, 3, srv.count())
 
-	for n, want := range map[int]string{0: "per_page=20", -5: "per_page=20", 7: "per_page=7", 500: "per_page=200"} {
+	for n, want := range map[int]string{0: "per_page=200", -5: "per_page=200", 7: "per_page=7", 500: "per_page=200"} {
 		rec, seen := recorder(t, 200, `{"jobs":[]}`)
 		for _, err := range newClient(t, rec.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(n)) {
 			require.NoError(t, err)

@@ -22,15 +22,24 @@ type config struct {
 }
 
 // WithToken sets the API token. Without it, NewClient reads
-// $DIGITALOCEAN_ACCESS_TOKEN. NewClient fails if the token holds white
-// space or a control character.
+// $DIGITALOCEAN_ACCESS_TOKEN, dropping the ASCII white space around its
+// value (a newline a shell or file left), and nothing else. The token must
+// be a bearer token as RFC 6750 writes it: letters, digits, "-", ".", "_",
+// "~", "+" and "/", then "=" padding, as DigitalOcean's are (dop_v1_…).
+// Otherwise (Unicode white space, an invisible or control character, a
+// character outside ASCII) NewClient fails, naming the character's class,
+// its code and where it stands, never the token.
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
 // WithBaseURL sends requests under baseURL instead of
 // https://api.digitalocean.com. A path prefix is kept
 // (https://proxy.example/do → https://proxy.example/do/v2/gen-ai/...). The
 // token is only ever sent over https, or over plain http to a loopback
-// address (for tests); any other http URL makes NewClient fail.
+// address (for tests); any other http URL makes NewClient fail. So does a
+// URL with a query or fragment; with an "@" anywhere (a user or password
+// is never sent, and NewClient's error then does not quote the URL); or
+// with a path that requests could not keep as written: a "." or ".."
+// segment, or a dot or slash percent-encoded (%2E, %2F).
 func WithBaseURL(baseURL string) Option { return func(c *config) { c.baseURL = baseURL } }
 
 // WithHTTPClient sends requests with hc: its Transport, Jar and Timeout are

@@ -1,7 +1,9 @@
 package indexingjobs
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -23,8 +25,15 @@ const (
 	DefaultMaxPollInterval = 30 * time.Second
 )
 
-// WithPollInterval sets the wait before the first read; later waits grow by
-// half each time up to the larger of 30s and d. d ≤ 0 keeps the default, 2s.
+// minPollInterval is the shortest wait between reads. Shorter ones only
+// load the API and spend the rate limit: WithPollInterval(time.Nanosecond)
+// made 11,107 requests in a second, since 1ns and half of it is still 1ns.
+const minPollInterval = 10 * time.Millisecond
+
+// WithPollInterval sets the wait after the first read; each later wait is
+// half as long again as the one before, up to the longest wait
+// (WithMaxPollInterval, default 30s, raised to d if shorter). d ≤ 0 keeps
+// the default, 2s; a d below 10ms is taken as 10ms.
 func WithPollInterval(d time.Duration) WaitOption {
 	return func(w *waitConfig) {
 		if d > 0 {
@@ -33,8 +42,9 @@ func WithPollInterval(d time.Duration) WaitOption {
 	}
 }
 
-// WithMaxPollInterval caps the wait between reads. d ≤ 0 keeps the default,
-// 30s; a cap below the first interval is raised to it.
+// WithMaxPollInterval sets the longest wait between reads. d ≤ 0 keeps the
+// default, 30s; a d below the first wait (WithPollInterval, at least 10ms)
+// is raised to it.
 func WithMaxPollInterval(d time.Duration) WaitOption {
 	return func(w *waitConfig) {
 		if d > 0 {
@@ -43,9 +53,12 @@ func WithMaxPollInterval(d time.Duration) WaitOption {
 	}
 }
 
-// WithProgress calls fn with the job after every successful read, the last
-// one included, on the goroutine that called WaitForIndexingJob. fn must
-// not keep the job past its return if it changes it.
+// WithProgress calls fn with the job when it changed: after the first
+// read, then after each read whose job differs, in any field the API sent,
+// from the one fn was last given. The last read, whose phase is terminal,
+// is always one of them. fn runs on the goroutine that called
+// WaitForIndexingJob, and must not keep the job past its return if it
+// changes it.
 func WithProgress(fn func(job *IndexingJob)) WaitOption {
 	return func(w *waitConfig) { w.progress = fn }
 }
@@ -76,14 +89,9 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 	if err := checkUUID("indexing job", id); err != nil {
 		return nil, err
 	}
-	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval}
-	for _, o := range opts {
-		o(&w)
-	}
-	if w.maxInterval < w.interval {
-		w.maxInterval = w.interval
-	}
+	w := newWaitConfig(opts)
 	var last Phase
+	var reported []byte // the job last given to w.progress, encoded
 	wait := w.interval
 	for polls := 1; ; polls++ {
 		job, err := c.GetIndexingJob(ctx, id)
@@ -95,7 +103,14 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 		}
 		last = job.Phase
 		if w.progress != nil {
-			w.progress(job)
+			// Compared encoded, by what the API sent: reflect.DeepEqual
+			// would compare a time.Time's internals (its location
+			// pointer), not the time the API wrote.
+			now, err := json.Marshal(job)
+			if err != nil || reported == nil || !bytes.Equal(now, reported) {
+				reported = now
+				w.progress(job)
+			}
 		}
 		if last.Terminal() {
 			return job, nil
@@ -107,6 +122,28 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 			return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
 		case <-t.C:
 		}
-		wait = min(wait+wait/2, w.maxInterval)
+		wait = w.after(wait)
 	}
+}
+
+// newWaitConfig applies opts to the defaults: the first wait at least
+// minPollInterval, the longest at least the first.
+func newWaitConfig(opts []WaitOption) waitConfig {
+	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval}
+	for _, o := range opts {
+		o(&w)
+	}
+	w.interval = max(w.interval, minPollInterval)
+	w.maxInterval = max(w.maxInterval, w.interval)
+	return w
+}
+
+// after returns the wait that follows wait: half as long again (wait is at
+// least minPollInterval, so it grows), up to the longest, without
+// overflowing near math.MaxInt64.
+func (w *waitConfig) after(wait time.Duration) time.Duration {
+	if wait >= w.maxInterval-wait/2 {
+		return w.maxInterval
+	}
+	return wait + wait/2
 }

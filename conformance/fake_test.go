@@ -352,13 +352,15 @@ func statusError(status int, err error) error {
 	return &indexingjobs.APIError{StatusCode: status}
 }
 
-// spend makes n requests to srv around rec, to use up its budget.
+// spend makes n requests to srv around rec, with its token, to use up the
+// token's budget (requests without it have a budget of their own).
 func spend(e *fakeEnv, srv *indexingjobstest.Server, n int) {
 	e.unseen += n
 	hc := &http.Client{}
 	for range n {
 		req, err := http.NewRequestWithContext(e.ctx, http.MethodGet, srv.URL+optest.Path(&gen.GenaiGetIndexingJobOperation.Operation, optest.Unknown), nil)
 		require.NoError(e.t, err)
+		req.Header.Set("Authorization", "Bearer "+srv.Token())
 		resp, err := hc.Do(req)
 		require.NoError(e.t, err)
 		_, _ = io.Copy(io.Discard, resp.Body)

@@ -49,7 +49,7 @@ func addJobs(srv *indexingjobstest.Server, kb string, n int) []string {
 }
 
 func TestListIndexingJobsEveryJobInOrder(t *testing.T) {
-	for _, n := range []int{0, 1, 20, 21, 250} {
+	for _, n := range []int{0, 1, 20, 21, 200, 201, 450} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			srv, client := newFake(t)
 			want := addJobs(srv, "", n)
@@ -59,14 +59,14 @@ func TestListIndexingJobsEveryJobInOrder(t *testing.T) {
 				got = append(got, job.UUID)
 			}
 			assert.Equal(t, want, append([]string{}, got...))
-			assert.Equal(t, max(1, (n+19)/20), srv.Requests(), "one request a page of 20")
+			assert.Equal(t, max(1, (n+199)/200), srv.Requests(), "one request a page of 200")
 
 			got = got[:0]
-			for job, err := range client.ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(200)) {
+			for job, err := range client.ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(20)) {
 				require.NoError(t, err)
 				got = append(got, job.UUID)
 			}
-			assert.Equal(t, want, append([]string{}, got...), "200 a page")
+			assert.Equal(t, want, append([]string{}, got...), "20 a page")
 		})
 	}
 }

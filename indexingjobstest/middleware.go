@@ -16,11 +16,14 @@ import (
 //
 // Every request, whatever its operation or path, passes the same steps
 // before its body is read: it is counted (Requests) and gets an
-// x-request-id; it spends one request of the hour's budget, reported in
-// the ratelimit-* headers of every answer (429 when none is left); the next
-// queued fault, if any, answers it, as a proxy or an overloaded API would
-// before looking at the token; without the right bearer token it gets 401;
-// a body over 64 KiB gets 413.
+// x-request-id; it spends one request of the hour's budget of its token,
+// reported in the ratelimit-* headers of every answer (429 when none is
+// left); the next queued fault, if any, answers it, as a proxy or an
+// overloaded API would before looking at the token; without the right
+// bearer token it gets 401; a body over 64 KiB gets 413. As the API
+// counts per token, the server's token has a budget of its own: requests
+// without it (no token, or any wrong one) share another, and cannot spend
+// the holder's.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	strict := gen.NewStrictHandlerWithOptions(api{s}, nil, gen.StrictHTTPServerOptions{
@@ -58,25 +61,23 @@ func (s *Server) stamp(next http.Handler) http.Handler {
 	})
 }
 
-// budget counts the request against the token's budget and reports what
-// is left. As DigitalOcean describes its limit, the hour is a sliding
-// window: each request counts for one hour from when it was made, and
-// ratelimit-reset is when the oldest one counted expires. With the budget
-// spent it answers 429 until then.
+// budget counts the request against its token's budget and reports what
+// is left: the server's token has its own, and every request without it
+// shares one other, so that memory stays two windows however many wrong
+// tokens come. The token is only compared here (authorize refuses it); no
+// byte of the body is read. As DigitalOcean describes its limit, the hour
+// is a sliding window: each request counts for one hour from when it was
+// made, and ratelimit-reset is when the oldest one counted expires. With
+// the budget spent it answers 429 until then.
 func (s *Server) budget(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
+		window := &s.othersWindow
+		if s.authorized(r) {
+			window = &s.window
+		}
 		now := s.now()
-		expired := 0
-		for expired < len(s.window) && !now.Before(s.window[expired].Add(time.Hour)) {
-			expired++
-		}
-		s.window = s.window[expired:]
-		spent := len(s.window) >= RateLimitPerHour
-		if !spent {
-			s.window = append(s.window, now)
-		}
-		remaining, reset := RateLimitPerHour-len(s.window), s.window[0].Add(time.Hour)
+		spent, remaining, reset := window.spend(now)
 		s.mu.Unlock()
 
 		h := w.Header()
@@ -89,6 +90,26 @@ func (s *Server) budget(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// rateWindow holds when each request of the last hour was made, oldest
+// first: a sliding window of RateLimitPerHour requests at most.
+type rateWindow []time.Time
+
+// spend forgets the requests older than an hour and counts one made at
+// now, unless the budget is spent; it reports whether it was, how many
+// requests are left, and when the oldest counted expires.
+func (w *rateWindow) spend(now time.Time) (spent bool, remaining int, reset time.Time) {
+	expired := 0
+	for expired < len(*w) && !now.Before((*w)[expired].Add(time.Hour)) {
+		expired++
+	}
+	*w = (*w)[expired:]
+	spent = len(*w) >= RateLimitPerHour
+	if !spent {
+		*w = append(*w, now)
+	}
+	return spent, RateLimitPerHour - len(*w), (*w)[0].Add(time.Hour)
 }
 
 // injectFault answers with the next queued fault, if any. A delay ends
@@ -119,13 +140,18 @@ func (s *Server) injectFault(next http.Handler) http.Handler {
 // closed (refuse).
 func (s *Server) authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token != s.token {
+		if !s.authorized(r) {
 			refuse(w, r, errUnauthorized)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// authorized reports whether r carries the server's bearer token.
+func (s *Server) authorized(r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && token == s.token
 }
 
 // capBody answers 413 to a body announced larger than maxBody, and limits

@@ -16,8 +16,8 @@
 //
 // What the API does to every request is middleware in front of the
 // generated layer, the same for every operation: requests are counted
-// (Requests), the hourly budget is spent and reported in the ratelimit-*
-// headers, every answer gets an x-request-id, queued faults are served
+// (Requests), the hourly budget of their token is spent and reported in
+// the ratelimit-* headers, every answer gets an x-request-id, queued faults are served
 // (InjectFaults: 429, 500, a proxy's 502 page, slow answers), the bearer
 // token is checked before any byte of the body is read, and bodies are
 // capped at 64 KiB. Errors come in the API's error body.
@@ -57,7 +57,9 @@ import (
 const DefaultToken = "indexingjobstest-token"
 
 // RateLimitPerHour is the request budget the fake reports, as the API does
-// for a token. Past it, requests get 429 until the hour is over.
+// for a token. Past it, requests get 429 until the hour is over. The
+// server's token has this budget; requests without it share another of
+// the same size.
 const RateLimitPerHour = 5000
 
 // DefaultJobDuration is how long a started job takes, from its start to its
@@ -100,9 +102,9 @@ type Server struct {
 	faults          []Fault
 	requests        int
 	storageRequests int
-	// window holds when each request of the last hour was made, oldest
-	// first: the rate limit's sliding window.
-	window []time.Time
+	// The rate limit's sliding windows: of the requests with the server's
+	// token, and of all others (budget).
+	window, othersWindow rateWindow
 }
 
 // Option configures a Server.

@@ -117,6 +117,7 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 	type answer struct {
 		what   string
 		status int
+		holder bool // sent with the server's token, which has a budget of its own
 		header http.Header
 		body   string
 	}
@@ -128,12 +129,12 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 	require.NoError(t, err)
 	for _, row := range optest.Rows {
 		require.NoError(t, row.Call(context.Background(), client, optest.Canonical.ID(row.On)), row.Op.ID)
-		answers = append(answers, answer{row.Op.ID, 200, kept.last.header, kept.last.body})
+		answers = append(answers, answer{row.Op.ID, 200, true, kept.last.header, kept.last.body})
 	}
 	for _, row := range optest.Rows {
 		if row.CanMiss() {
 			require.True(t, indexingjobs.IsNotFound(row.Call(context.Background(), client, unknown)), row.Op.ID)
-			answers = append(answers, answer{row.Op.ID + " on an unknown id", 404, kept.last.header, kept.last.body})
+			answers = append(answers, answer{row.Op.ID + " on an unknown id", 404, true, kept.last.header, kept.last.body})
 		}
 	}
 	// Then requests the client would not send.
@@ -150,12 +151,14 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 		{start.Method, optest.Path(start, ""), srv.Token(), strings.Repeat(" ", 65<<10), 413},
 	} {
 		resp, body := send(t, srv, c.method, c.path, c.token, c.body)
-		answers = append(answers, answer{c.method + " " + c.path, resp.StatusCode, resp.Header, body})
+		answers = append(answers, answer{c.method + " " + c.path, resp.StatusCode, c.token == srv.Token(), resp.Header, body})
 		assert.Equal(t, c.status, resp.StatusCode, c.path)
 	}
-	for i, a := range answers {
+	spent := map[bool]int{} // by whether the request had the server's token
+	for _, a := range answers {
 		assert.Equal(t, "5000", a.header.Get("ratelimit-limit"), a.what)
-		assert.Equal(t, 4999-i, atoi(t, a.header.Get("ratelimit-remaining")), "%s: each request spends one", a.what)
+		assert.Equal(t, 4999-spent[a.holder], atoi(t, a.header.Get("ratelimit-remaining")), "%s: each request spends one of its token's budget", a.what)
+		spent[a.holder]++
 		assert.InDelta(t, time.Now().Add(time.Hour).Unix(), atoi(t, a.header.Get("ratelimit-reset")), 5)
 		reqID := a.header.Get("x-request-id")
 		assert.Len(t, reqID, 36)
