@@ -54,12 +54,22 @@ func pageQuery(page, perPage int) string {
 	return "page=" + strconv.Itoa(page) + "&per_page=" + strconv.Itoa(perPage)
 }
 
-// ListOption configures ListIndexingJobs.
+// ListOption configures the list iterators: ListIndexingJobs,
+// ListKnowledgeBases and ListKnowledgeBaseDataSources.
 type ListOption func(*listConfig)
 
 type listConfig struct{ perPage int }
 
-// WithPerPage sets how many jobs each request of ListIndexingJobs asks
+// perPageOf is the page size opts ask for, MaxPerPage by default.
+func perPageOf(opts []ListOption) int {
+	cfg := listConfig{perPage: MaxPerPage}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg.perPage
+}
+
+// WithPerPage sets how many items each request of a list iterator asks
 // for, at most MaxPerPage (a larger n is taken as MaxPerPage). n ≤ 0 keeps
 // the default, MaxPerPage: a whole list in the fewest requests. A smaller
 // n makes the first jobs arrive sooner and each answer smaller.
@@ -98,12 +108,9 @@ func WithPerPage(n int) ListOption {
 // count or than the total needs (a list that grew by a page while it was
 // read: start again); more than 1,000 pages without a count.
 func (c *Client) ListIndexingJobs(ctx context.Context, opts ...ListOption) iter.Seq2[*IndexingJob, error] {
-	cfg := listConfig{perPage: MaxPerPage}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	return indexingJobs.all(cfg.perPage, func(page int) ([]IndexingJob, pageMeta, error) {
-		p, err := c.ListIndexingJobsPage(ctx, page, cfg.perPage)
+	perPage := perPageOf(opts)
+	return indexingJobs.all(perPage, func(page int) ([]IndexingJob, pageMeta, error) {
+		p, err := c.ListIndexingJobsPage(ctx, page, perPage)
 		if err != nil {
 			return nil, pageMeta{}, err
 		}

@@ -243,7 +243,7 @@ func TestListNeverFollowsALinkToAnotherHost(t *testing.T) {
 // TestListEndsWhenTheServerDisagreesWithItself: no loop without end.
 func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 	page := func(pageNo, pages, total int, ids ...int) string {
-		return listPage(pageMeta(pageNo, pages, total), false, ids...)
+		return lists[0].page(pageMeta(pageNo, pages, total), false, ids...)
 	}
 	for _, tc := range []struct {
 		name    string
@@ -260,7 +260,7 @@ func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
 			"page 1 counted 2 pages", 4},
 		{"links past the pages the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)),
-			respond(200, listPage("", true, 3, 4))},
+			respond(200, lists[0].page("", true, 3, 4))},
 			"page 1 counted 2 pages", 4},
 		{"more pages than the total needs", []http.HandlerFunc{respond(200, page(1, 1000000, 2, 1, 2))},
 			"counts 1000000 pages", 2},
@@ -441,7 +441,7 @@ func TestDownloadCarriesNoToken(t *testing.T) {
 // TestListWithoutACountFollowsTheNextLinks: answers without meta still
 // give every job, page by page while they link to a next one.
 func TestListWithoutACountFollowsTheNextLinks(t *testing.T) {
-	page := func(next bool, ids ...int) http.HandlerFunc { return respond(200, listPage("", next, ids...)) }
+	page := func(next bool, ids ...int) http.HandlerFunc { return respond(200, lists[0].page("", next, ids...)) }
 	srv := newScripted(t, page(true, 1, 2), page(true, 3, 4), page(false, 5))
 	var got []string
 	for job, err := range newClient(t, srv.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {

@@ -9,6 +9,132 @@ import (
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
+// Defines values for APIChunkingAlgorithm.
+const (
+	APIChunkingAlgorithmCHUNKINGALGORITHMFIXEDLENGTH  APIChunkingAlgorithm = "CHUNKING_ALGORITHM_FIXED_LENGTH"
+	APIChunkingAlgorithmCHUNKINGALGORITHMHIERARCHICAL APIChunkingAlgorithm = "CHUNKING_ALGORITHM_HIERARCHICAL"
+	APIChunkingAlgorithmCHUNKINGALGORITHMSECTIONBASED APIChunkingAlgorithm = "CHUNKING_ALGORITHM_SECTION_BASED"
+	APIChunkingAlgorithmCHUNKINGALGORITHMSEMANTIC     APIChunkingAlgorithm = "CHUNKING_ALGORITHM_SEMANTIC"
+	APIChunkingAlgorithmCHUNKINGALGORITHMUNKNOWN      APIChunkingAlgorithm = "CHUNKING_ALGORITHM_UNKNOWN"
+)
+
+// Valid indicates whether the value is a known member of the APIChunkingAlgorithm enum.
+func (e APIChunkingAlgorithm) Valid() bool {
+	switch e {
+	case APIChunkingAlgorithmCHUNKINGALGORITHMFIXEDLENGTH:
+		return true
+	case APIChunkingAlgorithmCHUNKINGALGORITHMHIERARCHICAL:
+		return true
+	case APIChunkingAlgorithmCHUNKINGALGORITHMSECTIONBASED:
+		return true
+	case APIChunkingAlgorithmCHUNKINGALGORITHMSEMANTIC:
+		return true
+	case APIChunkingAlgorithmCHUNKINGALGORITHMUNKNOWN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for APICrawlingOption.
+const (
+	APICrawlingOptionDOMAIN     APICrawlingOption = "DOMAIN"
+	APICrawlingOptionPATH       APICrawlingOption = "PATH"
+	APICrawlingOptionSCOPED     APICrawlingOption = "SCOPED"
+	APICrawlingOptionSITEMAP    APICrawlingOption = "SITEMAP"
+	APICrawlingOptionSUBDOMAINS APICrawlingOption = "SUBDOMAINS"
+	APICrawlingOptionUNKNOWN    APICrawlingOption = "UNKNOWN"
+)
+
+// Valid indicates whether the value is a known member of the APICrawlingOption enum.
+func (e APICrawlingOption) Valid() bool {
+	switch e {
+	case APICrawlingOptionDOMAIN:
+		return true
+	case APICrawlingOptionPATH:
+		return true
+	case APICrawlingOptionSCOPED:
+		return true
+	case APICrawlingOptionSITEMAP:
+		return true
+	case APICrawlingOptionSUBDOMAINS:
+		return true
+	case APICrawlingOptionUNKNOWN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DbaasClusterStatus.
+const (
+	DbaasClusterStatusCREATING       DbaasClusterStatus = "CREATING"
+	DbaasClusterStatusDECOMMISSIONED DbaasClusterStatus = "DECOMMISSIONED"
+	DbaasClusterStatusFORKING        DbaasClusterStatus = "FORKING"
+	DbaasClusterStatusMIGRATING      DbaasClusterStatus = "MIGRATING"
+	DbaasClusterStatusONLINE         DbaasClusterStatus = "ONLINE"
+	DbaasClusterStatusPOWERINGON     DbaasClusterStatus = "POWERING_ON"
+	DbaasClusterStatusPOWEROFF       DbaasClusterStatus = "POWEROFF"
+	DbaasClusterStatusREBALANCING    DbaasClusterStatus = "REBALANCING"
+	DbaasClusterStatusREBUILDING     DbaasClusterStatus = "REBUILDING"
+	DbaasClusterStatusRESIZING       DbaasClusterStatus = "RESIZING"
+	DbaasClusterStatusRESTORING      DbaasClusterStatus = "RESTORING"
+	DbaasClusterStatusUNHEALTHY      DbaasClusterStatus = "UNHEALTHY"
+	DbaasClusterStatusUPGRADING      DbaasClusterStatus = "UPGRADING"
+)
+
+// Valid indicates whether the value is a known member of the DbaasClusterStatus enum.
+func (e DbaasClusterStatus) Valid() bool {
+	switch e {
+	case DbaasClusterStatusCREATING:
+		return true
+	case DbaasClusterStatusDECOMMISSIONED:
+		return true
+	case DbaasClusterStatusFORKING:
+		return true
+	case DbaasClusterStatusMIGRATING:
+		return true
+	case DbaasClusterStatusONLINE:
+		return true
+	case DbaasClusterStatusPOWERINGON:
+		return true
+	case DbaasClusterStatusPOWEROFF:
+		return true
+	case DbaasClusterStatusREBALANCING:
+		return true
+	case DbaasClusterStatusREBUILDING:
+		return true
+	case DbaasClusterStatusRESIZING:
+		return true
+	case DbaasClusterStatusRESTORING:
+		return true
+	case DbaasClusterStatusUNHEALTHY:
+		return true
+	case DbaasClusterStatusUPGRADING:
+		return true
+	default:
+		return false
+	}
+}
+
+// APIAWSDataSourceDisplay A folder or object in an Amazon S3 bucket, without the keys that read it.
+type APIAWSDataSourceDisplay struct {
+	// BucketName The bucket's name.
+	//
+	// Example: product-docs-archive
+	BucketName string `json:"bucket_name,omitempty,omitzero"`
+
+	// ItemPath The folder or object in the bucket.
+	//
+	// Example: /2025
+	ItemPath string `json:"item_path,omitempty,omitzero"`
+
+	// Region The bucket's region.
+	//
+	// Example: us-east-1
+	Region string `json:"region,omitempty,omitzero"`
+}
+
 // APIBatchJobPhase Where the job is in its life. `BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`,
 // `_ERROR` and `_CANCELLED` are terminal: the job will not change again.
 // More values may be added; treat an unknown one as not terminal.
@@ -33,6 +159,43 @@ type APICancelKnowledgeBaseIndexingJobOutput struct {
 	// `finished_at` while running) and may add fields over time.
 	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
+
+// APIChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+//
+// Example: CHUNKING_ALGORITHM_SECTION_BASED
+type APIChunkingAlgorithm string
+
+// APIChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+type APIChunkingOptions struct {
+	// ChildChunkSize The size of a child chunk (hierarchical).
+	//
+	// Example: 350
+	ChildChunkSize int64 `json:"child_chunk_size,omitempty,omitzero"`
+
+	// MaxChunkSize The most a chunk holds, for every algorithm.
+	//
+	// Example: 750
+	MaxChunkSize int64 `json:"max_chunk_size,omitempty,omitzero"`
+
+	// ParentChunkSize The size of a parent chunk (hierarchical).
+	//
+	// Example: 1000
+	ParentChunkSize int64 `json:"parent_chunk_size,omitempty,omitzero"`
+
+	// SemanticThreshold How different two sentences must be to end a chunk between them (semantic).
+	//
+	// Example: 0.5
+	SemanticThreshold float32 `json:"semantic_threshold,omitempty,omitzero"`
+}
+
+// APICrawlingOption Which links found on the pages the crawl follows: `SCOPED` none, only
+// the base URL; `PATH` those under the base URL's path; `DOMAIN`
+// those on its domain; `SUBDOMAINS` those on its domain and
+// subdomains; `SITEMAP` the URLs of its sitemap. More values may be
+// added.
+//
+// Example: PATH
+type APICrawlingOption string
 
 // APICreateScheduledIndexingInputPublic The schedule to make for a knowledge base.
 type APICreateScheduledIndexingInputPublic struct {
@@ -72,6 +235,32 @@ type APIDeleteScheduledIndexingOutput struct {
 	IndexingInfo APIScheduledIndexingInfo `json:"indexing_info,omitempty,omitzero"`
 }
 
+// APIDropboxDataSourceDisplay A Dropbox folder, without the token that reads it.
+type APIDropboxDataSourceDisplay struct {
+	// Folder The folder's path in Dropbox.
+	//
+	// Example: /Handbooks
+	Folder string `json:"folder,omitempty,omitzero"`
+}
+
+// APIFileUploadDataSource A file uploaded as content.
+type APIFileUploadDataSource struct {
+	// OriginalFileName The file's name as uploaded.
+	//
+	// Example: handbook.pdf
+	OriginalFileName string `json:"original_file_name,omitempty,omitzero"`
+
+	// SizeInBytes The file's size in bytes, a decimal number in a string.
+	//
+	// Example: 482133
+	SizeInBytes wire.Uint64 `json:"size_in_bytes,omitempty,omitzero"`
+
+	// StoredObjectKey The key the file is stored under.
+	//
+	// Example: uploads/7c2e/handbook.pdf
+	StoredObjectKey string `json:"stored_object_key,omitempty,omitzero"`
+}
+
 // APIGetIndexingJobDetailsSignedURLOutput Where to download a job's detailed report.
 type APIGetIndexingJobDetailsSignedURLOutput struct {
 	// SignedURL A pre-signed https URL of the report, valid for a short time. It
@@ -90,12 +279,40 @@ type APIGetKnowledgeBaseIndexingJobOutput struct {
 	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
 
+// APIGetKnowledgeBaseOutput A knowledge base, and the state of the database that holds its index.
+type APIGetKnowledgeBaseOutput struct {
+	// DatabaseStatus The state of the database cluster that holds a knowledge base's index.
+	// A knowledge base can be indexed once it is `ONLINE`. More values may
+	// be added.
+	//
+	//
+	// Example: ONLINE
+	DatabaseStatus DbaasClusterStatus `json:"database_status,omitempty,omitzero"`
+
+	// KnowledgeBase A searchable collection of content, built from its data sources by
+	// indexing jobs. Every field is optional.
+	KnowledgeBase APIKnowledgeBase `json:"knowledge_base,omitempty,omitzero"`
+}
+
 // APIGetScheduledIndexingOutput The answer to a read of a knowledge base's indexing schedule.
 type APIGetScheduledIndexingOutput struct {
 	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
 	// `time` (UTC), a job starts as if started by hand. Every field is
 	// optional.
 	IndexingInfo APIScheduledIndexingInfo `json:"indexing_info,omitempty,omitzero"`
+}
+
+// APIGoogleDriveDataSourceDisplay A Google Drive folder, without the token that reads it.
+type APIGoogleDriveDataSourceDisplay struct {
+	// FolderID The folder's id in Google Drive.
+	//
+	// Example: 1AbCdEfGhIjKlMnOpQrStUvWxYz
+	FolderID string `json:"folder_id,omitempty,omitzero"`
+
+	// FolderName The folder's name, when known.
+	//
+	// Example: Handbooks
+	FolderName string `json:"folder_name,omitempty,omitzero"`
 }
 
 // APIIndexJobStatus What the job has done to the index. `INDEX_JOB_STATUS_CANCELLED` is
@@ -286,6 +503,146 @@ type APIIndexingJob struct {
 	UUID string `json:"uuid,omitempty,omitzero"`
 }
 
+// APIKnowledgeBase A searchable collection of content, built from its data sources by
+// indexing jobs. Every field is optional.
+type APIKnowledgeBase struct {
+	// AddedToAgentAt When it was last attached to an agent.
+	//
+	// Example: 2026-10-03T15:00:00Z
+	AddedToAgentAt time.Time `json:"added_to_agent_at,omitempty,omitzero"`
+
+	// CreatedAt When the knowledge base was made.
+	//
+	// Example: 2026-10-01T12:00:00Z
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+
+	// DatabaseID The id of the database cluster that holds its index.
+	//
+	// Example: a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+	DatabaseID string `json:"database_id,omitempty,omitzero"`
+
+	// EmbeddingModelUUID The id of the model that embeds its content.
+	//
+	// Example: 22653204-79ed-11ef-bf8f-4e013e2ddde4
+	EmbeddingModelUUID string `json:"embedding_model_uuid,omitempty,omitzero"`
+
+	// IsPublic Whether the knowledge base is public.
+	//
+	// Example: false
+	IsPublic bool `json:"is_public,omitempty,omitzero"`
+
+	// LastIndexingJob One run that indexes some or all data sources of a knowledge base. Every
+	// field is optional: the service leaves out what does not apply yet (no
+	// `finished_at` while running) and may add fields over time.
+	LastIndexingJob APIIndexingJob `json:"last_indexing_job,omitempty,omitzero"`
+
+	// Name The knowledge base's name.
+	//
+	// Example: product-docs
+	Name string `json:"name,omitempty,omitzero"`
+
+	// ProjectID The id of the project the knowledge base belongs to.
+	//
+	// Example: 37455431-84bd-4fa2-94cf-e8486f8f8c5e
+	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// Region The code of the region the knowledge base lives in.
+	//
+	// Example: tor1
+	Region string `json:"region,omitempty,omitzero"`
+
+	// RerankingConfig Whether results found in the knowledge base are reordered by a cross-encoder model, and which.
+	RerankingConfig APIRerankingConfiguration `json:"reranking_config,omitempty,omitzero"`
+
+	// Tags Tags that group it with related resources.
+	//
+	// Example: ["docs"]
+	Tags []string `json:"tags,omitempty,omitzero"`
+
+	// UpdatedAt When it last changed.
+	//
+	// Example: 2026-11-02T09:21:03Z
+	UpdatedAt time.Time `json:"updated_at,omitempty,omitzero"`
+
+	// UserID The id of the user who made it, a number in a string.
+	//
+	// Example: 18274650
+	UserID string `json:"user_id,omitempty,omitzero"`
+
+	// UUID The id of the knowledge base.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
+// APIKnowledgeBaseDataSource Where some of a knowledge base's content comes from. Exactly one of
+// the `*_data_source` objects is set, naming the kind of source; the
+// others are absent. They show the source's place, never the secrets it
+// was made with. Every field is optional.
+type APIKnowledgeBaseDataSource struct {
+	// AwsDataSource A folder or object in an Amazon S3 bucket, without the keys that read it.
+	AwsDataSource APIAWSDataSourceDisplay `json:"aws_data_source,omitempty,omitzero"`
+
+	// BucketName The bucket's name; superseded by `spaces_data_source`.
+	//
+	// Example: product-docs
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	BucketName string `json:"bucket_name,omitempty,omitzero"`
+
+	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+	//
+	// Example: CHUNKING_ALGORITHM_SECTION_BASED
+	ChunkingAlgorithm APIChunkingAlgorithm `json:"chunking_algorithm,omitempty,omitzero"`
+
+	// ChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+	ChunkingOptions APIChunkingOptions `json:"chunking_options,omitempty,omitzero"`
+
+	// CreatedAt When the data source was added.
+	//
+	// Example: 2026-10-01T12:00:00Z
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+
+	// DropboxDataSource A Dropbox folder, without the token that reads it.
+	DropboxDataSource APIDropboxDataSourceDisplay `json:"dropbox_data_source,omitempty,omitzero"`
+
+	// FileUploadDataSource A file uploaded as content.
+	FileUploadDataSource APIFileUploadDataSource `json:"file_upload_data_source,omitempty,omitzero"`
+
+	// GoogleDriveDataSource A Google Drive folder, without the token that reads it.
+	GoogleDriveDataSource APIGoogleDriveDataSourceDisplay `json:"google_drive_data_source,omitempty,omitzero"`
+
+	// ItemPath The folder or object in the bucket; superseded by `spaces_data_source`.
+	//
+	// Example: /manuals
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ItemPath string `json:"item_path,omitempty,omitzero"`
+
+	// LastDatasourceIndexingJob The progress of an indexing job in one of its data sources.
+	LastDatasourceIndexingJob APIIndexedDataSource `json:"last_datasource_indexing_job,omitempty,omitzero"`
+
+	// Region The bucket's region; superseded by `spaces_data_source`.
+	//
+	// Example: tor1
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Region string `json:"region,omitempty,omitzero"`
+
+	// SpacesDataSource A folder or object in a DigitalOcean Spaces bucket.
+	SpacesDataSource APISpacesDataSource `json:"spaces_data_source,omitempty,omitzero"`
+
+	// UpdatedAt When it last changed.
+	//
+	// Example: 2026-10-01T12:00:00Z
+	UpdatedAt time.Time `json:"updated_at,omitempty,omitzero"`
+
+	// UUID The id of the data source.
+	//
+	// Example: 9758a232-b351-4d0a-9e20-2b8a8f3a5a1c
+	UUID string `json:"uuid,omitempty,omitzero"`
+
+	// WebCrawlerDataSource A web site, crawled from a URL.
+	WebCrawlerDataSource APIWebCrawlerDataSource `json:"web_crawler_data_source,omitempty,omitzero"`
+}
+
 // APILinks Links to other pages of a list.
 type APILinks struct {
 	// Pages Absolute URLs of other pages of the same list. Each is absent where
@@ -299,10 +656,34 @@ type APIListIndexingJobDataSourcesOutput struct {
 	IndexedDataSources []APIIndexedDataSource `json:"indexed_data_sources,omitempty,omitzero"`
 }
 
+// APIListKnowledgeBaseDataSourcesOutput One page of a knowledge base's data sources.
+type APIListKnowledgeBaseDataSourcesOutput struct {
+	// KnowledgeBaseDataSources The data sources of this page.
+	KnowledgeBaseDataSources []APIKnowledgeBaseDataSource `json:"knowledge_base_data_sources,omitempty,omitzero"`
+
+	// Links Links to other pages of a list.
+	Links APILinks `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta APIMeta `json:"meta,omitempty,omitzero"`
+}
+
 // APIListKnowledgeBaseIndexingJobsOutput A page of indexing jobs.
 type APIListKnowledgeBaseIndexingJobsOutput struct {
 	// Jobs The jobs of this page, newest first.
 	Jobs []APIIndexingJob `json:"jobs,omitempty,omitzero"`
+
+	// Links Links to other pages of a list.
+	Links APILinks `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta APIMeta `json:"meta,omitempty,omitzero"`
+}
+
+// APIListKnowledgeBasesOutput One page of the knowledge bases the token can see.
+type APIListKnowledgeBasesOutput struct {
+	// KnowledgeBases The knowledge bases of this page.
+	KnowledgeBases []APIKnowledgeBase `json:"knowledge_bases,omitempty,omitzero"`
 
 	// Links Links to other pages of a list.
 	Links APILinks `json:"links,omitempty,omitzero"`
@@ -351,6 +732,19 @@ type APIPages struct {
 	//
 	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=1&per_page=20
 	Previous string `json:"previous,omitempty,omitzero"`
+}
+
+// APIRerankingConfiguration Whether results found in the knowledge base are reordered by a cross-encoder model, and which.
+type APIRerankingConfiguration struct {
+	// Enabled Whether results are reranked.
+	//
+	// Example: true
+	Enabled bool `json:"enabled,omitempty,omitzero"`
+
+	// Model The reranking model's internal name.
+	//
+	// Example: bge-reranker-v2-m3
+	Model string `json:"model,omitempty,omitzero"`
 }
 
 // APIScheduledIndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
@@ -411,6 +805,24 @@ type APIScheduledIndexingInfo struct {
 	UUID string `json:"uuid,omitempty,omitzero"`
 }
 
+// APISpacesDataSource A folder or object in a DigitalOcean Spaces bucket.
+type APISpacesDataSource struct {
+	// BucketName The bucket's name.
+	//
+	// Example: product-docs
+	BucketName string `json:"bucket_name,omitempty,omitzero"`
+
+	// ItemPath The folder or object in the bucket.
+	//
+	// Example: /manuals
+	ItemPath string `json:"item_path,omitempty,omitzero"`
+
+	// Region The bucket's region.
+	//
+	// Example: tor1
+	Region string `json:"region,omitempty,omitzero"`
+}
+
 // APIStartKnowledgeBaseIndexingJobInputPublic What to index.
 type APIStartKnowledgeBaseIndexingJobInputPublic struct {
 	// DataSourceUUIDs The data sources of that knowledge base to index. Empty or absent:
@@ -433,6 +845,41 @@ type APIStartKnowledgeBaseIndexingJobOutput struct {
 	// `finished_at` while running) and may add fields over time.
 	Job APIIndexingJob `json:"job,omitempty,omitzero"`
 }
+
+// APIWebCrawlerDataSource A web site, crawled from a URL.
+type APIWebCrawlerDataSource struct {
+	// BaseURL Where the crawl starts.
+	//
+	// Example: https://docs.example.com/
+	BaseURL string `json:"base_url,omitempty,omitzero"`
+
+	// CrawlingOption Which links found on the pages the crawl follows: `SCOPED` none, only
+	// the base URL; `PATH` those under the base URL's path; `DOMAIN`
+	// those on its domain; `SUBDOMAINS` those on its domain and
+	// subdomains; `SITEMAP` the URLs of its sitemap. More values may be
+	// added.
+	//
+	//
+	// Example: PATH
+	CrawlingOption APICrawlingOption `json:"crawling_option,omitempty,omitzero"`
+
+	// EmbedMedia Whether images and other media on the pages are indexed too.
+	//
+	// Example: false
+	EmbedMedia bool `json:"embed_media,omitempty,omitzero"`
+
+	// ExcludeTags HTML tags whose content the crawl leaves out.
+	//
+	// Example: ["nav","footer"]
+	ExcludeTags []string `json:"exclude_tags,omitempty,omitzero"`
+}
+
+// DbaasClusterStatus The state of the database cluster that holds a knowledge base's index.
+// A knowledge base can be indexed once it is `ONLINE`. More values may
+// be added.
+//
+// Example: ONLINE
+type DbaasClusterStatus string
 
 // Error The body of every error the API itself sends.
 type Error struct {
@@ -462,6 +909,9 @@ type IndexingJobUUID = string
 
 // IndexingJobUUIDOfPath defines model for indexing_job_uuid_of_path.
 type IndexingJobUUIDOfPath = string
+
+// KnowledgeBaseID defines model for knowledge_base_id.
+type KnowledgeBaseID = string
 
 // KnowledgeBaseUUID defines model for knowledge_base_uuid.
 type KnowledgeBaseUUID = string
@@ -502,6 +952,15 @@ type IndexingJob = APIGetKnowledgeBaseIndexingJobOutput
 // IndexingJobs A page of indexing jobs.
 type IndexingJobs = APIListKnowledgeBaseIndexingJobsOutput
 
+// KnowledgeBase A knowledge base, and the state of the database that holds its index.
+type KnowledgeBase = APIGetKnowledgeBaseOutput
+
+// KnowledgeBaseDataSources One page of a knowledge base's data sources.
+type KnowledgeBaseDataSources = APIListKnowledgeBaseDataSourcesOutput
+
+// KnowledgeBases One page of the knowledge bases the token can see.
+type KnowledgeBases = APIListKnowledgeBasesOutput
+
 // NotFound The body of every error the API itself sends.
 type NotFound = Error
 
@@ -525,7 +984,25 @@ type GenaiListIndexingJobsParams struct {
 	// Page Which page to return, counting from 1. Default 1.
 	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// PerPage How many jobs a page holds, at most 200. Default 20.
+	// PerPage How many items a page holds, at most 200. Default 20.
+	PerPage PerPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
+// GenaiListKnowledgeBasesParams defines parameters for GenaiListKnowledgeBases.
+type GenaiListKnowledgeBasesParams struct {
+	// Page Which page to return, counting from 1. Default 1.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many items a page holds, at most 200. Default 20.
+	PerPage PerPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
+// GenaiListKnowledgeBaseDataSourcesParams defines parameters for GenaiListKnowledgeBaseDataSources.
+type GenaiListKnowledgeBaseDataSourcesParams struct {
+	// Page Which page to return, counting from 1. Default 1.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many items a page holds, at most 200. Default 20.
 	PerPage PerPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
 }
 
@@ -616,11 +1093,38 @@ var GenaiCancelIndexingJobOperation = Endpoint[GenaiCancelIndexingJobJSONRequest
 	Idempotent:  true,
 }}
 
+// GenaiListKnowledgeBasesOperation is genai_list_knowledge_bases: GET /v2/gen-ai/knowledge_bases
+// (List Knowledge Bases).
+var GenaiListKnowledgeBasesOperation = Endpoint[NoBody, KnowledgeBases]{Operation{
+	ID: "genai_list_knowledge_bases", Method: "GET", Path: "/v2/gen-ai/knowledge_bases",
+	PathParams:  []string{},
+	QueryParams: []string{"page", "per_page"},
+	Idempotent:  true,
+}}
+
+// GenaiListKnowledgeBaseDataSourcesOperation is genai_list_knowledge_base_data_sources: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources
+// (List Data Sources for a Knowledge Base).
+var GenaiListKnowledgeBaseDataSourcesOperation = Endpoint[NoBody, KnowledgeBaseDataSources]{Operation{
+	ID: "genai_list_knowledge_base_data_sources", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{"page", "per_page"},
+	Idempotent:  true,
+}}
+
 // GenaiListIndexingJobsByKnowledgeBaseOperation is genai_list_indexing_jobs_by_knowledge_base: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs
 // (List Latest Indexing Jobs for a Knowledge Base).
 var GenaiListIndexingJobsByKnowledgeBaseOperation = Endpoint[NoBody, IndexingJobs]{Operation{
 	ID: "genai_list_indexing_jobs_by_knowledge_base", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs",
 	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}}
+
+// GenaiGetKnowledgeBaseOperation is genai_get_knowledge_base: GET /v2/gen-ai/knowledge_bases/{uuid}
+// (Retrieve a Knowledge Base).
+var GenaiGetKnowledgeBaseOperation = Endpoint[NoBody, KnowledgeBase]{Operation{
+	ID: "genai_get_knowledge_base", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{uuid}",
+	PathParams:  []string{"uuid"},
 	QueryParams: []string{},
 	Idempotent:  true,
 }}
@@ -660,7 +1164,10 @@ var Operations = []*Operation{
 	&GenaiGetIndexingJobDetailsSignedURLOperation.Operation,
 	&GenaiGetIndexingJobOperation.Operation,
 	&GenaiCancelIndexingJobOperation.Operation,
+	&GenaiListKnowledgeBasesOperation.Operation,
+	&GenaiListKnowledgeBaseDataSourcesOperation.Operation,
 	&GenaiListIndexingJobsByKnowledgeBaseOperation.Operation,
+	&GenaiGetKnowledgeBaseOperation.Operation,
 	&GenaiCreateScheduledIndexingOperation.Operation,
 	&GenaiGetScheduledIndexingOperation.Operation,
 	&GenaiDeleteScheduledIndexingOperation.Operation,

@@ -37,9 +37,18 @@ type ServerInterface interface {
 	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
 	// (PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel)
 	GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID)
+	// GenaiListKnowledgeBases List Knowledge Bases
+	// (GET /v2/gen-ai/knowledge_bases)
+	GenaiListKnowledgeBases(w http.ResponseWriter, r *http.Request, params GenaiListKnowledgeBasesParams)
+	// GenaiListKnowledgeBaseDataSources List Data Sources for a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
+	GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID, params GenaiListKnowledgeBaseDataSourcesParams)
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
+	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{uuid})
+	GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, uuid KnowledgeBaseID)
 	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
 	// (POST /v2/gen-ai/scheduled-indexing)
 	GenaiCreateScheduledIndexing(w http.ResponseWriter, r *http.Request)
@@ -224,6 +233,107 @@ func (siw *ServerInterfaceWrapper) GenaiCancelIndexingJob(w http.ResponseWriter,
 	handler.ServeHTTP(w, r)
 }
 
+// GenaiListKnowledgeBases operation middleware
+func (siw *ServerInterfaceWrapper) GenaiListKnowledgeBases(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GenaiListKnowledgeBasesParams
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "per_page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "per_page", r.URL.Query(), &params.PerPage, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "per_page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "per_page", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiListKnowledgeBases(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiListKnowledgeBaseDataSources operation middleware
+func (siw *ServerInterfaceWrapper) GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID KnowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GenaiListKnowledgeBaseDataSourcesParams
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "per_page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "per_page", r.URL.Query(), &params.PerPage, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "per_page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "per_page", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiListKnowledgeBaseDataSources(w, r, knowledgeBaseUUID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GenaiListIndexingJobsByKnowledgeBase operation middleware
 func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request) {
 
@@ -241,6 +351,32 @@ func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GenaiListIndexingJobsByKnowledgeBase(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiGetKnowledgeBase operation middleware
+func (siw *ServerInterfaceWrapper) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "uuid" -------------
+	var uuid KnowledgeBaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiGetKnowledgeBase(w, r, uuid)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -443,6 +579,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources", wrapper.GenaiListIndexingJobDataSources)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url", wrapper.GenaiGetIndexingJobDetailsSignedURL)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", wrapper.GenaiListIndexingJobsByKnowledgeBase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases", wrapper.GenaiListKnowledgeBases)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{uuid}", wrapper.GenaiGetKnowledgeBase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources", wrapper.GenaiListKnowledgeBaseDataSources)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing", wrapper.GenaiCreateScheduledIndexing)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}", wrapper.GenaiGetScheduledIndexing)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/{uuid}", wrapper.GenaiDeleteScheduledIndexing)
@@ -556,6 +695,42 @@ type IndexingJobsJSONResponse struct {
 	Body APIListKnowledgeBaseIndexingJobsOutput
 
 	Headers IndexingJobsResponseHeaders
+}
+
+type KnowledgeBaseResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type KnowledgeBaseJSONResponse struct {
+	Body APIGetKnowledgeBaseOutput
+
+	Headers KnowledgeBaseResponseHeaders
+}
+
+type KnowledgeBaseDataSourcesResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type KnowledgeBaseDataSourcesJSONResponse struct {
+	Body APIListKnowledgeBaseDataSourcesOutput
+
+	Headers KnowledgeBaseDataSourcesResponseHeaders
+}
+
+type KnowledgeBasesResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type KnowledgeBasesJSONResponse struct {
+	Body APIListKnowledgeBasesOutput
+
+	Headers KnowledgeBasesResponseHeaders
 }
 
 type NotFoundResponseHeaders struct {
@@ -1870,6 +2045,419 @@ func (response GenaiCancelIndexingJobdefaultTextHTMLResponse) VisitGenaiCancelIn
 	return err
 }
 
+type GenaiListKnowledgeBasesRequestObject struct {
+	Params GenaiListKnowledgeBasesParams
+}
+
+type GenaiListKnowledgeBasesResponseObject interface {
+	VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error
+}
+
+type GenaiListKnowledgeBases200JSONResponse struct{ KnowledgeBasesJSONResponse }
+
+func (response GenaiListKnowledgeBases200JSONResponse) VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBases401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiListKnowledgeBases401JSONResponse) VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBases404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiListKnowledgeBases404JSONResponse) VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBases429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiListKnowledgeBases429JSONResponse) VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBases500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiListKnowledgeBases500JSONResponse) VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBasesdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiListKnowledgeBasesdefaultJSONResponse) VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBasesdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiListKnowledgeBasesdefaultTextHTMLResponse) VisitGenaiListKnowledgeBasesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiListKnowledgeBaseDataSourcesRequestObject struct {
+	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
+	Params            GenaiListKnowledgeBaseDataSourcesParams
+}
+
+type GenaiListKnowledgeBaseDataSourcesResponseObject interface {
+	VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error
+}
+
+type GenaiListKnowledgeBaseDataSources200JSONResponse struct {
+	KnowledgeBaseDataSourcesJSONResponse
+}
+
+func (response GenaiListKnowledgeBaseDataSources200JSONResponse) VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBaseDataSources401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiListKnowledgeBaseDataSources401JSONResponse) VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBaseDataSources404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiListKnowledgeBaseDataSources404JSONResponse) VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBaseDataSources429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiListKnowledgeBaseDataSources429JSONResponse) VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBaseDataSources500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiListKnowledgeBaseDataSources500JSONResponse) VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBaseDataSourcesdefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiListKnowledgeBaseDataSourcesdefaultJSONResponse) VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListKnowledgeBaseDataSourcesdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiListKnowledgeBaseDataSourcesdefaultTextHTMLResponse) VisitGenaiListKnowledgeBaseDataSourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type GenaiListIndexingJobsByKnowledgeBaseRequestObject struct {
 	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
 }
@@ -2049,6 +2637,211 @@ type GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse struct {
 }
 
 func (response GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiGetKnowledgeBaseRequestObject struct {
+	UUID KnowledgeBaseID `json:"uuid"`
+}
+
+type GenaiGetKnowledgeBaseResponseObject interface {
+	VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error
+}
+
+type GenaiGetKnowledgeBase200JSONResponse struct{ KnowledgeBaseJSONResponse }
+
+func (response GenaiGetKnowledgeBase200JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiGetKnowledgeBase401JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiGetKnowledgeBase404JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiGetKnowledgeBase429JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiGetKnowledgeBase500JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBasedefaultJSONResponse struct {
+	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiGetKnowledgeBasedefaultJSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBasedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiGetKnowledgeBasedefaultTextHTMLResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -2740,9 +3533,18 @@ type StrictServerInterface interface {
 	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
 	// (PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel)
 	GenaiCancelIndexingJob(ctx context.Context, request GenaiCancelIndexingJobRequestObject) (GenaiCancelIndexingJobResponseObject, error)
+	// GenaiListKnowledgeBases List Knowledge Bases
+	// (GET /v2/gen-ai/knowledge_bases)
+	GenaiListKnowledgeBases(ctx context.Context, request GenaiListKnowledgeBasesRequestObject) (GenaiListKnowledgeBasesResponseObject, error)
+	// GenaiListKnowledgeBaseDataSources List Data Sources for a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
+	GenaiListKnowledgeBaseDataSources(ctx context.Context, request GenaiListKnowledgeBaseDataSourcesRequestObject) (GenaiListKnowledgeBaseDataSourcesResponseObject, error)
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, request GenaiListIndexingJobsByKnowledgeBaseRequestObject) (GenaiListIndexingJobsByKnowledgeBaseResponseObject, error)
+	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{uuid})
+	GenaiGetKnowledgeBase(ctx context.Context, request GenaiGetKnowledgeBaseRequestObject) (GenaiGetKnowledgeBaseResponseObject, error)
 	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
 	// (POST /v2/gen-ai/scheduled-indexing)
 	GenaiCreateScheduledIndexing(ctx context.Context, request GenaiCreateScheduledIndexingRequestObject) (GenaiCreateScheduledIndexingResponseObject, error)
@@ -2964,6 +3766,59 @@ func (sh *strictHandler) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.R
 	}
 }
 
+// GenaiListKnowledgeBases operation middleware
+func (sh *strictHandler) GenaiListKnowledgeBases(w http.ResponseWriter, r *http.Request, params GenaiListKnowledgeBasesParams) {
+	var request GenaiListKnowledgeBasesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiListKnowledgeBases(ctx, request.(GenaiListKnowledgeBasesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiListKnowledgeBases")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiListKnowledgeBasesResponseObject); ok {
+		if err := validResponse.VisitGenaiListKnowledgeBasesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiListKnowledgeBaseDataSources operation middleware
+func (sh *strictHandler) GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID, params GenaiListKnowledgeBaseDataSourcesParams) {
+	var request GenaiListKnowledgeBaseDataSourcesRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiListKnowledgeBaseDataSources(ctx, request.(GenaiListKnowledgeBaseDataSourcesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiListKnowledgeBaseDataSources")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiListKnowledgeBaseDataSourcesResponseObject); ok {
+		if err := validResponse.VisitGenaiListKnowledgeBaseDataSourcesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GenaiListIndexingJobsByKnowledgeBase operation middleware
 func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID) {
 	var request GenaiListIndexingJobsByKnowledgeBaseRequestObject
@@ -2983,6 +3838,32 @@ func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWri
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiListIndexingJobsByKnowledgeBaseResponseObject); ok {
 		if err := validResponse.VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiGetKnowledgeBase operation middleware
+func (sh *strictHandler) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, uuid KnowledgeBaseID) {
+	var request GenaiGetKnowledgeBaseRequestObject
+
+	request.UUID = uuid
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiGetKnowledgeBase(ctx, request.(GenaiGetKnowledgeBaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiGetKnowledgeBase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiGetKnowledgeBaseResponseObject); ok {
+		if err := validResponse.VisitGenaiGetKnowledgeBaseResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

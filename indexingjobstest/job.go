@@ -40,12 +40,17 @@ func NewJob(p indexingjobs.Phase) indexingjobs.IndexingJob {
 	return job
 }
 
-// KnowledgeBase is a knowledge base as the fake knows it: its id and those
-// of its data sources. Jobs are started on it, for all or some of its data
-// sources.
+// KnowledgeBase is a knowledge base as the fake knows it: its id, name and
+// region, and the ids of its data sources. Jobs are started on it, for all
+// or some of its data sources. The API shows it with its newest job and a
+// database ONLINE, and each data source as a folder of a Spaces bucket
+// named after it.
 type KnowledgeBase struct {
 	UUID            string
+	Name            string // made up by AddKnowledgeBase when empty
+	Region          string // "tor1" when empty
 	DataSourceUUIDs []string
+	CreatedAt       time.Time // the server's clock at AddKnowledgeBase when zero
 }
 
 // NewKnowledgeBase makes a knowledge base with a new random uuid and

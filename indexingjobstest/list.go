@@ -38,22 +38,30 @@ func (s *Server) listKnowledgeBaseJobs(kb string) (gen.APIListKnowledgeBaseIndex
 }
 
 // pageOf is page page of jobs in the API's envelope: copies of the page's
-// jobs, the counts (meta), and the links to the first, previous, next and
-// last pages, made by link; previous is absent on the first page, next on
-// the last and past it.
+// jobs, the counts and the links (paged).
 func pageOf(jobs []*indexingjobs.IndexingJob, page, perPage int, link func(page int) string) gen.APIListKnowledgeBaseIndexingJobsOutput {
-	total := len(jobs)
+	of, meta, links := paged(jobs, page, perPage, link)
+	out := gen.APIListKnowledgeBaseIndexingJobsOutput{Meta: meta, Links: links}
+	for _, job := range of {
+		out.Jobs = append(out.Jobs, clone(*job))
+	}
+	return out
+}
+
+// paged is page page of items, perPage to a page, with the counts (meta)
+// and the links to the first, previous, next and last pages, made by link;
+// previous is absent on the first page, next on the last and past it. A
+// page past the end has no items.
+func paged[T any](items []T, page, perPage int, link func(page int) string) ([]T, gen.APIMeta, gen.APILinks) {
+	total := len(items)
 	pages := (total + perPage - 1) / perPage
 	last := max(pages, 1)
 	from := total
 	if page <= pages {
 		from = (page - 1) * perPage
 	}
-	out := gen.APIListKnowledgeBaseIndexingJobsOutput{Meta: gen.APIMeta{Page: page, Pages: pages, Total: total}}
-	for _, job := range jobs[from:min(from+perPage, total)] {
-		out.Jobs = append(out.Jobs, clone(*job))
-	}
-	p := &out.Links.Pages
+	var links gen.APILinks
+	p := &links.Pages
 	p.First, p.Last = link(1), link(last)
 	if page > 1 {
 		p.Previous = link(min(page-1, last))
@@ -61,5 +69,5 @@ func pageOf(jobs []*indexingjobs.IndexingJob, page, perPage int, link func(page 
 	if page < pages {
 		p.Next = link(page + 1)
 	}
-	return out
+	return items[from:min(from+perPage, total)], gen.APIMeta{Page: page, Pages: pages, Total: total}, links
 }

@@ -1,6 +1,7 @@
 package indexingjobstest
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -17,15 +18,9 @@ type api struct{ s *Server }
 var _ gen.StrictServerInterface = api{}
 
 func (a api) GenaiListIndexingJobs(_ context.Context, req gen.GenaiListIndexingJobsRequestObject) (gen.GenaiListIndexingJobsResponseObject, error) {
-	page, perPage := req.Params.Page, req.Params.PerPage // 0: not given
-	if page == 0 {
-		page = 1
-	}
-	if perPage == 0 {
-		perPage = indexingjobs.DefaultPerPage
-	}
-	if page < 1 || perPage < 1 || perPage > indexingjobs.MaxPerPage {
-		return nil, errBadRequest("page %d of %d jobs: pages count from 1, and hold 1 to %d jobs", page, perPage, indexingjobs.MaxPerPage)
+	page, perPage, err := pageParams(req.Params.Page, req.Params.PerPage)
+	if err != nil {
+		return nil, err
 	}
 	return gen.GenaiListIndexingJobs200JSONResponse{IndexingJobsJSONResponse: gen.IndexingJobsJSONResponse{
 		Body: a.s.listJobs(page, perPage)}}, nil
@@ -112,4 +107,44 @@ func (a api) GenaiDeleteScheduledIndexing(_ context.Context, req gen.GenaiDelete
 	}
 	return gen.GenaiDeleteScheduledIndexing200JSONResponse{DeletedIndexingInfoJSONResponse: gen.DeletedIndexingInfoJSONResponse{
 		Body: gen.APIDeleteScheduledIndexingOutput{IndexingInfo: sch}}}, nil
+}
+
+func (a api) GenaiListKnowledgeBases(_ context.Context, req gen.GenaiListKnowledgeBasesRequestObject) (gen.GenaiListKnowledgeBasesResponseObject, error) {
+	page, perPage, err := pageParams(req.Params.Page, req.Params.PerPage)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiListKnowledgeBases200JSONResponse{KnowledgeBasesJSONResponse: gen.KnowledgeBasesJSONResponse{
+		Body: a.s.listKnowledgeBases(page, perPage)}}, nil
+}
+
+func (a api) GenaiGetKnowledgeBase(_ context.Context, req gen.GenaiGetKnowledgeBaseRequestObject) (gen.GenaiGetKnowledgeBaseResponseObject, error) {
+	out, err := a.s.getKnowledgeBase(req.UUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiGetKnowledgeBase200JSONResponse{KnowledgeBaseJSONResponse: gen.KnowledgeBaseJSONResponse{Body: out}}, nil
+}
+
+func (a api) GenaiListKnowledgeBaseDataSources(_ context.Context, req gen.GenaiListKnowledgeBaseDataSourcesRequestObject) (gen.GenaiListKnowledgeBaseDataSourcesResponseObject, error) {
+	page, perPage, err := pageParams(req.Params.Page, req.Params.PerPage)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.s.listDataSources(req.KnowledgeBaseUUID, page, perPage)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiListKnowledgeBaseDataSources200JSONResponse{KnowledgeBaseDataSourcesJSONResponse: gen.KnowledgeBaseDataSourcesJSONResponse{Body: out}}, nil
+}
+
+// pageParams are a list's page and per_page, 0 when not given: page 1 and
+// the API's default size, and 400 for a page below 1 or a size outside 1
+// to MaxPerPage.
+func pageParams(page, perPage int) (int, int, error) {
+	page, perPage = cmp.Or(page, 1), cmp.Or(perPage, indexingjobs.DefaultPerPage)
+	if page < 1 || perPage < 1 || perPage > indexingjobs.MaxPerPage {
+		return 0, 0, errBadRequest("page %d of %d items: pages count from 1, and hold 1 to %d items", page, perPage, indexingjobs.MaxPerPage)
+	}
+	return page, perPage, nil
 }

@@ -50,7 +50,7 @@ func (s *Server) addSchedule(sch gen.APIScheduledIndexingInfo, at string) string
 	}
 	kb := strings.ToLower(sch.KnowledgeBaseUUID)
 	if _, ok := s.knowledgeBases[kb]; !ok {
-		s.knowledgeBases[kb] = KnowledgeBase{UUID: sch.KnowledgeBaseUUID}
+		s.keepKnowledgeBase(KnowledgeBase{UUID: sch.KnowledgeBaseUUID})
 	}
 	s.schedules[kb] = sch
 	return sch.UUID

@@ -1,6 +1,7 @@
 package indexingjobstest
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ func (s *Server) AddJob(job indexingjobs.IndexingJob) string {
 	s.jobs[strings.ToLower(job.UUID)] = &record{job: job}
 	if kb := job.KnowledgeBaseUUID; kb != "" {
 		if _, ok := s.knowledgeBases[strings.ToLower(kb)]; !ok {
-			s.knowledgeBases[strings.ToLower(kb)] = KnowledgeBase{UUID: kb, DataSourceUUIDs: slices.Clone(job.DataSourceUUIDs)}
+			s.keepKnowledgeBase(KnowledgeBase{UUID: kb, DataSourceUUIDs: job.DataSourceUUIDs})
 		}
 	}
 	return job.UUID
@@ -50,12 +51,25 @@ func (s *Server) Job(id string) (indexingjobs.IndexingJob, bool) {
 // AddKnowledgeBase stores a copy of kb, replacing any of the same uuid, and
 // returns its id. A knowledge base without a uuid gets a new random one.
 func (s *Server) AddKnowledgeBase(kb KnowledgeBase) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keepKnowledgeBase(kb)
+}
+
+// keepKnowledgeBase stores a copy of kb, what it lacks made up. s.mu is
+// held.
+func (s *Server) keepKnowledgeBase(kb KnowledgeBase) string {
 	kb.DataSourceUUIDs = slices.Clone(kb.DataSourceUUIDs)
 	if kb.UUID == "" {
 		kb.UUID = newUUID()
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if kb.Name == "" {
+		kb.Name = "kb-" + strings.ToLower(kb.UUID[:min(8, len(kb.UUID))])
+	}
+	kb.Region = cmp.Or(kb.Region, "tor1")
+	if kb.CreatedAt.IsZero() {
+		kb.CreatedAt = s.now().UTC().Truncate(time.Second)
+	}
 	s.knowledgeBases[strings.ToLower(kb.UUID)] = kb
 	return kb.UUID
 }

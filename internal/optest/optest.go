@@ -13,6 +13,7 @@ package optest
 import (
 	"context"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -116,6 +117,26 @@ var calls = map[*gen.Operation]Row{
 		_, err := c.DeleteIndexingSchedule(ctx, id)
 		return err
 	}},
+	&gen.GenaiListKnowledgeBasesOperation.Operation: {On: Nothing, Call: func(ctx context.Context, c *indexingjobs.Client, _ string) error {
+		return lastErr(c.ListKnowledgeBases(ctx))
+	}},
+	&gen.GenaiGetKnowledgeBaseOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+		_, err := c.GetKnowledgeBase(ctx, kb)
+		return err
+	}},
+	&gen.GenaiListKnowledgeBaseDataSourcesOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+		return lastErr(c.ListKnowledgeBaseDataSources(ctx, kb))
+	}},
+}
+
+// lastErr ranges over a list to its end and returns its error, if any.
+func lastErr[T any](list iter.Seq2[T, error]) error {
+	for _, err := range list {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func rows() []Row {
@@ -199,8 +220,8 @@ func Stock(srv *indexingjobstest.Server, f Fixture) {
 		at = time.Now().UTC().Truncate(time.Second)
 	}
 	created := at.Add(-time.Hour)
-	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.KnowledgeBase, DataSourceUUIDs: f.DataSources})
-	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.Unscheduled})
+	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.KnowledgeBase, Name: "product-docs", DataSourceUUIDs: f.DataSources, CreatedAt: created})
+	srv.AddKnowledgeBase(indexingjobstest.KnowledgeBase{UUID: f.Unscheduled, Name: "support-answers", CreatedAt: created})
 	srv.AddIndexingSchedule(indexingjobs.IndexingSchedule{UUID: f.Schedule, KnowledgeBaseUUID: f.KnowledgeBase,
 		Days: []wire.Weekday{wire.Weekday(time.Monday), wire.Weekday(time.Thursday)}, Time: "02:00", CreatedAt: created})
 	for id, phase := range map[string]indexingjobs.Phase{f.RunningJob: indexingjobs.PhaseRunning, f.FinishedJob: indexingjobs.PhaseSucceeded} {
