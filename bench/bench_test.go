@@ -112,21 +112,25 @@ type candidate struct {
 	call func(context.Context) (uuid, phase string, err error)
 }
 
-// candidates in the order benchstat shows them; the floor first, so each
-// other column is compared with it.
-func candidates(tb testing.TB, baseURL string) []candidate {
+// clients are the three ways to call the server at baseURL: the root
+// client, godo as its users make it (NewFromToken: oauth2 transport,
+// retries on), and a bare http.Client for the floor.
+func clients(tb testing.TB, baseURL string) (*indexingjobs.Client, *godo.Client, *http.Client) {
 	root, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(baseURL), indexingjobs.WithToken(token))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	// godo as its users make it (NewFromToken: oauth2 transport, retries
-	// on), pointed at the server.
 	do := godo.NewFromToken(token)
-	do.BaseURL, err = url.Parse(baseURL + "/")
-	if err != nil {
+	if do.BaseURL, err = url.Parse(baseURL + "/"); err != nil {
 		tb.Fatal(err)
 	}
-	floor := &http.Client{}
+	return root, do, &http.Client{}
+}
+
+// candidates in the order benchstat shows them; the floor first, so each
+// other column is compared with it.
+func candidates(tb testing.TB, baseURL string) []candidate {
+	root, do, floor := clients(tb, baseURL)
 	return []candidate{
 		{"floor", func(ctx context.Context) (string, string, error) {
 			out, err := floorCancel(ctx, floor, baseURL)
@@ -188,16 +192,7 @@ func ptr[T any](v T) *T { return &v }
 // pageCandidates read page 1 of 100 jobs; call returns how many jobs
 // were decoded and the uuid of the last.
 func pageCandidates(tb testing.TB, baseURL string) []candidate {
-	root, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(baseURL), indexingjobs.WithToken(token))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	do := godo.NewFromToken(token)
-	do.BaseURL, err = url.Parse(baseURL + "/")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	floor := &http.Client{}
+	root, do, floor := clients(tb, baseURL)
 	return []candidate{
 		{"floor", func(ctx context.Context) (string, string, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/v2/gen-ai/indexing_jobs?page=1&per_page=100", nil)
