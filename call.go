@@ -3,11 +3,13 @@ package indexingjobs
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -65,11 +67,13 @@ type outgoing struct {
 	req        *http.Request // method, URL and headers; no context, no body
 	body       []byte        // nil when the request has none
 	api        bool          // to the API, with the token: its answers report the rate limit
-	// A download streams the answer's body into sink, at most max bytes,
-	// and keeps the signed URL's query out of every error (secret).
-	sink   io.Writer
-	max    int64
-	secret *signature
+	// A download streams the answer's body into sink, at most max bytes.
+	download bool
+	sink     io.Writer
+	max      int64
+	// secrets are kept out of every error: the token, and a signed URL's
+	// query.
+	secrets *secrets
 }
 
 // apiRequest builds the request of op on the client's base URL: the path
@@ -93,7 +97,7 @@ func (c *Client) apiRequest(op *gen.Operation, params []string, query string, in
 	}
 	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: path, RawQuery: query}
 	return &outgoing{
-		idempotent: op.Idempotent, maxRetries: c.maxRetries, api: true, body: body,
+		idempotent: op.Idempotent, maxRetries: c.maxRetries, api: true, body: body, secrets: c.secrets,
 		req: &http.Request{Method: op.Method, URL: u, Host: c.host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1},
 	}, nil
 }
@@ -142,26 +146,27 @@ func (c *Client) do(ctx context.Context, x *outgoing) (answer, error) {
 	tries := 0
 	earlier := false // an attempt before this one may have acted
 	for attempt := 1; ; attempt++ {
-		resp, body, n, sends, err := c.attempt(ctx, x)
+		resp, body, n, sends, wrote, err := c.attempt(ctx, x)
 		tries += max(1, sends)
 		if resp != nil && x.api {
 			c.noteRateLimit(resp.Header)
 		}
-		wait, again := c.retryWait(ctx, x, attempt, resp, err, sends > 0)
+		wait, again := c.retryWait(ctx, x, attempt, resp, err, wrote)
 		if again && sleep(ctx, wait) {
-			earlier = earlier || mayHaveActed(false, sends > 0, resp, err)
+			earlier = earlier || mayHaveActed(false, wrote, resp, err)
 			continue
 		}
-		acted := mayHaveActed(x.idempotent, sends > 0, resp, err)
+		acted := mayHaveActed(x.idempotent, wrote, resp, err)
 		failed := c.failure(x, resp, body, err, tries, acted)
-		if apiErr, ok := failed.(*APIError); ok && earlier && x.req.Method == http.MethodDelete && apiErr.StatusCode == http.StatusNotFound {
+		// The transport's own resend is an earlier attempt too.
+		if apiErr, ok := failed.(*APIError); ok && (earlier || sends > 1) && x.req.Method == http.MethodDelete && apiErr.StatusCode == http.StatusNotFound {
 			apiErr.causes = append(apiErr.causes, errDeletedBefore)
 		}
 		if again && ctx.Err() != nil && failed != nil { // the caller gave up while we waited
 			failed = fmt.Errorf("%w (%w while waiting to retry)", failed, withContextErr(ctx, context.Cause(ctx)))
 		}
 		if failed != nil {
-			return answer{n: n}, x.secret.redact(failed)
+			return answer{n: n}, x.secrets.hide(failed)
 		}
 		return answer{status: resp.StatusCode, body: body, n: n, acted: acted}, nil
 	}
@@ -216,10 +221,11 @@ var errAttemptTimeout = errors.New("the attempt timed out")
 // attempt when that is once too often.
 type try struct {
 	context.Context
-	cancel context.CancelCauseFunc
-	trace  httptrace.ClientTrace
-	sends  atomic.Int32 // writes of the request, redirects included
-	hops   atomic.Int32 // redirects followed
+	cancel  context.CancelCauseFunc
+	trace   httptrace.ClientTrace
+	sends   atomic.Int32 // writes of the request, redirects included
+	hops    atomic.Int32 // redirects followed
+	gotConn atomic.Bool  // a connection was had: the transport reports its steps
 }
 
 // tryKey finds the try of a request's context.
@@ -231,6 +237,8 @@ func (t *try) Value(key any) any {
 	}
 	return t.Context.Value(key)
 }
+
+func (t *try) gotConnection(httptrace.GotConnInfo) { t.gotConn.Store(true) }
 
 func (t *try) wroteHeaders() {
 	if t.sends.Add(1)-t.hops.Load() > maxSendsPerAttempt {
@@ -252,13 +260,19 @@ func redirected(ctx context.Context) {
 // attempt sends x once and reads its answer: whole, within the cap, or into
 // the download's sink. resp is nil when no answer came; err is then why.
 // With an answer, err is why its body could not be read or written whole.
-// sends is how many times the request was written, which is 0 when the
-// connection failed before.
+// sends is how many times the request was written, and wrote whether any
+// of it may have reached the server: only proof says it did not (the
+// transport had a connection and never wrote the headers, or the
+// connection was never made), since a RoundTripper of the caller's may
+// deliver a request without reporting its steps.
 //
-// The attempt timeout bounds the whole attempt, but for a download only
-// the wait for the answer's headers: a report streams for as long as ctx
-// allows.
-func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response, body []byte, n int64, sends int, err error) {
+// The attempt timeout bounds the whole attempt; for a download, the wait
+// for the answer's headers and then each wait for more of the body: a
+// report streams for as long as it keeps coming and ctx allows.
+func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response, body []byte, n int64, sends int, wrote bool, err error) {
+	if err := context.Cause(ctx); err != nil {
+		return nil, nil, 0, 0, false, withContextErr(ctx, err) // not sent at all
+	}
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	t := &try{Context: actx, cancel: cancel}
@@ -267,7 +281,7 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response,
 		timer = time.AfterFunc(c.attemptTimeout, func() { cancel(c.timedOut) })
 		defer timer.Stop()
 	}
-	t.trace.WroteHeaders = t.wroteHeaders
+	t.trace.GotConn, t.trace.WroteHeaders = t.gotConnection, t.wroteHeaders
 	req := x.req.WithContext(httptrace.WithClientTrace(t, &t.trace))
 	if x.body != nil {
 		req.Body, req.ContentLength = newBody(x.body), int64(len(x.body))
@@ -277,35 +291,64 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response,
 	}
 	resp, err = c.hc.Do(req)
 	sends = min(int(t.sends.Load()), 1+t.resent()) // 0 when nothing was written
+	wrote = sends > 0 || !(t.gotConn.Load() || neverConnected(err))
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its text repeats the method and URL the caller's error names
 		}
-		return nil, nil, 0, sends, withContextErr(ctx, err)
+		return nil, nil, 0, sends, wrote, withContextErr(ctx, err)
 	}
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	if x.sink == nil || !ok {
+	if !x.download || !ok {
 		limit := c.maxBody
-		if x.sink != nil {
+		if x.download {
 			limit = maxShownBody // a storage host's error page: only its start is shown
 		}
 		body, err = readBody(resp, limit)
-		return resp, body, 0, sends, withContextErr(ctx, err)
-	}
-	if timer != nil {
-		timer.Stop() // the headers are here: the body may take as long as ctx allows
+		return resp, body, 0, sends, wrote, withContextErr(ctx, err)
 	}
 	defer resp.Body.Close()
 	if resp.ContentLength > x.max {
-		return resp, nil, 0, sends, ErrResponseTooLarge
+		return resp, nil, 0, sends, wrote, ErrResponseTooLarge
+	}
+	var r io.Reader = honestReader{resp.Body}
+	if timer != nil {
+		r = &idleReader{r: r, timer: timer, d: c.attemptTimeout}
 	}
 	w := &cappedWriter{w: x.sink, left: x.max}
-	n, err = io.Copy(w, honestReader{resp.Body})
+	n, err = io.Copy(w, r)
 	if err != nil && err == w.err && err != ErrResponseTooLarge {
 		err = &writeError{err}
 	}
-	return resp, nil, n, sends, withContextErr(ctx, err)
+	return resp, nil, n, sends, wrote, withContextErr(ctx, err)
+}
+
+// neverConnected reports whether err proves the request never left: no
+// connection was made (the dial or its name lookup failed) or none was
+// trusted (its certificate).
+func neverConnected(err error) bool {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	return (errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr) || errors.As(err, &certErr)
+}
+
+// idleReader restarts the attempt's timer at every read that brings
+// bytes: a body that stops coming for as long as the attempt timeout ends
+// the attempt, one that keeps coming does not.
+type idleReader struct {
+	r     io.Reader
+	timer *time.Timer
+	d     time.Duration
+}
+
+func (i *idleReader) Read(p []byte) (int, error) {
+	n, err := i.r.Read(p)
+	if n > 0 {
+		i.timer.Reset(i.d)
+	}
+	return n, err
 }
 
 // newBody reads b. net/http knows this pair for a body in memory: it
@@ -371,7 +414,7 @@ func (c *Client) failure(x *outgoing, resp *http.Response, body []byte, err erro
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	tooLarge := errors.Is(err, ErrResponseTooLarge)
 	limit := c.maxBody
-	if x.sink != nil {
+	if x.download {
 		limit = x.max
 	}
 	switch {
@@ -384,9 +427,6 @@ func (c *Client) failure(x *outgoing, resp *http.Response, body []byte, err erro
 	case ok:
 		return nil
 	}
-	if x.secret != nil { // before a snippet may cut a secret short
-		body = []byte(x.secret.clean(string(body)))
-	}
 	e := newAPIError(x.req.Method, x.where(), resp, body, attempts)
 	if tooLarge {
 		e.Message = fmt.Sprintf("(a body of more than %d bytes, not read)", c.maxBody)
@@ -398,7 +438,7 @@ func (c *Client) failure(x *outgoing, resp *http.Response, body []byte, err erro
 // where is the request's URL as errors show it: without a password, and,
 // for a signed URL, without its query, which holds the signature.
 func (x *outgoing) where() string {
-	if x.secret != nil {
+	if x.download {
 		return withoutQuery(x.req.URL)
 	}
 	return x.req.URL.Redacted()

@@ -53,11 +53,13 @@ type Client struct {
 	// The values of the headers every request carries, made once: the
 	// transport only reads them.
 	authHeader, uaHeader []string
-	maxRetries           int
-	retryMin             time.Duration
-	retryMax             time.Duration
-	maxBody              int64
-	maxDownload          int64
+	// secrets are kept out of the server's text in every error: the token.
+	secrets     *secrets
+	maxRetries  int
+	retryMin    time.Duration
+	retryMax    time.Duration
+	maxBody     int64
+	maxDownload int64
 	// attemptTimeout bounds one request and the read of its body; 0 when
 	// the caller's http.Client has a Timeout of its own. timedOut is the
 	// cause an attempt ends with then.
@@ -105,7 +107,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		scheme: base.Scheme, host: base.Host, basePath: base.Path,
-		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua},
+		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua}, secrets: newSecrets(token),
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax,
 		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload,
 	}

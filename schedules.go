@@ -71,7 +71,13 @@ func (c *Client) DeleteIndexingSchedule(ctx context.Context, scheduleUUID string
 	if err := checkUUID("indexing schedule", scheduleUUID); err != nil {
 		return nil, err
 	}
-	out, err := call(ctx, c, &gen.GenaiDeleteScheduledIndexingOperation, []string{scheduleUUID}, "", nil, nil)
+	out, err := call(ctx, c, &gen.GenaiDeleteScheduledIndexingOperation, []string{scheduleUUID}, "", nil,
+		func(out *gen.DeletedIndexingInfo) error {
+			if id := out.IndexingInfo.UUID; !strings.EqualFold(id, scheduleUUID) {
+				return fmt.Errorf("%w: it holds schedule %q, not %s", errWrongAnswer, clean(id, maxIDLen), scheduleUUID)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}

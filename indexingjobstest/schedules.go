@@ -67,21 +67,18 @@ func (s *Server) createSchedule(in gen.APICreateScheduledIndexingInputPublic) (g
 		return gen.APIScheduledIndexingInfo{}, errBadRequest("%s", strings.TrimPrefix(err.Error(), "indexingjobs: "))
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	kb := strings.ToLower(in.KnowledgeBaseUUID)
 	_, known := s.knowledgeBases[kb]
 	_, scheduled := s.schedules[kb]
 	switch {
 	case !known:
-		s.mu.Unlock()
 		return gen.APIScheduledIndexingInfo{}, errNotFound
 	case scheduled:
-		s.mu.Unlock()
 		return gen.APIScheduledIndexingInfo{}, errConflict
 	}
 	s.addSchedule(gen.APIScheduledIndexingInfo{KnowledgeBaseUUID: in.KnowledgeBaseUUID, Days: in.Days}, in.Time)
-	s.mu.Unlock()
-	sch, _ := s.schedule(kb)
-	return sch, nil
+	return s.scheduleOf(kb), nil
 }
 
 // deleteSchedule is the delete operation, by the schedule's own uuid: it
@@ -105,13 +102,20 @@ func (s *Server) deleteSchedule(id string) (gen.APIScheduledIndexingInfo, error)
 func (s *Server) schedule(kb string) (gen.APIScheduledIndexingInfo, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sch, ok := s.schedules[strings.ToLower(kb)]
-	if ok {
-		h, m := int(sch.Time[0]-'0')*10+int(sch.Time[1]-'0'), int(sch.Time[3]-'0')*10+int(sch.Time[4]-'0')
-		sch.NextRunAt = nextRun(s.now(), sch.Days, h, m)
-		sch.Days = slices.Clone(sch.Days)
+	if _, ok := s.schedules[strings.ToLower(kb)]; !ok {
+		return gen.APIScheduledIndexingInfo{}, false
 	}
-	return sch, ok
+	return s.scheduleOf(kb), true
+}
+
+// scheduleOf is a copy of the knowledge base's schedule, which it has, its
+// next run reckoned from now. s.mu is held.
+func (s *Server) scheduleOf(kb string) gen.APIScheduledIndexingInfo {
+	sch := s.schedules[strings.ToLower(kb)]
+	h, m := int(sch.Time[0]-'0')*10+int(sch.Time[1]-'0'), int(sch.Time[3]-'0')*10+int(sch.Time[4]-'0')
+	sch.NextRunAt = nextRun(s.now(), sch.Days, h, m)
+	sch.Days = slices.Clone(sch.Days)
+	return sch
 }
 
 // nextRun is the first time after now on one of days at h:m UTC.
