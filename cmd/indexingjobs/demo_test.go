@@ -52,20 +52,20 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 		at += i + len(step)
 	}
 	assert.NotContains(t, stderr, "--token", "the lines shown are what a user types, the token exported")
-	assert.Regexp(t, `(?m)^\s+\S+s  BATCH_JOB_PHASE_SUCCEEDED, 3/3 data sources done$`, stderr)
-	assert.Regexp(t, `(?m)^\s+\S+s  BATCH_JOB_PHASE_CANCELLED, \d/3 data sources done$`, stderr)
+	assert.Regexp(t, `(?m)^\s+\S+s  SUCCEEDED, 3/3 data sources done$`, stderr)
+	assert.Regexp(t, `(?m)^\s+\S+s  CANCELLED, \d/3 data sources done$`, stderr)
 	assert.Regexp(t, `(?m)^UUID\s+KNOWLEDGE BASE\s+PHASE`, stdout, "the list")
 	assert.Regexp(t, `(?m)^`+first+`\s+`+kb[1]+`\s+SUCCEEDED\s+COMPLETED\s+3/3 `, stdout)
 	assert.Regexp(t, `(?m)^DATA SOURCE\s+STATUS\s+FILES`, stdout, "the data sources")
 	assert.Equal(t, 3, strings.Count(stdout, "  UPDATED  "), stdout)
 
-	m := regexp.MustCompile(`(?m)^  job ` + first + ` ran for (\S+) and ended BATCH_JOB_PHASE_SUCCEEDED: 3 of 3 data sources done`).FindStringSubmatch(stderr)
+	m := regexp.MustCompile(`(?m)^  job ` + first + ` ran for (\S+) and ended SUCCEEDED: 3 of 3 data sources done`).FindStringSubmatch(stderr)
 	require.NotNil(t, m, stderr)
 	ran, err := time.ParseDuration(m[1])
 	require.NoError(t, err)
 	assert.LessOrEqual(t, ran, took, "the job ran no longer than the demo")
 	assert.Regexp(t, `(?m)^Ran for\s+`+regexp.QuoteMeta(m[1])+`$`, stdout, "the summary agrees with the job shown")
-	assert.Regexp(t, `(?m)^  job `+second+` (ran for \S+|never started) and ended BATCH_JOB_PHASE_CANCELLED`, stderr)
+	assert.Regexp(t, `(?m)^  job `+second+` (ran for \S+|never started) and ended CANCELLED`, stderr)
 }
 
 // TestServeFakeHintsWork: serve-fake prints a knowledge base and its
@@ -94,10 +94,10 @@ func TestServeFakeHintsWork(t *testing.T) {
 	require.Contains(t, cancelLine[1], job)
 	code, stdout, stderr := runCmd(t, strings.Fields(cancelLine[1])...)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_CANCELLED$`, stdout)
+	assert.Regexp(t, `(?m)^Phase\s+CANCELLED$`, stdout)
 	code, stdout, stderr = runCmd(t, "start", kb, "--wait", "--poll", "10ms", "--api-url", url)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_SUCCEEDED$`, stdout)
+	assert.Regexp(t, `(?m)^Phase\s+SUCCEEDED$`, stdout)
 	code, stdout, stderr = runCmd(t, "list", "--knowledge-base", kb, "--api-url", url)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "3 jobs\n")

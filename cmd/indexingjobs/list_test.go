@@ -65,7 +65,7 @@ func TestListWithoutFlagsAsksForTheFirstPageOf20(t *testing.T) {
 
 	code, stdout, stderr = runCmd(t, "list", "--api-url", srv.URL, "--output", "json")
 	require.Equal(t, exitOK, code, stderr)
-	assert.Equal(t, "[]\n", stdout, "an empty array, not null")
+	assert.JSONEq(t, `{"jobs": [], "meta": {"page": 1, "pages": 0, "total": 0}}`, stdout, "the page as sent: an empty array, not null")
 }
 
 // TestListAllReadsEveryPage: --all walks the pages through
@@ -126,7 +126,7 @@ func TestListKnowledgeBaseAsksForItsJobs(t *testing.T) {
 
 	code, stdout, stderr = runCmd(t, "list", "--knowledge-base", kbID, "--output", "json", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
-	jobs := decode[[]indexingjobs.IndexingJob](t, stdout)
+	jobs := decode[struct{ Jobs []indexingjobs.IndexingJob }](t, stdout).Jobs
 	require.Len(t, jobs, 2)
 	assert.Equal(t, kbID, jobs[0].KnowledgeBaseUUID)
 }
