@@ -3,6 +3,7 @@ module github.com/gradient-go/indexingjobs
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/oapi-codegen/runtime v1.9.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
