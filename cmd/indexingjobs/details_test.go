@@ -20,10 +20,11 @@ const report = "data_source_uuid,file,status\n9758a232-b351-4d0a-9e20-2b8a8f3a5a
 // detailsServer answers the signed URL with a path of its own, which
 // storage serves; it records whether the download carried a token.
 func detailsServer(t *testing.T, storage http.HandlerFunc) *scripted {
-	var srv *scripted
-	srv = script(t, map[string]http.HandlerFunc{
+	return script(t, map[string]http.HandlerFunc{
 		"GET /v2/gen-ai/indexing_jobs/{id}/details_signed_url": func(w http.ResponseWriter, r *http.Request) {
-			answer(200, map[string]string{"signed_url": srv.URL + "/storage/report.csv?X-Amz-Signature=abc"})(w, r)
+			// This server, named as the client reached it (the test's
+			// variable may not be set yet when another process asks).
+			answer(200, map[string]string{"signed_url": "http://" + r.Host + "/storage/report.csv?X-Amz-Signature=abc"})(w, r)
 		},
 		"GET /storage/report.csv": func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") != "" {
@@ -33,7 +34,6 @@ func detailsServer(t *testing.T, storage http.HandlerFunc) *scripted {
 			storage(w, r)
 		},
 	})
-	return srv
 }
 
 func serveReport(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(report)) }
