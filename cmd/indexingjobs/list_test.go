@@ -162,3 +162,28 @@ func TestDataSourcesTable(t *testing.T) {
 	assert.EqualValues(t, 812, sources[0].IndexedItemCount)
 	assert.Equal(t, indexingjobs.DataSourceStatusFailed, sources[1].Status)
 }
+
+// TestListSaysWhenTheCountsAreInconsistent: a meta that disagrees with
+// itself (negative counts, more or fewer pages than its total needs) is
+// said to be inconsistent rather than shown as "page 1 of -7, -3 jobs".
+func TestListSaysWhenTheCountsAreInconsistent(t *testing.T) {
+	for _, meta := range []map[string]any{
+		{"page": 1, "pages": -7, "total": -3},
+		{"page": 1, "pages": 9, "total": 5}, // 5 jobs need 3 pages of 2
+		{"page": 1, "pages": 1, "total": 5},
+		{"page": 1, "pages": 3, "total": 1}, // fewer jobs in all than on this page
+	} {
+		srv := script(t, map[string]http.HandlerFunc{
+			"GET /v2/gen-ai/indexing_jobs": answer(200, map[string]any{"jobs": []any{jobN(1), jobN(2)}, "meta": meta}),
+		})
+		code, stdout, stderr := runCmd(t, "list", "--per-page", "2", "--api-url", srv.URL)
+		require.Equal(t, exitOK, code, stderr)
+		footer := fmt.Sprintf("page 1 of a list whose counts are inconsistent: the API says %d pages and %d jobs\n", meta["pages"], meta["total"])
+		assert.True(t, strings.HasSuffix(stdout, footer), "%v: %s", meta, stdout)
+	}
+	srv := script(t, map[string]http.HandlerFunc{"GET /v2/gen-ai/indexing_jobs": pages(5)})
+	_, stdout, _ := runCmd(t, "list", "--per-page", "2", "--page", "3", "--api-url", srv.URL)
+	assert.True(t, strings.HasSuffix(stdout, "\npage 3 of 3, 5 jobs\n"), stdout)
+	_, stdout, _ = runCmd(t, "list", "--per-page", "2", "--page", "7", "--api-url", srv.URL)
+	assert.Equal(t, "page 7 of 3, 5 jobs\n", stdout, "a page past the end is not an inconsistency")
+}

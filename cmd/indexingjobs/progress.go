@@ -17,9 +17,9 @@ import (
 // a status line below them is redrawn in place.
 //
 // What it keeps and writes is bounded whatever the server sends: the
-// statuses of the last read's first maxTracked data sources, and per read
-// at most maxShownSources lines of data sources and one line counting the
-// rest.
+// statuses of the last read's first maxTracked data sources (a note says
+// once that the others are not followed), and per read at most
+// maxShownSources lines of data sources and one line counting the rest.
 type progress struct {
 	w     io.Writer
 	live  bool
@@ -30,6 +30,9 @@ type progress struct {
 	phase   indexingjobs.Phase
 	done    string // "1/3": data sources completed of all, "" before any count
 	sources map[string]indexingjobs.DataSourceStatus
+	// untracked: it was said that data sources past maxTracked are not
+	// followed.
+	untracked bool
 
 	stop    chan struct{}
 	stopped sync.WaitGroup
@@ -124,6 +127,10 @@ func (p *progress) sourcesChanged(sources []indexingjobs.IndexedDataSource) {
 	}
 	if more > maxShownSources {
 		p.line(fmt.Sprintf("  and %d more data sources changed", more-maxShownSources))
+	}
+	if len(sources) > maxTracked && !p.untracked {
+		p.untracked = true
+		p.line(fmt.Sprintf("  (the job has %d data sources: the first %d are followed)", len(sources), maxTracked))
 	}
 	p.sources = now
 }
