@@ -42,7 +42,7 @@ func TestWaitProgressIsBoundedPerRead(t *testing.T) {
 		n := read
 		mu.Unlock()
 		if n > reads {
-			rawAnswer(`{"job": {"uuid": "` + jobID + `", "phase": "BATCH_JOB_PHASE_SUCCEEDED"}}`)(w, r)
+			rawAnswer(`{"job": {"uuid": "`+jobID+`", "phase": "BATCH_JOB_PHASE_SUCCEEDED"}}`)(w, r)
 			return
 		}
 		rawAnswer(manySources("BATCH_JOB_PHASE_RUNNING", n*perRead, perRead))(w, r)
