@@ -24,8 +24,10 @@ func (v *durationFlag) Set(s string) error {
 	switch {
 	case err != nil:
 		return errors.New("want a duration such as 30s, 2m or 1h30m")
-	case d < 0 || (v.positive && d == 0):
+	case v.positive && d <= 0:
 		return errors.New("want a duration above 0, such as 30s or 2m")
+	case d < 0:
+		return errors.New("want a duration of 0 or more, such as 30s or 2m")
 	}
 	v.d = d
 	return nil

@@ -42,7 +42,7 @@ func TestUsageErrorsExit2WithOneLineAndSendNothing(t *testing.T) {
 		{[]string{"cancel", id, "--poll", "soon"}, `invalid argument "soon" for "--poll" flag: want a duration such as 30s, 2m or 1h30m`},
 		{[]string{"cancel", id, "--poll", "-1s"}, `invalid argument "-1s" for "--poll" flag: want a duration above 0, such as 30s or 2m`},
 		{[]string{"cancel", id, "--poll", "0s"}, `invalid argument "0s" for "--poll" flag: want a duration above 0`},
-		{[]string{"wait", id, "--timeout", "-5m"}, `invalid argument "-5m" for "--timeout" flag: want a duration above 0, such as 30s or 2m`},
+		{[]string{"wait", id, "--timeout", "-5m"}, `invalid argument "-5m" for "--timeout" flag: want a duration of 0 or more, such as 30s or 2m`},
 		{[]string{"get", id, "--timeout", "10"}, `invalid argument "10" for "--timeout" flag: want a duration such as 30s, 2m or 1h30m`},
 		{[]string{"get", id, "--api-url", "http://example.com"}, "only sent over https"},
 		{[]string{"demo", "extra"}, "want no arguments, got 1"},
