@@ -51,6 +51,7 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	}
 	d := &demoRun{ctx: ctx, url: srv.URL, token: srv.Token(), kb: kb, client: client, stdout: stdout, stderr: stderr}
 	fmt.Fprintf(stderr, "\n$ export %s=%s\n", indexingjobs.TokenEnv, d.token)
+	fmt.Fprintf(stderr, "$ export %s=%s\n", apiURLEnv, d.url)
 	pollFlag := []string{"--poll", poll.String()}
 	first, err := d.start("Index the knowledge base, and follow the job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
 	if err != nil {
@@ -80,17 +81,17 @@ type demoRun struct {
 	stdout, stderr io.Writer
 }
 
-// step says what comes, then runs `indexingjobs args... --api-url URL`
-// as shown, and returns what it wrote to stderr. The token, exported
-// above, is passed with --token rather than by changing the environment.
+// step says what comes, then runs `indexingjobs args...` as shown, and
+// returns what it wrote to stderr. The token and the API's URL, exported
+// above, are passed with --token and --api-url rather than by changing
+// the environment.
 func (d *demoRun) step(say string, args ...string) (string, error) {
 	if say != "" {
 		fmt.Fprintf(d.stderr, "\n# %s\n", say)
 	}
-	args = append(args, "--api-url", d.url)
 	fmt.Fprintf(d.stderr, "$ indexingjobs %s\n", strings.Join(args, " "))
 	var seen strings.Builder
-	code := run(d.ctx, append(args, "--token", d.token), d.stdout, io.MultiWriter(d.stderr, &seen))
+	code := run(d.ctx, append(args, "--token", d.token, "--api-url", d.url), d.stdout, io.MultiWriter(d.stderr, &seen))
 	if err := d.ctx.Err(); err != nil {
 		return "", err
 	}
@@ -204,13 +205,14 @@ func serveFake(ctx context.Context, f *fakeFlags, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "\nTry, from the repository's root (or drop 'go run ./cmd/' with the tool installed):\n")
 	fmt.Fprintf(stdout, "  export %s=%s\n", indexingjobs.TokenEnv, f.token)
-	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s --api-url %s\n", args, srv.URL) }
+	fmt.Fprintf(stdout, "  export %s=%s\n", apiURLEnv, srv.URL)
+	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s\n", args) }
 	try("start " + kb.UUID + " --wait")
 	try("list")
 	if len(started) > 0 {
 		try("cancel " + started[0] + " --wait")
 	}
-	fmt.Fprintf(stdout, "or, installed (go install ./cmd/indexingjobs):\n  indexingjobs list --api-url %s\n", srv.URL)
+	fmt.Fprintf(stdout, "or, installed (go install ./cmd/indexingjobs):\n  indexingjobs list\n")
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "Stopping the fake API (a second Ctrl-C ends it at once).")
 	return nil
