@@ -2,7 +2,7 @@
 // ../testdata/cassettes (cancel_cancelled, get_cancelled, cancel_not_found,
 // cancel_unauthorized) from a live API, so that the tests replay what the
 // service really sends. The other cassettes are written by hand (see the
-// README's table).
+// table in MAINTAINING.md).
 //
 // It cancels a real indexing job: point it at a job you mean to cancel.
 // Before a cassette is written, the token, cookies and every UUID of the
