@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,13 +33,9 @@ func manySources(phase string, from, n int) string {
 // source, and the tool keeps no more than maxTracked of them.
 func TestWaitProgressIsBoundedPerRead(t *testing.T) {
 	const perRead, reads = 30000, 3
-	var mu sync.Mutex
-	read := 0
+	var read counter
 	srv := script(t, map[string]http.HandlerFunc{"GET /v2/gen-ai/indexing_jobs/{id}": func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		read++
-		n := read
-		mu.Unlock()
+		n := read.next()
 		if n > reads {
 			rawAnswer(`{"job": {"uuid": "`+jobID+`", "phase": "BATCH_JOB_PHASE_SUCCEEDED"}}`)(w, r)
 			return
@@ -73,18 +68,15 @@ func TestWaitProgressIsBoundedPerRead(t *testing.T) {
 // by half at each read, they would take minutes, past --timeout.
 func TestWaitPollsSteadily(t *testing.T) {
 	const running = 30
-	var mu sync.Mutex
-	read := 0
+	var read counter
 	srv := script(t, map[string]http.HandlerFunc{"GET /v2/gen-ai/indexing_jobs/{id}": func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		read++
+		n := read.next()
 		phase := "BATCH_JOB_PHASE_RUNNING"
-		if read > running {
+		if n > running {
 			phase = "BATCH_JOB_PHASE_SUCCEEDED"
 		}
-		mu.Unlock()
 		// updated_at changes at each read, so that every read is a change.
-		rawAnswer(fmt.Sprintf(`{"job": {"uuid": %q, "phase": %q, "updated_at": "2026-11-03T10:00:%02dZ"}}`, jobID, phase, read%60))(w, r)
+		rawAnswer(fmt.Sprintf(`{"job": {"uuid": %q, "phase": %q, "updated_at": "2026-11-03T10:00:%02dZ"}}`, jobID, phase, n%60))(w, r)
 	}})
 	code, _, stderr := runCmd(t, "wait", jobID, "--poll", "1ms", "--timeout", "60s", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
