@@ -48,7 +48,7 @@ func (l listOf[T]) checkPage(items []T, m pageMeta, page, perPage int) error {
 		return fmt.Errorf("%w: asked for page %d, got page %d", errWrongAnswer, page, m.page)
 	}
 	if m.pages < 0 || m.total < 0 {
-		return fmt.Errorf("%w: page %d counts %d pages and %d %ss", errWrongAnswer, page, m.pages, m.total, l.noun)
+		return fmt.Errorf("%w: the list's counts are inconsistent: page %d counts %d pages and %d %ss", errWrongAnswer, page, m.pages, m.total, l.noun)
 	}
 	if n := len(items); n > perPage {
 		return fmt.Errorf("%w: a page of %d %ss holds %d", errWrongAnswer, perPage, l.noun, n)

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"io"
 	"net"
 	"strings"
@@ -14,27 +16,42 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "demo [flags]")
-	duration := fs.Duration("job-duration", 3*time.Second, "how long the fake takes to run a job")
-	delay := fs.Duration("cancel-delay", time.Second, "how long the fake takes to carry out a cancel")
-	poll := fs.Duration("poll", 250*time.Millisecond, "the first wait between reads of --wait")
-	if _, err := parse(fs, args, ""); err != nil {
-		return err
+func (t *tool) demoCmd() *cobra.Command {
+	jobDuration := &durationFlag{d: 3 * time.Second}
+	delay := &durationFlag{d: time.Second}
+	poll := &durationFlag{d: 250 * time.Millisecond, positive: true}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Start, list and cancel jobs against a fake API: no account, no network",
+		Args:  noArgs,
+		RunE: t.runE(func(cmd *cobra.Command, _ []string) error {
+			return demo(cmd.Context(), jobDuration.d, delay.d, poll.d, t.stdout, t.stderr)
+		}),
 	}
+	fs := cmd.Flags()
+	fs.Var(jobDuration, "job-duration", "how long the fake takes to run a job")
+	fs.Var(delay, "cancel-delay", "how long the fake takes to carry out a cancel")
+	fs.Var(poll, "poll", "the wait between reads of --wait")
+	return cmd
+}
+
+// demo runs the tool's own commands against a fake API, each shown first
+// as the command line a user would type.
+func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, stderr io.Writer) error {
 	began := time.Now()
-	srv := indexingjobstest.NewServer(indexingjobstest.WithJobDuration(*duration), indexingjobstest.WithCancelDelay(*delay))
+	srv := indexingjobstest.NewServer(indexingjobstest.WithJobDuration(jobDuration), indexingjobstest.WithCancelDelay(delay))
 	defer srv.Close()
 	kb := srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(3))
 	fmt.Fprintf(stderr, "Started a fake indexing-jobs API at %s (package indexingjobstest): no account, no network.\n", srv.URL)
-	fmt.Fprintf(stderr, "It has a knowledge base %s with 3 data sources; a job there takes %s.\n", kb, *duration)
+	fmt.Fprintf(stderr, "It has a knowledge base %s with 3 data sources; a job there takes %s.\n", kb, jobDuration)
 
 	client, err := srv.NewClient()
 	if err != nil {
 		return err
 	}
-	d := &demo{ctx: ctx, url: srv.URL, token: srv.Token(), kb: kb, client: client, stdout: stdout, stderr: stderr}
+	d := &demoRun{ctx: ctx, url: srv.URL, token: srv.Token(), kb: kb, client: client, stdout: stdout, stderr: stderr}
 	fmt.Fprintf(stderr, "\n$ export %s=%s\n", indexingjobs.TokenEnv, d.token)
+	fmt.Fprintf(stderr, "$ export %s=%s\n", apiURLEnv, d.url)
 	pollFlag := []string{"--poll", poll.String()}
 	first, err := d.start("Index the knowledge base, and follow the job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
 	if err != nil {
@@ -56,26 +73,25 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return d.summary(time.Since(began), first, second)
 }
 
-// demo runs the tool's own commands against the fake, each shown first as
-// the command line a user would type.
-type demo struct {
+// demoRun is a demo under way.
+type demoRun struct {
 	ctx            context.Context
 	url, token, kb string
 	client         *indexingjobs.Client // to look behind the commands
 	stdout, stderr io.Writer
 }
 
-// step says what comes, then runs `indexingjobs args... --api-url URL`
-// as shown, and returns what it wrote to stderr. The token, exported
-// above, is passed with --token rather than by changing the environment.
-func (d *demo) step(say string, args ...string) (string, error) {
+// step says what comes, then runs `indexingjobs args...` as shown, and
+// returns what it wrote to stderr. The token and the API's URL, exported
+// above, are passed with --token and --api-url rather than by changing
+// the environment.
+func (d *demoRun) step(say string, args ...string) (string, error) {
 	if say != "" {
 		fmt.Fprintf(d.stderr, "\n# %s\n", say)
 	}
-	args = append(args, "--api-url", d.url)
 	fmt.Fprintf(d.stderr, "$ indexingjobs %s\n", strings.Join(args, " "))
 	var seen strings.Builder
-	code := run(d.ctx, append(args, "--token", d.token), d.stdout, io.MultiWriter(d.stderr, &seen))
+	code := run(d.ctx, append(args, "--token", d.token, "--api-url", d.url), d.stdout, io.MultiWriter(d.stderr, &seen))
 	if err := d.ctx.Err(); err != nil {
 		return "", err
 	}
@@ -87,7 +103,7 @@ func (d *demo) step(say string, args ...string) (string, error) {
 
 // start runs a start step and returns the job it started: the newest of
 // the knowledge base's.
-func (d *demo) start(say string, args ...string) (string, error) {
+func (d *demoRun) start(say string, args ...string) (string, error) {
 	if _, err := d.step(say, args...); err != nil {
 		return "", err
 	}
@@ -103,7 +119,7 @@ func (d *demo) start(say string, args ...string) (string, error) {
 
 // summary tells what happened, from the jobs' own fields: how long each
 // ran is finished_at less started_at, as the fake set them.
-func (d *demo) summary(took time.Duration, ids ...string) error {
+func (d *demoRun) summary(took time.Duration, ids ...string) error {
 	fmt.Fprintf(d.stderr, "\nIn %s, against the fake:\n", duration(took))
 	for _, id := range ids {
 		job, err := d.client.GetIndexingJob(d.ctx, id)
@@ -117,37 +133,58 @@ func (d *demo) summary(took time.Duration, ids ...string) error {
 			ran = "ran for " + ran
 		}
 		fmt.Fprintf(d.stderr, "  job %s %s and ended %s: %d of %d data sources done, %d items indexed.\n",
-			safetext.Line(job.UUID), ran, safetext.Line(job.Phase.String()), job.CompletedDatasources, job.TotalDatasources, job.TotalItemsIndexed)
+			safetext.Line(job.UUID), ran, phaseText(job.Phase), job.CompletedDatasources, job.TotalDatasources, job.TotalItemsIndexed)
 	}
 	return nil
 }
 
-func cmdServeFake(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve-fake", "serve-fake [flags]")
-	addr := fs.String("addr", "127.0.0.1:8090", "`address` to listen on (port 0: any free port)")
-	token := fs.String("token", indexingjobstest.DefaultToken, "the bearer `token` the fake accepts")
-	delay := fs.Duration("cancel-delay", 5*time.Second, "how long the fake takes to carry out a cancel")
-	duration := fs.Duration("job-duration", 2*time.Minute, "how long the fake takes to run a job")
-	sources := fs.Int("data-sources", 3, "data sources of the knowledge base")
-	jobs := fs.Int("jobs", 2, "jobs to start on the knowledge base at once")
-	if _, err := parse(fs, args, ""); err != nil {
-		return err
+func (t *tool) serveFakeCmd() *cobra.Command {
+	var f fakeFlags
+	f.delay = durationFlag{d: 5 * time.Second}
+	f.duration = durationFlag{d: 2 * time.Minute}
+	cmd := &cobra.Command{
+		Use:   "serve-fake",
+		Short: "Run the fake API on a loopback address for manual trials",
+		Args:  noArgs,
+		RunE: t.runE(func(cmd *cobra.Command, _ []string) error {
+			return serveFake(cmd.Context(), &f, t.stdout, t.stderr)
+		}),
 	}
-	l, err := net.Listen("tcp", *addr)
+	fs := cmd.Flags()
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8090", "address to listen on (port 0: any free port)")
+	fs.StringVar(&f.token, "token", indexingjobstest.DefaultToken, "the bearer token the fake accepts")
+	fs.Var(&f.delay, "cancel-delay", "how long the fake takes to carry out a cancel")
+	fs.Var(&f.duration, "job-duration", "how long the fake takes to run a job")
+	fs.IntVar(&f.sources, "data-sources", 3, "data sources of the knowledge base")
+	fs.IntVar(&f.jobs, "jobs", 2, "jobs to start on the knowledge base at once")
+	return cmd
+}
+
+// fakeFlags are serve-fake's flags.
+type fakeFlags struct {
+	addr, token     string
+	delay, duration durationFlag
+	sources, jobs   int
+}
+
+// serveFake runs the fake until ctx ends: a signal is its way to stop, and
+// it exits 0 then.
+func serveFake(ctx context.Context, f *fakeFlags, stdout, stderr io.Writer) error {
+	l, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
 	}
-	srv := indexingjobstest.NewServer(indexingjobstest.WithListener(l), indexingjobstest.WithToken(*token),
-		indexingjobstest.WithCancelDelay(*delay), indexingjobstest.WithJobDuration(*duration))
+	srv := indexingjobstest.NewServer(indexingjobstest.WithListener(l), indexingjobstest.WithToken(f.token),
+		indexingjobstest.WithCancelDelay(f.delay.d), indexingjobstest.WithJobDuration(f.duration.d))
 	defer srv.Close() // bounded: it ends what clients still hold open
-	kb := indexingjobstest.NewKnowledgeBase(*sources)
+	kb := indexingjobstest.NewKnowledgeBase(f.sources)
 	srv.AddKnowledgeBase(kb)
 	client, err := srv.NewClient()
 	if err != nil {
 		return err
 	}
 	var started []string
-	for range *jobs {
+	for range f.jobs {
 		job, err := client.StartIndexingJob(ctx, kb.UUID)
 		if err != nil {
 			return err
@@ -155,26 +192,27 @@ func cmdServeFake(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		started = append(started, job.UUID)
 	}
 
-	fmt.Fprintf(stdout, "Fake indexing-jobs API at %s, token %q. Ctrl-C stops it.\n", srv.URL, *token)
+	fmt.Fprintf(stdout, "Fake indexing-jobs API at %s, token %q. Ctrl-C stops it.\n", srv.URL, f.token)
 	fmt.Fprintf(stdout, "\nKnowledge base %s, data sources:\n", kb.UUID)
 	for _, ds := range kb.DataSourceUUIDs {
 		fmt.Fprintf(stdout, "  %s\n", ds)
 	}
 	if len(started) > 0 {
-		fmt.Fprintf(stdout, "\nJobs started on it (each takes %s):\n", *duration)
+		fmt.Fprintf(stdout, "\nJobs started on it (each takes %s):\n", f.duration.d)
 		for _, id := range started {
 			fmt.Fprintf(stdout, "  %s\n", id)
 		}
 	}
 	fmt.Fprintf(stdout, "\nTry, from the repository's root (or drop 'go run ./cmd/' with the tool installed):\n")
-	fmt.Fprintf(stdout, "  export %s=%s\n", indexingjobs.TokenEnv, *token)
-	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s --api-url %s\n", args, srv.URL) }
+	fmt.Fprintf(stdout, "  export %s=%s\n", indexingjobs.TokenEnv, f.token)
+	fmt.Fprintf(stdout, "  export %s=%s\n", apiURLEnv, srv.URL)
+	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s\n", args) }
 	try("start " + kb.UUID + " --wait")
 	try("list")
 	if len(started) > 0 {
 		try("cancel " + started[0] + " --wait")
 	}
-	fmt.Fprintf(stdout, "or, installed (go install ./cmd/indexingjobs):\n  indexingjobs list --api-url %s\n", srv.URL)
+	fmt.Fprintf(stdout, "or, installed (go install ./cmd/indexingjobs):\n  indexingjobs list\n")
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "Stopping the fake API (a second Ctrl-C ends it at once).")
 	return nil

@@ -36,9 +36,10 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 	ids := regexp.MustCompile(`(?m)^Started job (\S+) on knowledge base`).FindAllStringSubmatch(stderr, -1)
 	require.Len(t, ids, 2, stderr)
 	first, second := ids[0][1], ids[1][1]
-	api := " --api-url " + url[1] + "\n"
+	api := "\n"
 	steps := []string{
 		"$ export DIGITALOCEAN_ACCESS_TOKEN=indexingjobstest-token\n",
+		"$ export DIGITALOCEAN_API_URL=" + url[1] + "\n",
 		"$ indexingjobs start " + kb[1] + " --wait --poll 10ms" + api,
 		"$ indexingjobs list" + api,
 		"$ indexingjobs start " + kb[1] + api,
@@ -52,20 +53,21 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 		at += i + len(step)
 	}
 	assert.NotContains(t, stderr, "--token", "the lines shown are what a user types, the token exported")
-	assert.Regexp(t, `(?m)^\s+\S+s  BATCH_JOB_PHASE_SUCCEEDED, 3/3 data sources done$`, stderr)
-	assert.Regexp(t, `(?m)^\s+\S+s  BATCH_JOB_PHASE_CANCELLED, \d/3 data sources done$`, stderr)
+	assert.NotContains(t, stderr, "--api-url", "and the API's URL")
+	assert.Regexp(t, `(?m)^\s+\S+s  SUCCEEDED, 3/3 data sources done$`, stderr)
+	assert.Regexp(t, `(?m)^\s+\S+s  CANCELLED, \d/3 data sources done$`, stderr)
 	assert.Regexp(t, `(?m)^UUID\s+KNOWLEDGE BASE\s+PHASE`, stdout, "the list")
 	assert.Regexp(t, `(?m)^`+first+`\s+`+kb[1]+`\s+SUCCEEDED\s+COMPLETED\s+3/3 `, stdout)
 	assert.Regexp(t, `(?m)^DATA SOURCE\s+STATUS\s+FILES`, stdout, "the data sources")
 	assert.Equal(t, 3, strings.Count(stdout, "  UPDATED  "), stdout)
 
-	m := regexp.MustCompile(`(?m)^  job ` + first + ` ran for (\S+) and ended BATCH_JOB_PHASE_SUCCEEDED: 3 of 3 data sources done`).FindStringSubmatch(stderr)
+	m := regexp.MustCompile(`(?m)^  job ` + first + ` ran for (\S+) and ended SUCCEEDED: 3 of 3 data sources done`).FindStringSubmatch(stderr)
 	require.NotNil(t, m, stderr)
 	ran, err := time.ParseDuration(m[1])
 	require.NoError(t, err)
 	assert.LessOrEqual(t, ran, took, "the job ran no longer than the demo")
 	assert.Regexp(t, `(?m)^Ran for\s+`+regexp.QuoteMeta(m[1])+`$`, stdout, "the summary agrees with the job shown")
-	assert.Regexp(t, `(?m)^  job `+second+` (ran for \S+|never started) and ended BATCH_JOB_PHASE_CANCELLED`, stderr)
+	assert.Regexp(t, `(?m)^  job `+second+` (ran for \S+|never started) and ended CANCELLED`, stderr)
 }
 
 // TestServeFakeHintsWork: serve-fake prints a knowledge base and its
@@ -78,27 +80,29 @@ func TestServeFakeHintsWork(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve-fake", "--addr", "127.0.0.1:0", "--cancel-delay", "0s", "--job-duration", "200ms"}, &out, &errOut)
 	}()
-	require.Eventually(t, func() bool { return strings.Contains(out.String(), "\n  indexingjobs list --api-url") }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "\n  indexingjobs list\n") }, 5*time.Second, 5*time.Millisecond)
 	text := out.String()
 	m := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+), token "([^"]+)"\.[\s\S]*\nKnowledge base (\S+), data sources:\n  \S+\n  \S+\n  \S+\n\nJobs started on it[^\n]*\n  (\S+)\n  \S+\n`).FindStringSubmatch(text)
 	require.NotNil(t, m, text)
 	url, token, kb, job := m[1], m[2], m[3], m[4]
 	assert.Contains(t, text, "  export DIGITALOCEAN_ACCESS_TOKEN="+token+"\n")
-	assert.Contains(t, text, "  go run ./cmd/indexingjobs start "+kb+" --wait --api-url "+url+"\n")
-	assert.Contains(t, text, "  go run ./cmd/indexingjobs list --api-url "+url+"\n")
-	assert.Contains(t, text, "  indexingjobs list --api-url "+url+"\n")
+	assert.Contains(t, text, "  export DIGITALOCEAN_API_URL="+url+"\n")
+	assert.Contains(t, text, "  go run ./cmd/indexingjobs start "+kb+" --wait\n")
+	assert.Contains(t, text, "  go run ./cmd/indexingjobs list\n")
+	assert.Contains(t, text, "  indexingjobs list\n")
 
 	t.Setenv(indexingjobs.TokenEnv, token)
+	t.Setenv(apiURLEnv, url)
 	cancelLine := regexp.MustCompile(`go run \./cmd/indexingjobs (cancel .*)\n`).FindStringSubmatch(text)
 	require.NotNil(t, cancelLine, text)
 	require.Contains(t, cancelLine[1], job)
 	code, stdout, stderr := runCmd(t, strings.Fields(cancelLine[1])...)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_CANCELLED$`, stdout)
-	code, stdout, stderr = runCmd(t, "start", kb, "--wait", "--poll", "10ms", "--api-url", url)
+	assert.Regexp(t, `(?m)^Phase\s+CANCELLED$`, stdout)
+	code, stdout, stderr = runCmd(t, "start", kb, "--wait", "--poll", "10ms")
 	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_SUCCEEDED$`, stdout)
-	code, stdout, stderr = runCmd(t, "list", "--knowledge-base", kb, "--api-url", url)
+	assert.Regexp(t, `(?m)^Phase\s+SUCCEEDED$`, stdout)
+	code, stdout, stderr = runCmd(t, "list", "--knowledge-base", kb)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "3 jobs\n")
 

@@ -20,10 +20,11 @@ const report = "data_source_uuid,file,status\n9758a232-b351-4d0a-9e20-2b8a8f3a5a
 // detailsServer answers the signed URL with a path of its own, which
 // storage serves; it records whether the download carried a token.
 func detailsServer(t *testing.T, storage http.HandlerFunc) *scripted {
-	var srv *scripted
-	srv = script(t, map[string]http.HandlerFunc{
+	return script(t, map[string]http.HandlerFunc{
 		"GET /v2/gen-ai/indexing_jobs/{id}/details_signed_url": func(w http.ResponseWriter, r *http.Request) {
-			answer(200, map[string]string{"signed_url": srv.URL + "/storage/report.csv?X-Amz-Signature=abc"})(w, r)
+			// This server, named as the client reached it (the test's
+			// variable may not be set yet when another process asks).
+			answer(200, map[string]string{"signed_url": "http://" + r.Host + "/storage/report.csv?X-Amz-Signature=abc"})(w, r)
 		},
 		"GET /storage/report.csv": func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") != "" {
@@ -33,7 +34,6 @@ func detailsServer(t *testing.T, storage http.HandlerFunc) *scripted {
 			storage(w, r)
 		},
 	})
-	return srv
 }
 
 func serveReport(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(report)) }
@@ -78,7 +78,7 @@ func TestDetailsOutWritesTheFileAndSaysSo(t *testing.T) {
 	srv := detailsServer(t, serveReport)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "report.csv")
-	code, stdout, stderr := runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+	code, stdout, stderr := runCmd(t, "details", jobID, "--file", out, "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stdout)
 	assert.Equal(t, fmt.Sprintf("Wrote %d bytes to %s\n", len(report), out), stderr)
@@ -88,7 +88,7 @@ func TestDetailsOutWritesTheFileAndSaysSo(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 1, "no temporary file left beside it")
 
-	code, stdout, stderr = runCmd(t, "details", jobID, "--out", out, "--output", "json", "--api-url", srv.URL)
+	code, stdout, stderr = runCmd(t, "details", jobID, "--file", out, "--output", "json", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
 	assert.JSONEq(t, fmt.Sprintf(`{"file": %q, "bytes": %d}`, out, len(report)), stdout)
 }
@@ -105,7 +105,7 @@ func TestDetailsOutLeavesNoFileOnFailure(t *testing.T) {
 			srv := detailsServer(t, storage)
 			dir := t.TempDir()
 			out := filepath.Join(dir, "report.csv")
-			code, stdout, stderr := runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+			code, stdout, stderr := runCmd(t, "details", jobID, "--file", out, "--api-url", srv.URL)
 			assert.Equal(t, exitError, code)
 			assert.Empty(t, stdout)
 			assert.Regexp(t, `^indexingjobs details: details of `+jobID+`: `, stderr)
@@ -116,7 +116,7 @@ func TestDetailsOutLeavesNoFileOnFailure(t *testing.T) {
 			assert.Empty(t, entries, "no FILE, no temporary file")
 
 			require.NoError(t, os.WriteFile(out, []byte("the last report"), 0o644))
-			code, _, _ = runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+			code, _, _ = runCmd(t, "details", jobID, "--file", out, "--api-url", srv.URL)
 			assert.Equal(t, exitError, code)
 			got, err := os.ReadFile(out)
 			require.NoError(t, err)
@@ -130,7 +130,7 @@ func TestDetailsOutLeavesNoFileOnFailure(t *testing.T) {
 func TestDetailsOutWhereNoFileCanBeWrittenSendsNothing(t *testing.T) {
 	srv := detailsServer(t, serveReport)
 	out := filepath.Join(t.TempDir(), "no such dir", "report.csv")
-	code, _, stderr := runCmd(t, "details", jobID, "--out", out, "--api-url", srv.URL)
+	code, _, stderr := runCmd(t, "details", jobID, "--file", out, "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "no such file or directory")
 	assert.Empty(t, srv.requests())
@@ -142,7 +142,7 @@ func TestDetailsAgainstTheFake(t *testing.T) {
 	srv, _ := fake(t, indexingjobstest.WithJobDuration(0))
 	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseSucceeded))
 	out := filepath.Join(t.TempDir(), "report.json")
-	code, stdout, stderr := runCmd(t, "details", id, "--out", out, "--api-url", srv.URL)
+	code, stdout, stderr := runCmd(t, "details", id, "--file", out, "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stdout)
 	got, err := os.ReadFile(out)

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"io"
 	"io/fs"
 	"net"
@@ -25,21 +27,31 @@ const contentPolicy = "default-src 'none'; script-src 'self' 'unsafe-inline'; st
 	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-func cmdDocs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags := newFlags("docs", "docs [flags]")
-	addr := flags.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
-	pagePath := flags.String("page", defaultPage, "the rendered page, built by 'make docs-html'")
-	if _, err := parse(flags, args, ""); err != nil {
-		return err
+func (t *tool) docsCmd() *cobra.Command {
+	var addr, page string
+	cmd := &cobra.Command{
+		Use:   "docs",
+		Short: "Serve the API documentation rendered from openapi.yaml",
+		Args:  noArgs,
+		RunE: t.runE(func(cmd *cobra.Command, _ []string) error {
+			return serveDocs(cmd.Context(), addr, page, t.stdout)
+		}),
 	}
-	page, err := os.ReadFile(*pagePath)
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
+	cmd.Flags().StringVar(&page, "page", defaultPage, "the rendered page, built by 'make docs-html'")
+	return cmd
+}
+
+// serveDocs serves the page and the spec until ctx ends.
+func serveDocs(ctx context.Context, addr, pagePath string, stdout io.Writer) error {
+	page, err := os.ReadFile(pagePath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("no rendered page at %s: build it with 'make docs-html' (or run 'make docs')", *pagePath)
+		return fmt.Errorf("no rendered page at %s: build it with 'make docs-html' (or run 'make docs')", pagePath)
 	}
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", *addr)
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,9 @@ import (
 // printError is the one place errors are shown: "indexingjobs <command>:
 // <what failed>" on one line, the library's own text (an APIError names
 // the request, status, the API's message and request id), then, for some
-// errors, one line saying what to do next.
+// errors, lines saying what to do next.
 func printError(w io.Writer, cmd string, err error) {
-	fmt.Fprintf(w, "indexingjobs %s: %s\n", cmd, plain(err))
+	fmt.Fprintf(w, "%s: %s\n", cmd, plain(err))
 	if h := hint(err); h != "" {
 		fmt.Fprintln(w, h)
 	}
@@ -27,10 +27,24 @@ func plain(err error) string {
 	return safetext.Line(strings.TrimPrefix(err.Error(), "indexingjobs: "))
 }
 
+// lines is err's text, each of its lines escaped as plain escapes them:
+// a usage error may suggest a command or flag on lines of its own.
+func lines(err error) string {
+	text := strings.TrimRight(strings.TrimPrefix(err.Error(), "indexingjobs: "), "\n")
+	ls := strings.Split(text, "\n")
+	for i, l := range ls {
+		ls[i] = safetext.Line(strings.ReplaceAll(l, "\t", "    "))
+	}
+	return strings.Join(ls, "\n")
+}
+
 // hint says what to do about an error, when there is something to say.
 func hint(err error) string {
 	var h *hintedError
+	var stopped *stoppedWaiting
 	switch {
+	case errors.As(err, &stopped):
+		return stopped.hint()
 	case errors.As(err, &h):
 		return h.hint
 	case indexingjobs.IsUnauthorized(err):
@@ -50,7 +64,7 @@ func (e *hintedError) Error() string { return e.err.Error() }
 func (e *hintedError) Unwrap() error { return e.err }
 
 // endedError is a command cut short because its context ended: why is
-// "interrupted" or "timed out after 30s".
+// "interrupted" or "gave up after 30s (--timeout)".
 type endedError struct {
 	why string
 	err error
@@ -58,3 +72,13 @@ type endedError struct {
 
 func (e *endedError) Error() string { return e.why + ": " + plain(e.err) }
 func (e *endedError) Unwrap() error { return e.err }
+
+// notFoundError is a 404 told as what was not found, then the library's
+// line.
+type notFoundError struct {
+	what string // "indexing job 123e4567-... not found"
+	err  error
+}
+
+func (e *notFoundError) Error() string { return e.what + ": " + plain(e.err) }
+func (e *notFoundError) Unwrap() error { return e.err }

@@ -2,67 +2,93 @@ package main
 
 import (
 	"context"
-	"flag"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/gradient-go/indexingjobs"
 )
 
-func cmdList(ctx context.Context, args []string, stdout, _ io.Writer) error {
-	c := newAPICommand("list", "list [--knowledge-base UUID] [--page N --per-page N | --all] [flags]", false)
-	kb := c.fs.String("knowledge-base", "", "list the latest 15 jobs of the knowledge base `UUID` instead")
-	page := c.fs.Int("page", 1, "show page `N`, from 1")
-	perPage := c.fs.Int("per-page", indexingjobs.DefaultPerPage, fmt.Sprintf("`N` jobs a page, 1 to %d", indexingjobs.MaxPerPage))
-	all := c.fs.Bool("all", false, "every job, page after page")
-	if _, err := c.parse(args, ""); err != nil {
-		return err
-	}
-	set := map[string]bool{}
-	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	switch {
-	case *kb != "" && (set["page"] || set["per-page"] || set["all"]):
-		return usagef(c.fs, "--knowledge-base lists a knowledge base's latest 15 jobs, on one page: --page, --per-page and --all do not apply")
-	case *all && set["page"]:
-		return usagef(c.fs, "--all lists every page: --page does not apply")
-	case *page < 1:
-		return usagef(c.fs, "--page %d: pages count from 1", *page)
-	case *perPage < 1 || *perPage > indexingjobs.MaxPerPage:
-		return usagef(c.fs, "--per-page %d: want 1 to %d", *perPage, indexingjobs.MaxPerPage)
-	}
-	if *kb != "" {
-		if err := indexingjobs.ValidateUUID(*kb); err != nil {
-			return usagef(c.fs, "--knowledge-base: %s", plain(err))
+func (t *tool) listCmd() *cobra.Command {
+	a := t.newAPICommand("list [--knowledge-base UUID] [--page N --per-page N | --all]",
+		"List indexing jobs: a page, --all, or a knowledge base's latest 15", "")
+	fs := a.cmd.Flags()
+	kb := fs.String("knowledge-base", "", "list the latest 15 jobs of this knowledge base (a UUID) instead")
+	page := fs.Int("page", 1, "the page to show, from 1")
+	perPage := fs.Int("per-page", indexingjobs.DefaultPerPage, fmt.Sprintf("jobs a page, 1 to %d", indexingjobs.MaxPerPage))
+	all := fs.Bool("all", false, "every job, page after page, printed as the pages arrive")
+	a.run = func(ctx context.Context, _ []string) error {
+		set := fs.Changed
+		switch {
+		case *kb != "" && (set("page") || set("per-page") || set("all")):
+			return usagef("--knowledge-base lists a knowledge base's latest 15 jobs, on one page: --page, --per-page and --all do not apply")
+		case *all && set("page"):
+			return usagef("--all lists every page: --page does not apply")
+		case *page < 1:
+			return usagef("--page %d: pages count from 1", *page)
+		case *perPage < 1 || *perPage > indexingjobs.MaxPerPage:
+			return usagef("--per-page %d: want 1 to %d", *perPage, indexingjobs.MaxPerPage)
 		}
-	}
-	return c.do(ctx, func(ctx context.Context) error {
 		switch {
 		case *kb != "":
-			jobs, err := c.client.ListKnowledgeBaseIndexingJobs(ctx, *kb)
+			if err := indexingjobs.ValidateUUID(*kb); err != nil {
+				return usagef("--knowledge-base: %s", plain(err))
+			}
+			a.sends(knowledgeBaseKind, *kb)
+			jobs, err := a.client.ListKnowledgeBaseIndexingJobs(ctx, *kb)
 			if err != nil {
 				return err
 			}
-			return printJobs(stdout, c.output, jobs, jobCount(len(jobs)))
+			if a.json() {
+				return a.printAnswer("", map[string]any{"jobs": orEmpty(jobs)})
+			}
+			return printJobs(a.stdout, jobs, jobCount(len(jobs)))
 		case *all:
-			return listAll(ctx, c.client, *perPage, c.output, stdout)
+			var opts []indexingjobs.ListOption
+			if set("per-page") {
+				opts = append(opts, indexingjobs.WithPerPage(*perPage))
+			}
+			if a.json() {
+				return a.listAllJSON(ctx, opts)
+			}
+			return a.listAll(ctx, opts)
 		default:
-			p, err := c.client.ListIndexingJobsPage(ctx, *page, *perPage)
+			p, err := a.client.ListIndexingJobsPage(ctx, *page, *perPage)
 			if err != nil {
 				return err
 			}
-			return printJobs(stdout, c.output, p.Jobs, fmt.Sprintf("page %d of %d, %s", p.Page, p.Pages, jobCount(p.Total)))
+			if a.json() {
+				return a.printAnswer("", map[string]any{"jobs": orEmpty(p.Jobs), "meta": map[string]int{"page": p.Page, "pages": p.Pages, "total": p.Total}})
+			}
+			return printJobs(a.stdout, p.Jobs, pageFooter(p, *perPage))
 		}
-	})
+	}
+	return a.cmd
 }
 
-// printJobs writes jobs as a table with a footer, or as a JSON array.
-func printJobs(w io.Writer, output string, jobs []indexingjobs.IndexingJob, footer string) error {
-	if output == "json" {
-		if jobs == nil {
-			jobs = []indexingjobs.IndexingJob{}
-		}
-		return printJSON(w, jobs)
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
+	return s
+}
+
+// pageFooter says where a page is in the list, or, when the API's counts
+// disagree with themselves (a negative count, more or fewer pages than
+// its total needs), that they do, rather than "page 1 of -7".
+func pageFooter(p *indexingjobs.IndexingJobPage, perPage int) string {
+	needed := (p.Total + perPage - 1) / perPage
+	if p.Total < 0 || p.Pages < 0 || p.Pages > max(needed, 1) || p.Pages < needed || len(p.Jobs) > p.Total {
+		return fmt.Sprintf("page %d of a list whose counts are inconsistent: the API says %d pages and %d jobs", p.Page, p.Pages, p.Total)
+	}
+	return fmt.Sprintf("page %d of %d, %s", p.Page, p.Pages, jobCount(p.Total))
+}
+
+// printJobs writes jobs as a table with a footer.
+func printJobs(w io.Writer, jobs []indexingjobs.IndexingJob, footer string) error {
 	if len(jobs) > 0 {
 		printJobHeader(w)
 	}
@@ -73,49 +99,96 @@ func printJobs(w io.Writer, output string, jobs []indexingjobs.IndexingJob, foot
 	return err
 }
 
-// listAll lists every job (client.ListIndexingJobs). Text rows are written
-// as the pages arrive; JSON is one array, written once it is whole.
-func listAll(ctx context.Context, client *indexingjobs.Client, perPage int, output string, w io.Writer) error {
-	jobs := []indexingjobs.IndexingJob{}
+// listAll writes every job (client.ListIndexingJobs) as a table, the rows
+// as the pages arrive.
+func (a *apiCommand) listAll(ctx context.Context, opts []indexingjobs.ListOption) error {
 	n := 0
-	for job, err := range client.ListIndexingJobs(ctx, indexingjobs.WithPerPage(perPage)) {
+	for job, err := range a.client.ListIndexingJobs(ctx, opts...) {
 		if err != nil {
 			return err
 		}
-		n++
-		if output == "json" {
-			jobs = append(jobs, *job)
-			continue
+		if n++; n == 1 {
+			printJobHeader(a.stdout)
 		}
-		if n == 1 {
-			printJobHeader(w)
-		}
-		printJobRow(w, job)
+		printJobRow(a.stdout, job)
 	}
-	if output == "json" {
-		return printJSON(w, jobs)
-	}
-	_, err := fmt.Fprintln(w, jobCount(n))
+	_, err := fmt.Fprintln(a.stdout, jobCount(n))
 	return err
 }
 
-func cmdDataSources(ctx context.Context, args []string, stdout, _ io.Writer) error {
-	c := newAPICommand("data-sources", "data-sources JOB_UUID [flags]", false)
-	ids, err := c.parse(args, "one indexing job UUID")
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, func(ctx context.Context) error {
-		sources, err := c.client.ListIndexingJobDataSources(ctx, ids[0])
+// listAllJSON writes every job as one JSON array, each job as the API sent
+// it, written as its page arrives: memory is one page's, however long the
+// list. On an error the array is left open, so that no parser takes part
+// of the list for the whole.
+func (a *apiCommand) listAllJSON(ctx context.Context, opts []indexingjobs.ListOption) error {
+	var page map[string]json.RawMessage // the jobs of the page read last, by uuid
+	seq, n := 0, 0
+	for job, err := range a.client.ListIndexingJobs(ctx, opts...) {
 		if err != nil {
 			return err
 		}
-		if c.output == "json" {
-			if sources == nil {
-				sources = []indexingjobs.IndexedDataSource{}
-			}
-			return printJSON(stdout, sources)
+		// The iterator yields a page's jobs before it reads the next page:
+		// a new answer kept is the page this job came from.
+		if body, s := a.raw.last(); s != seq {
+			seq, page = s, rawJobs(body)
 		}
-		return printDataSources(stdout, sources)
-	})
+		raw := page[strings.ToLower(job.UUID)]
+		if raw == nil {
+			if raw, err = json.Marshal(job); err != nil {
+				return err
+			}
+		}
+		out, err := indentEscaped(raw, "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if n++; n == 1 {
+			sep = "[\n  "
+		}
+		if _, err := fmt.Fprintf(a.stdout, "%s%s", sep, out); err != nil {
+			return err
+		}
+	}
+	end := "\n]\n"
+	if n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(a.stdout, end)
+	return err
+}
+
+// rawJobs is the jobs of a list answer as sent, by their lower-case uuid.
+func rawJobs(body []byte) map[string]json.RawMessage {
+	var answer struct {
+		Jobs []json.RawMessage `json:"jobs"`
+	}
+	if json.Unmarshal(body, &answer) != nil {
+		return nil
+	}
+	jobs := make(map[string]json.RawMessage, len(answer.Jobs))
+	for _, raw := range answer.Jobs {
+		var job struct {
+			UUID string `json:"uuid"`
+		}
+		if json.Unmarshal(raw, &job) == nil {
+			jobs[strings.ToLower(job.UUID)] = raw
+		}
+	}
+	return jobs
+}
+
+func (t *tool) dataSourcesCmd() *cobra.Command {
+	a := t.newAPICommand("data-sources JOB_UUID", "What an indexing job did in each data source", jobKind)
+	a.run = func(ctx context.Context, ids []string) error {
+		sources, err := a.client.ListIndexingJobDataSources(ctx, ids[0])
+		if err != nil {
+			return err
+		}
+		if a.json() {
+			return a.printAnswer("indexed_data_sources", orEmpty(sources))
+		}
+		return printDataSources(a.stdout, sources)
+	}
+	return a.cmd
 }

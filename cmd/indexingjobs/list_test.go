@@ -65,7 +65,7 @@ func TestListWithoutFlagsAsksForTheFirstPageOf20(t *testing.T) {
 
 	code, stdout, stderr = runCmd(t, "list", "--api-url", srv.URL, "--output", "json")
 	require.Equal(t, exitOK, code, stderr)
-	assert.Equal(t, "[]\n", stdout, "an empty array, not null")
+	assert.JSONEq(t, `{"jobs": [], "meta": {"page": 1, "pages": 0, "total": 0}}`, stdout, "the page as sent: an empty array, not null")
 }
 
 // TestListAllReadsEveryPage: --all walks the pages through
@@ -126,7 +126,7 @@ func TestListKnowledgeBaseAsksForItsJobs(t *testing.T) {
 
 	code, stdout, stderr = runCmd(t, "list", "--knowledge-base", kbID, "--output", "json", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
-	jobs := decode[[]indexingjobs.IndexingJob](t, stdout)
+	jobs := decode[struct{ Jobs []indexingjobs.IndexingJob }](t, stdout).Jobs
 	require.Len(t, jobs, 2)
 	assert.Equal(t, kbID, jobs[0].KnowledgeBaseUUID)
 }
@@ -161,4 +161,36 @@ func TestDataSourcesTable(t *testing.T) {
 	require.Len(t, sources, 2)
 	assert.EqualValues(t, 812, sources[0].IndexedItemCount)
 	assert.Equal(t, indexingjobs.DataSourceStatusFailed, sources[1].Status)
+}
+
+// TestListSaysWhenTheCountsAreInconsistent: a meta that disagrees with
+// itself (negative counts, more or fewer pages than its total needs) is
+// said to be inconsistent rather than shown as "page 1 of -7, -3 jobs".
+func TestListSaysWhenTheCountsAreInconsistent(t *testing.T) {
+	// Negative counts the library refuses: the list cannot be read.
+	srv := script(t, map[string]http.HandlerFunc{
+		"GET /v2/gen-ai/indexing_jobs": answer(200, map[string]any{"jobs": []any{jobN(1), jobN(2)}, "meta": map[string]any{"page": 1, "pages": -7, "total": -3}}),
+	})
+	code, stdout, stderr := runCmd(t, "list", "--per-page", "2", "--api-url", srv.URL)
+	assert.Equal(t, exitError, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "the list's counts are inconsistent")
+	for _, meta := range []map[string]any{
+		{"page": 1, "pages": 9, "total": 5}, // 5 jobs need 3 pages of 2
+		{"page": 1, "pages": 1, "total": 5},
+		{"page": 1, "pages": 3, "total": 1}, // fewer jobs in all than on this page
+	} {
+		srv := script(t, map[string]http.HandlerFunc{
+			"GET /v2/gen-ai/indexing_jobs": answer(200, map[string]any{"jobs": []any{jobN(1), jobN(2)}, "meta": meta}),
+		})
+		code, stdout, stderr = runCmd(t, "list", "--per-page", "2", "--api-url", srv.URL)
+		require.Equal(t, exitOK, code, stderr)
+		footer := fmt.Sprintf("page 1 of a list whose counts are inconsistent: the API says %d pages and %d jobs\n", meta["pages"], meta["total"])
+		assert.True(t, strings.HasSuffix(stdout, footer), "%v: %s", meta, stdout)
+	}
+	srv = script(t, map[string]http.HandlerFunc{"GET /v2/gen-ai/indexing_jobs": pages(5)})
+	_, stdout, _ = runCmd(t, "list", "--per-page", "2", "--page", "3", "--api-url", srv.URL)
+	assert.True(t, strings.HasSuffix(stdout, "\npage 3 of 3, 5 jobs\n"), stdout)
+	_, stdout, _ = runCmd(t, "list", "--per-page", "2", "--page", "7", "--api-url", srv.URL)
+	assert.Equal(t, "page 7 of 3, 5 jobs\n", stdout, "a page past the end is not an inconsistency")
 }

@@ -20,29 +20,40 @@ import (
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
 )
 
-func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
+// TestUsageErrorsExit2WithOneLineAndSendNothing: a wrong command line
+// exits 2 with one line saying what is wrong (and a suggestion, where
+// there is a near one) and how to get help, not the whole flag list.
+func TestUsageErrorsExit2WithOneLineAndSendNothing(t *testing.T) {
 	srv, id := fake(t)
 	kb, ds := "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17", "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{nil, "Usage: indexingjobs <command>"},
-		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"frobnicate"}, `indexingjobs: unknown command "frobnicate"`},
+		{[]string{"lsit"}, "unknown command \"lsit\" for \"indexingjobs\"\n\nDid you mean this?\n    list\n"},
 		{[]string{"cancel"}, "indexingjobs cancel: want one indexing job UUID, got 0\n"},
 		{[]string{"cancel", id, id}, "want one indexing job UUID, got 2"},
 		{[]string{"get", "../../account"}, `indexingjobs get: id "../../account": not a UUID`},
-		{[]string{"cancel", id, "--output", "yaml"}, `--output "yaml": want text or json`},
-		{[]string{"cancel", id, "--frob"}, "flag provided but not defined: --frob"},
-		{[]string{"cancel", id, "--poll", "soon"}, `invalid value "soon" for flag --poll`},
+		{[]string{"cancel", id, "--output", "yaml"}, `invalid argument "yaml" for "-o, --output" flag: want text or json`},
+		{[]string{"cancel", id, "-o", "yaml"}, `invalid argument "yaml" for "-o, --output" flag: want text or json`},
+		{[]string{"cancel", id, "--frob"}, "unknown flag: --frob\n"},
+		{[]string{"cancel", id, "--wiat"}, "indexingjobs cancel: unknown flag: --wiat\n\nDid you mean this?\n    --wait\n"},
+		{[]string{"cancel", id, "--poll", "soon"}, `invalid argument "soon" for "--poll" flag: want a duration such as 30s, 2m or 1h30m`},
+		{[]string{"cancel", id, "--poll", "-1s"}, `invalid argument "-1s" for "--poll" flag: want a duration above 0, such as 30s or 2m`},
+		{[]string{"cancel", id, "--poll", "0s"}, `invalid argument "0s" for "--poll" flag: want a duration above 0`},
+		{[]string{"wait", id, "--timeout", "-5m"}, `invalid argument "-5m" for "--timeout" flag: want a duration of 0 or more, such as 30s or 2m`},
+		{[]string{"get", id, "--timeout", "10"}, `invalid argument "10" for "--timeout" flag: want a duration such as 30s, 2m or 1h30m`},
 		{[]string{"get", id, "--api-url", "http://example.com"}, "only sent over https"},
 		{[]string{"demo", "extra"}, "want no arguments, got 1"},
+		{[]string{"demo", "--poll", "-1s"}, `for "--poll" flag: want a duration above 0`},
 		{[]string{"start"}, "want one knowledge base UUID, got 0"},
 		{[]string{"start", kb, kb}, "want one knowledge base UUID, got 2"},
 		{[]string{"start", "kb"}, `id "kb": not a UUID`},
-		{[]string{"start", kb, "--data-source", "x"}, `invalid value "x" for flag --data-source: id "x": not a UUID`},
-		{[]string{"start", "--data-source", ds, "--data-source", "../etc", kb}, `flag --data-source: id "../etc": not a UUID`},
-		{[]string{"start", kb, "--wait", "--poll", "x"}, `invalid value "x" for flag --poll`},
+		{[]string{"start", kb, "--data-source", "x"}, `invalid argument "x" for "--data-source" flag: id "x": not a UUID`},
+		{[]string{"start", "--data-source", ds, "--data-source", "../etc", kb}, `"--data-source" flag: id "../etc": not a UUID`},
+		{[]string{"start", kb, "--wait", "--poll", "x"}, `invalid argument "x" for "--poll" flag`},
+		{[]string{"wait"}, "want one indexing job UUID, got 0"},
 		{[]string{"list", "extra"}, "want no arguments, got 1"},
 		{[]string{"list", "--knowledge-base", kb, "--page", "2"}, "--page, --per-page and --all do not apply"},
 		{[]string{"list", "--knowledge-base", kb, "--all"}, "--page, --per-page and --all do not apply"},
@@ -51,22 +62,25 @@ func TestUsageErrorsExit2WithHelpAndSendNothing(t *testing.T) {
 		{[]string{"list", "--all", "--page", "2"}, "--all lists every page: --page does not apply"},
 		{[]string{"list", "--page", "0"}, "--page 0: pages count from 1"},
 		{[]string{"list", "--per-page", "201"}, "--per-page 201: want 1 to 200"},
-		{[]string{"list", "--output", "yaml"}, `--output "yaml": want text or json`},
+		{[]string{"list", "-o", "yaml"}, `want text or json`},
 		{[]string{"data-sources"}, "want one indexing job UUID, got 0"},
 		{[]string{"data-sources", "nope"}, "not a UUID"},
 		{[]string{"details"}, "want one indexing job UUID, got 0"},
 		{[]string{"details", id, "extra"}, "want one indexing job UUID, got 2"},
-		{[]string{"details", "nope", "--out", "x"}, "not a UUID"},
-		{[]string{"details", id, "--api-url", srv.URL, "--out"}, "flag needs an argument: --out"},
+		{[]string{"details", "nope", "--file", "x"}, "not a UUID"},
+		{[]string{"details", id, "--out", "x"}, "unknown flag: --out"},
+		{[]string{"details", id, "--api-url", srv.URL, "--file"}, "flag needs an argument: --file"},
+		{[]string{"completion", "tcsh"}, `indexingjobs completion: unknown command "tcsh" for "indexingjobs completion"`},
 	} {
 		args := c.args
-		if len(args) > 0 && args[0] != "demo" && !slices.Contains(args, "--api-url") {
+		if len(args) > 0 && args[0] != "demo" && args[0] != "completion" && !slices.Contains(args, "--api-url") {
 			args = append(args, "--api-url", srv.URL)
 		}
 		code, stdout, stderr := runCmd(t, args...)
 		assert.Equal(t, exitUsage, code, c.args)
 		assert.Contains(t, stderr, c.want, c.args)
-		assert.Contains(t, stderr, "Usage: indexingjobs", c.args)
+		assert.Regexp(t, `\nRun 'indexingjobs( \S+)? --help' for usage\.\n$`, stderr, c.args)
+		assert.NotContains(t, stderr, "Flags:", "%v: one line, not the flag list", c.args)
 		assert.NotContains(t, stderr, "indexingjobs: indexingjobs", c.args)
 		assert.NotContains(t, stderr, ": indexingjobs: ", c.args)
 		assert.Empty(t, stdout, c.args)
@@ -83,7 +97,7 @@ func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 		assert.Empty(t, stdout, cmd)
 		assert.Contains(t, stderr, "indexingjobs "+cmd+": no API token: pass --token or set $DIGITALOCEAN_ACCESS_TOKEN\n", cmd)
 		assert.NotContains(t, stderr, "WithToken", cmd)
-		assert.Contains(t, stderr, "Usage: indexingjobs "+cmd, cmd)
+		assert.Contains(t, stderr, "\nRun 'indexingjobs "+cmd+" --help' for usage.\n", cmd)
 	}
 	code, _, stderr := runCmd(t, "list", "--api-url", srv.URL)
 	assert.Equal(t, exitUsage, code)
@@ -91,39 +105,46 @@ func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 	assert.Zero(t, srv.Requests())
 }
 
-func TestHelpSpellsFlagsWithTwoDashesAndListsEveryCommand(t *testing.T) {
-	code, stdout, _ := runCmd(t, "help")
+// TestHelpVersionAndCompletion: what a doctl or gh user types to find
+// their way: --help, help CMD, --version, completion SHELL.
+func TestHelpVersionAndCompletion(t *testing.T) {
+	code, stdout, _ := runCmd(t, "--help")
 	assert.Equal(t, exitOK, code)
-	for name := range commands {
-		assert.Regexp(t, `(?m)^  `+name+` `, stdout, "the usage lists %s", name)
+	for _, name := range []string{"list", "start", "get", "wait", "cancel", "data-sources", "details", "demo", "serve-fake", "docs", "version", "completion", "help"} {
+		assert.Regexp(t, `(?m)^  `+name+` `, stdout, "the help lists %s", name)
 	}
-	for name := range commands {
-		code, stdout, stderr := runCmd(t, name, "--help")
-		assert.Equal(t, exitOK, code, name)
-		assert.Empty(t, stderr, name)
-		assert.Contains(t, stdout, "Usage: indexingjobs "+name, name)
-		assert.NotRegexp(t, `(?m)^\s+-[a-z]`, stdout, "%s --help spells a flag with one dash", name)
-		if name != "version" {
-			assert.Regexp(t, `(?m)^  --[a-z]`, stdout, name)
-		}
+	for _, args := range [][]string{{"cancel", "--help"}, {"help", "cancel"}, {"cancel", "-h"}} {
+		code, stdout, stderr := runCmd(t, args...)
+		assert.Equal(t, exitOK, code, args)
+		assert.Empty(t, stderr, args)
+		assert.Contains(t, stdout, "  indexingjobs cancel JOB_UUID [--wait]", args)
+		assert.Regexp(t, `(?m)^\s+--api-url URL\s`, stdout, args)
+		assert.Regexp(t, `(?m)^\s+-o, --output format\s`, stdout, args)
+		assert.Regexp(t, `(?m)^\s+--wait\s`, stdout, args)
+		assert.Contains(t, stdout, "waiting included", args)
 	}
-	_, stdout, _ = runCmd(t, "cancel", "--help")
-	assert.Contains(t, stdout, "Usage: indexingjobs cancel JOB_UUID [--wait]")
-	assert.Contains(t, stdout, "  --api-url URL\n")
-	assert.Contains(t, stdout, "  --wait\n")
-	assert.Contains(t, stdout, "waiting included")
-	_, stdout, _ = runCmd(t, "get", "--help")
+	_, stdout, _ = runCmd(t, "help", "get")
 	assert.NotContains(t, strings.ToLower(stdout), "wait", "get does not wait")
-	_, stdout, _ = runCmd(t, "start", "--help")
-	assert.Contains(t, stdout, "  --data-source UUID\n")
-	assert.Contains(t, stdout, "  --wait\n")
-	_, stdout, _ = runCmd(t, "list", "--help")
-	for _, f := range []string{"--knowledge-base UUID", "--page N", "--per-page N", "--all"} {
-		assert.Contains(t, stdout, "  "+f+"\n")
+	_, stdout, _ = runCmd(t, "help", "start")
+	assert.Regexp(t, `(?m)^\s+--data-source UUID\s`, stdout)
+	_, stdout, _ = runCmd(t, "help", "details")
+	assert.Regexp(t, `(?m)^\s+--file string\s`, stdout)
+	assert.NotContains(t, stdout, "--out ")
+	_, stdout, _ = runCmd(t, "help", "list")
+	for _, f := range []string{"--knowledge-base string", "--page int", "--per-page int", "--all"} {
+		assert.Regexp(t, `(?m)^\s+`+f+`\s`, stdout)
 	}
-	code, stdout, _ = runCmd(t, "version")
-	assert.Equal(t, exitOK, code)
-	assert.Equal(t, "indexingjobs "+indexingjobs.Version+"\n", stdout)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, stdout, _ = runCmd(t, args...)
+		assert.Equal(t, exitOK, code)
+		assert.Equal(t, "indexingjobs "+indexingjobs.Version+"\n", stdout)
+	}
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		code, stdout, stderr := runCmd(t, "completion", shell)
+		assert.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stdout, "indexingjobs", shell)
+		assert.Greater(t, len(stdout), 1000, shell)
+	}
 }
 
 func TestCancelWaitShowsProgressAndTheEndedJob(t *testing.T) {
@@ -132,35 +153,14 @@ func TestCancelWaitShowsProgressAndTheEndedJob(t *testing.T) {
 	ds := job.DataSourceJobs[0].DataSourceUUID
 	code, stdout, stderr := runCmd(t, "cancel", id, "--wait", "--poll", "10ms", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_CANCELLED$`, stdout)
+	assert.Regexp(t, `(?m)^Phase\s+CANCELLED$`, stdout)
 	assert.Regexp(t, `(?m)^Indexing job\s+`+id+`$`, stdout)
-	assert.Contains(t, stderr, "Cancel accepted: job "+id+" is BATCH_JOB_PHASE_RUNNING.\n")
-	assert.Regexp(t, `\n\s+\d+\.\ds  BATCH_JOB_PHASE_RUNNING, 0/1 data sources done\n`+
-		`\s+\d+\.\ds    data source `+ds+`: DATA_SOURCE_STATUS_IN_PROGRESS\n`+
-		`\s+\d+\.\ds    data source `+ds+`: DATA_SOURCE_STATUS_CANCELLED\n`+
-		`\s+\d+\.\ds  BATCH_JOB_PHASE_CANCELLED, 0/1 data sources done\n$`, stderr)
+	assert.Contains(t, stderr, "Cancel accepted: job "+id+" is RUNNING and stops shortly.\n")
+	assert.Regexp(t, `\n\s+\d+\.\ds  RUNNING, 0/1 data sources done\n`+
+		`\s+\d+\.\ds    data source `+ds+`: IN_PROGRESS\n`+
+		`\s+\d+\.\ds    data source `+ds+`: CANCELLED\n`+
+		`\s+\d+\.\ds  CANCELLED, 0/1 data sources done\n$`, stderr)
 	assert.NotContains(t, stderr, "\r", "no redrawing when stderr is not a terminal")
-}
-
-func TestCancelOfAnEndedJobSaysSo(t *testing.T) {
-	srv := indexingjobstest.NewServer()
-	defer srv.Close()
-	t.Setenv(indexingjobs.TokenEnv, srv.Token())
-	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseSucceeded))
-	code, stdout, stderr := runCmd(t, "cancel", id, "--wait", "--api-url", srv.URL)
-	require.Equal(t, exitOK, code, stderr)
-	assert.Equal(t, "Job "+id+" had already ended (BATCH_JOB_PHASE_SUCCEEDED): nothing to cancel.\n", stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_SUCCEEDED$`, stdout)
-}
-
-func TestCancelWithoutWaitAndJSONOutput(t *testing.T) {
-	srv, id := fake(t, indexingjobstest.WithCancelDelay(time.Hour))
-	code, stdout, stderr := runCmd(t, "cancel", "--output", "json", "--api-url", srv.URL, id)
-	require.Equal(t, exitOK, code, stderr)
-	job := decode[indexingjobs.IndexingJob](t, stdout)
-	assert.Equal(t, id, job.UUID)
-	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase, "without --wait, the answer to the cancel")
-	assert.Equal(t, 1, srv.Requests())
 }
 
 func TestGetWithTokenFlag(t *testing.T) {
@@ -170,7 +170,7 @@ func TestGetWithTokenFlag(t *testing.T) {
 	id := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseSucceeded))
 	code, stdout, stderr := runCmd(t, "get", id, "--token", "flag-token", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_SUCCEEDED$`, stdout)
+	assert.Regexp(t, `(?m)^Phase\s+SUCCEEDED$`, stdout)
 	assert.Regexp(t, `(?m)^Data sources\s+1 of 1 completed$`, stdout)
 }
 
@@ -180,41 +180,17 @@ func TestAPIErrorsAreTheLibrarysOneLineWithAHint(t *testing.T) {
 	code, stdout, stderr := runCmd(t, "get", missing, "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
 	assert.Empty(t, stdout)
-	assert.Regexp(t, `^indexingjobs get: GET http://127\.0\.0\.1:\d+/v2/gen-ai/indexing_jobs/`+missing+`: 404 Not Found \(not_found\): `+
+	assert.Regexp(t, `^indexingjobs get: indexing job `+missing+` not found: GET http://127\.0\.0\.1:\d+/v2/gen-ai/indexing_jobs/`+missing+`: 404 Not Found \(not_found\): `+
 		`The resource you requested could not be found\.; request id [0-9a-f-]{36}\n$`, stderr, "one line: the library's error, once prefixed")
 
 	code, _, stderr = runCmd(t, "cancel", missing, "--api-url", srv.URL, "--token", "dop_v1_not-this-one")
 	assert.Equal(t, exitError, code)
 	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 	require.Len(t, lines, 2, stderr)
-	assert.Contains(t, lines[0], "indexingjobs cancel: PUT ")
+	assert.Contains(t, lines[0], "indexingjobs cancel: GET ")
 	assert.Contains(t, lines[0], "401 Unauthorized (unauthorized): Unable to authenticate you.")
 	assert.Equal(t, "Check the token (--token or $DIGITALOCEAN_ACCESS_TOKEN): it may be wrong, expired or revoked, or lack the genai scopes.", lines[1])
 	assert.NotContains(t, stderr, "not-this-one", "the token is never printed")
-}
-
-func TestTimeoutEndsTheWaitAndSaysSo(t *testing.T) {
-	srv, id := fake(t, indexingjobstest.WithCancelDelay(time.Hour))
-	code, _, stderr := runCmd(t, "cancel", id, "--wait", "--poll", "10ms", "--timeout", "100ms", "--api-url", srv.URL)
-	assert.Equal(t, exitError, code)
-	assert.Regexp(t, `(?m)^indexingjobs cancel: timed out after 100ms: waiting for indexing job `+id+`: .*last seen in phase BATCH_JOB_PHASE_RUNNING`, stderr)
-}
-
-func TestInterruptEndsTheWaitAndSaysSo(t *testing.T) {
-	srv, id := fake(t, indexingjobstest.WithCancelDelay(time.Hour))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"cancel", id, "--wait", "--poll", "10ms", "--api-url", srv.URL}, &out, &errOut)
-	}()
-	// The cancel, a read answered, and the next read sent.
-	require.Eventually(t, func() bool { return srv.Requests() >= 3 }, 5*time.Second, time.Millisecond)
-	cancel()
-	assert.Equal(t, exitError, <-done)
-	assert.Regexp(t, `(?m)^indexingjobs cancel: interrupted: waiting for indexing job `+id+`: context canceled; last seen in phase BATCH_JOB_PHASE_RUNNING`, errOut.String())
-	assert.Empty(t, out.String())
 }
 
 func TestDocsHandler(t *testing.T) {
@@ -293,10 +269,10 @@ func TestLiveProgressRedrawsOneLine(t *testing.T) {
 	p.seen(&indexingjobs.IndexingJob{Phase: indexingjobs.PhaseCancelled, TotalDatasources: 3, CompletedDatasources: 1})
 	p.close()
 	out := w.String()
-	assert.Equal(t, 1, strings.Count(out, "s  BATCH_JOB_PHASE_RUNNING, 1/3 data sources done\n"), "a phase is printed once")
-	assert.Contains(t, out, "s  BATCH_JOB_PHASE_CANCELLED, 1/3 data sources done\n")
-	assert.GreaterOrEqual(t, strings.Count(out, "\r\033[Kwaiting for the job to end: BATCH_JOB_PHASE_RUNNING, 1/3 data sources done, "), 4,
+	assert.Equal(t, 1, strings.Count(out, "s  RUNNING, 1/3 data sources done\n"), "a phase is printed once")
+	assert.Contains(t, out, "s  CANCELLED, 1/3 data sources done\n")
+	assert.GreaterOrEqual(t, strings.Count(out, "\r\033[Kwaiting for the job to end: RUNNING, 1/3 data sources done, "), 4,
 		"drawn after each read of a running job and at each tick: %q", out)
-	_, after, _ := strings.Cut(out, "BATCH_JOB_PHASE_CANCELLED, 1/3 data sources done\n")
+	_, after, _ := strings.Cut(out, "s  CANCELLED, 1/3 data sources done\n")
 	assert.Equal(t, "\r\033[K", after, "not drawn after the end, and removed")
 }

@@ -15,21 +15,33 @@ import (
 // Text output shows every string the server chose through safetext.Line:
 // one line, its control characters escaped visibly, so that a job cannot
 // move the cursor, retitle the terminal or forge a line of output. JSON
-// output is safe as it is: encoding/json escapes control characters.
+// output escapes them too (printRaw).
 
-// printJSON writes v as indented JSON.
+// printJSON writes v as indented JSON, escaped as printRaw escapes the
+// API's answers.
 func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return printRaw(w, b)
 }
 
-// printJob writes the job as aligned text for people, or as the API's JSON
-// for programs.
-func printJob(w io.Writer, job *indexingjobs.IndexingJob, output string) error {
-	if output == "json" {
-		return printJSON(w, job)
-	}
+// Phases and statuses are shown without the prefix every value of their
+// kind shares, the same in every table, line and message
+// (BATCH_JOB_PHASE_RUNNING is RUNNING); a value without the prefix, one
+// the API adds later, is shown whole. -o json keeps the API's spelling.
+
+func phaseText(p indexingjobs.Phase) string { return short(p.String(), "BATCH_JOB_PHASE_") }
+
+func statusText(s indexingjobs.Status) string { return short(s.String(), "INDEX_JOB_STATUS_") }
+
+func sourceStatusText(s indexingjobs.DataSourceStatus) string {
+	return short(s.String(), "DATA_SOURCE_STATUS_")
+}
+
+// printJob writes the job as aligned text.
+func printJob(w io.Writer, job *indexingjobs.IndexingJob) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
@@ -38,8 +50,8 @@ func printJob(w io.Writer, job *indexingjobs.IndexingJob, output string) error {
 	}
 	row("Indexing job", safetext.Line(job.UUID))
 	row("Knowledge base", safetext.Line(job.KnowledgeBaseUUID))
-	row("Phase", safetext.Line(job.Phase.String()))
-	row("Status", safetext.Line(job.Status.String()))
+	row("Phase", phaseText(job.Phase))
+	row("Status", statusText(job.Status))
 	row("Created", when(job.CreatedAt))
 	row("Started", when(job.StartedAt))
 	row("Finished", when(job.FinishedAt))
@@ -59,7 +71,7 @@ func printJob(w io.Writer, job *indexingjobs.IndexingJob, output string) error {
 		row("Report", "available (indexingjobs details "+safetext.Line(job.UUID)+")")
 	}
 	for _, ds := range job.DataSourceJobs {
-		row("Data source", strings.Join(nonEmpty(safetext.Line(ds.DataSourceUUID), safetext.Line(ds.Status.String()), dataSourceError(ds)), "  "))
+		row("Data source", strings.Join(nonEmpty(safetext.Line(ds.DataSourceUUID), sourceStatusText(ds.Status), dataSourceError(ds)), "  "))
 	}
 	return tw.Flush()
 }
@@ -112,9 +124,8 @@ func dataSourceError(ds indexingjobs.IndexedDataSource) string {
 	return msg + ": " + details
 }
 
-// short drops the prefix every value of an enum shares
-// (BATCH_JOB_PHASE_RUNNING is RUNNING in a column headed PHASE); the value
-// is shown safe, and whole when it lacks the prefix.
+// short drops the prefix every value of an enum shares; the value is
+// shown safe, and whole when it lacks the prefix.
 func short(value, prefix string) string {
 	return strings.TrimPrefix(safetext.Line(value), prefix)
 }
@@ -135,7 +146,7 @@ func printJobRow(w io.Writer, job *indexingjobs.IndexingJob) {
 		sources = fmt.Sprintf("%d/%d", job.CompletedDatasources, job.TotalDatasources)
 	}
 	fmt.Fprintf(w, jobColumns, dash(safetext.Line(job.UUID)), dash(safetext.Line(job.KnowledgeBaseUUID)),
-		short(job.Phase.String(), "BATCH_JOB_PHASE_"), short(job.Status.String(), "INDEX_JOB_STATUS_"),
+		phaseText(job.Phase), statusText(job.Status),
 		sources, dash(when(job.CreatedAt)))
 }
 
@@ -163,7 +174,7 @@ func printDataSources(w io.Writer, sources []indexingjobs.IndexedDataSource) err
 	fmt.Fprintln(tw, "DATA SOURCE\tSTATUS\tFILES (indexed/total)\tITEMS (indexed, failed, skipped, removed)\tBYTES (indexed/total)\tERROR")
 	for _, ds := range sources {
 		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d, %d, %d, %d\t%s/%s\t%s\n",
-			dash(safetext.Line(ds.DataSourceUUID)), short(ds.Status.String(), "DATA_SOURCE_STATUS_"),
+			dash(safetext.Line(ds.DataSourceUUID)), sourceStatusText(ds.Status),
 			ds.IndexedFileCount, ds.TotalFileCount,
 			ds.IndexedItemCount, ds.FailedItemCount, ds.SkippedItemCount, ds.RemovedItemCount,
 			size(uint64(ds.TotalBytesIndexed)), size(uint64(ds.TotalBytes)), dash(dataSourceError(ds)))

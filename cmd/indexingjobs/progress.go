@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -12,39 +11,40 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
-// follow waits for the job to end (client.WaitForIndexingJob), showing
-// its progress on stderr from job, the answer that started or cancelled
-// it.
-func follow(ctx context.Context, client *indexingjobs.Client, job *indexingjobs.IndexingJob, poll time.Duration, stderr io.Writer) (*indexingjobs.IndexingJob, error) {
-	var ticks <-chan time.Time
-	if isTerminal(stderr) {
-		t := time.NewTicker(tick)
-		defer t.Stop()
-		ticks = t.C
-	}
-	p := newProgress(stderr, ticks)
-	defer p.close()
-	p.seen(job)
-	return client.WaitForIndexingJob(ctx, job.UUID, indexingjobs.WithPollInterval(poll), indexingjobs.WithProgress(p.seen))
-}
-
 // progress shows a wait on stderr, a line for each change with the time
-// so far: each phase the job enters, each data source whose status
+// so far: each phase the job enters, the data sources whose status
 // changes, and the count of data sources done as it moves. On a terminal
 // a status line below them is redrawn in place.
+//
+// What it keeps and writes is bounded whatever the server sends: the
+// statuses of the last read's first maxTracked data sources (a note says
+// once that the others are not followed), and per read at most
+// maxShownSources lines of data sources and one line counting the rest.
 type progress struct {
 	w     io.Writer
 	live  bool
 	start time.Time
 
 	mu      sync.Mutex
+	read    bool // seen was called
 	phase   indexingjobs.Phase
 	done    string // "1/3": data sources completed of all, "" before any count
 	sources map[string]indexingjobs.DataSourceStatus
+	// untracked: it was said that data sources past maxTracked are not
+	// followed.
+	untracked bool
 
 	stop    chan struct{}
 	stopped sync.WaitGroup
 }
+
+const (
+	// maxTracked bounds the data sources whose status is remembered from
+	// one read to the next; a knowledge base has a handful.
+	maxTracked = 1000
+	// maxShownSources bounds the data-source lines written for one read.
+	maxShownSources = 5
+)
 
 // tick is how often the live line is redrawn.
 const tick = 200 * time.Millisecond
@@ -52,7 +52,7 @@ const tick = 200 * time.Millisecond
 // newProgress shows progress on w; with ticks (a terminal), the live line
 // too, redrawn at each tick.
 func newProgress(w io.Writer, ticks <-chan time.Time) *progress {
-	p := &progress{w: w, live: ticks != nil, start: time.Now(), sources: map[string]indexingjobs.DataSourceStatus{}, stop: make(chan struct{})}
+	p := &progress{w: w, live: ticks != nil, start: time.Now(), stop: make(chan struct{})}
 	if p.live {
 		p.stopped.Go(func() {
 			for {
@@ -70,9 +70,10 @@ func newProgress(w io.Writer, ticks <-chan time.Time) *progress {
 	return p
 }
 
-// seen is called with the job after every read. A phase that is not
-// terminal is shown before the data sources that changed with it; the
-// terminal phase comes last.
+// seen is called with the job after a read: after every read, or only
+// when the job changed, both work. A phase that is not terminal is shown
+// before the data sources that changed with it; the terminal phase comes
+// last.
 func (p *progress) seen(job *indexingjobs.IndexingJob) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -82,24 +83,18 @@ func (p *progress) seen(job *indexingjobs.IndexingJob) {
 		done = fmt.Sprintf("%d/%d", job.CompletedDatasources, job.TotalDatasources)
 	}
 	phaseLine := func() {
-		line := safetext.Line(job.Phase.String())
+		line := phaseText(job.Phase)
 		if done != "" {
 			line += ", " + done + " data sources done"
 		}
 		p.line(line)
 	}
-	newPhase := job.Phase != p.phase
-	p.phase = job.Phase
+	newPhase := job.Phase != p.phase || !p.read
+	p.phase, p.read = job.Phase, true
 	if newPhase && !job.Phase.Terminal() {
 		phaseLine()
 	}
-	for _, ds := range job.DataSourceJobs {
-		if old := p.sources[ds.DataSourceUUID]; old == ds.Status { // "" until the API says
-			continue
-		}
-		p.sources[ds.DataSourceUUID] = ds.Status
-		p.line(strings.Join(nonEmpty("  data source", safetext.Line(ds.DataSourceUUID)+":", safetext.Line(ds.Status.String()), dataSourceError(ds)), " "))
-	}
+	p.sourcesChanged(job.DataSourceJobs)
 	if done != p.done && !newPhase {
 		p.line(done + " data sources done")
 	}
@@ -108,6 +103,50 @@ func (p *progress) seen(job *indexingjobs.IndexingJob) {
 		phaseLine()
 	}
 	p.redraw()
+}
+
+// sourcesChanged writes a line for each data source whose status changed
+// since the last read, the first maxShownSources of them, then a count of
+// the others; it remembers this read's statuses in place of the last's.
+func (p *progress) sourcesChanged(sources []indexingjobs.IndexedDataSource) {
+	now := make(map[string]indexingjobs.DataSourceStatus, min(len(sources), maxTracked))
+	more := 0
+	for i := range sources {
+		ds := &sources[i]
+		if len(now) >= maxTracked {
+			break
+		}
+		now[ds.DataSourceUUID] = ds.Status
+		if p.sources[ds.DataSourceUUID] == ds.Status { // "" until the API says
+			continue
+		}
+		if more++; more > maxShownSources {
+			continue
+		}
+		p.line(strings.Join(nonEmpty("  data source", safetext.Line(ds.DataSourceUUID)+":", sourceStatusText(ds.Status), dataSourceError(*ds)), " "))
+	}
+	if more > maxShownSources {
+		p.line(fmt.Sprintf("  and %d more data sources changed", more-maxShownSources))
+	}
+	if len(sources) > maxTracked && !p.untracked {
+		p.untracked = true
+		p.line(fmt.Sprintf("  (the job has %d data sources: the first %d are followed)", len(sources), maxTracked))
+	}
+	p.sources = now
+}
+
+// state is the job as last seen, "RUNNING, 1/3 data sources done", or ""
+// before any read.
+func (p *progress) state() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.read {
+		return ""
+	}
+	if p.done == "" {
+		return phaseText(p.phase)
+	}
+	return phaseText(p.phase) + ", " + p.done + " data sources done"
 }
 
 // close stops the live line and removes it.
@@ -137,7 +176,7 @@ func (p *progress) redraw() {
 	if p.done != "" {
 		counts = ", " + p.done + " data sources done"
 	}
-	fmt.Fprintf(p.w, "\r\033[Kwaiting for the job to end: %s%s, %s", safetext.Line(p.phase.String()), counts, p.elapsed())
+	fmt.Fprintf(p.w, "\r\033[Kwaiting for the job to end: %s%s, %s", phaseText(p.phase), counts, p.elapsed())
 }
 
 func (p *progress) clear() {

@@ -116,15 +116,24 @@ func answer(status int, v any) http.HandlerFunc {
 
 // answers writes each of vs in turn, the last one again and again.
 func answers(vs ...any) http.HandlerFunc {
-	var mu sync.Mutex
-	n := 0
+	var calls counter
 	return func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		v := vs[min(n, len(vs)-1)]
-		n++
-		mu.Unlock()
-		answer(http.StatusOK, v)(w, r)
+		answer(http.StatusOK, vs[min(calls.next(), len(vs))-1])(w, r)
 	}
+}
+
+// counter counts a handler's calls, which come on the server's goroutines.
+type counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+// next counts a call and returns how many there have been.
+func (c *counter) next() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.n
 }
 
 func decode[T any](t *testing.T, s string) T {

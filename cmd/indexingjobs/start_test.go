@@ -48,9 +48,9 @@ func TestStartSendsTheKnowledgeBaseAndItsDataSources(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "POST /v2/gen-ai/indexing_jobs", reqs[0].Line)
 	assert.JSONEq(t, `{"knowledge_base_uuid": "`+kbID+`", "data_source_uuids": ["`+ds1+`", "`+ds2+`"]}`, reqs[0].Body)
-	assert.Equal(t, "Started job "+jobID+" on knowledge base "+kbID+": BATCH_JOB_PHASE_PENDING.\n", stderr)
+	assert.Equal(t, "Started job "+jobID+" on knowledge base "+kbID+": PENDING.\n", stderr)
 	assert.Regexp(t, `(?m)^Indexing job\s+`+jobID+`$`, stdout)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_PENDING$`, stdout)
+	assert.Regexp(t, `(?m)^Phase\s+PENDING$`, stdout)
 
 	code, stdout, stderr = runCmd(t, "start", kbID, "--output", "json", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
@@ -79,7 +79,7 @@ func TestStartWaitShowsPhasesDataSourcesAndCounts(t *testing.T) {
 	})
 	code, stdout, stderr := runCmd(t, "start", kbID, "--wait", "--poll", "1ms", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_SUCCEEDED$`, stdout)
+	assert.Regexp(t, `(?m)^Phase\s+SUCCEEDED$`, stdout)
 	assert.Equal(t, strings.Repeat("GET /v2/gen-ai/indexing_jobs/"+jobID+" ", 5), strings.Join(srv.lines()[1:], " ")+" ")
 	var got []string
 	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
@@ -88,17 +88,17 @@ func TestStartWaitShowsPhasesDataSourcesAndCounts(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"",
-		"BATCH_JOB_PHASE_PENDING, 0/2 data sources done",
-		"BATCH_JOB_PHASE_RUNNING, 0/2 data sources done",
-		"  data source " + ds1 + ": DATA_SOURCE_STATUS_IN_PROGRESS",
-		"  data source " + ds2 + ": DATA_SOURCE_STATUS_IN_PROGRESS",
-		"  data source " + ds1 + ": DATA_SOURCE_STATUS_UPDATED",
+		"PENDING, 0/2 data sources done",
+		"RUNNING, 0/2 data sources done",
+		"  data source " + ds1 + ": IN_PROGRESS",
+		"  data source " + ds2 + ": IN_PROGRESS",
+		"  data source " + ds1 + ": UPDATED",
 		"1/2 data sources done",
-		"  data source " + ds2 + ": DATA_SOURCE_STATUS_UPDATED",
-		"BATCH_JOB_PHASE_SUCCEEDED, 2/2 data sources done",
+		"  data source " + ds2 + ": UPDATED",
+		"SUCCEEDED, 2/2 data sources done",
 	}, got, stderr)
-	assert.True(t, strings.HasPrefix(stderr, "Started job "+jobID+" on knowledge base "+kbID+": BATCH_JOB_PHASE_PENDING.\n"), stderr)
-	assert.Regexp(t, `(?m)^\s+\d+\.\ds  BATCH_JOB_PHASE_SUCCEEDED`, stderr)
+	assert.True(t, strings.HasPrefix(stderr, "Started job "+jobID+" on knowledge base "+kbID+": PENDING.\n"), stderr)
+	assert.Regexp(t, `(?m)^\s+\d+\.\ds  SUCCEEDED`, stderr)
 }
 
 // TestStartWaitExits1WhenTheJobFails: the job is shown, and a job that
@@ -110,10 +110,10 @@ func TestStartWaitExits1WhenTheJobFails(t *testing.T) {
 	})
 	code, stdout, stderr := runCmd(t, "start", kbID, "--wait", "--poll", "1ms", "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
-	assert.Regexp(t, `(?m)^Phase\s+BATCH_JOB_PHASE_FAILED$`, stdout)
-	assert.Regexp(t, `(?m)^Data source\s+`+ds2+`  DATA_SOURCE_STATUS_FAILED  2 files could not be parsed$`, stdout)
-	assert.Contains(t, stderr, "  data source "+ds2+": DATA_SOURCE_STATUS_FAILED 2 files could not be parsed\n")
-	assert.True(t, strings.HasSuffix(stderr, "indexingjobs start: job "+jobID+" ended in BATCH_JOB_PHASE_FAILED\n"), stderr)
+	assert.Regexp(t, `(?m)^Phase\s+FAILED$`, stdout)
+	assert.Regexp(t, `(?m)^Data source\s+`+ds2+`  FAILED  2 files could not be parsed$`, stdout)
+	assert.Contains(t, stderr, "  data source "+ds2+": FAILED 2 files could not be parsed\n")
+	assert.True(t, strings.HasSuffix(stderr, "indexingjobs start: job "+jobID+" ended FAILED\n"), stderr)
 }
 
 func TestStartWhoseOutcomeIsUnknownSaysToLookFirst(t *testing.T) {
@@ -126,7 +126,7 @@ func TestStartWhoseOutcomeIsUnknownSaysToLookFirst(t *testing.T) {
 	assert.Len(t, srv.requests(), 1, "a start is not sent again after a 5xx")
 	assert.Regexp(t, `^indexingjobs start: POST http://\S+/v2/gen-ai/indexing_jobs: 500 Internal Server Error \(server_error\): Unexpected server-side error; `+
 		`the server may have acted on the request: look before sending it again\n`+
-		`The job may have started: look with 'indexingjobs list --knowledge-base `+kbID+`' before starting it again\.\n$`, stderr)
+		`The job may have started: look with 'indexingjobs list --knowledge-base `+kbID+` --api-url http://\S+' before starting it again\.\n$`, stderr)
 }
 
 // TestStartAgainstTheFake: a job started on the fake's knowledge base is
@@ -139,18 +139,18 @@ func TestStartAgainstTheFake(t *testing.T) {
 			kb := indexingjobstest.NewKnowledgeBase(2)
 			srv.AddKnowledgeBase(kb)
 			code, stdout, stderr := runCmd(t, "start", kb.UUID, "--wait", "--poll", "5ms", "--api-url", srv.URL)
-			assert.Regexp(t, `(?m)^Phase\s+`+string(outcome)+`$`, stdout)
-			assert.Regexp(t, `(?m)^\s+\S+s  `+string(outcome)+`, \d/2 data sources done$`, stderr)
-			assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[0]+`: DATA_SOURCE_STATUS_UPDATED$`, stderr)
+			assert.Regexp(t, `(?m)^Phase\s+`+phaseText(outcome)+`$`, stdout)
+			assert.Regexp(t, `(?m)^\s+\S+s  `+phaseText(outcome)+`, \d/2 data sources done$`, stderr)
+			assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[0]+`: UPDATED$`, stderr)
 			if outcome == indexingjobs.PhaseSucceeded {
 				require.Equal(t, exitOK, code, stderr)
 				assert.Regexp(t, `(?m)^Data sources\s+2 of 2 completed$`, stdout)
-				assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[1]+`: DATA_SOURCE_STATUS_UPDATED$`, stderr)
+				assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[1]+`: UPDATED$`, stderr)
 				return
 			}
 			assert.Equal(t, exitError, code)
-			assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[1]+`: DATA_SOURCE_STATUS_FAILED failed to index data source: \d+ of \d+ files could not be parsed$`, stderr)
-			assert.Regexp(t, `(?m)^indexingjobs start: job \S+ ended in BATCH_JOB_PHASE_FAILED$`, stderr)
+			assert.Regexp(t, `(?m)^\s+\S+s    data source `+kb.DataSourceUUIDs[1]+`: FAILED failed to index data source: \d+ of \d+ files could not be parsed$`, stderr)
+			assert.Regexp(t, `(?m)^indexingjobs start: job \S+ ended FAILED$`, stderr)
 		})
 	}
 
