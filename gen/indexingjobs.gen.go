@@ -580,8 +580,8 @@ type APIKnowledgeBase struct {
 // others are absent. They show the source's place, never the secrets it
 // was made with. Every field is optional.
 type APIKnowledgeBaseDataSource struct {
-	// AwsDataSource A folder or object in an Amazon S3 bucket, without the keys that read it.
-	AwsDataSource APIAWSDataSourceDisplay `json:"aws_data_source,omitempty,omitzero"`
+	// AWSDataSource A folder or object in an Amazon S3 bucket, without the keys that read it.
+	AWSDataSource APIAWSDataSourceDisplay `json:"aws_data_source,omitempty,omitzero"`
 
 	// BucketName The bucket's name; superseded by `spaces_data_source`.
 	//

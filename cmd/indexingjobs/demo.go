@@ -2,14 +2,14 @@ package main
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	"github.com/spf13/cobra"
 	"io"
 	"net"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
@@ -41,17 +41,31 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	began := time.Now()
 	srv := indexingjobstest.NewServer(indexingjobstest.WithJobDuration(jobDuration), indexingjobstest.WithCancelDelay(delay))
 	defer srv.Close()
-	kb := srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(3))
+	for name, sources := range map[string]int{"product-docs": 3, "support-answers": 1} {
+		kb := indexingjobstest.NewKnowledgeBase(sources)
+		kb.Name = name
+		srv.AddKnowledgeBase(kb)
+	}
 	fmt.Fprintf(stderr, "Started a fake indexing-jobs API at %s (package indexingjobstest): no account, no network.\n", srv.URL)
-	fmt.Fprintf(stderr, "It has a knowledge base %s with 3 data sources; a job there takes %s.\n", kb, jobDuration)
+	fmt.Fprintf(stderr, "It holds two knowledge bases; a job takes %s.\n", jobDuration)
 
 	client, err := srv.NewClient()
 	if err != nil {
 		return err
 	}
-	d := &demoRun{ctx: ctx, url: srv.URL, token: srv.Token(), kb: kb, client: client, stdout: stdout, stderr: stderr}
+	d := &demoRun{ctx: ctx, url: srv.URL, token: srv.Token(), client: client, stdout: stdout, stderr: stderr}
 	fmt.Fprintf(stderr, "\n$ export %s=%s\n", indexingjobs.TokenEnv, d.token)
 	fmt.Fprintf(stderr, "$ export %s=%s\n", apiURLEnv, d.url)
+	if _, err := d.step("Find the knowledge base to index, product-docs:", "knowledge-bases"); err != nil {
+		return err
+	}
+	if d.kb, err = d.knowledgeBase("product-docs"); err != nil {
+		return err
+	}
+	kb := d.kb
+	if _, err := d.step("Its database, and where its content comes from:", "knowledge-base", kb); err != nil {
+		return err
+	}
 	pollFlag := []string{"--poll", poll.String()}
 	first, err := d.start("Index the knowledge base, and follow the job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
 	if err != nil {
@@ -70,7 +84,24 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	if _, err := d.step("What the first job did in each data source:", "data-sources", first); err != nil {
 		return err
 	}
+	if _, err := d.step("From now on, index it every Monday and Thursday at 02:00 UTC:", "schedule", kb, "--days", "mon,thu", "--at", "02:00"); err != nil {
+		return err
+	}
 	return d.summary(time.Since(began), first, second)
+}
+
+// knowledgeBase finds the uuid of the knowledge base of this name, as a
+// user reads it off the table.
+func (d *demoRun) knowledgeBase(name string) (string, error) {
+	for kb, err := range d.client.ListKnowledgeBases(d.ctx) {
+		if err != nil {
+			return "", err
+		}
+		if kb.Name == name {
+			return kb.UUID, nil
+		}
+	}
+	return "", fmt.Errorf("the fake lists no knowledge base %s", name)
 }
 
 // demoRun is a demo under way.

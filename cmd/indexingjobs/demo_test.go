@@ -31,8 +31,8 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 	assert.Contains(t, stderr, "no account, no network")
 	url := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(stderr)
 	require.NotNil(t, url, stderr)
-	kb := regexp.MustCompile(`knowledge base (\S+) with 3 data sources`).FindStringSubmatch(stderr)
-	require.NotNil(t, kb, stderr)
+	kb := regexp.MustCompile(`(?m)^(\S+)\s+product-docs\s+tor1\s+-$`).FindStringSubmatch(stdout)
+	require.NotNil(t, kb, "the demo finds its knowledge base in the table:\n%s", stdout)
 	ids := regexp.MustCompile(`(?m)^Started job (\S+) on knowledge base`).FindAllStringSubmatch(stderr, -1)
 	require.Len(t, ids, 2, stderr)
 	first, second := ids[0][1], ids[1][1]
@@ -40,11 +40,14 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 	steps := []string{
 		"$ export DIGITALOCEAN_ACCESS_TOKEN=indexingjobstest-token\n",
 		"$ export DIGITALOCEAN_API_URL=" + url[1] + "\n",
+		"$ indexingjobs knowledge-bases" + api,
+		"$ indexingjobs knowledge-base " + kb[1] + api,
 		"$ indexingjobs start " + kb[1] + " --wait --poll 10ms" + api,
 		"$ indexingjobs list" + api,
 		"$ indexingjobs start " + kb[1] + api,
 		"$ indexingjobs cancel " + second + " --wait --poll 10ms" + api,
 		"$ indexingjobs data-sources " + first + api,
+		"$ indexingjobs schedule " + kb[1] + " --days mon,thu --at 02:00" + api,
 	}
 	at := 0
 	for _, step := range steps {
@@ -60,6 +63,9 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 	assert.Regexp(t, `(?m)^`+first+`\s+`+kb[1]+`\s+SUCCEEDED\s+COMPLETED\s+3/3 `, stdout)
 	assert.Regexp(t, `(?m)^DATA SOURCE\s+STATUS\s+FILES`, stdout, "the data sources")
 	assert.Equal(t, 3, strings.Count(stdout, "  UPDATED  "), stdout)
+	assert.Regexp(t, `(?m)^Database\s+ONLINE$`, stdout, "the knowledge base")
+	assert.Equal(t, 3, strings.Count(stdout, "  spaces  product-docs/source-"), stdout)
+	assert.Contains(t, stdout, "Knowledge base "+kb[1]+" is indexed on Monday and Thursday at 02:00 UTC.\n", "the schedule")
 
 	m := regexp.MustCompile(`(?m)^  job ` + first + ` ran for (\S+) and ended SUCCEEDED: 3 of 3 data sources done`).FindStringSubmatch(stderr)
 	require.NotNil(t, m, stderr)

@@ -130,7 +130,7 @@ func (a *apiCommand) printAnswer(key string, v any) error {
 	if body == nil {
 		return printJSON(a.stdout, v)
 	}
-	return printRaw(a.stdout, body)
+	return printRaw(a.stdout, withoutSecrets(body))
 }
 
 // isTerminal reports whether w is a terminal, where progress is redrawn in

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -116,29 +117,35 @@ func (a *apiCommand) listAll(ctx context.Context, opts []indexingjobs.ListOption
 	return err
 }
 
-// listAllJSON writes every job as one JSON array, each job as the API sent
-// it, written as its page arrives: memory is one page's, however long the
-// list. On an error the array is left open, so that no parser takes part
-// of the list for the whole.
+// listAllJSON writes every job as one JSON array (streamJSON).
 func (a *apiCommand) listAllJSON(ctx context.Context, opts []indexingjobs.ListOption) error {
-	var page map[string]json.RawMessage // the jobs of the page read last, by uuid
+	return streamJSON(a, a.client.ListIndexingJobs(ctx, opts...), "jobs", func(j *indexingjobs.IndexingJob) string { return j.UUID })
+}
+
+// streamJSON writes every item of a list as one JSON array, each item as
+// the API sent it (the member key of its page's answer), written as its
+// page arrives: memory is one page's, however long the list. On an error
+// the array is left open, so that no parser takes part of the list for
+// the whole.
+func streamJSON[T any](a *apiCommand, list iter.Seq2[*T, error], key string, id func(*T) string) error {
+	var page map[string]json.RawMessage // the items of the page read last, by uuid
 	seq, n := 0, 0
-	for job, err := range a.client.ListIndexingJobs(ctx, opts...) {
+	for item, err := range list {
 		if err != nil {
 			return err
 		}
-		// The iterator yields a page's jobs before it reads the next page:
-		// a new answer kept is the page this job came from.
+		// The iterator yields a page's items before it reads the next
+		// page: a new answer kept is the page this item came from.
 		if body, s := a.raw.last(); s != seq {
-			seq, page = s, rawJobs(body)
+			seq, page = s, rawItems(body, key)
 		}
-		raw := page[strings.ToLower(job.UUID)]
+		raw := page[strings.ToLower(id(item))]
 		if raw == nil {
-			if raw, err = json.Marshal(job); err != nil {
+			if raw, err = json.Marshal(item); err != nil {
 				return err
 			}
 		}
-		out, err := indentEscaped(raw, "  ")
+		out, err := indentEscaped(withoutSecrets(raw), "  ")
 		if err != nil {
 			return err
 		}
@@ -158,24 +165,24 @@ func (a *apiCommand) listAllJSON(ctx context.Context, opts []indexingjobs.ListOp
 	return err
 }
 
-// rawJobs is the jobs of a list answer as sent, by their lower-case uuid.
-func rawJobs(body []byte) map[string]json.RawMessage {
-	var answer struct {
-		Jobs []json.RawMessage `json:"jobs"`
-	}
-	if json.Unmarshal(body, &answer) != nil {
+// rawItems is the items of a list answer (its member key) as sent, by
+// their lower-case uuid.
+func rawItems(body []byte, key string) map[string]json.RawMessage {
+	var answer map[string]json.RawMessage
+	var items []json.RawMessage
+	if json.Unmarshal(body, &answer) != nil || json.Unmarshal(answer[key], &items) != nil {
 		return nil
 	}
-	jobs := make(map[string]json.RawMessage, len(answer.Jobs))
-	for _, raw := range answer.Jobs {
-		var job struct {
+	out := make(map[string]json.RawMessage, len(items))
+	for _, raw := range items {
+		var item struct {
 			UUID string `json:"uuid"`
 		}
-		if json.Unmarshal(raw, &job) == nil {
-			jobs[strings.ToLower(job.UUID)] = raw
+		if json.Unmarshal(raw, &item) == nil {
+			out[strings.ToLower(item.UUID)] = raw
 		}
 	}
-	return jobs
+	return out
 }
 
 func (t *tool) dataSourcesCmd() *cobra.Command {

@@ -1,6 +1,7 @@
-// Command indexingjobs starts, lists, follows and cancels DigitalOcean
-// GenAI indexing jobs, downloads their reports, runs a demo against a fake
-// API, serves that fake, and serves the API's documentation.
+// Command indexingjobs finds DigitalOcean GenAI knowledge bases, starts,
+// lists, follows and cancels their indexing jobs, downloads their reports,
+// schedules their indexing, runs a demo against a fake API, serves that
+// fake, and serves the API's documentation.
 //
 //	indexingjobs list [--knowledge-base UUID] [--page N --per-page N | --all]
 //	indexingjobs start KB_UUID [--data-source UUID]... [--wait]
@@ -9,6 +10,10 @@
 //	indexingjobs cancel JOB_UUID [--wait]
 //	indexingjobs data-sources JOB_UUID
 //	indexingjobs details JOB_UUID [--file FILE]
+//	indexingjobs knowledge-bases
+//	indexingjobs knowledge-base KB_UUID
+//	indexingjobs schedule KB_UUID [--days mon,thu --at 02:00]
+//	indexingjobs unschedule KB_UUID
 //	indexingjobs demo | serve-fake | docs | version | completion SHELL
 //
 // The token comes from $DIGITALOCEAN_ACCESS_TOKEN or --token, the API's
