@@ -50,10 +50,9 @@ func parseBaseURL(raw string) (*url.URL, error) {
 }
 
 // sentAsWritten reports whether requests can go under the base URL raw,
-// whose decoded path is path, as it is written. A dot segment is removed
-// when an operation's path is resolved against it, so every request would
-// go elsewhere (and be refused by call); a dot or slash percent-encoded
-// may be decoded into one by a server or proxy. raw is searched whole: a
+// whose decoded path is path, as it is written. A dot segment would be
+// resolved away by a server or proxy, so every request would go elsewhere;
+// a dot or slash percent-encoded may be decoded into one. raw is searched whole: a
 // query, fragment or user is refused anyway.
 func sentAsWritten(raw, path string) bool {
 	lower := strings.ToLower(raw)

@@ -47,11 +47,13 @@ func call[In, Out any](ctx context.Context, c *Client, op *gen.Endpoint[In, Out]
 	}
 	out := new(Out)
 	if err := json.Unmarshal(ans.body, out); err != nil {
-		return nil, unsure(fmt.Errorf("indexingjobs: %s, but the body does not decode: %w", x.exchange(ans.status), safeError(err)), ans.acted)
+		err = fmt.Errorf("indexingjobs: %s, but the body does not decode: %w", x.exchange(ans.status), safeError(err))
+		return nil, x.secrets.hide(unsure(err, ans.acted))
 	}
 	if check != nil {
 		if err := check(out); err != nil {
-			return nil, unsure(fmt.Errorf("indexingjobs: %s, but %w", x.exchange(ans.status), err), ans.acted)
+			err = fmt.Errorf("indexingjobs: %s, but %w", x.exchange(ans.status), err)
+			return nil, x.secrets.hide(unsure(err, ans.acted))
 		}
 	}
 	return out, nil

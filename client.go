@@ -41,9 +41,6 @@ const (
 // $DIGITALOCEAN_ACCESS_TOKEN gives a token.
 var ErrNoToken = errors.New("no API token")
 
-// errWrongPath stops a request whose built path is not the one intended.
-var errWrongPath = errors.New("indexingjobs: refusing a request to an unexpected path")
-
 // Client calls the indexing-jobs API. It is safe for concurrent use.
 type Client struct {
 	hc *http.Client

@@ -50,10 +50,10 @@ func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*ur
 // the same core as every call, with these differences: no Authorization
 // header (the URL is signed, and the token never reaches the storage
 // host), no retries (part of the report may be written already), and the
-// attempt timeout bounds only the wait for the answer's headers. At most
-// WithMaxDownloadBytes bytes (DefaultMaxDownloadBytes) are written, and a
-// storage host that sends nothing for as long as the attempt timeout ends
-// the download. A storage answer outside 2xx is an *APIError. No error
+// attempt timeout bounds each wait, for the answer's headers and then for
+// more of the body, not the whole download: a storage host that sends
+// nothing for that long ends it, one that keeps sending does not. At most
+// WithMaxDownloadBytes bytes (DefaultMaxDownloadBytes) are written. A storage answer outside 2xx is an *APIError. No error
 // holds the URL's query, which holds the signature, in any spelling.
 func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string, w io.Writer) (int64, error) {
 	if w == nil {

@@ -1,7 +1,7 @@
-// Package indexingjobs is a Go client for DigitalOcean's GenAI indexing-jobs
-// API: find the indexing jobs of knowledge bases, start them, cancel them,
-// follow them to their end, and read what they did per data source and in
-// their detailed report.
+// Package indexingjobs is a Go client for DigitalOcean's GenAI indexing
+// API: find knowledge bases and their data sources, start indexing jobs,
+// cancel them, follow them to their end, read what they did per data
+// source and in their detailed report, and index on a schedule.
 //
 // The types, and each operation as a typed value (method, path template,
 // parameters, whether it may be repeated, the Go types of its body and
@@ -13,8 +13,8 @@
 // operations may be repeated and a transport that may not repeat them on
 // its own, rate-limit tracking, one error type, reads bounded by what
 // arrives, redirects checked at every hop, server text escaped in every
-// error, and a token that never leaves for another host or over plain
-// HTTP.
+// error, and a token (or a signed URL's signature) that never leaves for
+// another host or over plain HTTP, and never reaches an error.
 //
 // Defaults, each changed with an Option:
 //   - token: $DIGITALOCEAN_ACCESS_TOKEN
@@ -25,9 +25,11 @@
 //   - timeout: 60s per attempt (the context spans all attempts)
 //   - response bodies: at most 4 MiB; a downloaded report, 256 MiB
 //
-// Reading and cancelling are idempotent (cancelling a cancelled job changes
-// nothing), so they are retried after any of those failures. Starting a job
-// is not: StartIndexingJob is retried only when the server certainly did
-// not act (429, or a connection refused before the request was written),
-// and otherwise fails with an error that wraps ErrOutcomeUnknown.
+// Reading, cancelling and deleting a schedule are idempotent (cancelling a
+// cancelled job changes nothing), so they are retried after any of those
+// failures. Starting a job and scheduling indexing are not:
+// StartIndexingJob and ScheduleIndexing are sent once, retried only when
+// the server certainly did not act (429, or a connection refused before
+// the request was written), and otherwise fail with an error that wraps
+// ErrOutcomeUnknown.
 package indexingjobs

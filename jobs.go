@@ -11,8 +11,9 @@ import (
 )
 
 // The methods below are one per operation of openapi.yaml: each checks its
-// inputs, names its generated request builder and answer type, and hands
-// them to call, which does the rest.
+// inputs, names its generated operation (which carries its path, its
+// body's and its answer's types), checks the answer is about what was
+// asked, and hands them to call, which does the rest.
 
 // CancelIndexingJob asks the API to cancel the indexing job uuid and
 // returns the job as the API answered. The job may reach PhaseCancelled a

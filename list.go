@@ -38,7 +38,7 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 	if perPage < 0 || perPage > MaxPerPage {
 		return nil, fmt.Errorf("indexingjobs: %d jobs a page: want 1 to %d, or 0 for the default", perPage, MaxPerPage)
 	}
-	perPage = cmp.Or(perPage, DefaultPerPage) // always sent: the builder would send 0
+	perPage = cmp.Or(perPage, DefaultPerPage) // always sent: the spec's least is 1
 	out, err := call(ctx, c, &gen.GenaiListIndexingJobsOperation, nil, pageQuery(page, perPage), nil, func(out *gen.IndexingJobs) error {
 		return indexingJobs.checkPage(out.Jobs, metaOf(out.Meta, out.Links), page, perPage)
 	})

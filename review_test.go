@@ -353,3 +353,18 @@ func TestReviewADownloadToNoWriterIsRefusedUnsent(t *testing.T) {
 	assert.Error(t, err, "a report of 28,000 bytes was downloaded to no writer: %d bytes written", n)
 	assert.Zero(t, storage.count(), "requests sent for a download to no writer")
 }
+
+// TestATokenInASuccessAnswerStaysOutOfTheError: a 2xx whose body is not
+// about what was asked, or does not decode, and echoes the token, gives
+// an error without it (found by the style review).
+func TestATokenInASuccessAnswerStaysOutOfTheError(t *testing.T) {
+	for _, body := range []string{
+		`{"job":{"uuid":"` + testToken + `"}}`,
+		`{"job":{"uuid":"` + jobID + `","total_tokens":"` + testToken + `"}}`,
+	} {
+		srv := newScripted(t, respond(200, body))
+		_, err := newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
+		require.Error(t, err)
+		assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(testToken[:16]), "%s: no run of 16 bytes of it", body)
+	}
+}

@@ -13,30 +13,33 @@ import (
 // signed URL's query, out of the server's text before an error shows it,
 // however the server spells it back: in another case, percent-encoded
 // once or more, JSON-escaped, or in part. Any run of gram bytes of a
-// secret (or a whole secret shorter than that) is taken out; a token only
-// whole. Its cost is linear in the text.
+// secret (or a whole secret shorter than that) is taken out, and of a
+// token any run of tokenGram bytes. Its cost is linear in the text.
 type secrets struct {
-	whole  []string // values taken out only whole: the token, which shares runs with ordinary words ("indexingjobstest-token")
+	tokens []string // values taken out by any run of tokenGram bytes
 	values []string // values taken out by any run of gram bytes: random signatures
 	once   sync.Once
 	seed   maphash.Seed
 	runs   map[int]map[uint64]bool // by length: the hashes of the runs to find
 }
 
-// gram is how many bytes of a secret in a row count as the secret. Values
-// shorter than minSecret are too short to tell from ordinary text, and are
-// left alone.
+// gram is how many bytes of a signature in a row count as the signature,
+// and tokenGram of a token: a token may share shorter runs with ordinary
+// words (the fake's "indexingjobstest-token" with "indexingjobs: "), a
+// random signature does not. Values shorter than minSecret are too short
+// to tell from ordinary text, and are left alone.
 const (
 	gram      = 12
+	tokenGram = 16
 	minSecret = 8
 )
 
-// newSecrets takes out the token, whole.
-func newSecrets(token string) *secrets { return &secrets{whole: []string{token}} }
+// newSecrets takes out the token.
+func newSecrets(token string) *secrets { return &secrets{tokens: []string{token}} }
 
-// with returns secrets that also take out any run of more.
+// with returns secrets that also take out any run of gram bytes of more.
 func (s *secrets) with(more ...string) *secrets {
-	return &secrets{whole: s.whole, values: append(append([]string(nil), s.values...), more...)}
+	return &secrets{tokens: s.tokens, values: append(append([]string(nil), s.values...), more...)}
 }
 
 // queryValues are the values of a URL's query, as sent and unescaped.
@@ -64,23 +67,23 @@ func (s *secrets) init() {
 		}
 		s.runs[len(b)][maphash.Bytes(s.seed, b)] = true
 	}
-	for _, v := range s.whole {
-		if len(v) >= minSecret {
-			add([]byte(strings.ToLower(v)))
+	runs := func(v string, n int) {
+		b := []byte(strings.ToLower(v))
+		switch {
+		case len(b) < minSecret:
+		case len(b) < n:
+			add(b)
+		default:
+			for i := 0; i+n <= len(b); i++ {
+				add(b[i : i+n])
+			}
 		}
 	}
+	for _, v := range s.tokens {
+		runs(v, tokenGram)
+	}
 	for _, v := range s.values {
-		b := []byte(strings.ToLower(v))
-		if len(b) < minSecret {
-			continue
-		}
-		if len(b) < gram {
-			add(b)
-			continue
-		}
-		for i := 0; i+gram <= len(b); i++ {
-			add(b[i : i+gram])
-		}
+		runs(v, gram)
 	}
 }
 

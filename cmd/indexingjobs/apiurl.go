@@ -28,28 +28,25 @@ func apiURL(flag string, flagSet bool) (string, error) {
 		}
 	}
 	const example = "give the host only, such as " + indexingjobs.DefaultBaseURL + " or http://127.0.0.1:8090 (the tool adds /v2/...)"
+	if strings.ContainsAny(raw, "@\uff20\ufe6b") || strings.Contains(strings.ToLower(raw), "%40") {
+		// A user or password, perhaps a token: never shown, and the
+		// library refuses it anyway.
+		return "", usagef("%s holds a user or password (an @): %s", from, example)
+	}
 	lower := strings.ToLower(raw)
 	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") {
-		return "", usagef(`%s "%s" has no scheme: %s`, from, shown(raw), example)
+		why := "has no scheme"
+		if strings.Contains(raw, "://") {
+			why = "is not http or https"
+		}
+		return "", usagef(`%s "%s" %s: %s`, from, safetext.Line(raw), why, example)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", usagef("%s does not parse as a URL: %s", from, example)
 	}
 	if slices.Contains(strings.Split(u.Path, "/"), "v2") {
-		return "", usagef(`%s "%s" has the API's /v2 path: %s`, from, shown(raw), example)
+		return "", usagef(`%s "%s" has the API's /v2 path: %s`, from, safetext.Line(raw), example)
 	}
 	return raw, nil
-}
-
-// shown is a URL fit for a message: without a password, which the library
-// refuses anyway, and escaped.
-func shown(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		return safetext.Line(u.Redacted())
-	}
-	if strings.Contains(raw, "@") {
-		return "(a URL with a user or password)"
-	}
-	return safetext.Line(raw)
 }

@@ -34,6 +34,9 @@ func TestAPIURLFromTheEnvironment(t *testing.T) {
 		{env: srv.URL + "/v2", want: `$DIGITALOCEAN_API_URL "` + srv.URL + `/v2" has the API's /v2 path`},
 		{flag: srv.URL + "/v2/", want: `--api-url "` + srv.URL + `/v2/" has the API's /v2 path`},
 		{flag: "https://proxy.example/do/v2/gen-ai", want: `--api-url "https://proxy.example/do/v2/gen-ai" has the API's /v2 path`},
+		{flag: "ftp://proxy.example", want: `--api-url "ftp://proxy.example" is not http or https`},
+		{flag: "https://dop_v1_secret0123@api.digitalocean.com/v2", want: `--api-url holds a user or password (an @)`},
+		{env: "dop_v1_secret0123:x@127.0.0.1:8090", want: `$DIGITALOCEAN_API_URL holds a user or password (an @)`},
 	} {
 		t.Setenv(apiURLEnv, c.env)
 		args := []string{"get", id}
@@ -43,6 +46,7 @@ func TestAPIURLFromTheEnvironment(t *testing.T) {
 		code, _, stderr := runCmd(t, args...)
 		assert.Equal(t, exitUsage, code, c)
 		assert.Contains(t, stderr, "indexingjobs get: "+c.want+example, c)
+		assert.NotContains(t, stderr, "secret0123", "a user or password is never shown")
 	}
 	assert.Equal(t, before, srv.Requests(), "nothing sent")
 }

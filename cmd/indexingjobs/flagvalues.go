@@ -12,7 +12,7 @@ import (
 // that a wrong value is a usage error naming the flag and the form wanted,
 // and nothing is sent.
 
-// duration is a flag of a time.Duration that is 0 or more (or, with
+// durationFlag is a flag of a time.Duration that is 0 or more (or, with
 // positive, more than 0).
 type durationFlag struct {
 	d        time.Duration
