@@ -68,8 +68,9 @@ type outgoing struct {
 	maxRetries int
 	req        *http.Request // method, URL and headers; no context, no body
 	body       []byte        // nil when the request has none
-	api        bool          // to the API, with the token: its answers report the rate limit
-	// A download streams the answer's body into sink, at most max bytes.
+	// A download streams the answer's body into sink, at most max bytes;
+	// it goes to a storage host without the token, whose answers say
+	// nothing of the rate limit. Every other request goes to the API.
 	download bool
 	sink     io.Writer
 	max      int64
@@ -99,12 +100,18 @@ func (c *Client) apiRequest(op *gen.Operation, params []string, query string, in
 	}
 	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: path, RawQuery: query}
 	return &outgoing{
-		idempotent: op.Idempotent, maxRetries: c.maxRetries, api: true, body: body, secrets: c.secrets,
-		req: &http.Request{Method: op.Method, URL: u, Host: c.host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1},
+		idempotent: op.Idempotent, maxRetries: c.maxRetries, body: body, secrets: c.secrets,
+		req: newRequest(op.Method, u, h),
 	}, nil
 }
 
 var jsonMedia = []string{"application/json"}
+
+// newRequest is a request of the core: no context and no body yet, which
+// each attempt gives it.
+func newRequest(method string, u *url.URL, h http.Header) *http.Request {
+	return &http.Request{Method: method, URL: u, Host: u.Host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+}
 
 // fillPath is prefix followed by op's path template with params put in
 // order. Each is a UUID, which needs no escaping: nothing else reaches a
@@ -150,7 +157,7 @@ func (c *Client) do(ctx context.Context, x *outgoing) (answer, error) {
 	for attempt := 1; ; attempt++ {
 		resp, body, n, sends, wrote, err := c.attempt(ctx, x)
 		tries += max(1, sends)
-		if resp != nil && x.api {
+		if resp != nil && !x.download {
 			c.noteRateLimit(resp.Header)
 		}
 		wait, again := c.retryWait(ctx, x, attempt, resp, err, wrote)

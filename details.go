@@ -65,8 +65,7 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 	}
 	x := &outgoing{
 		idempotent: true, maxRetries: 0, download: true, sink: w, max: c.maxDownload, secrets: c.secrets.with(queryValues(u)...),
-		req: &http.Request{Method: http.MethodGet, URL: u, Host: u.Host, Header: http.Header{"User-Agent": c.uaHeader},
-			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1},
+		req: newRequest(http.MethodGet, u, http.Header{"User-Agent": c.uaHeader}),
 	}
 	ans, err := c.do(ctx, x)
 	if err != nil {

@@ -65,13 +65,10 @@ func (c *Client) GetKnowledgeBase(ctx context.Context, uuid string) (*KnowledgeB
 func (c *Client) ListKnowledgeBases(ctx context.Context, opts ...ListOption) iter.Seq2[*KnowledgeBase, error] {
 	perPage := perPageOf(opts)
 	all := knowledgeBases.all(perPage, func(page int) ([]gen.APIKnowledgeBase, pageMeta, error) {
-		out, err := call(ctx, c, &gen.GenaiListKnowledgeBasesOperation, nil, pageQuery(page, perPage), nil, func(out *gen.KnowledgeBases) error {
-			return knowledgeBases.checkPage(out.KnowledgeBases, metaOf(out.Meta, out.Links), page, perPage)
-		})
-		if err != nil {
-			return nil, pageMeta{}, err
-		}
-		return out.KnowledgeBases, metaOf(out.Meta, out.Links), nil
+		return fetchPage(ctx, c, &gen.GenaiListKnowledgeBasesOperation, knowledgeBases, nil, page, perPage,
+			func(out *gen.KnowledgeBases) ([]gen.APIKnowledgeBase, gen.APIMeta, gen.APILinks) {
+				return out.KnowledgeBases, out.Meta, out.Links
+			})
 	})
 	return func(yield func(*KnowledgeBase, error) bool) {
 		for kb, err := range all {
@@ -97,14 +94,10 @@ func (c *Client) ListKnowledgeBaseDataSources(ctx context.Context, knowledgeBase
 			return
 		}
 		for ds, err := range dataSources.all(perPage, func(page int) ([]KnowledgeBaseDataSource, pageMeta, error) {
-			out, err := call(ctx, c, &gen.GenaiListKnowledgeBaseDataSourcesOperation, []string{knowledgeBaseUUID}, pageQuery(page, perPage), nil,
-				func(out *gen.KnowledgeBaseDataSources) error {
-					return dataSources.checkPage(out.KnowledgeBaseDataSources, metaOf(out.Meta, out.Links), page, perPage)
+			return fetchPage(ctx, c, &gen.GenaiListKnowledgeBaseDataSourcesOperation, dataSources, []string{knowledgeBaseUUID}, page, perPage,
+				func(out *gen.KnowledgeBaseDataSources) ([]KnowledgeBaseDataSource, gen.APIMeta, gen.APILinks) {
+					return out.KnowledgeBaseDataSources, out.Meta, out.Links
 				})
-			if err != nil {
-				return nil, pageMeta{}, err
-			}
-			return out.KnowledgeBaseDataSources, metaOf(out.Meta, out.Links), nil
 		}) {
 			if !yield(ds, err) || err != nil {
 				return

@@ -39,14 +39,14 @@ func (c *Client) ListIndexingJobsPage(ctx context.Context, page, perPage int) (*
 		return nil, fmt.Errorf("indexingjobs: %d jobs a page: want 1 to %d, or 0 for the default", perPage, MaxPerPage)
 	}
 	perPage = cmp.Or(perPage, DefaultPerPage) // always sent: the spec's least is 1
-	out, err := call(ctx, c, &gen.GenaiListIndexingJobsOperation, nil, pageQuery(page, perPage), nil, func(out *gen.IndexingJobs) error {
-		return indexingJobs.checkPage(out.Jobs, metaOf(out.Meta, out.Links), page, perPage)
-	})
+	jobs, m, err := fetchPage(ctx, c, &gen.GenaiListIndexingJobsOperation, indexingJobs, nil, page, perPage,
+		func(out *gen.IndexingJobs) ([]IndexingJob, gen.APIMeta, gen.APILinks) {
+			return out.Jobs, out.Meta, out.Links
+		})
 	if err != nil {
 		return nil, err
 	}
-	m := metaOf(out.Meta, out.Links)
-	return &IndexingJobPage{Jobs: out.Jobs, Page: page, Pages: m.pages, Total: m.total, meta: m}, nil
+	return &IndexingJobPage{Jobs: jobs, Page: page, Pages: m.pages, Total: m.total, meta: m}, nil
 }
 
 // pageQuery asks for page number page of perPage items.
