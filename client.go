@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,10 @@ const (
 	DefaultMaxDownloadBytes = 256 << 20
 	// TokenEnv is the environment variable NewClient reads the token from.
 	TokenEnv = "DIGITALOCEAN_ACCESS_TOKEN"
+	// BaseURLEnv is the variable NewClient reads the base URL from when
+	// WithBaseURL does not give one (the tool reads it too): a program
+	// pointed at a fake once is pointed at it everywhere.
+	BaseURLEnv = "DIGITALOCEAN_API_URL"
 
 	defaultUserAgent      = "indexingjobs-go/" + Version
 	defaultAttemptTimeout = 60 * time.Second
@@ -68,10 +73,11 @@ type Client struct {
 }
 
 // NewClient makes a client. Without WithToken it reads the token from
-// $DIGITALOCEAN_ACCESS_TOKEN and fails if there is none.
+// $DIGITALOCEAN_ACCESS_TOKEN and fails if there is none. Without
+// WithBaseURL it sends to $DIGITALOCEAN_API_URL if set, else to
+// DefaultBaseURL.
 func NewClient(opts ...Option) (*Client, error) {
 	cfg := config{
-		baseURL:        DefaultBaseURL,
 		maxRetries:     DefaultMaxRetries,
 		retryMin:       DefaultRetryWaitMin,
 		retryMax:       DefaultRetryWaitMax,
@@ -91,7 +97,18 @@ func NewClient(opts ...Option) (*Client, error) {
 	if strings.ContainsFunc(cfg.userAgent, func(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }) {
 		return nil, fmt.Errorf("indexingjobs: the User-Agent %q contains a control character", clean(cfg.userAgent, 64))
 	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = os.Getenv(BaseURLEnv)
+		if cfg.baseURL != "" {
+			cfg.fromEnv = true
+		} else {
+			cfg.baseURL = DefaultBaseURL
+		}
+	}
 	base, err := parseBaseURL(cfg.baseURL)
+	if err != nil && cfg.fromEnv {
+		return nil, fmt.Errorf("%w (from $%s)", err, BaseURLEnv)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ type Option func(*config)
 type config struct {
 	token          string
 	baseURL        string
+	fromEnv        bool // baseURL came from $DIGITALOCEAN_API_URL
 	httpClient     *http.Client
 	userAgent      string
 	maxRetries     int
@@ -32,7 +33,8 @@ type config struct {
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
 // WithBaseURL sends requests under baseURL instead of
-// https://api.digitalocean.com. A path prefix is kept
+// $DIGITALOCEAN_API_URL or, without it, https://api.digitalocean.com. A
+// path prefix is kept
 // (https://proxy.example/do → https://proxy.example/do/v2/gen-ai/...). The
 // token is only ever sent over https, or over plain http to a loopback
 // address (for tests); any other http URL makes NewClient fail. So does a

@@ -267,3 +267,26 @@ func TestBadUUIDNeverReachesTheNetwork(t *testing.T) {
 	_, err := c.CancelIndexingJob(ctx, strings.ToUpper(jobID))
 	assert.NoError(t, err, "upper-case hex is a UUID too")
 }
+
+// TestBaseURLFromTheEnvironment: without WithBaseURL, the client sends to
+// $DIGITALOCEAN_API_URL, as the tool does; WithBaseURL wins; a bad one is
+// refused, saying where it came from.
+func TestBaseURLFromTheEnvironment(t *testing.T) {
+	srv := newScripted(t, respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")))
+	t.Setenv(indexingjobs.BaseURLEnv, srv.URL)
+	c, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken))
+	require.NoError(t, err)
+	_, err = c.GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.count())
+
+	t.Setenv(indexingjobs.BaseURLEnv, "http://127.0.0.1:9/elsewhere")
+	_, err = newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err, "WithBaseURL wins")
+	assert.Equal(t, 2, srv.count())
+
+	t.Setenv(indexingjobs.BaseURLEnv, "http://api.example.com")
+	_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "$"+indexingjobs.BaseURLEnv)
+}

@@ -12,7 +12,7 @@ import (
 
 // apiURLEnv names the variable that sets the API's address once for every
 // command; --api-url wins over it.
-const apiURLEnv = "DIGITALOCEAN_API_URL"
+const apiURLEnv = indexingjobs.BaseURLEnv
 
 // apiURL is the base URL a command talks to: --api-url if given, else
 // $DIGITALOCEAN_API_URL, else DigitalOcean's API. It is checked here, so

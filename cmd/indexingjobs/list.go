@@ -46,7 +46,11 @@ func (t *tool) listCmd() *cobra.Command {
 			if a.json() {
 				return a.printAnswer("", map[string]any{"jobs": orEmpty(jobs)})
 			}
-			return printJobs(a.stdout, jobs, jobCount(len(jobs)))
+			footer := jobCount(len(jobs))
+			if len(jobs) == 15 {
+				footer = "the latest 15 jobs, as many as the API lists for a knowledge base"
+			}
+			return printJobs(a.stdout, jobs, footer)
 		case *all:
 			var opts []indexingjobs.ListOption
 			if set("per-page") {
@@ -84,6 +88,9 @@ func pageFooter(p *indexingjobs.IndexingJobPage, perPage int) string {
 	needed := (p.Total + perPage - 1) / perPage
 	if p.Total < 0 || p.Pages < 0 || p.Pages > max(needed, 1) || p.Pages < needed || len(p.Jobs) > p.Total {
 		return fmt.Sprintf("page %d of a list whose counts are inconsistent: the API says %d pages and %d jobs", p.Page, p.Pages, p.Total)
+	}
+	if p.Page > max(p.Pages, 1) {
+		return fmt.Sprintf("page %d is past the end: the list has %d pages, %s", p.Page, p.Pages, jobCount(p.Total))
 	}
 	return fmt.Sprintf("page %d of %d, %s", p.Page, p.Pages, jobCount(p.Total))
 }

@@ -192,5 +192,5 @@ func TestListSaysWhenTheCountsAreInconsistent(t *testing.T) {
 	_, stdout, _ = runCmd(t, "list", "--per-page", "2", "--page", "3", "--api-url", srv.URL)
 	assert.True(t, strings.HasSuffix(stdout, "\npage 3 of 3, 5 jobs\n"), stdout)
 	_, stdout, _ = runCmd(t, "list", "--per-page", "2", "--page", "7", "--api-url", srv.URL)
-	assert.Equal(t, "page 7 of 3, 5 jobs\n", stdout, "a page past the end is not an inconsistency")
+	assert.Equal(t, "page 7 is past the end: the list has 3 pages, 5 jobs\n", stdout, "a page past the end is not an inconsistency")
 }

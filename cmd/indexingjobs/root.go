@@ -51,9 +51,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func (t *tool) root() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "indexingjobs",
-		Short: "Start, follow, list and cancel DigitalOcean GenAI indexing jobs",
-		Long: `Start, follow, list and cancel DigitalOcean GenAI indexing jobs, and
-download their reports.
+		Short: "Find knowledge bases; start, follow, list and cancel their indexing jobs; schedule indexing",
+		Long: `Find DigitalOcean GenAI knowledge bases and their data sources; start,
+follow, list and cancel their indexing jobs, and download their reports;
+index them on a schedule.
 
 The token is read from $` + indexingjobs.TokenEnv + ` (or --token), the API's
 address from $` + apiURLEnv + ` (or --api-url; default ` + indexingjobs.DefaultBaseURL + `).

@@ -18,12 +18,15 @@ import (
 func (t *tool) scheduleCmd() *cobra.Command {
 	a := t.newAPICommand("schedule KB_UUID [--days mon,thu --at 02:00]",
 		"Show a knowledge base's indexing schedule, or set one with --days and --at", knowledgeBaseKind)
-	days := &daysFlag{}
-	a.cmd.Flags().Var(days, "days", "the days of the week to index on, such as mon,thu (mon tue wed thu fri sat sun)")
+	when := &daysFlag{}
+	a.cmd.Flags().Var(when, "days", "the days of the week to index on, such as mon,thu (mon tue wed thu fri sat sun)")
 	at := a.cmd.Flags().String("at", "", "the time of day to index at, HH:MM on a 24-hour clock, in UTC, such as 02:00")
 	a.run = func(ctx context.Context, ids []string) error {
-		kb, setting := ids[0], a.cmd.Flags().Changed("days") || a.cmd.Flags().Changed("at")
-		if !setting {
+		kb, days, atSet := ids[0], a.cmd.Flags().Changed("days"), a.cmd.Flags().Changed("at")
+		if days != atSet {
+			return usagef("--days and --at go together: both set a schedule, neither shows it")
+		}
+		if !days {
 			s, err := a.client.GetIndexingSchedule(ctx, kb)
 			if indexingjobs.IsNotFound(err) {
 				return &hintedError{noSchedule{kb}, fmt.Sprintf("Set one with 'indexingjobs schedule %s --days mon,thu --at 02:00%s'.", kb, a.resume())}
@@ -33,10 +36,10 @@ func (t *tool) scheduleCmd() *cobra.Command {
 			}
 			return a.printSchedule(s)
 		}
-		if err := indexingjobs.ValidateSchedule(days.days, *at); err != nil {
+		if err := indexingjobs.ValidateSchedule(when.days, *at); err != nil {
 			return usagef("%s", strings.Replace(plain(err), "time ", "--at ", 1))
 		}
-		s, err := a.client.ScheduleIndexing(ctx, kb, days.days, *at)
+		s, err := a.client.ScheduleIndexing(ctx, kb, when.days, *at)
 		var apiErr *indexingjobs.APIError
 		switch {
 		case errors.Is(err, indexingjobs.ErrOutcomeUnknown):

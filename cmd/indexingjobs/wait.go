@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -53,13 +54,19 @@ func (a *apiCommand) follow(ctx context.Context, id string, job *indexingjobs.In
 	}
 	ended, err := a.client.WaitForIndexingJob(ctx, id, indexingjobs.WithPollInterval(poll),
 		indexingjobs.WithMaxPollInterval(poll), indexingjobs.WithProgress(p.seen))
-	if err != nil && ctx.Err() != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
 		return nil, &stoppedWaiting{why: a.why(ctx), id: id, last: p.state(), cancel: a.cmd.Name() == "cancel", resume: a.resume(), err: err}
+	case err != nil && !indexingjobs.IsNotFound(err) && !errors.Is(err, indexingjobs.ErrInvalidUUID):
+		// The API or the network failed, not the job: it may go on.
+		why := "could not read the job (" + plain(err) + ")"
+		return nil, &stoppedWaiting{why: why, id: id, last: p.state(), cancel: a.cmd.Name() == "cancel", resume: a.resume(), err: err}
 	}
 	return ended, err
 }
 
-// stoppedWaiting is a wait cut short by an interrupt or --timeout. The
+// stoppedWaiting is a wait cut short by an interrupt, --timeout, or a
+// failure to read the job (the API or the network, not the job). The
 // job is not touched: it goes on on the server, and the message says so,
 // and how to follow it again or cancel it.
 type stoppedWaiting struct {

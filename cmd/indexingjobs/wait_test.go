@@ -106,3 +106,17 @@ func TestSignalsDuringAWaitOnTheBuiltTool(t *testing.T) {
 		assert.Contains(t, rest.String(), comeBack(id, srv.URL), sig)
 	}
 }
+
+// TestAWaitThatLosesTheAPISaysTheJobGoesOn: when the API stops answering
+// during a wait, the tool says the job may go on, and how to follow it
+// again (found by a newcomer's trial: only an interrupt or --timeout said
+// so).
+func TestAWaitThatLosesTheAPISaysTheJobGoesOn(t *testing.T) {
+	srv, id := fake(t)
+	url := srv.URL
+	srv.Close() // the API is gone
+	code, _, stderr := runCmd(t, "wait", id, "--poll", "10ms", "--api-url", url)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "could not read the job")
+	assert.Contains(t, stderr, "Follow it again: indexingjobs wait "+id)
+}
