@@ -66,8 +66,8 @@ type outgoing struct {
 	// on them; the others only when it certainly did not.
 	idempotent bool
 	maxRetries int
-	req        *http.Request // method, URL and headers; no context, no body
-	body       []byte        // nil when the request has none
+	req        http.Request // method, URL and headers; no context, no body (one allocation with x)
+	body       []byte       // nil when the request has none
 	// A download streams the answer's body into sink, at most max bytes;
 	// it goes to a storage host without the token, whose answers say
 	// nothing of the rate limit. Every other request goes to the API.
@@ -109,8 +109,8 @@ var jsonMedia = []string{"application/json"}
 
 // newRequest is a request of the core: no context and no body yet, which
 // each attempt gives it.
-func newRequest(method string, u *url.URL, h http.Header) *http.Request {
-	return &http.Request{Method: method, URL: u, Host: u.Host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+func newRequest(method string, u *url.URL, h http.Header) http.Request {
+	return http.Request{Method: method, URL: u, Host: u.Host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
 }
 
 // fillPath is prefix followed by op's path template with params put in
@@ -230,11 +230,10 @@ var errAttemptTimeout = errors.New("the attempt timed out")
 // attempt when that is once too often.
 type try struct {
 	context.Context
-	cancel  context.CancelCauseFunc
-	trace   httptrace.ClientTrace
-	sends   atomic.Int32 // writes of the request, redirects included
-	hops    atomic.Int32 // redirects followed
-	gotConn atomic.Bool  // a connection was had: the transport reports its steps
+	cancel context.CancelCauseFunc
+	trace  httptrace.ClientTrace
+	sends  atomic.Int32 // writes of the request, redirects included
+	hops   atomic.Int32 // redirects followed
 }
 
 // tryKey finds the try of a request's context.
@@ -246,8 +245,6 @@ func (t *try) Value(key any) any {
 	}
 	return t.Context.Value(key)
 }
-
-func (t *try) gotConnection(httptrace.GotConnInfo) { t.gotConn.Store(true) }
 
 func (t *try) wroteHeaders() {
 	if t.sends.Add(1)-t.hops.Load() > maxSendsPerAttempt {
@@ -270,10 +267,10 @@ func redirected(ctx context.Context) {
 // the download's sink. resp is nil when no answer came; err is then why.
 // With an answer, err is why its body could not be read or written whole.
 // sends is how many times the request was written, and wrote whether any
-// of it may have reached the server: only proof says it did not (the
-// transport had a connection and never wrote the headers, or the
-// connection was never made), since a RoundTripper of the caller's may
-// deliver a request without reporting its steps.
+// of it may have reached the server: only proof says it did not (Go's own
+// transport, which reports every write, reported none; or the connection
+// was never made), since a RoundTripper of the caller's may deliver a
+// request without reporting it.
 //
 // The attempt timeout bounds the whole attempt; for a download, the wait
 // for the answer's headers and then each wait for more of the body: a
@@ -290,7 +287,7 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response,
 		timer = time.AfterFunc(c.attemptTimeout, func() { cancel(c.timedOut) })
 		defer timer.Stop()
 	}
-	t.trace.GotConn, t.trace.WroteHeaders = t.gotConnection, t.wroteHeaders
+	t.trace.WroteHeaders = t.wroteHeaders
 	req := x.req.WithContext(httptrace.WithClientTrace(t, &t.trace))
 	if x.body != nil {
 		req.Body, req.ContentLength = newBody(x.body), int64(len(x.body))
@@ -300,7 +297,7 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (resp *http.Response,
 	}
 	resp, err = c.hc.Do(req)
 	sends = min(int(t.sends.Load()), 1+t.resent()) // 0 when nothing was written
-	wrote = sends > 0 || !(t.gotConn.Load() || neverConnected(err))
+	wrote = sends > 0 || !(c.traced || neverConnected(err))
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {

@@ -67,6 +67,9 @@ type Client struct {
 	// cause an attempt ends with then.
 	attemptTimeout time.Duration
 	timedOut       error
+	// traced: the transport is Go's, which reports every write of a
+	// request (httptrace.ClientTrace.WroteHeaders).
+	traced bool
 
 	mu sync.Mutex
 	rl RateLimit
@@ -141,6 +144,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.attemptTimeout = cfg.attemptTimeout
 		c.timedOut = fmt.Errorf("%w after %s", errAttemptTimeout, cfg.attemptTimeout)
 	}
+	// Go's own transport reports each write of a request (httptrace), so
+	// a request it never reported written was not; another RoundTripper
+	// may deliver a request and report nothing.
+	_, c.traced = hc.Transport.(*http.Transport)
 	hc.CheckRedirect = c.redirectPolicy(hc.CheckRedirect)
 	c.hc = hc
 	return c, nil
