@@ -25,6 +25,9 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("indexingjobs: the base URL (not shown) holds an @: it must not carry a user or password")
 	}
 	wrong := func(why string) error { return fmt.Errorf("indexingjobs: base URL %q: %s", clean(raw, 256), why) }
+	if !strings.Contains(raw, "://") {
+		return nil, wrong("has no scheme: want an absolute URL such as https://api.digitalocean.com or http://127.0.0.1:8090")
+	}
 
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -289,4 +289,9 @@ func TestBaseURLFromTheEnvironment(t *testing.T) {
 	_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "$"+indexingjobs.BaseURLEnv)
+
+	t.Setenv(indexingjobs.BaseURLEnv, "127.0.0.1:8090")
+	_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "has no scheme", "not url.Parse's first path segment cannot contain colon")
 }

@@ -238,11 +238,12 @@ func serveFake(ctx context.Context, f *fakeFlags, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  export %s=%s\n", indexingjobs.TokenEnv, f.token)
 	fmt.Fprintf(stdout, "  export %s=%s\n", apiURLEnv, srv.URL)
 	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s\n", args) }
-	try("start " + kb.UUID + " --wait")
-	try("list")
-	if len(started) > 0 {
+	try("knowledge-bases")
+	if len(started) > 0 { // first: the next line waits for a job as long as these run
 		try("cancel " + started[0] + " --wait")
 	}
+	try("start " + kb.UUID + " --wait")
+	try("list")
 	fmt.Fprintf(stdout, "or, installed (go install ./cmd/indexingjobs):\n  indexingjobs list\n")
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "Stopping the fake API (a second Ctrl-C ends it at once).")

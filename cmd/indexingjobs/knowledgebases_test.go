@@ -159,3 +159,17 @@ func TestBadScheduleFlagsAreUsageErrors(t *testing.T) {
 	}
 	assert.Empty(t, srv.requests(), "nothing sent")
 }
+
+// TestScheduleOfNoKnowledgeBaseSaysSo: the API answers 404 for a knowledge
+// base without a schedule and for no knowledge base at all; the tool tells
+// them apart (found by a newcomer's trial).
+func TestScheduleOfNoKnowledgeBaseSaysSo(t *testing.T) {
+	srv, _ := kbFake(t)
+	const missing = "00000000-0000-4000-8000-000000000000"
+	for _, cmd := range []string{"schedule", "unschedule"} {
+		code, _, stderr := runCmd(t, cmd, missing, "--api-url", srv.URL)
+		assert.Equal(t, exitError, code, cmd)
+		assert.Contains(t, stderr, "knowledge base "+missing+" not found", cmd)
+		assert.NotContains(t, stderr, "has no indexing schedule", cmd)
+	}
+}

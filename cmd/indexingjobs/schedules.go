@@ -29,6 +29,9 @@ func (t *tool) scheduleCmd() *cobra.Command {
 		if !days {
 			s, err := a.client.GetIndexingSchedule(ctx, kb)
 			if indexingjobs.IsNotFound(err) {
+				if err := a.knowledgeBaseExists(ctx, kb); err != nil {
+					return err
+				}
 				return &hintedError{noSchedule{kb}, fmt.Sprintf("Set one with 'indexingjobs schedule %s --days mon,thu --at 02:00%s'.", kb, a.resume())}
 			}
 			if err != nil {
@@ -60,6 +63,9 @@ func (t *tool) unscheduleCmd() *cobra.Command {
 		kb := ids[0]
 		s, err := a.client.GetIndexingSchedule(ctx, kb)
 		if indexingjobs.IsNotFound(err) {
+			if err := a.knowledgeBaseExists(ctx, kb); err != nil {
+				return err
+			}
 			return noSchedule{kb}
 		}
 		if err != nil {
@@ -79,6 +85,14 @@ func (t *tool) unscheduleCmd() *cobra.Command {
 		return err
 	}
 	return a.cmd
+}
+
+// knowledgeBaseExists tells a knowledge base without a schedule from no
+// knowledge base at all, which the API answers alike (404): it reads the
+// knowledge base, whose 404 then names it as not found.
+func (a *apiCommand) knowledgeBaseExists(ctx context.Context, kb string) error {
+	_, err := a.client.GetKnowledgeBase(ctx, kb)
+	return err
 }
 
 // noSchedule is the answer to a knowledge base without a schedule: not a
