@@ -49,10 +49,7 @@ func (c *Client) ScheduleIndexing(ctx context.Context, knowledgeBaseUUID string,
 	if err := ValidateSchedule(days, at); err != nil {
 		return nil, err
 	}
-	in := gen.GenaiCreateScheduledIndexingJSONRequestBody{KnowledgeBaseUUID: knowledgeBaseUUID, Time: at}
-	for _, d := range days {
-		in.Days = append(in.Days, wire.Weekday(d))
-	}
+	in := gen.GenaiCreateScheduledIndexingJSONRequestBody{KnowledgeBaseUUID: knowledgeBaseUUID, Days: wire.WeekdaysOf(days), Time: at}
 	out, err := call(ctx, c, &gen.GenaiCreateScheduledIndexingOperation, nil, "", &in,
 		func(out *gen.CreatedIndexingInfo) error { return isSchedule(&out.IndexingInfo, knowledgeBaseUUID) })
 	if err != nil {

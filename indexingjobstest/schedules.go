@@ -18,10 +18,7 @@ import (
 // NextRunAt is reckoned at each read. It replaces any schedule the
 // knowledge base had, and panics on a time or days that make no schedule.
 func (s *Server) AddIndexingSchedule(schedule indexingjobs.IndexingSchedule) string {
-	days := make([]time.Weekday, len(schedule.Days))
-	for i, d := range schedule.Days {
-		days[i] = d.Weekday()
-	}
+	days := wire.TimeWeekdays(schedule.Days)
 	at := schedule.Time
 	if len(at) == len("15:04:05") && strings.HasSuffix(at, ":00") {
 		at = at[:len("15:04")]
@@ -59,11 +56,7 @@ func (s *Server) addSchedule(sch gen.APIScheduledIndexingInfo, at string) string
 // createSchedule is the create operation: the knowledge base must be known
 // and have no schedule yet.
 func (s *Server) createSchedule(in gen.APICreateScheduledIndexingInputPublic) (gen.APIScheduledIndexingInfo, error) {
-	days := make([]time.Weekday, len(in.Days))
-	for i, d := range in.Days {
-		days[i] = d.Weekday()
-	}
-	if err := indexingjobs.ValidateSchedule(days, in.Time); err != nil {
+	if err := indexingjobs.ValidateSchedule(wire.TimeWeekdays(in.Days), in.Time); err != nil {
 		return gen.APIScheduledIndexingInfo{}, errBadRequest("%s", strings.TrimPrefix(err.Error(), "indexingjobs: "))
 	}
 	s.mu.Lock()

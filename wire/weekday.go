@@ -46,3 +46,21 @@ func (d *Weekday) UnmarshalJSON(b []byte) error {
 	*d = Weekday(n % 7)
 	return nil
 }
+
+// WeekdaysOf is Go's days of the week as the wire's.
+func WeekdaysOf(days []time.Weekday) []Weekday {
+	out := make([]Weekday, len(days))
+	for i, d := range days {
+		out[i] = Weekday(d)
+	}
+	return out
+}
+
+// TimeWeekdays is the wire's days of the week as Go's.
+func TimeWeekdays(days []Weekday) []time.Weekday {
+	out := make([]time.Weekday, len(days))
+	for i, d := range days {
+		out[i] = d.Weekday()
+	}
+	return out
+}

@@ -157,12 +157,7 @@ func dash(s string) string {
 	return s
 }
 
-func jobCount(n int) string {
-	if n == 1 {
-		return "1 job"
-	}
-	return fmt.Sprintf("%d jobs", n)
-}
+func jobCount(n int) string { return count(n, "job") }
 
 // printDataSources writes what a job did in each data source, a row each.
 func printDataSources(w io.Writer, sources []indexingjobs.IndexedDataSource) error {
