@@ -25,12 +25,13 @@ check: check-generated vet fmt lint breaking
 # gen/ and openapi.json must be exactly what the pinned generator and
 # tools/openapijson make from openapi.yaml, and making them twice must give
 # the same bytes.
-GENERATED := gen/ openapi.json
+GENERATED := indexingjobs.gen.go internal/gen/ openapi.json
+GENERATED_FILES = indexingjobs.gen.go internal/gen/*.go openapi.json
 check-generated:
 	$(GO) generate ./...
-	first=$$(sha256sum gen/*.go openapi.json); $(GO) generate ./...; [ "$$first" = "$$(sha256sum gen/*.go openapi.json)" ] || { echo "generation is not stable"; exit 1; }
+	first=$$(sha256sum $(GENERATED_FILES)); $(GO) generate ./...; [ "$$first" = "$$(sha256sum $(GENERATED_FILES))" ] || { echo "generation is not stable"; exit 1; }
 	git diff --exit-code --stat -- $(GENERATED) || { echo "$(GENERATED) is stale: commit the output of 'make generate'"; exit 1; }
-	[ -z "$$(git ls-files --others --exclude-standard -- $(GENERATED))" ] || { echo "gen/ has files git does not track"; exit 1; }
+	[ -z "$$(git ls-files --others --exclude-standard -- $(GENERATED))" ] || { echo "$(GENERATED) has files git does not track"; exit 1; }
 
 vet:
 	$(GO) vet ./...

@@ -13,18 +13,16 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
 // call sends op, one of the operations generated from openapi.yaml, with
-// the values of its path parameters (in the order of op.PathParams), an
-// encoded query and a body (nil for none), and returns its 200 answer
-// decoded, after check, if given, has accepted it.
+// the values of its path parameters (in the order of the template's), its
+// query (nil for none) and its body (nil for none), and returns its 200
+// answer decoded, after check, if given, has accepted it.
 //
 // Every request to the API takes this path, and the download of a report
 // takes do, below it: the same sending, retries, bounds, redirect rules
@@ -32,12 +30,16 @@ import (
 // from the operation's typed description, checked before anything is
 // sent, and answered, read and classified the same way for every
 // operation.
-func call[In, Out any](ctx context.Context, c *Client, op *gen.Endpoint[In, Out], params []string, query string, body *In, check func(*Out) error) (*Out, error) {
+func call[Query, In, Out any](ctx context.Context, c *Client, op *endpoint[Query, In, Out], params []string, query *Query, body *In, check func(*Out) error) (*Out, error) {
 	var in any
 	if body != nil {
 		in = body
 	}
-	x, err := c.apiRequest(&op.Operation, params, query, in)
+	var q encoder
+	if query != nil {
+		q, _ = any(query).(encoder)
+	}
+	x, err := c.apiRequest(&op.operation, params, q, in)
 	if err != nil {
 		return nil, err
 	}
@@ -77,65 +79,6 @@ type outgoing struct {
 	// secrets are kept out of every error: the token, and a signed URL's
 	// query.
 	secrets *secrets
-}
-
-// apiRequest builds the request of op on the client's base URL: the path
-// is op's template filled with params, each checked to be a UUID, so the
-// path is the template's by construction; then the token and headers.
-func (c *Client) apiRequest(op *gen.Operation, params []string, query string, in any) (*outgoing, error) {
-	path, err := fillPath(c.basePath, op, params)
-	if err != nil {
-		return nil, err
-	}
-	h := make(http.Header, 5)
-	h["Authorization"] = c.authHeader
-	h["User-Agent"] = c.uaHeader
-	h["Accept"] = jsonMedia
-	var body []byte
-	if in != nil {
-		if body, err = json.Marshal(in); err != nil {
-			return nil, fmt.Errorf("indexingjobs: %s: encoding the body: %w", op.ID, err)
-		}
-		h["Content-Type"] = jsonMedia
-	}
-	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: path, RawQuery: query}
-	return &outgoing{
-		idempotent: op.Idempotent, maxRetries: c.maxRetries, body: body, secrets: c.secrets,
-		req: newRequest(op.Method, u, h),
-	}, nil
-}
-
-var jsonMedia = []string{"application/json"}
-
-// newRequest is a request of the core: no context and no body yet, which
-// each attempt gives it.
-func newRequest(method string, u *url.URL, h http.Header) http.Request {
-	return http.Request{Method: method, URL: u, Host: u.Host, Header: h, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
-}
-
-// fillPath is prefix followed by op's path template with params put in
-// order. Each is a UUID, which needs no escaping: nothing else reaches a
-// path.
-func fillPath(prefix string, op *gen.Operation, params []string) (string, error) {
-	if len(params) != len(op.PathParams) {
-		return "", fmt.Errorf("indexingjobs: %s takes %d path parameters, not %d", op.ID, len(op.PathParams), len(params))
-	}
-	var b strings.Builder
-	b.Grow(len(prefix) + len(op.Path) + 36*len(params))
-	b.WriteString(prefix)
-	t := op.Path
-	for i, p := range params {
-		if err := checkUUID(op.PathParams[i], p); err != nil {
-			return "", err
-		}
-		open := strings.IndexByte(t, '{')
-		end := open + strings.IndexByte(t[open:], '}')
-		b.WriteString(t[:open])
-		b.WriteString(p)
-		t = t[end+1:]
-	}
-	b.WriteString(t)
-	return b.String(), nil
 }
 
 // answer is what do returns of a request that succeeded: its status, and

@@ -12,7 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
@@ -50,15 +51,15 @@ func jobIDFromURL(t *testing.T, u string) string {
 }
 
 // referenceJob is the example of the API reference page, field by field.
-var referenceJob = gen.APIIndexingJob{
+var referenceJob = indexingjobs.IndexingJob{
 	CompletedDatasources: 123,
 	CreatedAt:            ts("2023-01-01T00:00:00Z"),
 	DataSourceUUIDs:      []string{"example string"},
 	FinishedAt:           ts("2023-01-01T00:00:00Z"),
 	KnowledgeBaseUUID:    "123e4567-e89b-12d3-a456-426614174000",
-	Phase:                wire.PhaseUnknown,
+	Phase:                indexingjobs.PhaseUnknown,
 	StartedAt:            ts("2023-01-01T00:00:00Z"),
-	Status:               wire.StatusUnknown,
+	Status:               indexingjobs.StatusUnknown,
 	Tokens:               123,
 	TotalDatasources:     123,
 	TotalItemsFailed:     u64(12345),
@@ -71,10 +72,10 @@ var referenceJob = gen.APIIndexingJob{
 // runningJob is the job of the get_indexing_job cassette, captured from
 // the fake stocked with optest.Canonical: half done, its first data
 // source indexed.
-var runningJob = gen.APIIndexingJob{
+var runningJob = indexingjobs.IndexingJob{
 	CompletedDatasources: 1,
 	CreatedAt:            ts("2026-11-02T08:21:03Z"),
-	DataSourceJobs: []gen.APIIndexedDataSource{
+	DataSourceJobs: []indexingjobs.IndexedDataSource{
 		{
 			CompletedAt:       ts("2026-11-02T08:22:03Z"),
 			DataSourceUUID:    "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c",
@@ -82,7 +83,7 @@ var runningJob = gen.APIIndexingJob{
 			IndexedItemCount:  u64(812),
 			SkippedItemCount:  u64(3),
 			StartedAt:         ts("2026-11-02T08:21:03Z"),
-			Status:            wire.DataSourceStatusUpdated,
+			Status:            indexingjobs.DataSourceStatusUpdated,
 			TotalBytes:        u64(10485760),
 			TotalBytesIndexed: u64(10485760),
 			TotalFileCount:    u64(40),
@@ -90,14 +91,14 @@ var runningJob = gen.APIIndexingJob{
 		{
 			DataSourceUUID: "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c",
 			StartedAt:      ts("2026-11-02T08:21:03Z"),
-			Status:         wire.DataSourceStatusInProgress,
+			Status:         indexingjobs.DataSourceStatusInProgress,
 		},
 	},
 	DataSourceUUIDs:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
 	KnowledgeBaseUUID: "123e4567-e89b-12d3-a456-426614174000",
-	Phase:             wire.PhaseRunning,
+	Phase:             indexingjobs.PhaseRunning,
 	StartedAt:         ts("2026-11-02T08:21:03Z"),
-	Status:            wire.StatusInProgress,
+	Status:            indexingjobs.StatusInProgress,
 	TotalDatasources:  2,
 	TotalItemsIndexed: u64(812),
 	TotalItemsSkipped: u64(3),
@@ -108,11 +109,11 @@ var runningJob = gen.APIIndexingJob{
 
 // cancelledJob is the job of the cancel_indexing_job cassette: runningJob
 // cancelled, its data source in progress cancelled with it.
-var cancelledJob = func() gen.APIIndexingJob {
+var cancelledJob = func() indexingjobs.IndexingJob {
 	job := runningJob
 	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
-	job.DataSourceJobs[1].Status = wire.DataSourceStatusCancelled
-	job.Phase, job.Status, job.FinishedAt = wire.PhaseCancelled, wire.StatusCancelled, job.UpdatedAt
+	job.DataSourceJobs[1].Status = indexingjobs.DataSourceStatusCancelled
+	job.Phase, job.Status, job.FinishedAt = indexingjobs.PhaseCancelled, indexingjobs.StatusCancelled, job.UpdatedAt
 	return job
 }()
 
@@ -123,13 +124,13 @@ func TestCancelKeepsUnknownValues(t *testing.T) {
 	job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
 
-	assert.Equal(t, gen.APIBatchJobPhase("BATCH_JOB_PHASE_PAUSED"), job.Phase)
+	assert.Equal(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED"), job.Phase)
 	assert.False(t, job.Phase.Known())
 	assert.False(t, job.Phase.Terminal())
-	assert.Equal(t, gen.APIIndexJobStatus("INDEX_JOB_STATUS_QUEUED"), job.Status)
+	assert.Equal(t, indexingjobs.Status("INDEX_JOB_STATUS_QUEUED"), job.Status)
 	assert.False(t, job.Status.Known())
 	require.Len(t, job.DataSourceJobs, 1)
-	assert.Equal(t, gen.APIIndexedDataSourceStatus("DATA_SOURCE_STATUS_THROTTLED"), job.DataSourceJobs[0].Status)
+	assert.Equal(t, indexingjobs.DataSourceStatus("DATA_SOURCE_STATUS_THROTTLED"), job.DataSourceJobs[0].Status)
 	assert.Equal(t, u64(812), job.TotalItemsIndexed, "a bare JSON number is accepted for a uint64 count")
 	assert.Equal(t, "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17", job.UUID)
 	assert.True(t, job.CreatedAt.IsZero(), "a field left out is zero")
@@ -142,7 +143,7 @@ func TestJobJSONRoundTrip(t *testing.T) {
 	for _, name := range []string{"cancel_reference", "cancel_indexing_job", "get_indexing_job"} {
 		t.Run(name, func(t *testing.T) {
 			body := loadRecording(t, name).Response.Body
-			var out gen.APICancelKnowledgeBaseIndexingJobOutput
+			var out gen.CancelIndexingJobOutput
 			require.NoError(t, json.Unmarshal([]byte(body), &out))
 			again, err := json.Marshal(out)
 			require.NoError(t, err)
@@ -151,7 +152,7 @@ func TestJobJSONRoundTrip(t *testing.T) {
 			require.NoError(t, json.Unmarshal(again, &encoded))
 			assert.Equal(t, withoutZeros(recorded), encoded)
 
-			var back gen.APICancelKnowledgeBaseIndexingJobOutput
+			var back gen.CancelIndexingJobOutput
 			require.NoError(t, json.Unmarshal(again, &back))
 			assert.Equal(t, out, back)
 		})
@@ -193,7 +194,7 @@ func withoutZeros(v any) any {
 }
 
 func TestJobDecodeErrorNamesBadCount(t *testing.T) {
-	var out gen.APICancelKnowledgeBaseIndexingJobOutput
+	var out gen.CancelIndexingJobOutput
 	err := json.Unmarshal([]byte(`{"job":{"uuid":"x","total_items_skipped":"-3"}}`), &out)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "total_items_skipped")

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // IndexingJobDetailsURL returns the pre-signed URL of the indexing job's
@@ -18,12 +16,9 @@ import (
 // http to a loopback address when the client's base URL is one, for tests),
 // without a user or password.
 func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*url.URL, error) {
-	if err := checkUUID("indexing job", jobUUID); err != nil {
-		return nil, err
-	}
 	var signed *url.URL
-	_, err := call(ctx, c, &gen.GenaiGetIndexingJobDetailsSignedURLOperation, []string{jobUUID}, "", nil,
-		func(out *gen.DetailsSignedURL) error {
+	_, err := call(ctx, c, opGenaiGetIndexingJobDetailsSignedURL, []string{jobUUID}, nil, nil,
+		func(out *detailsSignedURLAnswer) error {
 			u, err := url.Parse(out.SignedURL)
 			switch {
 			case len(out.SignedURL) > maxSignedURL:

@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
@@ -105,7 +104,7 @@ func newAPIError(method, url string, resp *http.Response, body []byte, attempts 
 	}
 	e.RateLimit, _ = rateLimitFrom(resp.Header)
 	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
-	var apiBody gen.Error
+	var apiBody errorBody
 	if json.Unmarshal(body, &apiBody) == nil && (apiBody.ID != "" || apiBody.Message != "") {
 		e.ID, e.Message = clean(apiBody.ID, maxIDLen), clean(apiBody.Message, maxMessageLen)
 		if apiBody.RequestID != "" {

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // roundTrip answers in memory, so fuzzing needs no server and no network.
@@ -242,7 +242,7 @@ func FuzzListIndexingJobs(f *testing.F) {
 		// The pages that must end the list, as the server answered them.
 		pagesSeen := map[string]bool{}
 		for n := 1; n <= requests; n++ {
-			var out gen.APIListKnowledgeBaseIndexingJobsOutput
+			var out gen.ListIndexingJobsOutput
 			if json.Unmarshal([]byte(bodies[min(n, len(bodies))-1]), &out) != nil {
 				continue // the client cannot read it either
 			}

@@ -6,39 +6,32 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
-// The methods below are one per operation of openapi.yaml: each checks its
-// inputs, names its generated operation (which carries its path, its
-// body's and its answer's types), checks the answer is about what was
-// asked, and hands them to call, which does the rest.
+// The methods below are one per operation of openapi.yaml: each names its
+// generated operation (which carries its path, its query's, body's and
+// answer's types), checks the answer is about what was asked, and hands
+// them to call, which checks the ids of the path and does the rest.
 
-// CancelIndexingJob asks the API to cancel the indexing job uuid and
+// CancelIndexingJob asks the API to cancel the indexing job jobUUID and
 // returns the job as the API answered. The job may reach PhaseCancelled a
 // moment later: WaitForIndexingJob follows it. Cancelling is idempotent, so
 // the request is retried like a read.
-func (c *Client) CancelIndexingJob(ctx context.Context, uuid string) (*IndexingJob, error) {
-	if err := checkUUID("indexing job", uuid); err != nil {
-		return nil, err
-	}
-	out, err := call(ctx, c, &gen.GenaiCancelIndexingJobOperation, []string{uuid}, "",
-		&gen.GenaiCancelIndexingJobJSONRequestBody{UUID: uuid},
-		func(out *gen.CancelledIndexingJob) error { return isJob(&out.Job, uuid) })
+func (c *Client) CancelIndexingJob(ctx context.Context, jobUUID string) (*IndexingJob, error) {
+	out, err := call(ctx, c, opGenaiCancelIndexingJob, []string{jobUUID}, nil,
+		&genaiCancelIndexingJobJSONRequestBody{UUID: jobUUID},
+		func(out *cancelledIndexingJobAnswer) error { return isJob(&out.Job, jobUUID) })
 	if err != nil {
 		return nil, err
 	}
 	return &out.Job, nil
 }
 
-// GetIndexingJob returns the indexing job uuid in its current state.
-func (c *Client) GetIndexingJob(ctx context.Context, uuid string) (*IndexingJob, error) {
-	if err := checkUUID("indexing job", uuid); err != nil {
-		return nil, err
-	}
-	out, err := call(ctx, c, &gen.GenaiGetIndexingJobOperation, []string{uuid}, "", nil,
-		func(out *gen.IndexingJob) error { return isJob(&out.Job, uuid) })
+// GetIndexingJob returns the indexing job jobUUID in its current state.
+func (c *Client) GetIndexingJob(ctx context.Context, jobUUID string) (*IndexingJob, error) {
+	out, err := call(ctx, c, opGenaiGetIndexingJob, []string{jobUUID}, nil, nil,
+		func(out *readIndexingJobAnswer) error { return isJob(&out.Job, jobUUID) })
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +50,7 @@ func (c *Client) GetIndexingJob(ctx context.Context, uuid string) (*IndexingJob,
 // wraps ErrOutcomeUnknown: list the knowledge base's jobs before starting
 // again.
 func (c *Client) StartIndexingJob(ctx context.Context, knowledgeBaseUUID string, dataSourceUUIDs ...string) (*IndexingJob, error) {
+	// Ids in the body are checked here; the path's by call.
 	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
 		return nil, err
 	}
@@ -65,9 +59,9 @@ func (c *Client) StartIndexingJob(ctx context.Context, knowledgeBaseUUID string,
 			return nil, err
 		}
 	}
-	out, err := call(ctx, c, &gen.GenaiCreateIndexingJobOperation, nil, "",
-		&gen.GenaiCreateIndexingJobJSONRequestBody{KnowledgeBaseUUID: knowledgeBaseUUID, DataSourceUUIDs: dataSourceUUIDs},
-		func(out *gen.StartedIndexingJob) error {
+	out, err := call(ctx, c, opGenaiCreateIndexingJob, nil, nil,
+		&genaiCreateIndexingJobJSONRequestBody{KnowledgeBaseUUID: knowledgeBaseUUID, DataSourceUUIDs: dataSourceUUIDs},
+		func(out *startedIndexingJobAnswer) error {
 			if err := isJob(&out.Job, ""); err != nil {
 				return err
 			}
@@ -80,19 +74,17 @@ func (c *Client) StartIndexingJob(ctx context.Context, knowledgeBaseUUID string,
 }
 
 // ListKnowledgeBaseIndexingJobs returns the latest 15 indexing jobs of the
-// knowledge base, newest first.
+// knowledge base, newest first. The answer is not paged: the API sends
+// those 15 and no more.
 func (c *Client) ListKnowledgeBaseIndexingJobs(ctx context.Context, knowledgeBaseUUID string) ([]IndexingJob, error) {
-	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
-		return nil, err
-	}
-	out, err := call(ctx, c, &gen.GenaiListIndexingJobsByKnowledgeBaseOperation, []string{knowledgeBaseUUID}, "", nil,
-		func(out *gen.IndexingJobs) error {
+	out, err := call(ctx, c, opGenaiListIndexingJobsByKnowledgeBase, []string{knowledgeBaseUUID}, nil, nil,
+		func(out *indexingJobsAnswer) error {
 			for _, job := range out.Jobs {
 				if err := ofKnowledgeBase(job, knowledgeBaseUUID); err != nil {
 					return err
 				}
 			}
-			return distinctJobs(out.Jobs)
+			return indexingJobs.distinct(out.Jobs)
 		})
 	if err != nil {
 		return nil, err
@@ -101,12 +93,9 @@ func (c *Client) ListKnowledgeBaseIndexingJobs(ctx context.Context, knowledgeBas
 }
 
 // ListIndexingJobDataSources returns what the indexing job did in each of
-// its data sources.
+// its data sources. The answer is not paged: all of them come at once.
 func (c *Client) ListIndexingJobDataSources(ctx context.Context, jobUUID string) ([]IndexedDataSource, error) {
-	if err := checkUUID("indexing job", jobUUID); err != nil {
-		return nil, err
-	}
-	out, err := call(ctx, c, &gen.GenaiListIndexingJobDataSourcesOperation, []string{jobUUID}, "", nil, nil)
+	out, err := call(ctx, c, opGenaiListIndexingJobDataSources, []string{jobUUID}, nil, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -5,82 +5,107 @@ import (
 	"fmt"
 	"iter"
 	"strings"
-
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
-// KnowledgeBase is a knowledge base: the generated gen.APIKnowledgeBase,
-// whose fields (kb.UUID, kb.Name, kb.Region, kb.LastIndexingJob, ...) are
-// reached directly, and the state of its database as GetKnowledgeBase
-// reports it.
-type KnowledgeBase struct {
-	gen.APIKnowledgeBase
-	// DatabaseStatus is the state of the database that holds the knowledge
-	// base's index; it can be indexed once it is DatabaseOnline. Only
-	// GetKnowledgeBase reports it: it is empty in ListKnowledgeBases.
-	DatabaseStatus DatabaseStatus `json:"database_status,omitempty"`
-}
+// KnowledgeBase, KnowledgeBaseDataSource, the kinds of source in it
+// (SpacesSource, WebCrawlerSource, S3Location, UploadedFile,
+// GoogleDriveFolder, DropboxFolder), DatabaseStatus and their constants are
+// generated from openapi.yaml into indexingjobs.gen.go.
 
-// DatabaseStatus is the state of a knowledge base's database, as the API
-// names it ("ONLINE"); values the client does not know are kept as they
-// came.
-type DatabaseStatus = gen.DbaasClusterStatus
-
-// DatabaseOnline is the state in which a knowledge base can be indexed.
-const DatabaseOnline = gen.DbaasClusterStatusONLINE
-
-// KnowledgeBaseDataSource is where some of a knowledge base's content comes
-// from: the generated gen.APIKnowledgeBaseDataSource. Exactly one of its
-// SpacesDataSource, WebCrawlerDataSource, AWSDataSource,
-// FileUploadDataSource, GoogleDriveDataSource and DropboxDataSource is set;
-// they show the source's place, never the secrets it was made with.
-type KnowledgeBaseDataSource = gen.APIKnowledgeBaseDataSource
+// DatabaseOnline is the state in which a knowledge base can be indexed:
+// DatabaseStatusOnline.
+const DatabaseOnline = DatabaseStatusOnline
 
 var (
-	knowledgeBases = listOf[gen.APIKnowledgeBase]{noun: "knowledge base", id: func(kb *gen.APIKnowledgeBase) string { return kb.UUID }}
+	knowledgeBases = listOf[KnowledgeBase]{noun: "knowledge base", id: func(kb *KnowledgeBase) string { return kb.UUID }}
 	dataSources    = listOf[KnowledgeBaseDataSource]{noun: "data source", id: func(ds *KnowledgeBaseDataSource) string { return ds.UUID }}
 )
 
-// GetKnowledgeBase returns the knowledge base uuid, with the state of its
-// database.
-func (c *Client) GetKnowledgeBase(ctx context.Context, uuid string) (*KnowledgeBase, error) {
-	if err := checkUUID("knowledge base", uuid); err != nil {
-		return nil, err
-	}
-	out, err := call(ctx, c, &gen.GenaiGetKnowledgeBaseOperation, []string{uuid}, "", nil, func(out *gen.KnowledgeBase) error {
-		return isKnowledgeBase(out.KnowledgeBase.UUID, uuid)
+// GetKnowledgeBase returns the knowledge base knowledgeBaseUUID, with the
+// state of its database (DatabaseStatus).
+func (c *Client) GetKnowledgeBase(ctx context.Context, knowledgeBaseUUID string) (*KnowledgeBase, error) {
+	out, err := call(ctx, c, opGenaiGetKnowledgeBase, []string{knowledgeBaseUUID}, nil, nil, func(out *readKnowledgeBaseAnswer) error {
+		return isKnowledgeBase(out.KnowledgeBase.UUID, knowledgeBaseUUID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &KnowledgeBase{APIKnowledgeBase: out.KnowledgeBase, DatabaseStatus: out.DatabaseStatus}, nil
+	kb := out.KnowledgeBase
+	kb.DatabaseStatus = out.DatabaseStatus
+	return &kb, nil
+}
+
+// KnowledgeBasePage is one page of the list of knowledge bases.
+type KnowledgeBasePage struct {
+	KnowledgeBases []KnowledgeBase // DatabaseStatus empty: GetKnowledgeBase reports it
+	Page           int             // this page's number, from 1
+	Pages          int             // how many pages the list has, as the API counted them
+	Total          int             // how many knowledge bases the list has, on all pages
+
+	meta pageMeta
+}
+
+// ListKnowledgeBasesPage returns page number page (from 1) of the knowledge
+// bases the token can see, perPage to a page (1 to MaxPerPage; 0 for
+// DefaultPerPage).
+func (c *Client) ListKnowledgeBasesPage(ctx context.Context, page, perPage int) (*KnowledgeBasePage, error) {
+	perPage, err := pageArgs(knowledgeBases, page, perPage)
+	if err != nil {
+		return nil, err
+	}
+	kbs, m, err := fetchPage(ctx, c, opGenaiListKnowledgeBases, knowledgeBases, nil, &genaiListKnowledgeBasesParams{Page: page, PerPage: perPage}, page, perPage,
+		func(out *knowledgeBasesAnswer) ([]KnowledgeBase, meta, links) {
+			return out.KnowledgeBases, out.Meta, out.Links
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &KnowledgeBasePage{KnowledgeBases: kbs, Page: page, Pages: m.pages, Total: m.total, meta: m}, nil
 }
 
 // ListKnowledgeBases returns every knowledge base the token can see,
 // fetching pages of MaxPerPage (WithPerPage to change it) as the loop
-// advances, with every guarantee of ListIndexingJobs: the next page is
-// asked for by number, links are never followed, memory is one page's, and
-// a list that disagrees with itself ends with an error. DatabaseStatus is
+// advances, with every guarantee of ListIndexingJobs. DatabaseStatus is
 // empty: GetKnowledgeBase reports it.
 func (c *Client) ListKnowledgeBases(ctx context.Context, opts ...ListOption) iter.Seq2[*KnowledgeBase, error] {
 	perPage := perPageOf(opts)
-	all := knowledgeBases.all(perPage, func(page int) ([]gen.APIKnowledgeBase, pageMeta, error) {
-		return fetchPage(ctx, c, &gen.GenaiListKnowledgeBasesOperation, knowledgeBases, nil, page, perPage,
-			func(out *gen.KnowledgeBases) ([]gen.APIKnowledgeBase, gen.APIMeta, gen.APILinks) {
-				return out.KnowledgeBases, out.Meta, out.Links
-			})
-	})
-	return func(yield func(*KnowledgeBase, error) bool) {
-		for kb, err := range all {
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if !yield(&KnowledgeBase{APIKnowledgeBase: *kb}, nil) {
-				return
-			}
+	return knowledgeBases.all(perPage, func(page int) ([]KnowledgeBase, pageMeta, error) {
+		p, err := c.ListKnowledgeBasesPage(ctx, page, perPage)
+		if err != nil {
+			return nil, pageMeta{}, err
 		}
+		return p.KnowledgeBases, p.meta, nil
+	})
+}
+
+// KnowledgeBaseDataSourcePage is one page of the list of a knowledge base's
+// data sources.
+type KnowledgeBaseDataSourcePage struct {
+	DataSources []KnowledgeBaseDataSource
+	Page        int // this page's number, from 1
+	Pages       int // how many pages the list has, as the API counted them
+	Total       int // how many data sources the list has, on all pages
+
+	meta pageMeta
+}
+
+// ListKnowledgeBaseDataSourcesPage returns page number page (from 1) of the
+// data sources of the knowledge base, perPage to a page (1 to MaxPerPage;
+// 0 for DefaultPerPage).
+func (c *Client) ListKnowledgeBaseDataSourcesPage(ctx context.Context, knowledgeBaseUUID string, page, perPage int) (*KnowledgeBaseDataSourcePage, error) {
+	perPage, err := pageArgs(dataSources, page, perPage)
+	if err != nil {
+		return nil, err
 	}
+	dss, m, err := fetchPage(ctx, c, opGenaiListKnowledgeBaseDataSources, dataSources, []string{knowledgeBaseUUID},
+		&genaiListKnowledgeBaseDataSourcesParams{Page: page, PerPage: perPage}, page, perPage,
+		func(out *knowledgeBaseDataSourcesAnswer) ([]KnowledgeBaseDataSource, meta, links) {
+			return out.KnowledgeBaseDataSources, out.Meta, out.Links
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &KnowledgeBaseDataSourcePage{DataSources: dss, Page: page, Pages: m.pages, Total: m.total, meta: m}, nil
 }
 
 // ListKnowledgeBaseDataSources returns every data source of the knowledge
@@ -88,22 +113,13 @@ func (c *Client) ListKnowledgeBases(ctx context.Context, opts ...ListOption) ite
 // guarantees.
 func (c *Client) ListKnowledgeBaseDataSources(ctx context.Context, knowledgeBaseUUID string, opts ...ListOption) iter.Seq2[*KnowledgeBaseDataSource, error] {
 	perPage := perPageOf(opts)
-	return func(yield func(*KnowledgeBaseDataSource, error) bool) {
-		if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
-			yield(nil, err)
-			return
+	return dataSources.all(perPage, func(page int) ([]KnowledgeBaseDataSource, pageMeta, error) {
+		p, err := c.ListKnowledgeBaseDataSourcesPage(ctx, knowledgeBaseUUID, page, perPage)
+		if err != nil {
+			return nil, pageMeta{}, err
 		}
-		for ds, err := range dataSources.all(perPage, func(page int) ([]KnowledgeBaseDataSource, pageMeta, error) {
-			return fetchPage(ctx, c, &gen.GenaiListKnowledgeBaseDataSourcesOperation, dataSources, []string{knowledgeBaseUUID}, page, perPage,
-				func(out *gen.KnowledgeBaseDataSources) ([]KnowledgeBaseDataSource, gen.APIMeta, gen.APILinks) {
-					return out.KnowledgeBaseDataSources, out.Meta, out.Links
-				})
-		}) {
-			if !yield(ds, err) || err != nil {
-				return
-			}
-		}
-	}
+		return p.DataSources, p.meta, nil
+	})
 }
 
 // isKnowledgeBase checks that an answer holds the knowledge base asked for

@@ -2,14 +2,11 @@ package indexingjobs
 
 import (
 	"cmp"
-	"context"
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"iter"
 	"strings"
-
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // The checks of this file are those of every paged list of the API, written
@@ -29,32 +26,6 @@ type listOf[T any] struct {
 type pageMeta struct {
 	page, pages, total int
 	next               bool
-}
-
-// metaOf reads pageMeta from the meta and links every list answer has.
-func metaOf(m gen.APIMeta, l gen.APILinks) pageMeta {
-	return pageMeta{page: m.Page, pages: m.Pages, total: m.Total, next: l.Pages.Next != ""}
-}
-
-// fetchPage asks for page number page of perPage items of a list
-// operation op (with the values of its path parameters) and checks the
-// answer (checkPage): its items, its meta and its links, which parts takes
-// out of the answer.
-func fetchPage[In, Out, T any](ctx context.Context, c *Client, op *gen.Endpoint[In, Out], l listOf[T], params []string, page, perPage int,
-	parts func(*Out) ([]T, gen.APIMeta, gen.APILinks)) ([]T, pageMeta, error) {
-	var items []T
-	var m pageMeta
-	_, err := call(ctx, c, op, params, pageQuery(page, perPage), nil, func(out *Out) error {
-		var meta gen.APIMeta
-		var links gen.APILinks
-		items, meta, links = parts(out)
-		m = metaOf(meta, links)
-		return l.checkPage(items, m, page, perPage)
-	})
-	if err != nil {
-		return nil, pageMeta{}, err
-	}
-	return items, m, nil
 }
 
 // maxUncountedPages bounds a list whose answers carry no meta: only their

@@ -8,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // TestEveryOperationPathIsItsTemplate checks once, for every operation of
@@ -17,11 +15,11 @@ import (
 // is that template with each parameter in its place, needs no escaping,
 // and takes nothing that is not a UUID.
 func TestEveryOperationPathIsItsTemplate(t *testing.T) {
-	require.NotEmpty(t, gen.Operations)
-	for _, op := range gen.Operations {
-		t.Run(op.ID, func(t *testing.T) {
-			want, params := op.Path, make([]string, len(op.PathParams))
-			for i, name := range op.PathParams {
+	require.NotEmpty(t, operations)
+	for _, op := range operations {
+		t.Run(op.id, func(t *testing.T) {
+			want, params := op.path, make([]string, len(op.pathParams))
+			for i, name := range op.pathParams {
 				params[i] = fmt.Sprintf("123e4567-e89b-42d3-a456-4266141740%02d", i)
 				require.Contains(t, want, "{"+name+"}", "the template names its parameter")
 				want = strings.Replace(want, "{"+name+"}", params[i], 1)
@@ -42,6 +40,7 @@ func TestEveryOperationPathIsItsTemplate(t *testing.T) {
 					wrong[i] = bad
 					_, err := fillPath("", op, wrong)
 					assert.ErrorIs(t, err, ErrInvalidUUID, "%q", bad)
+					assert.ErrorContains(t, err, kindOf(op.pathParams[i])+" ", "the error names what the id identifies")
 				}
 			}
 			_, err = fillPath("", op, append(params, "123e4567-e89b-42d3-a456-426614174099"))

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/gradient-go/indexingjobs/gen"
 	"io"
 	"math"
 	"net"
@@ -93,8 +92,8 @@ func TestSleepDoesNotStartAWaitPastTheDeadline(t *testing.T) {
 func TestRetryWait(t *testing.T) {
 	c := &Client{maxRetries: 3, retryMin: time.Millisecond, retryMax: 50 * time.Millisecond}
 	ctx := context.Background()
-	cancel := &outgoing{idempotent: gen.GenaiCancelIndexingJobOperation.Idempotent, maxRetries: c.maxRetries}
-	start := &outgoing{idempotent: gen.GenaiCreateIndexingJobOperation.Idempotent, maxRetries: c.maxRetries}
+	cancel := &outgoing{idempotent: opGenaiCancelIndexingJob.idempotent, maxRetries: c.maxRetries}
+	start := &outgoing{idempotent: opGenaiCreateIndexingJob.idempotent, maxRetries: c.maxRetries}
 	require.True(t, cancel.idempotent)
 	require.False(t, start.idempotent)
 	answer := func(code int, headers ...string) *http.Response {

@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
 const jobID = "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
@@ -111,7 +110,7 @@ func TestNewClientReadsTokenFromEnvironment(t *testing.T) {
 }
 
 func TestCancelSendsTheRecordedRequestAndDecodes(t *testing.T) {
-	for name, want := range map[string]gen.APIIndexingJob{"cancel_reference": referenceJob, "cancel_indexing_job": cancelledJob} {
+	for name, want := range map[string]indexingjobs.IndexingJob{"cancel_reference": referenceJob, "cancel_indexing_job": cancelledJob} {
 		t.Run(name, func(t *testing.T) {
 			rec := loadRecording(t, name)
 			srv := newReplayServer(t, rec)

@@ -8,24 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
-// IndexingSchedule is when a knowledge base is indexed on its own: on each
-// of Days, at Time (UTC, "HH:MM:SS"), a job starts. It is the generated
-// type gen.APIScheduledIndexingInfo.
-type IndexingSchedule = gen.APIScheduledIndexingInfo
-
 // GetIndexingSchedule returns the knowledge base's indexing schedule. For
 // a knowledge base without one, IsNotFound(err) is true.
 func (c *Client) GetIndexingSchedule(ctx context.Context, knowledgeBaseUUID string) (*IndexingSchedule, error) {
-	if err := checkUUID("knowledge base", knowledgeBaseUUID); err != nil {
-		return nil, err
-	}
-	out, err := call(ctx, c, &gen.GenaiGetScheduledIndexingOperation, []string{knowledgeBaseUUID}, "", nil,
-		func(out *gen.IndexingInfo) error { return isSchedule(&out.IndexingInfo, knowledgeBaseUUID) })
+	out, err := call(ctx, c, opGenaiGetScheduledIndexing, []string{knowledgeBaseUUID}, nil, nil,
+		func(out *indexingInfoAnswer) error { return isSchedule(&out.IndexingInfo, knowledgeBaseUUID) })
 	if err != nil {
 		return nil, err
 	}
@@ -49,9 +40,9 @@ func (c *Client) ScheduleIndexing(ctx context.Context, knowledgeBaseUUID string,
 	if err := ValidateSchedule(days, at); err != nil {
 		return nil, err
 	}
-	in := gen.GenaiCreateScheduledIndexingJSONRequestBody{KnowledgeBaseUUID: knowledgeBaseUUID, Days: wire.WeekdaysOf(days), Time: at}
-	out, err := call(ctx, c, &gen.GenaiCreateScheduledIndexingOperation, nil, "", &in,
-		func(out *gen.CreatedIndexingInfo) error { return isSchedule(&out.IndexingInfo, knowledgeBaseUUID) })
+	in := genaiCreateScheduledIndexingJSONRequestBody{KnowledgeBaseUUID: knowledgeBaseUUID, Days: wire.WeekdaysOf(days), Time: at}
+	out, err := call(ctx, c, opGenaiCreateScheduledIndexing, nil, nil, &in,
+		func(out *createdIndexingInfoAnswer) error { return isSchedule(&out.IndexingInfo, knowledgeBaseUUID) })
 	if err != nil {
 		return nil, err
 	}
@@ -65,11 +56,8 @@ func (c *Client) ScheduleIndexing(ctx context.Context, knowledgeBaseUUID string,
 // (a 5xx, a connection lost once the request was sent) may mean the first
 // attempt deleted it: that error wraps ErrOutcomeUnknown too, and says so.
 func (c *Client) DeleteIndexingSchedule(ctx context.Context, scheduleUUID string) (*IndexingSchedule, error) {
-	if err := checkUUID("indexing schedule", scheduleUUID); err != nil {
-		return nil, err
-	}
-	out, err := call(ctx, c, &gen.GenaiDeleteScheduledIndexingOperation, []string{scheduleUUID}, "", nil,
-		func(out *gen.DeletedIndexingInfo) error {
+	out, err := call(ctx, c, opGenaiDeleteScheduledIndexing, []string{scheduleUUID}, nil, nil,
+		func(out *deletedIndexingInfoAnswer) error {
 			if id := out.IndexingInfo.UUID; !strings.EqualFold(id, scheduleUUID) {
 				return fmt.Errorf("%w: it holds schedule %q, not %s", errWrongAnswer, clean(id, maxIDLen), scheduleUUID)
 			}

@@ -37,7 +37,7 @@ func TestOpenAPIJSONSaysWhatTheYAMLSays(t *testing.T) {
 	s := string(got)
 	assert.True(t, strings.HasPrefix(s, "{\n  \"openapi\": \"3.0.3\""), s[:40])
 	assert.Less(t, strings.Index(s, `"paths"`), strings.Index(s, `"components"`))
-	assert.Less(t, strings.Index(s, `"/v2/gen-ai/indexing_jobs/{uuid}"`), strings.Index(s, `"/v2/gen-ai/indexing_jobs/{uuid}/cancel"`))
+	assert.Less(t, strings.Index(s, `"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}"`), strings.Index(s, `"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel"`))
 }
 
 func TestSpecHandler(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 const (
@@ -159,8 +159,8 @@ func candidates(tb testing.TB, baseURL string) []candidate {
 // floorCancel is the least a Go program can do to make this call: build
 // the request the root client sends (same headers, same body), send it,
 // check the status, decode the body into the same generated model.
-func floorCancel(ctx context.Context, hc *http.Client, baseURL string) (*gen.APICancelKnowledgeBaseIndexingJobOutput, error) {
-	body, err := json.Marshal(gen.APICancelKnowledgeBaseIndexingJobInputPublic{UUID: jobID})
+func floorCancel(ctx context.Context, hc *http.Client, baseURL string) (*gen.CancelIndexingJobOutput, error) {
+	body, err := json.Marshal(gen.CancelIndexingJobInput{UUID: jobID})
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func floorCancel(ctx context.Context, hc *http.Client, baseURL string) (*gen.API
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	var out gen.APICancelKnowledgeBaseIndexingJobOutput
+	var out gen.CancelIndexingJobOutput
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(payload)))
 		for b.Loop() {
-			var out gen.APICancelKnowledgeBaseIndexingJobOutput
+			var out gen.CancelIndexingJobOutput
 			if err := json.Unmarshal(payload, &out); err != nil {
 				b.Fatal(err)
 			}

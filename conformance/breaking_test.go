@@ -47,7 +47,7 @@ func TestBreakingCatchesChangesToGoTypes(t *testing.T) {
 			"        completed_datasources:\n          type: integer\n          format: int32"),
 		"request property type": replaceOnce("        uuid:\n          type: string\n          description: |\n            The id of the indexing job to cancel",
 			"        uuid:\n          type: number\n          description: |\n            The id of the indexing job to cancel"),
-		"path removed": replaceOnce("  /v2/gen-ai/indexing_jobs/{uuid}/cancel:", "  /v2/gen-ai/indexing_jobs/{uuid}/stop:"),
+		"path removed": replaceOnce("  /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel:", "  /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/stop:"),
 	}
 	for name, edit := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -27,7 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 const (

@@ -19,8 +19,8 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
@@ -144,7 +144,7 @@ type fakeAnswer struct {
 // pages, the bodies it refuses, its starts and cancels over time. An
 // operation without more answers has no entry.
 var fakeMore = map[*gen.Operation][]fakeAnswer{
-	&gen.GenaiListIndexingJobsOperation.Operation: {
+	&gen.GenaiListIndexingJobsOperation: {
 		{name: "a page of one", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
 			page, err := c.ListIndexingJobsPage(e.ctx, 2, 1)
 			if err == nil {
@@ -178,13 +178,13 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 			return err
 		}},
 		{name: "per_page over 200", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiListIndexingJobsOperation.Operation, "", "page=1&per_page=500", nil))
+			return statusError(e.raw(e.srv, &gen.GenaiListIndexingJobsOperation, "", "page=1&per_page=500", nil))
 		}},
 		{name: "a page that is not a number", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiListIndexingJobsOperation.Operation, "", "page=two", nil))
+			return statusError(e.raw(e.srv, &gen.GenaiListIndexingJobsOperation, "", "page=two", nil))
 		}},
 	},
-	&gen.GenaiCreateIndexingJobOperation.Operation: {
+	&gen.GenaiCreateIndexingJobOperation: {
 		{name: "one data source", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
 			_, err := c.StartIndexingJob(e.ctx, e.f.KnowledgeBase, e.f.DataSources[1])
 			return err
@@ -194,20 +194,20 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 			return err
 		}},
 		{name: "no knowledge_base_uuid", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", strings.NewReader(`{}`)))
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", strings.NewReader(`{}`)))
 		}},
 		{name: "a body that is not JSON", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", strings.NewReader(`{"knowledge_base_uuid":`)))
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", strings.NewReader(`{"knowledge_base_uuid":`)))
 		}},
 		{name: "a body announced over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", bytes.NewReader(bigStart(e.f.KnowledgeBase))))
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", bytes.NewReader(bigStart(e.f.KnowledgeBase))))
 		}},
 		{name: "a chunked body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation.Operation, "", "", io.MultiReader(bytes.NewReader(bigStart(e.f.KnowledgeBase)))))
+			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", io.MultiReader(bytes.NewReader(bigStart(e.f.KnowledgeBase)))))
 		}},
 	},
-	&gen.GenaiGetIndexingJobOperation.Operation: outcomes(),
-	&gen.GenaiCancelIndexingJobOperation.Operation: {
+	&gen.GenaiGetIndexingJobOperation: outcomes(),
+	&gen.GenaiCancelIndexingJobOperation: {
 		{name: "a cancel that takes effect later answers with the job still running", status: 200, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			srv := e.newFake(indexingjobstest.WithCancelDelay(time.Hour))
 			optest.Stock(srv, e.f)
@@ -227,15 +227,15 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 			return err
 		}},
 		{name: "a body naming another job", status: 400, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation.Operation, e.f.FinishedJob, "",
+			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation, e.f.FinishedJob, "",
 				strings.NewReader(`{"uuid":"`+optest.Unknown+`"}`)))
 		}},
 		{name: "a body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
-			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation.Operation, e.f.FinishedJob, "",
+			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation, e.f.FinishedJob, "",
 				strings.NewReader(`{"uuid":"`+e.f.FinishedJob+`","padding":"`+strings.Repeat("x", 70<<10)+`"}`)))
 		}},
 	},
-	&gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation: {
+	&gen.GenaiGetIndexingJobDetailsSignedURLOperation: {
 		{name: "download the report from the storage host", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
 			var report bytes.Buffer
 			_, err := c.DownloadIndexingJobDetails(e.ctx, e.f.FinishedJob, &report)
@@ -245,7 +245,7 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 			return err
 		}},
 	},
-	&gen.GenaiListIndexingJobsByKnowledgeBaseOperation.Operation: {
+	&gen.GenaiListIndexingJobsByKnowledgeBaseOperation: {
 		{name: "the knowledge base's jobs", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
 			jobs, err := c.ListKnowledgeBaseIndexingJobs(e.ctx, e.f.KnowledgeBase)
 			if err == nil {
@@ -358,7 +358,7 @@ func spend(e *fakeEnv, srv *indexingjobstest.Server, n int) {
 	e.unseen += n
 	hc := &http.Client{}
 	for range n {
-		req, err := http.NewRequestWithContext(e.ctx, http.MethodGet, srv.URL+optest.Path(&gen.GenaiGetIndexingJobOperation.Operation, optest.Unknown), nil)
+		req, err := http.NewRequestWithContext(e.ctx, http.MethodGet, srv.URL+optest.Path(&gen.GenaiGetIndexingJobOperation, optest.Unknown), nil)
 		require.NoError(e.t, err)
 		req.Header.Set("Authorization", "Bearer "+srv.Token())
 		resp, err := hc.Do(req)

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
@@ -49,7 +49,7 @@ type specOperation struct {
 }
 
 // String names the operation in failure messages:
-// "genai_get_indexing_job (GET /v2/gen-ai/indexing_jobs/{uuid})".
+// "genai_get_indexing_job (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid})".
 func (o specOperation) String() string {
 	id := o.op.OperationID
 	if id == "" {
@@ -361,7 +361,7 @@ func specOf(t *testing.T, doc *openapi3.T, op *gen.Operation) *openapi3.Operatio
 // the signed URL it reads.
 func TestSpecSaysWhatTheClientAssumes(t *testing.T) {
 	doc := loadSpec(t)
-	list := specOf(t, doc, &gen.GenaiListIndexingJobsOperation.Operation)
+	list := specOf(t, doc, &gen.GenaiListIndexingJobsOperation)
 	for _, ref := range list.Parameters {
 		s := ref.Value.Schema.Value
 		assert.False(t, ref.Value.Required, ref.Value.Name)
@@ -371,20 +371,20 @@ func TestSpecSaysWhatTheClientAssumes(t *testing.T) {
 	}
 	assert.Equal(t, 200.0, *list.Parameters[1].Value.Schema.Value.Max, "per_page is at most 200")
 
-	for _, op := range []*gen.Operation{&gen.GenaiListIndexingJobsOperation.Operation, &gen.GenaiListIndexingJobsByKnowledgeBaseOperation.Operation} {
+	for _, op := range []*gen.Operation{&gen.GenaiListIndexingJobsOperation, &gen.GenaiListIndexingJobsByKnowledgeBaseOperation} {
 		s := specOf(t, doc, op).Responses.Value("200").Value.Content.Get(jsonMIMEType).Schema.Value
 		assert.ElementsMatch(t, []string{"jobs", "links", "meta"}, keys(s.Properties), op.ID)
 		assert.ElementsMatch(t, []string{"first", "previous", "next", "last"}, keys(s.Properties["links"].Value.Properties["pages"].Value.Properties), op.ID)
 		assert.ElementsMatch(t, []string{"page", "pages", "total"}, keys(s.Properties["meta"].Value.Properties), op.ID)
 	}
 
-	cancel := specOf(t, doc, &gen.GenaiCancelIndexingJobOperation.Operation)
+	cancel := specOf(t, doc, &gen.GenaiCancelIndexingJobOperation)
 	require.NotNil(t, cancel.RequestBody)
 	assert.False(t, cancel.RequestBody.Value.Required, "the cancel body is optional")
 	assert.Equal(t, "#/components/schemas/APICancelKnowledgeBaseIndexingJobInputPublic",
 		cancel.RequestBody.Value.Content.Get(jsonMIMEType).Schema.Ref)
 
-	start := specOf(t, doc, &gen.GenaiCreateIndexingJobOperation.Operation)
+	start := specOf(t, doc, &gen.GenaiCreateIndexingJobOperation)
 	require.NotNil(t, start.RequestBody)
 	assert.True(t, start.RequestBody.Value.Required, "the start body is required")
 	body := start.RequestBody.Value.Content.Get(jsonMIMEType).Schema
@@ -392,7 +392,7 @@ func TestSpecSaysWhatTheClientAssumes(t *testing.T) {
 	assert.ElementsMatch(t, []string{"knowledge_base_uuid", "data_source_uuids"}, keys(body.Value.Properties))
 	assert.Equal(t, []string{"knowledge_base_uuid"}, body.Value.Required)
 
-	signed := specOf(t, doc, &gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation).
+	signed := specOf(t, doc, &gen.GenaiGetIndexingJobDetailsSignedURLOperation).
 		Responses.Value("200").Value.Content.Get(jsonMIMEType).Schema.Value
 	assert.Equal(t, []string{"signed_url"}, keys(signed.Properties))
 }
@@ -440,9 +440,9 @@ func cutBlock(after, start string) func(string) string {
 // addBareOperation adds to the spec an operation with only an id, its 200
 // answer and a 404 with neither headers nor body.
 var addBareOperation = replaceOnce(
-	"  /v2/gen-ai/indexing_jobs/{uuid}:\n    parameters:\n      - $ref: '#/components/parameters/indexing_job_uuid'\n",
-	"  /v2/gen-ai/indexing_jobs/{uuid}:\n    parameters:\n      - $ref: '#/components/parameters/indexing_job_uuid'\n"+
-		"    delete:\n      operationId: genai_delete_indexing_job\n      responses:\n        '200':\n          $ref: '#/components/responses/indexing_job'\n        '404':\n          description: Not there.\n")
+	"  /v2/gen-ai/indexing_jobs/{indexing_job_uuid}:\n    parameters:\n      - $ref: '#/components/parameters/indexing_job_uuid'\n",
+	"  /v2/gen-ai/indexing_jobs/{indexing_job_uuid}:\n    parameters:\n      - $ref: '#/components/parameters/indexing_job_uuid'\n"+
+		"    delete:\n      operationId: genai_delete_indexing_job\n      responses:\n        '200':\n          $ref: '#/components/responses/read_indexing_job'\n        '404':\n          description: Not there.\n")
 
 // named is how the walk names a generated operation.
 func named(op *gen.Operation) string { return fmt.Sprintf("%s (%s %s)", op.ID, op.Method, op.Path) }
@@ -465,10 +465,10 @@ func cutAll(after string, starts ...string) func(string) string {
 // the walk passes) must be exactly the lines that name that operation and
 // that lack.
 func TestWalkerNamesWhatAnOperationLacks(t *testing.T) {
-	details := &gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation
-	sources := &gen.GenaiListIndexingJobDataSourcesOperation.Operation
-	start := &gen.GenaiCreateIndexingJobOperation.Operation
-	const remove = "genai_delete_indexing_job (DELETE /v2/gen-ai/indexing_jobs/{uuid})"
+	details := &gen.GenaiGetIndexingJobDetailsSignedURLOperation
+	sources := &gen.GenaiListIndexingJobDataSourcesOperation
+	start := &gen.GenaiCreateIndexingJobOperation
+	const remove = "genai_delete_indexing_job (DELETE /v2/gen-ai/indexing_jobs/{indexing_job_uuid})"
 	of := func(op *gen.Operation) string { return "operationId: " + op.ID + "\n" }
 	var byKB []string // every operation with a knowledge base in its path
 	for _, op := range gen.Operations {

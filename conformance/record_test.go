@@ -22,8 +22,8 @@ import (
 
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/conformance/record"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
@@ -55,7 +55,7 @@ func newLiveLike(t *testing.T, token string) *liveLike {
 	}
 	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op, id, _ := optest.Route(r.Method, r.URL.Path)
-		if op == &gen.GenaiCancelIndexingJobOperation.Operation && id == l.f.RunningJob && r.Header.Get("Authorization") == "Bearer "+token {
+		if op == &gen.GenaiCancelIndexingJobOperation && id == l.f.RunningJob && r.Header.Get("Authorization") == "Bearer "+token {
 			l.cancels.Add(1)
 		}
 		proxy.ServeHTTP(w, r)

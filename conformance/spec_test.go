@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gradient-go/indexingjobs/wire"
+	"github.com/gradient-go/indexingjobs"
 )
 
 const specPath = "../openapi.yaml"
@@ -99,15 +99,15 @@ func TestSpecEnums(t *testing.T) {
 	assert.Len(t, enum("APIIndexedDataSourceStatus"), 7)
 
 	// The client's types know every value of the spec, and only those: a
-	// value added to the spec fails here until package wire names it.
+	// value added to the spec fails here until it is generated again.
 	known := map[string]func(string) bool{
-		"APIBatchJobPhase":           func(v string) bool { return wire.Phase(v).Known() },
-		"APIIndexJobStatus":          func(v string) bool { return wire.Status(v).Known() },
-		"APIIndexedDataSourceStatus": func(v string) bool { return wire.DataSourceStatus(v).Known() },
+		"APIBatchJobPhase":           func(v string) bool { return indexingjobs.Phase(v).Known() },
+		"APIIndexJobStatus":          func(v string) bool { return indexingjobs.Status(v).Known() },
+		"APIIndexedDataSourceStatus": func(v string) bool { return indexingjobs.DataSourceStatus(v).Known() },
 	}
 	for schema, isKnown := range known {
 		for _, v := range enum(schema) {
-			assert.True(t, isKnown(v), "%s: package wire does not know %s", schema, v)
+			assert.True(t, isKnown(v), "%s: the client does not know %s", schema, v)
 		}
 		assert.False(t, isKnown(""), schema)
 		assert.False(t, isKnown(enum(schema)[1]+"_NOT_IN_THE_SPEC"), schema)

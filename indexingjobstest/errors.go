@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // apiError is an answer other than 200: its status and the API's error
@@ -67,7 +67,7 @@ func writeError(w http.ResponseWriter, err error) {
 	}
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(e.status)
-	_ = json.NewEncoder(w).Encode(gen.Error{ID: e.id, Message: e.message, RequestID: h.Get("x-request-id")})
+	_ = json.NewEncoder(w).Encode(gen.ErrorBody{ID: e.id, Message: e.message, RequestID: h.Get("x-request-id")})
 }
 
 // requestError is what the generated layer's failure to read a request

@@ -7,13 +7,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // knowledgeBase is the API's view of a knowledge base: what it holds, and
 // its newest job. s.mu is held.
-func (s *Server) knowledgeBase(kb KnowledgeBase) gen.APIKnowledgeBase {
-	out := gen.APIKnowledgeBase{UUID: kb.UUID, Name: kb.Name, Region: kb.Region, CreatedAt: kb.CreatedAt, UpdatedAt: kb.CreatedAt}
+func (s *Server) knowledgeBase(kb KnowledgeBase) indexingjobs.KnowledgeBase {
+	out := indexingjobs.KnowledgeBase{UUID: kb.UUID, Name: kb.Name, Region: kb.Region, CreatedAt: kb.CreatedAt, UpdatedAt: kb.CreatedAt}
 	if jobs := s.newestFirst(kb.UUID); len(jobs) > 0 {
 		out.LastIndexingJob = clone(*jobs[0])
 		out.UpdatedAt = out.LastIndexingJob.UpdatedAt
@@ -23,19 +24,19 @@ func (s *Server) knowledgeBase(kb KnowledgeBase) gen.APIKnowledgeBase {
 
 // getKnowledgeBase is the get operation: the knowledge base, its database
 // always ONLINE.
-func (s *Server) getKnowledgeBase(id string) (gen.APIGetKnowledgeBaseOutput, error) {
+func (s *Server) getKnowledgeBase(id string) (gen.GetKnowledgeBaseOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	kb, ok := s.knowledgeBases[strings.ToLower(id)]
 	if !ok {
-		return gen.APIGetKnowledgeBaseOutput{}, errNotFound
+		return gen.GetKnowledgeBaseOutput{}, errNotFound
 	}
-	return gen.APIGetKnowledgeBaseOutput{KnowledgeBase: s.knowledgeBase(kb), DatabaseStatus: gen.DbaasClusterStatusONLINE}, nil
+	return gen.GetKnowledgeBaseOutput{KnowledgeBase: s.knowledgeBase(kb), DatabaseStatus: indexingjobs.DatabaseStatusOnline}, nil
 }
 
 // listKnowledgeBases is page page of the knowledge bases, by name then
 // uuid, perPage to a page.
-func (s *Server) listKnowledgeBases(page, perPage int) gen.APIListKnowledgeBasesOutput {
+func (s *Server) listKnowledgeBases(page, perPage int) gen.ListKnowledgeBasesOutput {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := make([]KnowledgeBase, 0, len(s.knowledgeBases))
@@ -48,7 +49,7 @@ func (s *Server) listKnowledgeBases(page, perPage int) gen.APIListKnowledgeBases
 	of, meta, links := paged(all, page, perPage, func(n int) string {
 		return fmt.Sprintf("%s/v2/gen-ai/knowledge_bases?page=%d&per_page=%d", s.URL, n, perPage)
 	})
-	out := gen.APIListKnowledgeBasesOutput{Meta: meta, Links: links}
+	out := gen.ListKnowledgeBasesOutput{Meta: meta, Links: links}
 	for _, kb := range of {
 		out.KnowledgeBases = append(out.KnowledgeBases, s.knowledgeBase(kb))
 	}
@@ -58,25 +59,25 @@ func (s *Server) listKnowledgeBases(page, perPage int) gen.APIListKnowledgeBases
 // listDataSources is page page of a knowledge base's data sources, in the
 // order it holds them: each a folder of a Spaces bucket named after the
 // knowledge base, with what the newest job that indexed it did there.
-func (s *Server) listDataSources(id string, page, perPage int) (gen.APIListKnowledgeBaseDataSourcesOutput, error) {
+func (s *Server) listDataSources(id string, page, perPage int) (gen.ListKnowledgeBaseDataSourcesOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	kb, ok := s.knowledgeBases[strings.ToLower(id)]
 	if !ok {
-		return gen.APIListKnowledgeBaseDataSourcesOutput{}, errNotFound
+		return gen.ListKnowledgeBaseDataSourcesOutput{}, errNotFound
 	}
 	of, meta, links := paged(kb.DataSourceUUIDs, page, perPage, func(n int) string {
 		return fmt.Sprintf("%s/v2/gen-ai/knowledge_bases/%s/data_sources?page=%d&per_page=%d", s.URL, url.PathEscape(kb.UUID), n, perPage)
 	})
 	jobs := s.newestFirst(kb.UUID)
-	out := gen.APIListKnowledgeBaseDataSourcesOutput{Meta: meta, Links: links}
+	out := gen.ListKnowledgeBaseDataSourcesOutput{Meta: meta, Links: links}
 	for _, ds := range of {
 		i := slices.Index(kb.DataSourceUUIDs, ds)
-		d := gen.APIKnowledgeBaseDataSource{
+		d := indexingjobs.KnowledgeBaseDataSource{
 			UUID: ds, CreatedAt: kb.CreatedAt, UpdatedAt: kb.CreatedAt,
-			SpacesDataSource:  gen.APISpacesDataSource{BucketName: kb.Name, ItemPath: fmt.Sprintf("/source-%d", i+1), Region: kb.Region},
-			ChunkingAlgorithm: gen.APIChunkingAlgorithmCHUNKINGALGORITHMSECTIONBASED,
-			ChunkingOptions:   gen.APIChunkingOptions{MaxChunkSize: 750},
+			SpacesDataSource:  indexingjobs.SpacesSource{BucketName: kb.Name, ItemPath: fmt.Sprintf("/source-%d", i+1), Region: kb.Region},
+			ChunkingAlgorithm: indexingjobs.ChunkingAlgorithmSectionBased,
+			ChunkingOptions:   indexingjobs.ChunkingOptions{MaxChunkSize: 750},
 		}
 	jobsLoop:
 		for _, job := range jobs {

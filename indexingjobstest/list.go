@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // latestPerKnowledgeBase is how many jobs the list of a knowledge base's
@@ -15,7 +15,7 @@ const latestPerKnowledgeBase = 15
 
 // listJobs is page page (from 1) of all jobs, newest first, perPage to a
 // page. A page past the end has no jobs, and the counts.
-func (s *Server) listJobs(page, perPage int) gen.APIListKnowledgeBaseIndexingJobsOutput {
+func (s *Server) listJobs(page, perPage int) gen.ListIndexingJobsOutput {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return pageOf(s.newestFirst(""), page, perPage, func(n int) string {
@@ -25,11 +25,11 @@ func (s *Server) listJobs(page, perPage int) gen.APIListKnowledgeBaseIndexingJob
 
 // listKnowledgeBaseJobs is the latest jobs of knowledge base kb, newest
 // first, on one page.
-func (s *Server) listKnowledgeBaseJobs(kb string) (gen.APIListKnowledgeBaseIndexingJobsOutput, error) {
+func (s *Server) listKnowledgeBaseJobs(kb string) (gen.ListIndexingJobsOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.knowledgeBases[strings.ToLower(kb)]; !ok {
-		return gen.APIListKnowledgeBaseIndexingJobsOutput{}, errNotFound
+		return gen.ListIndexingJobsOutput{}, errNotFound
 	}
 	jobs := s.newestFirst(kb)
 	jobs = jobs[:min(len(jobs), latestPerKnowledgeBase)]
@@ -39,9 +39,9 @@ func (s *Server) listKnowledgeBaseJobs(kb string) (gen.APIListKnowledgeBaseIndex
 
 // pageOf is page page of jobs in the API's envelope: copies of the page's
 // jobs, the counts and the links (paged).
-func pageOf(jobs []*indexingjobs.IndexingJob, page, perPage int, link func(page int) string) gen.APIListKnowledgeBaseIndexingJobsOutput {
+func pageOf(jobs []*indexingjobs.IndexingJob, page, perPage int, link func(page int) string) gen.ListIndexingJobsOutput {
 	of, meta, links := paged(jobs, page, perPage, link)
-	out := gen.APIListKnowledgeBaseIndexingJobsOutput{Meta: meta, Links: links}
+	out := gen.ListIndexingJobsOutput{Meta: meta, Links: links}
 	for _, job := range of {
 		out.Jobs = append(out.Jobs, clone(*job))
 	}
@@ -52,7 +52,7 @@ func pageOf(jobs []*indexingjobs.IndexingJob, page, perPage int, link func(page 
 // and the links to the first, previous, next and last pages, made by link;
 // previous is absent on the first page, next on the last and past it. A
 // page past the end has no items.
-func paged[T any](items []T, page, perPage int, link func(page int) string) ([]T, gen.APIMeta, gen.APILinks) {
+func paged[T any](items []T, page, perPage int, link func(page int) string) ([]T, gen.Meta, gen.Links) {
 	total := len(items)
 	pages := (total + perPage - 1) / perPage
 	last := max(pages, 1)
@@ -60,7 +60,7 @@ func paged[T any](items []T, page, perPage int, link func(page int) string) ([]T
 	if page <= pages {
 		from = (page - 1) * perPage
 	}
-	var links gen.APILinks
+	var links gen.Links
 	p := &links.Pages
 	p.First, p.Last = link(1), link(last)
 	if page > 1 {
@@ -69,5 +69,5 @@ func paged[T any](items []T, page, perPage int, link func(page int) string) ([]T
 	if page < pages {
 		p.Next = link(page + 1)
 	}
-	return items[from:min(from+perPage, total)], gen.APIMeta{Page: page, Pages: pages, Total: total}, links
+	return items[from:min(from+perPage, total)], gen.Meta{Page: page, Pages: pages, Total: total}, links
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // addJobs adds n jobs of knowledge base kb (a new one if empty), two
@@ -80,27 +80,27 @@ func TestListIndexingJobsPage(t *testing.T) {
 	for _, c := range []struct {
 		query string
 		jobs  []string
-		meta  gen.APIMeta
-		pages gen.APIPages
+		meta  gen.Meta
+		pages gen.PageLinks
 	}{
-		{"", want[:20], gen.APIMeta{Page: 1, Pages: 2, Total: 21},
-			gen.APIPages{First: link(1, 20), Next: link(2, 20), Last: link(2, 20)}},
-		{"?page=2", want[20:], gen.APIMeta{Page: 2, Pages: 2, Total: 21},
-			gen.APIPages{First: link(1, 20), Previous: link(1, 20), Last: link(2, 20)}},
-		{"?page=3&per_page=5", want[10:15], gen.APIMeta{Page: 3, Pages: 5, Total: 21},
-			gen.APIPages{First: link(1, 5), Previous: link(2, 5), Next: link(4, 5), Last: link(5, 5)}},
-		{"?page=5&per_page=5", want[20:], gen.APIMeta{Page: 5, Pages: 5, Total: 21},
-			gen.APIPages{First: link(1, 5), Previous: link(4, 5), Last: link(5, 5)}},
-		{"?page=9", nil, gen.APIMeta{Page: 9, Pages: 2, Total: 21},
-			gen.APIPages{First: link(1, 20), Previous: link(2, 20), Last: link(2, 20)}},
-		{"?page=9223372036854775807&per_page=200", nil, gen.APIMeta{Page: 9223372036854775807, Pages: 1, Total: 21},
-			gen.APIPages{First: link(1, 200), Previous: link(1, 200), Last: link(1, 200)}},
-		{"?per_page=200", want, gen.APIMeta{Page: 1, Pages: 1, Total: 21},
-			gen.APIPages{First: link(1, 200), Last: link(1, 200)}},
+		{"", want[:20], gen.Meta{Page: 1, Pages: 2, Total: 21},
+			gen.PageLinks{First: link(1, 20), Next: link(2, 20), Last: link(2, 20)}},
+		{"?page=2", want[20:], gen.Meta{Page: 2, Pages: 2, Total: 21},
+			gen.PageLinks{First: link(1, 20), Previous: link(1, 20), Last: link(2, 20)}},
+		{"?page=3&per_page=5", want[10:15], gen.Meta{Page: 3, Pages: 5, Total: 21},
+			gen.PageLinks{First: link(1, 5), Previous: link(2, 5), Next: link(4, 5), Last: link(5, 5)}},
+		{"?page=5&per_page=5", want[20:], gen.Meta{Page: 5, Pages: 5, Total: 21},
+			gen.PageLinks{First: link(1, 5), Previous: link(4, 5), Last: link(5, 5)}},
+		{"?page=9", nil, gen.Meta{Page: 9, Pages: 2, Total: 21},
+			gen.PageLinks{First: link(1, 20), Previous: link(2, 20), Last: link(2, 20)}},
+		{"?page=9223372036854775807&per_page=200", nil, gen.Meta{Page: 9223372036854775807, Pages: 1, Total: 21},
+			gen.PageLinks{First: link(1, 200), Previous: link(1, 200), Last: link(1, 200)}},
+		{"?per_page=200", want, gen.Meta{Page: 1, Pages: 1, Total: 21},
+			gen.PageLinks{First: link(1, 200), Last: link(1, 200)}},
 	} {
 		resp, body := send(t, srv, "GET", "/v2/gen-ai/indexing_jobs"+c.query, srv.Token(), "")
 		require.Equal(t, 200, resp.StatusCode, "%s: %s", c.query, body)
-		var out gen.APIListKnowledgeBaseIndexingJobsOutput
+		var out gen.ListIndexingJobsOutput
 		require.NoError(t, json.Unmarshal([]byte(body), &out))
 		var ids []string
 		for _, j := range out.Jobs {
@@ -120,12 +120,12 @@ func TestListIndexingJobsPage(t *testing.T) {
 	empty, _ := newFake(t)
 	resp, body := send(t, empty, "GET", "/v2/gen-ai/indexing_jobs", empty.Token(), "")
 	require.Equal(t, 200, resp.StatusCode)
-	var out gen.APIListKnowledgeBaseIndexingJobsOutput
+	var out gen.ListIndexingJobsOutput
 	require.NoError(t, json.Unmarshal([]byte(body), &out))
 	assert.Empty(t, out.Jobs)
-	assert.Equal(t, gen.APIMeta{Page: 1}, out.Meta, "no jobs, no pages")
+	assert.Equal(t, gen.Meta{Page: 1}, out.Meta, "no jobs, no pages")
 	first := empty.URL + "/v2/gen-ai/indexing_jobs?page=1&per_page=20"
-	assert.Equal(t, gen.APIPages{First: first, Last: first}, out.Links.Pages)
+	assert.Equal(t, gen.PageLinks{First: first, Last: first}, out.Links.Pages)
 }
 
 func TestListKnowledgeBaseIndexingJobsLatest15(t *testing.T) {
@@ -160,10 +160,10 @@ func TestListKnowledgeBaseIndexingJobsLatest15(t *testing.T) {
 	path := "/v2/gen-ai/knowledge_bases/" + kb.UUID + "/indexing_jobs"
 	resp, body := send(t, srv, "GET", path, srv.Token(), "")
 	require.Equal(t, 200, resp.StatusCode)
-	var out gen.APIListKnowledgeBaseIndexingJobsOutput
+	var out gen.ListIndexingJobsOutput
 	require.NoError(t, json.Unmarshal([]byte(body), &out))
-	assert.Equal(t, gen.APIMeta{Page: 1, Pages: 1, Total: 15}, out.Meta, "one page")
-	assert.Equal(t, gen.APIPages{First: srv.URL + path, Last: srv.URL + path}, out.Links.Pages)
+	assert.Equal(t, gen.Meta{Page: 1, Pages: 1, Total: 15}, out.Meta, "one page")
+	assert.Equal(t, gen.PageLinks{First: srv.URL + path, Last: srv.URL + path}, out.Links.Pages)
 }
 
 func TestListIndexingJobDataSources(t *testing.T) {

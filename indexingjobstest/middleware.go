@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // Handler returns the fake API as an http.Handler, to mount in a server of

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
@@ -139,7 +139,7 @@ func TestWrongTokenOnEveryOperation(t *testing.T) {
 // before its body is read, whatever the body.
 func TestTokenIsCheckedBeforeTheBody(t *testing.T) {
 	srv, _ := stocked(t)
-	start, cancel := &gen.GenaiCreateIndexingJobOperation.Operation, &gen.GenaiCancelIndexingJobOperation.Operation
+	start, cancel := &gen.GenaiCreateIndexingJobOperation, &gen.GenaiCancelIndexingJobOperation
 	startPath, cancelPath := optest.Path(start, ""), optest.Path(cancel, optest.Canonical.RunningJob)
 	for _, c := range []struct{ method, path, body string }{
 		{start.Method, startPath, `{"knowledge_base_uuid":`},
@@ -174,7 +174,7 @@ func TestTokenIsCheckedBeforeTheBody(t *testing.T) {
 func TestBodyCap(t *testing.T) {
 	srv, _ := stocked(t)
 	job := optest.Canonical.RunningJob
-	cancel := &gen.GenaiCancelIndexingJobOperation.Operation
+	cancel := &gen.GenaiCancelIndexingJobOperation
 	cancelPath := optest.Path(cancel, job)
 	big := `{"uuid":"` + job + `","padding":"` + strings.Repeat("x", 64<<10) + `"}`
 

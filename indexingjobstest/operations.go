@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // api is the fake's side of the generated StrictServerInterface: one
@@ -32,28 +32,28 @@ func (a api) GenaiCreateIndexingJob(_ context.Context, req gen.GenaiCreateIndexi
 		return nil, err
 	}
 	return gen.GenaiCreateIndexingJob200JSONResponse{StartedIndexingJobJSONResponse: gen.StartedIndexingJobJSONResponse{
-		Body: gen.APIStartKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
+		Body: gen.StartIndexingJobOutput{Job: job}}}, nil
 }
 
 func (a api) GenaiGetIndexingJob(_ context.Context, req gen.GenaiGetIndexingJobRequestObject) (gen.GenaiGetIndexingJobResponseObject, error) {
-	job, ok := a.s.Job(req.UUID)
+	job, ok := a.s.Job(req.IndexingJobUUID)
 	if !ok {
 		return nil, errNotFound
 	}
-	return gen.GenaiGetIndexingJob200JSONResponse{IndexingJobJSONResponse: gen.IndexingJobJSONResponse{
-		Body: gen.APIGetKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
+	return gen.GenaiGetIndexingJob200JSONResponse{ReadIndexingJobJSONResponse: gen.ReadIndexingJobJSONResponse{
+		Body: gen.GetIndexingJobOutput{Job: job}}}, nil
 }
 
 func (a api) GenaiCancelIndexingJob(_ context.Context, req gen.GenaiCancelIndexingJobRequestObject) (gen.GenaiCancelIndexingJobResponseObject, error) {
-	if req.Body != nil && req.Body.UUID != "" && !strings.EqualFold(req.Body.UUID, req.UUID) {
-		return nil, errBadRequest("uuid %q in the body is not the job %q of the path", req.Body.UUID, req.UUID)
+	if req.Body != nil && req.Body.UUID != "" && !strings.EqualFold(req.Body.UUID, req.IndexingJobUUID) {
+		return nil, errBadRequest("uuid %q in the body is not the job %q of the path", req.Body.UUID, req.IndexingJobUUID)
 	}
-	job, err := a.s.cancel(req.UUID)
+	job, err := a.s.cancel(req.IndexingJobUUID)
 	if err != nil {
 		return nil, err
 	}
 	return gen.GenaiCancelIndexingJob200JSONResponse{CancelledIndexingJobJSONResponse: gen.CancelledIndexingJobJSONResponse{
-		Body: gen.APICancelKnowledgeBaseIndexingJobOutput{Job: job}}}, nil
+		Body: gen.CancelIndexingJobOutput{Job: job}}}, nil
 }
 
 func (a api) GenaiListIndexingJobDataSources(_ context.Context, req gen.GenaiListIndexingJobDataSourcesRequestObject) (gen.GenaiListIndexingJobDataSourcesResponseObject, error) {
@@ -62,7 +62,7 @@ func (a api) GenaiListIndexingJobDataSources(_ context.Context, req gen.GenaiLis
 		return nil, errNotFound
 	}
 	return gen.GenaiListIndexingJobDataSources200JSONResponse{IndexedDataSourcesJSONResponse: gen.IndexedDataSourcesJSONResponse{
-		Body: gen.APIListIndexingJobDataSourcesOutput{IndexedDataSources: job.DataSourceJobs}}}, nil
+		Body: gen.ListIndexingJobDataSourcesOutput{IndexedDataSources: job.DataSourceJobs}}}, nil
 }
 
 func (a api) GenaiGetIndexingJobDetailsSignedURL(_ context.Context, req gen.GenaiGetIndexingJobDetailsSignedURLRequestObject) (gen.GenaiGetIndexingJobDetailsSignedURLResponseObject, error) {
@@ -71,7 +71,7 @@ func (a api) GenaiGetIndexingJobDetailsSignedURL(_ context.Context, req gen.Gena
 		return nil, errNotFound
 	}
 	return gen.GenaiGetIndexingJobDetailsSignedURL200JSONResponse{DetailsSignedURLJSONResponse: gen.DetailsSignedURLJSONResponse{
-		Body: gen.APIGetIndexingJobDetailsSignedURLOutput{SignedURL: a.s.signedReportURL(job.UUID)}}}, nil
+		Body: gen.DetailsSignedURLOutput{SignedURL: a.s.signedReportURL(job.UUID)}}}, nil
 }
 
 func (a api) GenaiListIndexingJobsByKnowledgeBase(_ context.Context, req gen.GenaiListIndexingJobsByKnowledgeBaseRequestObject) (gen.GenaiListIndexingJobsByKnowledgeBaseResponseObject, error) {
@@ -88,7 +88,7 @@ func (a api) GenaiGetScheduledIndexing(_ context.Context, req gen.GenaiGetSchedu
 		return nil, errNotFound
 	}
 	return gen.GenaiGetScheduledIndexing200JSONResponse{IndexingInfoJSONResponse: gen.IndexingInfoJSONResponse{
-		Body: gen.APIGetScheduledIndexingOutput{IndexingInfo: sch}}}, nil
+		Body: gen.GetScheduleOutput{IndexingInfo: sch}}}, nil
 }
 
 func (a api) GenaiCreateScheduledIndexing(_ context.Context, req gen.GenaiCreateScheduledIndexingRequestObject) (gen.GenaiCreateScheduledIndexingResponseObject, error) {
@@ -97,16 +97,16 @@ func (a api) GenaiCreateScheduledIndexing(_ context.Context, req gen.GenaiCreate
 		return nil, err
 	}
 	return gen.GenaiCreateScheduledIndexing200JSONResponse{CreatedIndexingInfoJSONResponse: gen.CreatedIndexingInfoJSONResponse{
-		Body: gen.APICreateScheduledIndexingOutput{IndexingInfo: sch}}}, nil
+		Body: gen.CreateScheduleOutput{IndexingInfo: sch}}}, nil
 }
 
 func (a api) GenaiDeleteScheduledIndexing(_ context.Context, req gen.GenaiDeleteScheduledIndexingRequestObject) (gen.GenaiDeleteScheduledIndexingResponseObject, error) {
-	sch, err := a.s.deleteSchedule(req.UUID)
+	sch, err := a.s.deleteSchedule(req.ScheduleUUID)
 	if err != nil {
 		return nil, err
 	}
 	return gen.GenaiDeleteScheduledIndexing200JSONResponse{DeletedIndexingInfoJSONResponse: gen.DeletedIndexingInfoJSONResponse{
-		Body: gen.APIDeleteScheduledIndexingOutput{IndexingInfo: sch}}}, nil
+		Body: gen.DeleteScheduleOutput{IndexingInfo: sch}}}, nil
 }
 
 func (a api) GenaiListKnowledgeBases(_ context.Context, req gen.GenaiListKnowledgeBasesRequestObject) (gen.GenaiListKnowledgeBasesResponseObject, error) {
@@ -119,11 +119,11 @@ func (a api) GenaiListKnowledgeBases(_ context.Context, req gen.GenaiListKnowled
 }
 
 func (a api) GenaiGetKnowledgeBase(_ context.Context, req gen.GenaiGetKnowledgeBaseRequestObject) (gen.GenaiGetKnowledgeBaseResponseObject, error) {
-	out, err := a.s.getKnowledgeBase(req.UUID)
+	out, err := a.s.getKnowledgeBase(req.KnowledgeBaseUUID)
 	if err != nil {
 		return nil, err
 	}
-	return gen.GenaiGetKnowledgeBase200JSONResponse{KnowledgeBaseJSONResponse: gen.KnowledgeBaseJSONResponse{Body: out}}, nil
+	return gen.GenaiGetKnowledgeBase200JSONResponse{ReadKnowledgeBaseJSONResponse: gen.ReadKnowledgeBaseJSONResponse{Body: out}}, nil
 }
 
 func (a api) GenaiListKnowledgeBaseDataSources(_ context.Context, req gen.GenaiListKnowledgeBaseDataSourcesRequestObject) (gen.GenaiListKnowledgeBaseDataSourcesResponseObject, error) {

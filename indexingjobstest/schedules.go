@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
@@ -33,7 +33,7 @@ func (s *Server) AddIndexingSchedule(schedule indexingjobs.IndexingSchedule) str
 
 // addSchedule keeps sch, whose days and time at ("HH:MM") are checked, as
 // its knowledge base's schedule. s.mu is held.
-func (s *Server) addSchedule(sch gen.APIScheduledIndexingInfo, at string) string {
+func (s *Server) addSchedule(sch indexingjobs.IndexingSchedule, at string) string {
 	now := s.now().UTC().Truncate(time.Second)
 	if sch.UUID == "" {
 		sch.UUID = newUUID()
@@ -55,9 +55,9 @@ func (s *Server) addSchedule(sch gen.APIScheduledIndexingInfo, at string) string
 
 // createSchedule is the create operation: the knowledge base must be known
 // and have no schedule yet.
-func (s *Server) createSchedule(in gen.APICreateScheduledIndexingInputPublic) (gen.APIScheduledIndexingInfo, error) {
+func (s *Server) createSchedule(in gen.CreateScheduleInput) (indexingjobs.IndexingSchedule, error) {
 	if err := indexingjobs.ValidateSchedule(wire.TimeWeekdays(in.Days), in.Time); err != nil {
-		return gen.APIScheduledIndexingInfo{}, errBadRequest("%s", strings.TrimPrefix(err.Error(), "indexingjobs: "))
+		return indexingjobs.IndexingSchedule{}, errBadRequest("%s", strings.TrimPrefix(err.Error(), "indexingjobs: "))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -66,17 +66,17 @@ func (s *Server) createSchedule(in gen.APICreateScheduledIndexingInputPublic) (g
 	_, scheduled := s.schedules[kb]
 	switch {
 	case !known:
-		return gen.APIScheduledIndexingInfo{}, errNotFound
+		return indexingjobs.IndexingSchedule{}, errNotFound
 	case scheduled:
-		return gen.APIScheduledIndexingInfo{}, errConflict
+		return indexingjobs.IndexingSchedule{}, errConflict
 	}
-	s.addSchedule(gen.APIScheduledIndexingInfo{KnowledgeBaseUUID: in.KnowledgeBaseUUID, Days: in.Days}, in.Time)
+	s.addSchedule(indexingjobs.IndexingSchedule{KnowledgeBaseUUID: in.KnowledgeBaseUUID, Days: in.Days}, in.Time)
 	return s.scheduleOf(kb), nil
 }
 
 // deleteSchedule is the delete operation, by the schedule's own uuid: it
 // answers the schedule as it was, deleted_at set.
-func (s *Server) deleteSchedule(id string) (gen.APIScheduledIndexingInfo, error) {
+func (s *Server) deleteSchedule(id string) (indexingjobs.IndexingSchedule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for kb, sch := range s.schedules {
@@ -87,23 +87,23 @@ func (s *Server) deleteSchedule(id string) (gen.APIScheduledIndexingInfo, error)
 			return sch, nil
 		}
 	}
-	return gen.APIScheduledIndexingInfo{}, errNotFound
+	return indexingjobs.IndexingSchedule{}, errNotFound
 }
 
 // schedule returns the knowledge base's schedule, its next run reckoned
 // from now.
-func (s *Server) schedule(kb string) (gen.APIScheduledIndexingInfo, bool) {
+func (s *Server) schedule(kb string) (indexingjobs.IndexingSchedule, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.schedules[strings.ToLower(kb)]; !ok {
-		return gen.APIScheduledIndexingInfo{}, false
+		return indexingjobs.IndexingSchedule{}, false
 	}
 	return s.scheduleOf(kb), true
 }
 
 // scheduleOf is a copy of the knowledge base's schedule, which it has, its
 // next run reckoned from now. s.mu is held.
-func (s *Server) scheduleOf(kb string) gen.APIScheduledIndexingInfo {
+func (s *Server) scheduleOf(kb string) indexingjobs.IndexingSchedule {
 	sch := s.schedules[strings.ToLower(kb)]
 	h, m := int(sch.Time[0]-'0')*10+int(sch.Time[1]-'0'), int(sch.Time[3]-'0')*10+int(sch.Time[4]-'0')
 	sch.NextRunAt = nextRun(s.now(), sch.Days, h, m)

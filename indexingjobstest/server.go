@@ -49,7 +49,6 @@ import (
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 )
 
 // DefaultToken is the bearer token a Server accepts unless WithToken says
@@ -98,7 +97,7 @@ type Server struct {
 	mu              sync.Mutex
 	jobs            map[string]*record // by lower-case uuid
 	knowledgeBases  map[string]KnowledgeBase
-	schedules       map[string]gen.APIScheduledIndexingInfo // by lower-case knowledge base uuid
+	schedules       map[string]indexingjobs.IndexingSchedule // by lower-case knowledge base uuid
 	faults          []Fault
 	requests        int
 	storageRequests int
@@ -174,7 +173,7 @@ func newServer(opts ...Option) *Server {
 		token: DefaultToken, jobDuration: DefaultJobDuration, outcome: indexingjobs.PhaseSucceeded,
 		now: time.Now, closing: make(chan struct{}),
 		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{},
-		schedules: map[string]gen.APIScheduledIndexingInfo{},
+		schedules: map[string]indexingjobs.IndexingSchedule{},
 	}
 	for _, o := range opts {
 		o(s)

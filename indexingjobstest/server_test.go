@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
@@ -112,7 +112,7 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 	optest.Stock(srv, optest.Canonical)
 	id := optest.Canonical.RunningJob
 	const unknown = optest.Unknown
-	get, start, list := &gen.GenaiGetIndexingJobOperation.Operation, &gen.GenaiCreateIndexingJobOperation.Operation, &gen.GenaiListIndexingJobsOperation.Operation
+	get, start, list := &gen.GenaiGetIndexingJobOperation, &gen.GenaiCreateIndexingJobOperation, &gen.GenaiListIndexingJobsOperation
 	seen := map[string]bool{}
 	type answer struct {
 		what   string

@@ -90,7 +90,9 @@ const maxKnowledgeBaseSources = 10000
 func printKnowledgeBaseJSON(w io.Writer, answer []byte, kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource, raw []json.RawMessage) error {
 	var out map[string]json.RawMessage
 	if json.Unmarshal(answer, &out) != nil || out == nil {
-		b, err := json.Marshal(map[string]any{"knowledge_base": kb.APIKnowledgeBase, "database_status": kb.DatabaseStatus})
+		alone := *kb
+		alone.DatabaseStatus = "" // sent beside the knowledge base, not in it
+		b, err := json.Marshal(map[string]any{"knowledge_base": alone, "database_status": kb.DatabaseStatus})
 		if err != nil {
 			return err
 		}

@@ -46,14 +46,14 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
 // ErrorsOf is the operation whose error answers are captured: the cancel,
 // whose errors the root package's tests read.
-var ErrorsOf = &gen.GenaiCancelIndexingJobOperation.Operation
+var ErrorsOf = &gen.GenaiCancelIndexingJobOperation
 
 // An answer is one answer of a row's call to record, of status: its
 // success (no name), or an error answer, in the cassette named

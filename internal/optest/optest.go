@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
@@ -77,54 +77,54 @@ func Of(id string) (Row, bool) {
 // calls are the rows by operation, each written once; rows orders them as
 // the spec does and fails at start-up for an operation without one.
 var calls = map[*gen.Operation]Row{
-	&gen.GenaiListIndexingJobsOperation.Operation: {On: Nothing, Call: func(ctx context.Context, c *indexingjobs.Client, _ string) error {
+	&gen.GenaiListIndexingJobsOperation: {On: Nothing, Call: func(ctx context.Context, c *indexingjobs.Client, _ string) error {
 		_, err := c.ListIndexingJobsPage(ctx, 1, 0)
 		return err
 	}},
-	&gen.GenaiCreateIndexingJobOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+	&gen.GenaiCreateIndexingJobOperation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
 		_, err := c.StartIndexingJob(ctx, kb)
 		return err
 	}},
-	&gen.GenaiGetIndexingJobOperation.Operation: {On: RunningJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+	&gen.GenaiGetIndexingJobOperation: {On: RunningJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
 		_, err := c.GetIndexingJob(ctx, job)
 		return err
 	}},
-	&gen.GenaiCancelIndexingJobOperation.Operation: {On: RunningJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+	&gen.GenaiCancelIndexingJobOperation: {On: RunningJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
 		_, err := c.CancelIndexingJob(ctx, job)
 		return err
 	}},
-	&gen.GenaiListIndexingJobDataSourcesOperation.Operation: {On: FinishedJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+	&gen.GenaiListIndexingJobDataSourcesOperation: {On: FinishedJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
 		_, err := c.ListIndexingJobDataSources(ctx, job)
 		return err
 	}},
-	&gen.GenaiGetIndexingJobDetailsSignedURLOperation.Operation: {On: FinishedJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
+	&gen.GenaiGetIndexingJobDetailsSignedURLOperation: {On: FinishedJob, Call: func(ctx context.Context, c *indexingjobs.Client, job string) error {
 		_, err := c.IndexingJobDetailsURL(ctx, job)
 		return err
 	}},
-	&gen.GenaiListIndexingJobsByKnowledgeBaseOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+	&gen.GenaiListIndexingJobsByKnowledgeBaseOperation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
 		_, err := c.ListKnowledgeBaseIndexingJobs(ctx, kb)
 		return err
 	}},
-	&gen.GenaiGetScheduledIndexingOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+	&gen.GenaiGetScheduledIndexingOperation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
 		_, err := c.GetIndexingSchedule(ctx, kb)
 		return err
 	}},
-	&gen.GenaiCreateScheduledIndexingOperation.Operation: {On: Unscheduled, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+	&gen.GenaiCreateScheduledIndexingOperation: {On: Unscheduled, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
 		_, err := c.ScheduleIndexing(ctx, kb, []time.Weekday{time.Monday, time.Thursday}, "02:00")
 		return err
 	}},
-	&gen.GenaiDeleteScheduledIndexingOperation.Operation: {On: Schedule, Call: func(ctx context.Context, c *indexingjobs.Client, id string) error {
+	&gen.GenaiDeleteScheduledIndexingOperation: {On: Schedule, Call: func(ctx context.Context, c *indexingjobs.Client, id string) error {
 		_, err := c.DeleteIndexingSchedule(ctx, id)
 		return err
 	}},
-	&gen.GenaiListKnowledgeBasesOperation.Operation: {On: Nothing, Call: func(ctx context.Context, c *indexingjobs.Client, _ string) error {
+	&gen.GenaiListKnowledgeBasesOperation: {On: Nothing, Call: func(ctx context.Context, c *indexingjobs.Client, _ string) error {
 		return lastErr(c.ListKnowledgeBases(ctx))
 	}},
-	&gen.GenaiGetKnowledgeBaseOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+	&gen.GenaiGetKnowledgeBaseOperation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
 		_, err := c.GetKnowledgeBase(ctx, kb)
 		return err
 	}},
-	&gen.GenaiListKnowledgeBaseDataSourcesOperation.Operation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
+	&gen.GenaiListKnowledgeBaseDataSourcesOperation: {On: KnowledgeBase, Call: func(ctx context.Context, c *indexingjobs.Client, kb string) error {
 		return lastErr(c.ListKnowledgeBaseDataSources(ctx, kb))
 	}},
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/gen"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 

@@ -14,8 +14,607 @@ import (
 	"io"
 	"net/http"
 
+	indexingjobs "github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/wire"
 	"github.com/oapi-codegen/runtime"
 )
+
+//
+//
+
+// S3Location is indexingjobs.S3Location.
+type S3Location = indexingjobs.S3Location
+
+// Phase is indexingjobs.Phase.
+type Phase = indexingjobs.Phase
+
+// cancelIndexingJobInput The optional body of a cancel request.
+type CancelIndexingJobInput struct {
+	// UUID The id of the indexing job to cancel; when sent it must equal the id
+	// in the path.
+	//
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
+type cancelIndexingJobInput = CancelIndexingJobInput
+
+// cancelIndexingJobOutput The answer to a cancel request.
+type CancelIndexingJobOutput struct {
+	// Job One run that indexes some or all data sources of a knowledge base. Every
+	// field is optional: the service leaves out what does not apply yet (no
+	// `finished_at` while running) and may add fields over time.
+	Job IndexingJob `json:"job,omitempty,omitzero"`
+}
+
+type cancelIndexingJobOutput = CancelIndexingJobOutput
+
+// ChunkingAlgorithm is indexingjobs.ChunkingAlgorithm.
+type ChunkingAlgorithm = indexingjobs.ChunkingAlgorithm
+
+// ChunkingOptions is indexingjobs.ChunkingOptions.
+type ChunkingOptions = indexingjobs.ChunkingOptions
+
+// CrawlingOption is indexingjobs.CrawlingOption.
+type CrawlingOption = indexingjobs.CrawlingOption
+
+// createScheduleInput The schedule to make for a knowledge base.
+type CreateScheduleInput struct {
+	// Days The days of the week to start a job on, at least one, none twice,
+	// numbered as in a cron expression: Monday is 1, Saturday 6, and
+	// Sunday 7 (DigitalOcean's guide numbers the days 1 to 7; cron
+	// takes 0 or 7 for Sunday).
+	//
+	//
+	// Example: [1,4]
+	Days []wire.Weekday `json:"days"`
+
+	// KnowledgeBaseUUID The id of the knowledge base to index on a schedule.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid"`
+
+	// Time The time of day to start a job, in UTC, as `HH:MM` on a 24-hour clock.
+	//
+	// Example: 02:00
+	Time string `json:"time"`
+}
+
+type createScheduleInput = CreateScheduleInput
+
+// createScheduleOutput The answer to a schedule's making.
+type CreateScheduleOutput struct {
+	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
+	// `time` (UTC), a job starts as if started by hand. Every field is
+	// optional.
+	IndexingInfo IndexingSchedule `json:"indexing_info,omitempty,omitzero"`
+}
+
+type createScheduleOutput = CreateScheduleOutput
+
+// deleteScheduleOutput The answer to a schedule's deletion.
+type DeleteScheduleOutput struct {
+	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
+	// `time` (UTC), a job starts as if started by hand. Every field is
+	// optional.
+	IndexingInfo IndexingSchedule `json:"indexing_info,omitempty,omitzero"`
+}
+
+type deleteScheduleOutput = DeleteScheduleOutput
+
+// DropboxFolder is indexingjobs.DropboxFolder.
+type DropboxFolder = indexingjobs.DropboxFolder
+
+// UploadedFile is indexingjobs.UploadedFile.
+type UploadedFile = indexingjobs.UploadedFile
+
+// detailsSignedURLOutput Where to download a job's detailed report.
+type DetailsSignedURLOutput struct {
+	// SignedURL A pre-signed https URL of the report, valid for a short time. It
+	// carries its own signature: send no `Authorization` header to it.
+	//
+	//
+	// Example: https://genai-reports.example-storage.com/7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17.json?X-Amz-Signature=3f9a
+	SignedURL string `json:"signed_url,omitempty,omitzero"`
+}
+
+type detailsSignedURLOutput = DetailsSignedURLOutput
+
+// getIndexingJobOutput The answer to a request for one indexing job.
+type GetIndexingJobOutput struct {
+	// Job One run that indexes some or all data sources of a knowledge base. Every
+	// field is optional: the service leaves out what does not apply yet (no
+	// `finished_at` while running) and may add fields over time.
+	Job IndexingJob `json:"job,omitempty,omitzero"`
+}
+
+type getIndexingJobOutput = GetIndexingJobOutput
+
+// getKnowledgeBaseOutput A knowledge base, and the state of the database that holds its index.
+type GetKnowledgeBaseOutput struct {
+	// DatabaseStatus The state of the database cluster that holds a knowledge base's index.
+	// A knowledge base can be indexed once it is `ONLINE`. More values may
+	// be added.
+	//
+	//
+	// Example: ONLINE
+	DatabaseStatus DatabaseStatus `json:"database_status,omitempty,omitzero"`
+
+	// KnowledgeBase A searchable collection of content, built from its data sources by
+	// indexing jobs. Every field is optional.
+	KnowledgeBase KnowledgeBase `json:"knowledge_base,omitempty,omitzero"`
+}
+
+type getKnowledgeBaseOutput = GetKnowledgeBaseOutput
+
+// getScheduleOutput The answer to a read of a knowledge base's indexing schedule.
+type GetScheduleOutput struct {
+	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
+	// `time` (UTC), a job starts as if started by hand. Every field is
+	// optional.
+	IndexingInfo IndexingSchedule `json:"indexing_info,omitempty,omitzero"`
+}
+
+type getScheduleOutput = GetScheduleOutput
+
+// GoogleDriveFolder is indexingjobs.GoogleDriveFolder.
+type GoogleDriveFolder = indexingjobs.GoogleDriveFolder
+
+// Status is indexingjobs.Status.
+type Status = indexingjobs.Status
+
+// IndexedDataSource is indexingjobs.IndexedDataSource.
+type IndexedDataSource = indexingjobs.IndexedDataSource
+
+// DataSourceStatus is indexingjobs.DataSourceStatus.
+type DataSourceStatus = indexingjobs.DataSourceStatus
+
+// IndexingJob is indexingjobs.IndexingJob.
+type IndexingJob = indexingjobs.IndexingJob
+
+// KnowledgeBase is indexingjobs.KnowledgeBase.
+type KnowledgeBase = indexingjobs.KnowledgeBase
+
+// KnowledgeBaseDataSource is indexingjobs.KnowledgeBaseDataSource.
+type KnowledgeBaseDataSource = indexingjobs.KnowledgeBaseDataSource
+
+// links Links to other pages of a list.
+type Links struct {
+	// Pages Absolute URLs of other pages of the same list. Each is absent where
+	// there is no such page (no `next` on the last page).
+	Pages pageLinks `json:"pages,omitempty,omitzero"`
+}
+
+type links = Links
+
+// listIndexingJobDataSourcesOutput The data sources of one indexing job.
+type ListIndexingJobDataSourcesOutput struct {
+	// IndexedDataSources What the job did in each data source.
+	IndexedDataSources []IndexedDataSource `json:"indexed_data_sources,omitempty,omitzero"`
+}
+
+type listIndexingJobDataSourcesOutput = ListIndexingJobDataSourcesOutput
+
+// listKnowledgeBaseDataSourcesOutput One page of a knowledge base's data sources.
+type ListKnowledgeBaseDataSourcesOutput struct {
+	// KnowledgeBaseDataSources The data sources of this page.
+	KnowledgeBaseDataSources []KnowledgeBaseDataSource `json:"knowledge_base_data_sources,omitempty,omitzero"`
+
+	// Links Links to other pages of a list.
+	Links links `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta meta `json:"meta,omitempty,omitzero"`
+}
+
+type listKnowledgeBaseDataSourcesOutput = ListKnowledgeBaseDataSourcesOutput
+
+// listIndexingJobsOutput A page of indexing jobs.
+type ListIndexingJobsOutput struct {
+	// Jobs The jobs of this page, newest first.
+	Jobs []IndexingJob `json:"jobs,omitempty,omitzero"`
+
+	// Links Links to other pages of a list.
+	Links links `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta meta `json:"meta,omitempty,omitzero"`
+}
+
+type listIndexingJobsOutput = ListIndexingJobsOutput
+
+// listKnowledgeBasesOutput One page of the knowledge bases the token can see.
+type ListKnowledgeBasesOutput struct {
+	// KnowledgeBases The knowledge bases of this page.
+	KnowledgeBases []KnowledgeBase `json:"knowledge_bases,omitempty,omitzero"`
+
+	// Links Links to other pages of a list.
+	Links links `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta meta `json:"meta,omitempty,omitzero"`
+}
+
+type listKnowledgeBasesOutput = ListKnowledgeBasesOutput
+
+// meta Where this page is in the whole list.
+type Meta struct {
+	// Page This page's number, counting from 1.
+	//
+	// Example: 2
+	Page int `json:"page,omitempty,omitzero"`
+
+	// Pages How many pages the list has.
+	//
+	// Example: 5
+	Pages int `json:"pages,omitempty,omitzero"`
+
+	// Total How many items the list has, on all pages.
+	//
+	// Example: 93
+	Total int `json:"total,omitempty,omitzero"`
+}
+
+type meta = Meta
+
+// pageLinks Absolute URLs of other pages of the same list. Each is absent where
+// there is no such page (no `next` on the last page).
+type PageLinks struct {
+	// First The first page.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=1&per_page=20
+	First string `json:"first,omitempty,omitzero"`
+
+	// Last The last page.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=5&per_page=20
+	Last string `json:"last,omitempty,omitzero"`
+
+	// Next The page after this one.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=3&per_page=20
+	Next string `json:"next,omitempty,omitzero"`
+
+	// Previous The page before this one.
+	//
+	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=1&per_page=20
+	Previous string `json:"previous,omitempty,omitzero"`
+}
+
+type pageLinks = PageLinks
+
+// RerankingConfig is indexingjobs.RerankingConfig.
+type RerankingConfig = indexingjobs.RerankingConfig
+
+// IndexingSchedule is indexingjobs.IndexingSchedule.
+type IndexingSchedule = indexingjobs.IndexingSchedule
+
+// SpacesSource is indexingjobs.SpacesSource.
+type SpacesSource = indexingjobs.SpacesSource
+
+// startIndexingJobInput What to index.
+type StartIndexingJobInput struct {
+	// DataSourceUUIDs The data sources of that knowledge base to index. Empty or absent:
+	// all of them.
+	//
+	//
+	// Example: ["9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"]
+	DataSourceUUIDs []string `json:"data_source_uuids,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base to index.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid"`
+}
+
+type startIndexingJobInput = StartIndexingJobInput
+
+// startIndexingJobOutput The answer to a start request.
+type StartIndexingJobOutput struct {
+	// Job One run that indexes some or all data sources of a knowledge base. Every
+	// field is optional: the service leaves out what does not apply yet (no
+	// `finished_at` while running) and may add fields over time.
+	Job IndexingJob `json:"job,omitempty,omitzero"`
+}
+
+type startIndexingJobOutput = StartIndexingJobOutput
+
+// WebCrawlerSource is indexingjobs.WebCrawlerSource.
+type WebCrawlerSource = indexingjobs.WebCrawlerSource
+
+// DatabaseStatus is indexingjobs.DatabaseStatus.
+type DatabaseStatus = indexingjobs.DatabaseStatus
+
+// errorBody The body of every error the API itself sends.
+type ErrorBody struct {
+	// ID A short code for the kind of error, such as `bad_request`,
+	// `unauthorized`, `not_found`, `too_many_requests` or
+	// `server_error`.
+	//
+	//
+	// Example: not_found
+	ID string `json:"id"`
+
+	// Message What went wrong, for a person to read.
+	//
+	// Example: The resource you requested could not be found.
+	Message string `json:"message"`
+
+	// RequestID The id of the failed request at DigitalOcean, the same as the
+	// `x-request-id` header. Quote it when asking for support.
+	//
+	//
+	// Example: 4d9d8375-3c56-4925-a3e7-eec3b1f5a8c1
+	RequestID string `json:"request_id,omitempty,omitzero"`
+}
+
+type errorBody = ErrorBody
+
+// indexingJobUUID defines model for indexing_job_uuid.
+type IndexingJobUUID = string
+
+type indexingJobUUID = IndexingJobUUID
+
+// knowledgeBaseUUID defines model for knowledge_base_uuid.
+type KnowledgeBaseUUID = string
+
+type knowledgeBaseUUID = KnowledgeBaseUUID
+
+// page defines model for page.
+type Page = int
+
+type page = Page
+
+// perPage defines model for per_page.
+type PerPage = int
+
+type perPage = PerPage
+
+// scheduleUUID defines model for schedule_uuid.
+type ScheduleUUID = string
+
+type scheduleUUID = ScheduleUUID
+
+// CancelledIndexingJob The answer to a cancel request.
+type CancelledIndexingJob = cancelIndexingJobOutput
+
+// Conflict The body of every error the API itself sends.
+type Conflict = errorBody
+
+// CreatedIndexingInfo The answer to a schedule's making.
+type CreatedIndexingInfo = createScheduleOutput
+
+// DeletedIndexingInfo The answer to a schedule's deletion.
+type DeletedIndexingInfo = deleteScheduleOutput
+
+// DetailsSignedURL Where to download a job's detailed report.
+type DetailsSignedURL = detailsSignedURLOutput
+
+// IndexedDataSources The data sources of one indexing job.
+type IndexedDataSources = listIndexingJobDataSourcesOutput
+
+// IndexingInfo The answer to a read of a knowledge base's indexing schedule.
+type IndexingInfo = getScheduleOutput
+
+// IndexingJobs A page of indexing jobs.
+type IndexingJobs = listIndexingJobsOutput
+
+// KnowledgeBaseDataSources One page of a knowledge base's data sources.
+type KnowledgeBaseDataSources = listKnowledgeBaseDataSourcesOutput
+
+// KnowledgeBases One page of the knowledge bases the token can see.
+type KnowledgeBases = listKnowledgeBasesOutput
+
+// NotFound The body of every error the API itself sends.
+type NotFound = errorBody
+
+// ReadIndexingJob The answer to a request for one indexing job.
+type ReadIndexingJob = getIndexingJobOutput
+
+// ReadKnowledgeBase A knowledge base, and the state of the database that holds its index.
+type ReadKnowledgeBase = getKnowledgeBaseOutput
+
+// ServerError The body of every error the API itself sends.
+type ServerError = errorBody
+
+// StartedIndexingJob The answer to a start request.
+type StartedIndexingJob = startIndexingJobOutput
+
+// TooManyRequests The body of every error the API itself sends.
+type TooManyRequests = errorBody
+
+// Unauthorized The body of every error the API itself sends.
+type Unauthorized = errorBody
+
+// UnexpectedError The body of every error the API itself sends.
+type UnexpectedError = errorBody
+
+// GenaiListIndexingJobsParams defines parameters for GenaiListIndexingJobs.
+type GenaiListIndexingJobsParams struct {
+	// Page Which page to return, counting from 1. Default 1.
+	Page page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many items a page holds, at most 200. Default 20.
+	PerPage perPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
+// GenaiListKnowledgeBasesParams defines parameters for GenaiListKnowledgeBases.
+type GenaiListKnowledgeBasesParams struct {
+	// Page Which page to return, counting from 1. Default 1.
+	Page page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many items a page holds, at most 200. Default 20.
+	PerPage perPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
+// GenaiListKnowledgeBaseDataSourcesParams defines parameters for GenaiListKnowledgeBaseDataSources.
+type GenaiListKnowledgeBaseDataSourcesParams struct {
+	// Page Which page to return, counting from 1. Default 1.
+	Page page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many items a page holds, at most 200. Default 20.
+	PerPage perPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
+// GenaiCreateIndexingJobJSONRequestBody defines body for GenaiCreateIndexingJob for application/json ContentType.
+type GenaiCreateIndexingJobJSONRequestBody = startIndexingJobInput
+
+// GenaiCancelIndexingJobJSONRequestBody defines body for GenaiCancelIndexingJob for application/json ContentType.
+type GenaiCancelIndexingJobJSONRequestBody = cancelIndexingJobInput
+
+// GenaiCreateScheduledIndexingJSONRequestBody defines body for GenaiCreateScheduledIndexing for application/json ContentType.
+type GenaiCreateScheduledIndexingJSONRequestBody = createScheduleInput
+
+// Operation is one operation of openapi.yaml.
+type Operation struct {
+	ID     string // operationId
+	Method string
+	// Path is the path template, such as
+	// /v2/gen-ai/indexing_jobs/{indexing_job_uuid}; PathParams names its
+	// parameters in the order they appear, each for what it identifies.
+	Path        string
+	PathParams  []string
+	QueryParams []string
+	// Idempotent operations may be sent again after the server may have
+	// acted on them: the operation's x-idempotent, or else its method
+	// (GET, PUT and DELETE are, POST is not).
+	Idempotent bool
+}
+
+// GenaiListIndexingJobsOperation is genai_list_indexing_jobs: GET /v2/gen-ai/indexing_jobs
+// (List Indexing Jobs for All Knowledge Bases).
+var GenaiListIndexingJobsOperation = Operation{
+	ID: "genai_list_indexing_jobs", Method: "GET", Path: "/v2/gen-ai/indexing_jobs",
+	PathParams:  []string{},
+	QueryParams: []string{"page", "per_page"},
+	Idempotent:  true,
+}
+
+// GenaiCreateIndexingJobOperation is genai_create_indexing_job: POST /v2/gen-ai/indexing_jobs
+// (Start Indexing Job for a Knowledge Base).
+var GenaiCreateIndexingJobOperation = Operation{
+	ID: "genai_create_indexing_job", Method: "POST", Path: "/v2/gen-ai/indexing_jobs",
+	PathParams:  []string{},
+	QueryParams: []string{},
+	Idempotent:  false,
+}
+
+// GenaiGetIndexingJobOperation is genai_get_indexing_job: GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}
+// (Retrieve Status of Indexing Job for a Knowledge Base).
+var GenaiGetIndexingJobOperation = Operation{
+	ID: "genai_get_indexing_job", Method: "GET", Path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}",
+	PathParams:  []string{"indexing_job_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiCancelIndexingJobOperation is genai_cancel_indexing_job: PUT /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel
+// (Cancel Indexing Job for a Knowledge Base).
+var GenaiCancelIndexingJobOperation = Operation{
+	ID: "genai_cancel_indexing_job", Method: "PUT", Path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel",
+	PathParams:  []string{"indexing_job_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiListIndexingJobDataSourcesOperation is genai_list_indexing_job_data_sources: GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources
+// (List Data Sources for Indexing Job for a Knowledge Base).
+var GenaiListIndexingJobDataSourcesOperation = Operation{
+	ID: "genai_list_indexing_job_data_sources", Method: "GET", Path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources",
+	PathParams:  []string{"indexing_job_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiGetIndexingJobDetailsSignedURLOperation is genai_get_indexing_job_details_signed_url: GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url
+// (Get Signed URL for Indexing Job Details).
+var GenaiGetIndexingJobDetailsSignedURLOperation = Operation{
+	ID: "genai_get_indexing_job_details_signed_url", Method: "GET", Path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url",
+	PathParams:  []string{"indexing_job_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiListKnowledgeBasesOperation is genai_list_knowledge_bases: GET /v2/gen-ai/knowledge_bases
+// (List Knowledge Bases).
+var GenaiListKnowledgeBasesOperation = Operation{
+	ID: "genai_list_knowledge_bases", Method: "GET", Path: "/v2/gen-ai/knowledge_bases",
+	PathParams:  []string{},
+	QueryParams: []string{"page", "per_page"},
+	Idempotent:  true,
+}
+
+// GenaiGetKnowledgeBaseOperation is genai_get_knowledge_base: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}
+// (Retrieve a Knowledge Base).
+var GenaiGetKnowledgeBaseOperation = Operation{
+	ID: "genai_get_knowledge_base", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiListKnowledgeBaseDataSourcesOperation is genai_list_knowledge_base_data_sources: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources
+// (List Data Sources for a Knowledge Base).
+var GenaiListKnowledgeBaseDataSourcesOperation = Operation{
+	ID: "genai_list_knowledge_base_data_sources", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{"page", "per_page"},
+	Idempotent:  true,
+}
+
+// GenaiListIndexingJobsByKnowledgeBaseOperation is genai_list_indexing_jobs_by_knowledge_base: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs
+// (List Latest Indexing Jobs for a Knowledge Base).
+var GenaiListIndexingJobsByKnowledgeBaseOperation = Operation{
+	ID: "genai_list_indexing_jobs_by_knowledge_base", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiCreateScheduledIndexingOperation is genai_create_scheduled_indexing: POST /v2/gen-ai/scheduled-indexing
+// (Schedule the Indexing of a Knowledge Base).
+var GenaiCreateScheduledIndexingOperation = Operation{
+	ID: "genai_create_scheduled_indexing", Method: "POST", Path: "/v2/gen-ai/scheduled-indexing",
+	PathParams:  []string{},
+	QueryParams: []string{},
+	Idempotent:  false,
+}
+
+// GenaiGetScheduledIndexingOperation is genai_get_scheduled_indexing: GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}
+// (Get the Indexing Schedule of a Knowledge Base).
+var GenaiGetScheduledIndexingOperation = Operation{
+	ID: "genai_get_scheduled_indexing", Method: "GET", Path: "/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiDeleteScheduledIndexingOperation is genai_delete_scheduled_indexing: DELETE /v2/gen-ai/scheduled-indexing/{schedule_uuid}
+// (Delete an Indexing Schedule).
+var GenaiDeleteScheduledIndexingOperation = Operation{
+	ID: "genai_delete_scheduled_indexing", Method: "DELETE", Path: "/v2/gen-ai/scheduled-indexing/{schedule_uuid}",
+	PathParams:  []string{"schedule_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// Operations lists every operation of openapi.yaml, in the spec's order.
+var Operations = []*Operation{
+	&GenaiListIndexingJobsOperation,
+	&GenaiCreateIndexingJobOperation,
+	&GenaiGetIndexingJobOperation,
+	&GenaiCancelIndexingJobOperation,
+	&GenaiListIndexingJobDataSourcesOperation,
+	&GenaiGetIndexingJobDetailsSignedURLOperation,
+	&GenaiListKnowledgeBasesOperation,
+	&GenaiGetKnowledgeBaseOperation,
+	&GenaiListKnowledgeBaseDataSourcesOperation,
+	&GenaiListIndexingJobsByKnowledgeBaseOperation,
+	&GenaiCreateScheduledIndexingOperation,
+	&GenaiGetScheduledIndexingOperation,
+	&GenaiDeleteScheduledIndexingOperation,
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -25,39 +624,39 @@ type ServerInterface interface {
 	// GenaiCreateIndexingJob Start Indexing Job for a Knowledge Base
 	// (POST /v2/gen-ai/indexing_jobs)
 	GenaiCreateIndexingJob(w http.ResponseWriter, r *http.Request)
+	// GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
+	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid})
+	GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID)
+	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
+	// (PUT /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel)
+	GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID)
 	// GenaiListIndexingJobDataSources List Data Sources for Indexing Job for a Knowledge Base
 	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources)
-	GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath)
+	GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID)
 	// GenaiGetIndexingJobDetailsSignedURL Get Signed URL for Indexing Job Details
 	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url)
-	GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath)
-	// GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
-	// (GET /v2/gen-ai/indexing_jobs/{uuid})
-	GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID)
-	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
-	// (PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel)
-	GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID)
+	GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID)
 	// GenaiListKnowledgeBases List Knowledge Bases
 	// (GET /v2/gen-ai/knowledge_bases)
 	GenaiListKnowledgeBases(w http.ResponseWriter, r *http.Request, params GenaiListKnowledgeBasesParams)
+	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
+	GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
 	// GenaiListKnowledgeBaseDataSources List Data Sources for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
-	GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID, params GenaiListKnowledgeBaseDataSourcesParams)
+	GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID, params GenaiListKnowledgeBaseDataSourcesParams)
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
-	GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
-	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
-	// (GET /v2/gen-ai/knowledge_bases/{uuid})
-	GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, uuid KnowledgeBaseID)
+	GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
 	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
 	// (POST /v2/gen-ai/scheduled-indexing)
 	GenaiCreateScheduledIndexing(w http.ResponseWriter, r *http.Request)
 	// GenaiGetScheduledIndexing Get the Indexing Schedule of a Knowledge Base
 	// (GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid})
-	GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID)
+	GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
 	// GenaiDeleteScheduledIndexing Delete an Indexing Schedule
-	// (DELETE /v2/gen-ai/scheduled-indexing/{uuid})
-	GenaiDeleteScheduledIndexing(w http.ResponseWriter, r *http.Request, uuid ScheduleUUID)
+	// (DELETE /v2/gen-ai/scheduled-indexing/{schedule_uuid})
+	GenaiDeleteScheduledIndexing(w http.ResponseWriter, r *http.Request, scheduleUUID scheduleUUID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -129,6 +728,58 @@ func (siw *ServerInterfaceWrapper) GenaiCreateIndexingJob(w http.ResponseWriter,
 	handler.ServeHTTP(w, r)
 }
 
+// GenaiGetIndexingJob operation middleware
+func (siw *ServerInterfaceWrapper) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "indexing_job_uuid" -------------
+	var indexingJobUUID indexingJobUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "indexing_job_uuid", r.PathValue("indexing_job_uuid"), &indexingJobUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "indexing_job_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiGetIndexingJob(w, r, indexingJobUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiCancelIndexingJob operation middleware
+func (siw *ServerInterfaceWrapper) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "indexing_job_uuid" -------------
+	var indexingJobUUID indexingJobUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "indexing_job_uuid", r.PathValue("indexing_job_uuid"), &indexingJobUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "indexing_job_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiCancelIndexingJob(w, r, indexingJobUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GenaiListIndexingJobDataSources operation middleware
 func (siw *ServerInterfaceWrapper) GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request) {
 
@@ -136,7 +787,7 @@ func (siw *ServerInterfaceWrapper) GenaiListIndexingJobDataSources(w http.Respon
 	_ = err
 
 	// ------------- Path parameter "indexing_job_uuid" -------------
-	var indexingJobUUID IndexingJobUUIDOfPath
+	var indexingJobUUID indexingJobUUID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "indexing_job_uuid", r.PathValue("indexing_job_uuid"), &indexingJobUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
@@ -162,7 +813,7 @@ func (siw *ServerInterfaceWrapper) GenaiGetIndexingJobDetailsSignedURL(w http.Re
 	_ = err
 
 	// ------------- Path parameter "indexing_job_uuid" -------------
-	var indexingJobUUID IndexingJobUUIDOfPath
+	var indexingJobUUID indexingJobUUID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "indexing_job_uuid", r.PathValue("indexing_job_uuid"), &indexingJobUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
@@ -172,58 +823,6 @@ func (siw *ServerInterfaceWrapper) GenaiGetIndexingJobDetailsSignedURL(w http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GenaiGetIndexingJobDetailsSignedURL(w, r, indexingJobUUID)
-	}))
-
-	for _, middleware := range siw.HandlerMiddlewares {
-		handler = middleware(handler)
-	}
-
-	handler.ServeHTTP(w, r)
-}
-
-// GenaiGetIndexingJob operation middleware
-func (siw *ServerInterfaceWrapper) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request) {
-
-	var err error
-	_ = err
-
-	// ------------- Path parameter "uuid" -------------
-	var uuid IndexingJobUUID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
-	if err != nil {
-		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uuid", Err: err})
-		return
-	}
-
-	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GenaiGetIndexingJob(w, r, uuid)
-	}))
-
-	for _, middleware := range siw.HandlerMiddlewares {
-		handler = middleware(handler)
-	}
-
-	handler.ServeHTTP(w, r)
-}
-
-// GenaiCancelIndexingJob operation middleware
-func (siw *ServerInterfaceWrapper) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request) {
-
-	var err error
-	_ = err
-
-	// ------------- Path parameter "uuid" -------------
-	var uuid IndexingJobUUID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
-	if err != nil {
-		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uuid", Err: err})
-		return
-	}
-
-	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GenaiCancelIndexingJob(w, r, uuid)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -279,6 +878,32 @@ func (siw *ServerInterfaceWrapper) GenaiListKnowledgeBases(w http.ResponseWriter
 	handler.ServeHTTP(w, r)
 }
 
+// GenaiGetKnowledgeBase operation middleware
+func (siw *ServerInterfaceWrapper) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID knowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiGetKnowledgeBase(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GenaiListKnowledgeBaseDataSources operation middleware
 func (siw *ServerInterfaceWrapper) GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request) {
 
@@ -286,7 +911,7 @@ func (siw *ServerInterfaceWrapper) GenaiListKnowledgeBaseDataSources(w http.Resp
 	_ = err
 
 	// ------------- Path parameter "knowledge_base_uuid" -------------
-	var knowledgeBaseUUID KnowledgeBaseUUID
+	var knowledgeBaseUUID knowledgeBaseUUID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
@@ -341,7 +966,7 @@ func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.R
 	_ = err
 
 	// ------------- Path parameter "knowledge_base_uuid" -------------
-	var knowledgeBaseUUID KnowledgeBaseUUID
+	var knowledgeBaseUUID knowledgeBaseUUID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
@@ -351,32 +976,6 @@ func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GenaiListIndexingJobsByKnowledgeBase(w, r, knowledgeBaseUUID)
-	}))
-
-	for _, middleware := range siw.HandlerMiddlewares {
-		handler = middleware(handler)
-	}
-
-	handler.ServeHTTP(w, r)
-}
-
-// GenaiGetKnowledgeBase operation middleware
-func (siw *ServerInterfaceWrapper) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request) {
-
-	var err error
-	_ = err
-
-	// ------------- Path parameter "uuid" -------------
-	var uuid KnowledgeBaseID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
-	if err != nil {
-		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uuid", Err: err})
-		return
-	}
-
-	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GenaiGetKnowledgeBase(w, r, uuid)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -407,7 +1006,7 @@ func (siw *ServerInterfaceWrapper) GenaiGetScheduledIndexing(w http.ResponseWrit
 	_ = err
 
 	// ------------- Path parameter "knowledge_base_uuid" -------------
-	var knowledgeBaseUUID KnowledgeBaseUUID
+	var knowledgeBaseUUID knowledgeBaseUUID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
@@ -432,17 +1031,17 @@ func (siw *ServerInterfaceWrapper) GenaiDeleteScheduledIndexing(w http.ResponseW
 	var err error
 	_ = err
 
-	// ------------- Path parameter "uuid" -------------
-	var uuid ScheduleUUID
+	// ------------- Path parameter "schedule_uuid" -------------
+	var scheduleUUID scheduleUUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "uuid", r.PathValue("uuid"), &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "schedule_uuid", r.PathValue("schedule_uuid"), &scheduleUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
-		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uuid", Err: err})
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "schedule_uuid", Err: err})
 		return
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GenaiDeleteScheduledIndexing(w, r, uuid)
+		siw.Handler.GenaiDeleteScheduledIndexing(w, r, scheduleUUID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -574,17 +1173,17 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs", wrapper.GenaiListIndexingJobs)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs", wrapper.GenaiCreateIndexingJob)
-	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{uuid}", wrapper.GenaiGetIndexingJob)
-	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{uuid}/cancel", wrapper.GenaiCancelIndexingJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}", wrapper.GenaiGetIndexingJob)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel", wrapper.GenaiCancelIndexingJob)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources", wrapper.GenaiListIndexingJobDataSources)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url", wrapper.GenaiGetIndexingJobDetailsSignedURL)
-	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", wrapper.GenaiListIndexingJobsByKnowledgeBase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases", wrapper.GenaiListKnowledgeBases)
-	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{uuid}", wrapper.GenaiGetKnowledgeBase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}", wrapper.GenaiGetKnowledgeBase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources", wrapper.GenaiListKnowledgeBaseDataSources)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", wrapper.GenaiListIndexingJobsByKnowledgeBase)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing", wrapper.GenaiCreateScheduledIndexing)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/{schedule_uuid}", wrapper.GenaiDeleteScheduledIndexing)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}", wrapper.GenaiGetScheduledIndexing)
-	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/{uuid}", wrapper.GenaiDeleteScheduledIndexing)
 
 	return m
 }
@@ -596,7 +1195,7 @@ type CancelledIndexingJobResponseHeaders struct {
 	XRequestID         *string
 }
 type CancelledIndexingJobJSONResponse struct {
-	Body APICancelKnowledgeBaseIndexingJobOutput
+	Body cancelIndexingJobOutput
 
 	Headers CancelledIndexingJobResponseHeaders
 }
@@ -608,7 +1207,7 @@ type ConflictResponseHeaders struct {
 	XRequestID         *string
 }
 type ConflictJSONResponse struct {
-	Body Error
+	Body errorBody
 
 	Headers ConflictResponseHeaders
 }
@@ -620,7 +1219,7 @@ type CreatedIndexingInfoResponseHeaders struct {
 	XRequestID         *string
 }
 type CreatedIndexingInfoJSONResponse struct {
-	Body APICreateScheduledIndexingOutput
+	Body createScheduleOutput
 
 	Headers CreatedIndexingInfoResponseHeaders
 }
@@ -632,7 +1231,7 @@ type DeletedIndexingInfoResponseHeaders struct {
 	XRequestID         *string
 }
 type DeletedIndexingInfoJSONResponse struct {
-	Body APIDeleteScheduledIndexingOutput
+	Body deleteScheduleOutput
 
 	Headers DeletedIndexingInfoResponseHeaders
 }
@@ -644,7 +1243,7 @@ type DetailsSignedURLResponseHeaders struct {
 	XRequestID         *string
 }
 type DetailsSignedURLJSONResponse struct {
-	Body APIGetIndexingJobDetailsSignedURLOutput
+	Body detailsSignedURLOutput
 
 	Headers DetailsSignedURLResponseHeaders
 }
@@ -656,7 +1255,7 @@ type IndexedDataSourcesResponseHeaders struct {
 	XRequestID         *string
 }
 type IndexedDataSourcesJSONResponse struct {
-	Body APIListIndexingJobDataSourcesOutput
+	Body listIndexingJobDataSourcesOutput
 
 	Headers IndexedDataSourcesResponseHeaders
 }
@@ -668,21 +1267,9 @@ type IndexingInfoResponseHeaders struct {
 	XRequestID         *string
 }
 type IndexingInfoJSONResponse struct {
-	Body APIGetScheduledIndexingOutput
+	Body getScheduleOutput
 
 	Headers IndexingInfoResponseHeaders
-}
-
-type IndexingJobResponseHeaders struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestID         *string
-}
-type IndexingJobJSONResponse struct {
-	Body APIGetKnowledgeBaseIndexingJobOutput
-
-	Headers IndexingJobResponseHeaders
 }
 
 type IndexingJobsResponseHeaders struct {
@@ -692,21 +1279,9 @@ type IndexingJobsResponseHeaders struct {
 	XRequestID         *string
 }
 type IndexingJobsJSONResponse struct {
-	Body APIListKnowledgeBaseIndexingJobsOutput
+	Body listIndexingJobsOutput
 
 	Headers IndexingJobsResponseHeaders
-}
-
-type KnowledgeBaseResponseHeaders struct {
-	RatelimitLimit     *int
-	RatelimitRemaining *int
-	RatelimitReset     *int
-	XRequestID         *string
-}
-type KnowledgeBaseJSONResponse struct {
-	Body APIGetKnowledgeBaseOutput
-
-	Headers KnowledgeBaseResponseHeaders
 }
 
 type KnowledgeBaseDataSourcesResponseHeaders struct {
@@ -716,7 +1291,7 @@ type KnowledgeBaseDataSourcesResponseHeaders struct {
 	XRequestID         *string
 }
 type KnowledgeBaseDataSourcesJSONResponse struct {
-	Body APIListKnowledgeBaseDataSourcesOutput
+	Body listKnowledgeBaseDataSourcesOutput
 
 	Headers KnowledgeBaseDataSourcesResponseHeaders
 }
@@ -728,7 +1303,7 @@ type KnowledgeBasesResponseHeaders struct {
 	XRequestID         *string
 }
 type KnowledgeBasesJSONResponse struct {
-	Body APIListKnowledgeBasesOutput
+	Body listKnowledgeBasesOutput
 
 	Headers KnowledgeBasesResponseHeaders
 }
@@ -740,9 +1315,33 @@ type NotFoundResponseHeaders struct {
 	XRequestID         *string
 }
 type NotFoundJSONResponse struct {
-	Body Error
+	Body errorBody
 
 	Headers NotFoundResponseHeaders
+}
+
+type ReadIndexingJobResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type ReadIndexingJobJSONResponse struct {
+	Body getIndexingJobOutput
+
+	Headers ReadIndexingJobResponseHeaders
+}
+
+type ReadKnowledgeBaseResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type ReadKnowledgeBaseJSONResponse struct {
+	Body getKnowledgeBaseOutput
+
+	Headers ReadKnowledgeBaseResponseHeaders
 }
 
 type ServerErrorResponseHeaders struct {
@@ -752,7 +1351,7 @@ type ServerErrorResponseHeaders struct {
 	XRequestID         *string
 }
 type ServerErrorJSONResponse struct {
-	Body Error
+	Body errorBody
 
 	Headers ServerErrorResponseHeaders
 }
@@ -764,7 +1363,7 @@ type StartedIndexingJobResponseHeaders struct {
 	XRequestID         *string
 }
 type StartedIndexingJobJSONResponse struct {
-	Body APIStartKnowledgeBaseIndexingJobOutput
+	Body startIndexingJobOutput
 
 	Headers StartedIndexingJobResponseHeaders
 }
@@ -777,7 +1376,7 @@ type TooManyRequestsResponseHeaders struct {
 	XRequestID         *string
 }
 type TooManyRequestsJSONResponse struct {
-	Body Error
+	Body errorBody
 
 	Headers TooManyRequestsResponseHeaders
 }
@@ -789,7 +1388,7 @@ type UnauthorizedResponseHeaders struct {
 	XRequestID         *string
 }
 type UnauthorizedJSONResponse struct {
-	Body Error
+	Body errorBody
 
 	Headers UnauthorizedResponseHeaders
 }
@@ -801,7 +1400,7 @@ type UnexpectedErrorResponseHeaders struct {
 	XRequestID         *string
 }
 type UnexpectedErrorJSONResponse struct {
-	Body Error
+	Body errorBody
 
 	Headers UnexpectedErrorResponseHeaders
 }
@@ -954,7 +1553,7 @@ func (response GenaiListIndexingJobs500JSONResponse) VisitGenaiListIndexingJobsR
 }
 
 type GenaiListIndexingJobsdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -1159,7 +1758,7 @@ func (response GenaiCreateIndexingJob500JSONResponse) VisitGenaiCreateIndexingJo
 }
 
 type GenaiCreateIndexingJobdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -1222,425 +1821,15 @@ func (response GenaiCreateIndexingJobdefaultTextHTMLResponse) VisitGenaiCreateIn
 	return err
 }
 
-type GenaiListIndexingJobDataSourcesRequestObject struct {
-	IndexingJobUUID IndexingJobUUIDOfPath `json:"indexing_job_uuid"`
-}
-
-type GenaiListIndexingJobDataSourcesResponseObject interface {
-	VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error
-}
-
-type GenaiListIndexingJobDataSources200JSONResponse struct{ IndexedDataSourcesJSONResponse }
-
-func (response GenaiListIndexingJobDataSources200JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiListIndexingJobDataSources401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response GenaiListIndexingJobDataSources401JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiListIndexingJobDataSources404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GenaiListIndexingJobDataSources404JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiListIndexingJobDataSources429JSONResponse struct{ TooManyRequestsJSONResponse }
-
-func (response GenaiListIndexingJobDataSources429JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiListIndexingJobDataSources500JSONResponse struct{ ServerErrorJSONResponse }
-
-func (response GenaiListIndexingJobDataSources500JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiListIndexingJobDataSourcesdefaultJSONResponse struct {
-	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
-	StatusCode int
-}
-
-func (response GenaiListIndexingJobDataSourcesdefaultJSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiListIndexingJobDataSourcesdefaultTextHTMLResponse struct {
-	Body          io.Reader
-	Headers       UnexpectedErrorResponseHeaders
-	StatusCode    int
-	ContentLength int64
-}
-
-func (response GenaiListIndexingJobDataSourcesdefaultTextHTMLResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
-
-	w.Header().Set("Content-Type", "text/html")
-	if response.ContentLength != 0 {
-		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
-	}
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(response.StatusCode)
-
-	if closer, ok := response.Body.(io.ReadCloser); ok {
-		defer closer.Close()
-	}
-	_, err := io.Copy(w, response.Body)
-	return err
-}
-
-type GenaiGetIndexingJobDetailsSignedURLRequestObject struct {
-	IndexingJobUUID IndexingJobUUIDOfPath `json:"indexing_job_uuid"`
-}
-
-type GenaiGetIndexingJobDetailsSignedURLResponseObject interface {
-	VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error
-}
-
-type GenaiGetIndexingJobDetailsSignedURL200JSONResponse struct{ DetailsSignedURLJSONResponse }
-
-func (response GenaiGetIndexingJobDetailsSignedURL200JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetIndexingJobDetailsSignedURL401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response GenaiGetIndexingJobDetailsSignedURL401JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetIndexingJobDetailsSignedURL404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GenaiGetIndexingJobDetailsSignedURL404JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetIndexingJobDetailsSignedURL429JSONResponse struct{ TooManyRequestsJSONResponse }
-
-func (response GenaiGetIndexingJobDetailsSignedURL429JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetIndexingJobDetailsSignedURL500JSONResponse struct{ ServerErrorJSONResponse }
-
-func (response GenaiGetIndexingJobDetailsSignedURL500JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetIndexingJobDetailsSignedURLdefaultJSONResponse struct {
-	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
-	StatusCode int
-}
-
-func (response GenaiGetIndexingJobDetailsSignedURLdefaultJSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetIndexingJobDetailsSignedURLdefaultTextHTMLResponse struct {
-	Body          io.Reader
-	Headers       UnexpectedErrorResponseHeaders
-	StatusCode    int
-	ContentLength int64
-}
-
-func (response GenaiGetIndexingJobDetailsSignedURLdefaultTextHTMLResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
-
-	w.Header().Set("Content-Type", "text/html")
-	if response.ContentLength != 0 {
-		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
-	}
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(response.StatusCode)
-
-	if closer, ok := response.Body.(io.ReadCloser); ok {
-		defer closer.Close()
-	}
-	_, err := io.Copy(w, response.Body)
-	return err
-}
-
 type GenaiGetIndexingJobRequestObject struct {
-	UUID IndexingJobUUID `json:"uuid"`
+	IndexingJobUUID indexingJobUUID `json:"indexing_job_uuid"`
 }
 
 type GenaiGetIndexingJobResponseObject interface {
 	VisitGenaiGetIndexingJobResponse(w http.ResponseWriter) error
 }
 
-type GenaiGetIndexingJob200JSONResponse struct{ IndexingJobJSONResponse }
+type GenaiGetIndexingJob200JSONResponse struct{ ReadIndexingJobJSONResponse }
 
 func (response GenaiGetIndexingJob200JSONResponse) VisitGenaiGetIndexingJobResponse(w http.ResponseWriter) error {
 
@@ -1774,7 +1963,7 @@ func (response GenaiGetIndexingJob500JSONResponse) VisitGenaiGetIndexingJobRespo
 }
 
 type GenaiGetIndexingJobdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -1838,8 +2027,8 @@ func (response GenaiGetIndexingJobdefaultTextHTMLResponse) VisitGenaiGetIndexing
 }
 
 type GenaiCancelIndexingJobRequestObject struct {
-	UUID IndexingJobUUID `json:"uuid"`
-	Body *GenaiCancelIndexingJobJSONRequestBody
+	IndexingJobUUID indexingJobUUID `json:"indexing_job_uuid"`
+	Body            *GenaiCancelIndexingJobJSONRequestBody
 }
 
 type GenaiCancelIndexingJobResponseObject interface {
@@ -1982,7 +2171,7 @@ func (response GenaiCancelIndexingJob500JSONResponse) VisitGenaiCancelIndexingJo
 }
 
 type GenaiCancelIndexingJobdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -2019,6 +2208,416 @@ type GenaiCancelIndexingJobdefaultTextHTMLResponse struct {
 }
 
 func (response GenaiCancelIndexingJobdefaultTextHTMLResponse) VisitGenaiCancelIndexingJobResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiListIndexingJobDataSourcesRequestObject struct {
+	IndexingJobUUID indexingJobUUID `json:"indexing_job_uuid"`
+}
+
+type GenaiListIndexingJobDataSourcesResponseObject interface {
+	VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error
+}
+
+type GenaiListIndexingJobDataSources200JSONResponse struct{ IndexedDataSourcesJSONResponse }
+
+func (response GenaiListIndexingJobDataSources200JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiListIndexingJobDataSources401JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiListIndexingJobDataSources404JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiListIndexingJobDataSources429JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSources500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiListIndexingJobDataSources500JSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSourcesdefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiListIndexingJobDataSourcesdefaultJSONResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListIndexingJobDataSourcesdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiListIndexingJobDataSourcesdefaultTextHTMLResponse) VisitGenaiListIndexingJobDataSourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURLRequestObject struct {
+	IndexingJobUUID indexingJobUUID `json:"indexing_job_uuid"`
+}
+
+type GenaiGetIndexingJobDetailsSignedURLResponseObject interface {
+	VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error
+}
+
+type GenaiGetIndexingJobDetailsSignedURL200JSONResponse struct{ DetailsSignedURLJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL200JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL401JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL404JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL429JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURL500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiGetIndexingJobDetailsSignedURL500JSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURLdefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiGetIndexingJobDetailsSignedURLdefaultJSONResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetIndexingJobDetailsSignedURLdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiGetIndexingJobDetailsSignedURLdefaultTextHTMLResponse) VisitGenaiGetIndexingJobDetailsSignedURLResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -2187,7 +2786,7 @@ func (response GenaiListKnowledgeBases500JSONResponse) VisitGenaiListKnowledgeBa
 }
 
 type GenaiListKnowledgeBasesdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -2250,8 +2849,213 @@ func (response GenaiListKnowledgeBasesdefaultTextHTMLResponse) VisitGenaiListKno
 	return err
 }
 
+type GenaiGetKnowledgeBaseRequestObject struct {
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
+}
+
+type GenaiGetKnowledgeBaseResponseObject interface {
+	VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error
+}
+
+type GenaiGetKnowledgeBase200JSONResponse struct{ ReadKnowledgeBaseJSONResponse }
+
+func (response GenaiGetKnowledgeBase200JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiGetKnowledgeBase401JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiGetKnowledgeBase404JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiGetKnowledgeBase429JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBase500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiGetKnowledgeBase500JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBasedefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiGetKnowledgeBasedefaultJSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiGetKnowledgeBasedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiGetKnowledgeBasedefaultTextHTMLResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type GenaiListKnowledgeBaseDataSourcesRequestObject struct {
-	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
 	Params            GenaiListKnowledgeBaseDataSourcesParams
 }
 
@@ -2395,7 +3199,7 @@ func (response GenaiListKnowledgeBaseDataSources500JSONResponse) VisitGenaiListK
 }
 
 type GenaiListKnowledgeBaseDataSourcesdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -2459,7 +3263,7 @@ func (response GenaiListKnowledgeBaseDataSourcesdefaultTextHTMLResponse) VisitGe
 }
 
 type GenaiListIndexingJobsByKnowledgeBaseRequestObject struct {
-	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
 }
 
 type GenaiListIndexingJobsByKnowledgeBaseResponseObject interface {
@@ -2600,7 +3404,7 @@ func (response GenaiListIndexingJobsByKnowledgeBase500JSONResponse) VisitGenaiLi
 }
 
 type GenaiListIndexingJobsByKnowledgeBasedefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -2637,211 +3441,6 @@ type GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse struct {
 }
 
 func (response GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
-
-	w.Header().Set("Content-Type", "text/html")
-	if response.ContentLength != 0 {
-		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
-	}
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(response.StatusCode)
-
-	if closer, ok := response.Body.(io.ReadCloser); ok {
-		defer closer.Close()
-	}
-	_, err := io.Copy(w, response.Body)
-	return err
-}
-
-type GenaiGetKnowledgeBaseRequestObject struct {
-	UUID KnowledgeBaseID `json:"uuid"`
-}
-
-type GenaiGetKnowledgeBaseResponseObject interface {
-	VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error
-}
-
-type GenaiGetKnowledgeBase200JSONResponse struct{ KnowledgeBaseJSONResponse }
-
-func (response GenaiGetKnowledgeBase200JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetKnowledgeBase401JSONResponse struct{ UnauthorizedJSONResponse }
-
-func (response GenaiGetKnowledgeBase401JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetKnowledgeBase404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GenaiGetKnowledgeBase404JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetKnowledgeBase429JSONResponse struct{ TooManyRequestsJSONResponse }
-
-func (response GenaiGetKnowledgeBase429JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetKnowledgeBase500JSONResponse struct{ ServerErrorJSONResponse }
-
-func (response GenaiGetKnowledgeBase500JSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetKnowledgeBasedefaultJSONResponse struct {
-	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
-	StatusCode int
-}
-
-func (response GenaiGetKnowledgeBasedefaultJSONResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RatelimitLimit != nil {
-		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
-	}
-	if response.Headers.RatelimitRemaining != nil {
-		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
-	}
-	if response.Headers.RatelimitReset != nil {
-		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(response.StatusCode)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GenaiGetKnowledgeBasedefaultTextHTMLResponse struct {
-	Body          io.Reader
-	Headers       UnexpectedErrorResponseHeaders
-	StatusCode    int
-	ContentLength int64
-}
-
-func (response GenaiGetKnowledgeBasedefaultTextHTMLResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -3038,7 +3637,7 @@ func (response GenaiCreateScheduledIndexing500JSONResponse) VisitGenaiCreateSche
 }
 
 type GenaiCreateScheduledIndexingdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -3102,7 +3701,7 @@ func (response GenaiCreateScheduledIndexingdefaultTextHTMLResponse) VisitGenaiCr
 }
 
 type GenaiGetScheduledIndexingRequestObject struct {
-	KnowledgeBaseUUID KnowledgeBaseUUID `json:"knowledge_base_uuid"`
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
 }
 
 type GenaiGetScheduledIndexingResponseObject interface {
@@ -3243,7 +3842,7 @@ func (response GenaiGetScheduledIndexing500JSONResponse) VisitGenaiGetScheduledI
 }
 
 type GenaiGetScheduledIndexingdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -3307,7 +3906,7 @@ func (response GenaiGetScheduledIndexingdefaultTextHTMLResponse) VisitGenaiGetSc
 }
 
 type GenaiDeleteScheduledIndexingRequestObject struct {
-	UUID ScheduleUUID `json:"uuid"`
+	ScheduleUUID scheduleUUID `json:"schedule_uuid"`
 }
 
 type GenaiDeleteScheduledIndexingResponseObject interface {
@@ -3450,7 +4049,7 @@ func (response GenaiDeleteScheduledIndexing500JSONResponse) VisitGenaiDeleteSche
 }
 
 type GenaiDeleteScheduledIndexingdefaultJSONResponse struct {
-	Body       Error
+	Body       errorBody
 	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
@@ -3521,30 +4120,30 @@ type StrictServerInterface interface {
 	// GenaiCreateIndexingJob Start Indexing Job for a Knowledge Base
 	// (POST /v2/gen-ai/indexing_jobs)
 	GenaiCreateIndexingJob(ctx context.Context, request GenaiCreateIndexingJobRequestObject) (GenaiCreateIndexingJobResponseObject, error)
+	// GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
+	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid})
+	GenaiGetIndexingJob(ctx context.Context, request GenaiGetIndexingJobRequestObject) (GenaiGetIndexingJobResponseObject, error)
+	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
+	// (PUT /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel)
+	GenaiCancelIndexingJob(ctx context.Context, request GenaiCancelIndexingJobRequestObject) (GenaiCancelIndexingJobResponseObject, error)
 	// GenaiListIndexingJobDataSources List Data Sources for Indexing Job for a Knowledge Base
 	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources)
 	GenaiListIndexingJobDataSources(ctx context.Context, request GenaiListIndexingJobDataSourcesRequestObject) (GenaiListIndexingJobDataSourcesResponseObject, error)
 	// GenaiGetIndexingJobDetailsSignedURL Get Signed URL for Indexing Job Details
 	// (GET /v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url)
 	GenaiGetIndexingJobDetailsSignedURL(ctx context.Context, request GenaiGetIndexingJobDetailsSignedURLRequestObject) (GenaiGetIndexingJobDetailsSignedURLResponseObject, error)
-	// GenaiGetIndexingJob Retrieve Status of Indexing Job for a Knowledge Base
-	// (GET /v2/gen-ai/indexing_jobs/{uuid})
-	GenaiGetIndexingJob(ctx context.Context, request GenaiGetIndexingJobRequestObject) (GenaiGetIndexingJobResponseObject, error)
-	// GenaiCancelIndexingJob Cancel Indexing Job for a Knowledge Base
-	// (PUT /v2/gen-ai/indexing_jobs/{uuid}/cancel)
-	GenaiCancelIndexingJob(ctx context.Context, request GenaiCancelIndexingJobRequestObject) (GenaiCancelIndexingJobResponseObject, error)
 	// GenaiListKnowledgeBases List Knowledge Bases
 	// (GET /v2/gen-ai/knowledge_bases)
 	GenaiListKnowledgeBases(ctx context.Context, request GenaiListKnowledgeBasesRequestObject) (GenaiListKnowledgeBasesResponseObject, error)
+	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
+	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
+	GenaiGetKnowledgeBase(ctx context.Context, request GenaiGetKnowledgeBaseRequestObject) (GenaiGetKnowledgeBaseResponseObject, error)
 	// GenaiListKnowledgeBaseDataSources List Data Sources for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
 	GenaiListKnowledgeBaseDataSources(ctx context.Context, request GenaiListKnowledgeBaseDataSourcesRequestObject) (GenaiListKnowledgeBaseDataSourcesResponseObject, error)
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, request GenaiListIndexingJobsByKnowledgeBaseRequestObject) (GenaiListIndexingJobsByKnowledgeBaseResponseObject, error)
-	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
-	// (GET /v2/gen-ai/knowledge_bases/{uuid})
-	GenaiGetKnowledgeBase(ctx context.Context, request GenaiGetKnowledgeBaseRequestObject) (GenaiGetKnowledgeBaseResponseObject, error)
 	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
 	// (POST /v2/gen-ai/scheduled-indexing)
 	GenaiCreateScheduledIndexing(ctx context.Context, request GenaiCreateScheduledIndexingRequestObject) (GenaiCreateScheduledIndexingResponseObject, error)
@@ -3552,7 +4151,7 @@ type StrictServerInterface interface {
 	// (GET /v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid})
 	GenaiGetScheduledIndexing(ctx context.Context, request GenaiGetScheduledIndexingRequestObject) (GenaiGetScheduledIndexingResponseObject, error)
 	// GenaiDeleteScheduledIndexing Delete an Indexing Schedule
-	// (DELETE /v2/gen-ai/scheduled-indexing/{uuid})
+	// (DELETE /v2/gen-ai/scheduled-indexing/{schedule_uuid})
 	GenaiDeleteScheduledIndexing(ctx context.Context, request GenaiDeleteScheduledIndexingRequestObject) (GenaiDeleteScheduledIndexingResponseObject, error)
 }
 
@@ -3652,8 +4251,70 @@ func (sh *strictHandler) GenaiCreateIndexingJob(w http.ResponseWriter, r *http.R
 	}
 }
 
+// GenaiGetIndexingJob operation middleware
+func (sh *strictHandler) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID) {
+	var request GenaiGetIndexingJobRequestObject
+
+	request.IndexingJobUUID = indexingJobUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiGetIndexingJob(ctx, request.(GenaiGetIndexingJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiGetIndexingJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiGetIndexingJobResponseObject); ok {
+		if err := validResponse.VisitGenaiGetIndexingJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiCancelIndexingJob operation middleware
+func (sh *strictHandler) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID) {
+	var request GenaiCancelIndexingJobRequestObject
+
+	request.IndexingJobUUID = indexingJobUUID
+
+	var body GenaiCancelIndexingJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiCancelIndexingJob(ctx, request.(GenaiCancelIndexingJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiCancelIndexingJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiCancelIndexingJobResponseObject); ok {
+		if err := validResponse.VisitGenaiCancelIndexingJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GenaiListIndexingJobDataSources operation middleware
-func (sh *strictHandler) GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath) {
+func (sh *strictHandler) GenaiListIndexingJobDataSources(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID) {
 	var request GenaiListIndexingJobDataSourcesRequestObject
 
 	request.IndexingJobUUID = indexingJobUUID
@@ -3679,7 +4340,7 @@ func (sh *strictHandler) GenaiListIndexingJobDataSources(w http.ResponseWriter, 
 }
 
 // GenaiGetIndexingJobDetailsSignedURL operation middleware
-func (sh *strictHandler) GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWriter, r *http.Request, indexingJobUUID IndexingJobUUIDOfPath) {
+func (sh *strictHandler) GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWriter, r *http.Request, indexingJobUUID indexingJobUUID) {
 	var request GenaiGetIndexingJobDetailsSignedURLRequestObject
 
 	request.IndexingJobUUID = indexingJobUUID
@@ -3697,68 +4358,6 @@ func (sh *strictHandler) GenaiGetIndexingJobDetailsSignedURL(w http.ResponseWrit
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiGetIndexingJobDetailsSignedURLResponseObject); ok {
 		if err := validResponse.VisitGenaiGetIndexingJobDetailsSignedURLResponse(w); err != nil {
-			sh.options.ResponseErrorHandlerFunc(w, r, err)
-		}
-	} else if response != nil {
-		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
-	}
-}
-
-// GenaiGetIndexingJob operation middleware
-func (sh *strictHandler) GenaiGetIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID) {
-	var request GenaiGetIndexingJobRequestObject
-
-	request.UUID = uuid
-
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GenaiGetIndexingJob(ctx, request.(GenaiGetIndexingJobRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GenaiGetIndexingJob")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
-
-	if err != nil {
-		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(GenaiGetIndexingJobResponseObject); ok {
-		if err := validResponse.VisitGenaiGetIndexingJobResponse(w); err != nil {
-			sh.options.ResponseErrorHandlerFunc(w, r, err)
-		}
-	} else if response != nil {
-		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
-	}
-}
-
-// GenaiCancelIndexingJob operation middleware
-func (sh *strictHandler) GenaiCancelIndexingJob(w http.ResponseWriter, r *http.Request, uuid IndexingJobUUID) {
-	var request GenaiCancelIndexingJobRequestObject
-
-	request.UUID = uuid
-
-	var body GenaiCancelIndexingJobJSONRequestBody
-	if err := runtime.BindJSONBody(r, &body); err != nil {
-		if !errors.Is(err, io.EOF) {
-			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
-			return
-		}
-	} else {
-		request.Body = &body
-	}
-
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GenaiCancelIndexingJob(ctx, request.(GenaiCancelIndexingJobRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GenaiCancelIndexingJob")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
-
-	if err != nil {
-		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(GenaiCancelIndexingJobResponseObject); ok {
-		if err := validResponse.VisitGenaiCancelIndexingJobResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -3792,8 +4391,34 @@ func (sh *strictHandler) GenaiListKnowledgeBases(w http.ResponseWriter, r *http.
 	}
 }
 
+// GenaiGetKnowledgeBase operation middleware
+func (sh *strictHandler) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
+	var request GenaiGetKnowledgeBaseRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiGetKnowledgeBase(ctx, request.(GenaiGetKnowledgeBaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiGetKnowledgeBase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiGetKnowledgeBaseResponseObject); ok {
+		if err := validResponse.VisitGenaiGetKnowledgeBaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GenaiListKnowledgeBaseDataSources operation middleware
-func (sh *strictHandler) GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID, params GenaiListKnowledgeBaseDataSourcesParams) {
+func (sh *strictHandler) GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID, params GenaiListKnowledgeBaseDataSourcesParams) {
 	var request GenaiListKnowledgeBaseDataSourcesRequestObject
 
 	request.KnowledgeBaseUUID = knowledgeBaseUUID
@@ -3820,7 +4445,7 @@ func (sh *strictHandler) GenaiListKnowledgeBaseDataSources(w http.ResponseWriter
 }
 
 // GenaiListIndexingJobsByKnowledgeBase operation middleware
-func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID) {
+func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
 	var request GenaiListIndexingJobsByKnowledgeBaseRequestObject
 
 	request.KnowledgeBaseUUID = knowledgeBaseUUID
@@ -3838,32 +4463,6 @@ func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWri
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiListIndexingJobsByKnowledgeBaseResponseObject); ok {
 		if err := validResponse.VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w); err != nil {
-			sh.options.ResponseErrorHandlerFunc(w, r, err)
-		}
-	} else if response != nil {
-		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
-	}
-}
-
-// GenaiGetKnowledgeBase operation middleware
-func (sh *strictHandler) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, uuid KnowledgeBaseID) {
-	var request GenaiGetKnowledgeBaseRequestObject
-
-	request.UUID = uuid
-
-	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GenaiGetKnowledgeBase(ctx, request.(GenaiGetKnowledgeBaseRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GenaiGetKnowledgeBase")
-	}
-
-	response, err := handler(r.Context(), w, r, request)
-
-	if err != nil {
-		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(GenaiGetKnowledgeBaseResponseObject); ok {
-		if err := validResponse.VisitGenaiGetKnowledgeBaseResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -3903,7 +4502,7 @@ func (sh *strictHandler) GenaiCreateScheduledIndexing(w http.ResponseWriter, r *
 }
 
 // GenaiGetScheduledIndexing operation middleware
-func (sh *strictHandler) GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID KnowledgeBaseUUID) {
+func (sh *strictHandler) GenaiGetScheduledIndexing(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
 	var request GenaiGetScheduledIndexingRequestObject
 
 	request.KnowledgeBaseUUID = knowledgeBaseUUID
@@ -3929,10 +4528,10 @@ func (sh *strictHandler) GenaiGetScheduledIndexing(w http.ResponseWriter, r *htt
 }
 
 // GenaiDeleteScheduledIndexing operation middleware
-func (sh *strictHandler) GenaiDeleteScheduledIndexing(w http.ResponseWriter, r *http.Request, uuid ScheduleUUID) {
+func (sh *strictHandler) GenaiDeleteScheduledIndexing(w http.ResponseWriter, r *http.Request, scheduleUUID scheduleUUID) {
 	var request GenaiDeleteScheduledIndexingRequestObject
 
-	request.UUID = uuid
+	request.ScheduleUUID = scheduleUUID
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.GenaiDeleteScheduledIndexing(ctx, request.(GenaiDeleteScheduledIndexingRequestObject))
