@@ -1,7 +1,6 @@
 package indexingjobs
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -42,10 +41,6 @@ const (
 	maxHeaderBytes = 64 << 10
 )
 
-// ErrNoToken is wrapped by NewClient's error when neither WithToken nor
-// $DIGITALOCEAN_ACCESS_TOKEN gives a token.
-var ErrNoToken = errors.New("no API token")
-
 // Client calls the indexing-jobs API. It is safe for concurrent use.
 type Client struct {
 	hc *http.Client
@@ -64,12 +59,15 @@ type Client struct {
 	maxDownload int64
 	// attemptTimeout bounds one request and the read of its body; 0 when
 	// the caller's http.Client has a Timeout of its own. timedOut is the
-	// cause an attempt ends with then.
+	// cause an attempt ends with then, stalled that of a download whose
+	// body stopped coming for that long.
 	attemptTimeout time.Duration
 	timedOut       error
-	// traced: the transport is Go's, which reports every write of a
-	// request (httptrace.ClientTrace.WroteHeaders).
-	traced bool
+	stalled        error
+	// traced: the client's own transport is Go's, which reports every
+	// write of a request (httptrace.ClientTrace.WroteHeaders); middleware:
+	// the caller's middleware wraps it, which may answer a request itself.
+	traced, middleware bool
 
 	mu sync.Mutex
 	rl RateLimit
@@ -143,19 +141,27 @@ func NewClient(opts ...Option) (*Client, error) {
 	if hc.Timeout == 0 {
 		c.attemptTimeout = cfg.attemptTimeout
 		c.timedOut = fmt.Errorf("%w after %s", errAttemptTimeout, cfg.attemptTimeout)
+		c.stalled = fmt.Errorf("%w: the report stopped coming for %s", errAttemptTimeout, cfg.attemptTimeout)
 	}
 	// Go's own transport reports each write of a request (httptrace), so
 	// a request it never reported written was not; another RoundTripper
 	// may deliver a request and report nothing.
 	_, c.traced = hc.Transport.(*http.Transport)
+	if len(cfg.middleware) > 0 {
+		// The caller's middleware wraps the client's own transport, so it
+		// sees every send, that transport's resends included; the
+		// innermost layer tells a request that reached it from one the
+		// middleware answered itself.
+		var rt http.RoundTripper = ownTransport{hc.Transport}
+		for i := len(cfg.middleware) - 1; i >= 0; i-- {
+			rt = cfg.middleware[i](rt)
+		}
+		hc.Transport, c.middleware = rt, true
+	}
 	hc.CheckRedirect = c.redirectPolicy(hc.CheckRedirect)
 	c.hc = hc
 	return c, nil
 }
-
-// errRedirect ends a call that a redirect would change or that redirects
-// without end. It is not retried.
-var errRedirect = errors.New("redirect not followed")
 
 // redirectPolicy decides every redirect of every request, to the API or
 // to a report's storage host, then applies the caller's own policy, if

@@ -62,11 +62,11 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 		idempotent: true, maxRetries: 0, download: true, sink: w, max: c.maxDownload, secrets: c.secrets.with(queryValues(u)...),
 		req: newRequest(http.MethodGet, u, http.Header{"User-Agent": c.uaHeader}),
 	}
-	ans, err := c.do(ctx, x)
+	n, err := c.do(ctx, x)
 	if err != nil {
-		return ans.n, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, err)
+		return n, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, err)
 	}
-	return ans.n, nil
+	return n, nil
 }
 
 // maxSignedURL bounds a signed URL: S3's, with a session token, are a few

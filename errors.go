@@ -13,6 +13,60 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
+// The errors the client's calls wrap, for errors.Is and errors.As: every
+// exported one is here, and the core's own beside them.
+
+// ErrOutcomeUnknown is wrapped by the error of a request that is not
+// idempotent when the server may have acted on it: a 5xx answer, a
+// connection lost after the request was written, a success answer whose
+// body is unusable, or a transport that sent it more than once in one
+// attempt. Such a request is never sent again; look before sending it
+// again yourself. The methods that can return it:
+//
+//   - StartIndexingJob: list the knowledge base's jobs
+//     (ListKnowledgeBaseIndexingJobs) before starting again;
+//   - ScheduleIndexing: read the schedule (GetIndexingSchedule);
+//   - DeleteIndexingSchedule, whose 404 after an earlier attempt may have
+//     deleted it wraps it too: the schedule may be gone because of this
+//     very call.
+var ErrOutcomeUnknown = errors.New("the server may have acted on the request: look before sending it again")
+
+// errDeletedBefore is wrapped by the 404 that answers a DELETE after an
+// earlier attempt, or send, may have deleted it.
+var errDeletedBefore = fmt.Errorf("%w: an earlier attempt may have deleted it", ErrOutcomeUnknown)
+
+// ErrResponseTooLarge is wrapped by the error for a body over the cap set
+// by WithMaxResponseBytes, or for a report over WithMaxDownloadBytes.
+var ErrResponseTooLarge = errors.New("response body too large")
+
+// ErrInvalidUUID is wrapped by the error for an id that is not a UUID. Such
+// an id is never sent.
+var ErrInvalidUUID = errors.New("not a UUID")
+
+// ErrNoToken is wrapped by NewClient's error when neither WithToken nor
+// $DIGITALOCEAN_ACCESS_TOKEN gives a token.
+var ErrNoToken = errors.New("no API token")
+
+// ErrInvalidSchedule is wrapped by the error for days or a time of day
+// that make no schedule. Such a schedule is never sent.
+var ErrInvalidSchedule = errors.New("not a schedule")
+
+// The core's own errors, unexported: what ended an attempt or a call.
+var (
+	// errAttemptTimeout ends an attempt that outlasts WithAttemptTimeout
+	// (the client's timedOut and stalled wrap it with the duration).
+	errAttemptTimeout = errors.New("the attempt timed out")
+	// errResent ends an attempt that a transport kept sending again.
+	errResent = fmt.Errorf("the connection failed each time the request was sent (%d times in one attempt)", maxSendsPerAttempt+1)
+	// errRedirect ends a call that a redirect would change or that
+	// redirects without end. It is not retried.
+	errRedirect = errors.New("redirect not followed")
+	// errWrongAnswer is wrapped by the error for a 2xx answer that is not
+	// about what was asked: no job, another job, a job of another
+	// knowledge base.
+	errWrongAnswer = errors.New("the answer is not about what was asked")
+)
+
 // APIError is a response outside 2xx, whether the API sent its JSON error
 // body or a proxy sent something else.
 type APIError struct {

@@ -2,7 +2,6 @@ package indexingjobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -101,10 +100,6 @@ func (c *Client) ListIndexingJobDataSources(ctx context.Context, jobUUID string)
 	}
 	return out.IndexedDataSources, nil
 }
-
-// errWrongAnswer is wrapped by the error for a 2xx answer that is not about
-// what was asked: no job, another job, a job of another knowledge base.
-var errWrongAnswer = errors.New("the answer is not about what was asked")
 
 // isJob checks that a 2xx answer holds a job, and the job uuid when uuid is
 // set (case aside: UUIDs are hex).

@@ -13,6 +13,7 @@ type config struct {
 	baseURL        string
 	fromEnv        bool // baseURL came from $DIGITALOCEAN_API_URL
 	httpClient     *http.Client
+	middleware     []func(http.RoundTripper) http.RoundTripper
 	userAgent      string
 	maxRetries     int
 	retryMin       time.Duration
@@ -116,6 +117,25 @@ func WithMaxDownloadBytes(n int64) Option {
 	return func(c *config) {
 		if n > 0 {
 			c.maxDownload = n
+		}
+	}
+}
+
+// WithMiddleware wraps the client's own transport (Go's, or the one
+// WithHTTPClient gives) in mw, the first given outermost: each sees every
+// request the client sends, each time it is sent, the transport's own
+// resends and a report's download included, and may log, measure or add
+// headers to it. The client keeps its rules around them: requests are
+// still counted as they are written, redirects checked, and what is not
+// idempotent sent once. A middleware that answers a request without
+// sending it on is taken as one that may have sent it. A nil mw is
+// skipped.
+func WithMiddleware(mw ...func(next http.RoundTripper) http.RoundTripper) Option {
+	return func(c *config) {
+		for _, m := range mw {
+			if m != nil {
+				c.middleware = append(c.middleware, m)
+			}
 		}
 	}
 }

@@ -2,7 +2,6 @@ package indexingjobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,10 +67,6 @@ func (c *Client) DeleteIndexingSchedule(ctx context.Context, scheduleUUID string
 	}
 	return &out.IndexingInfo, nil
 }
-
-// ErrInvalidSchedule is wrapped by the error for days or a time of day
-// that make no schedule. Such a schedule is never sent.
-var ErrInvalidSchedule = errors.New("not a schedule")
 
 // ValidateSchedule reports whether days and at can make an indexing
 // schedule: at least one day, each a day of the week, none twice, and at

@@ -2,13 +2,8 @@ package indexingjobs
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 )
-
-// ErrInvalidUUID is wrapped by the error for an id that is not a UUID. Such
-// an id is never sent.
-var ErrInvalidUUID = errors.New("not a UUID")
 
 // ValidateUUID reports whether id can name an indexing job, a knowledge
 // base or a data source: the canonical UUID form,
