@@ -1,0 +1,227 @@
+package indexingjobs_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs"
+)
+
+// resender is a caller's transport that wraps Go's and sends a request
+// again, as go-retryablehttp does, when the answer is a 5xx: the client
+// sees only the last answer of the attempt.
+type resender struct {
+	next  http.RoundTripper
+	sends atomic.Int32
+}
+
+func (r *resender) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+	}
+	for {
+		again := req.Clone(req.Context())
+		again.Body = io.NopCloser(bytes.NewReader(body))
+		r.sends.Add(1)
+		resp, err := r.next.RoundTrip(again)
+		if err != nil || resp.StatusCode < 500 || r.sends.Load() >= 2 {
+			return resp, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+// TestSendsInsideACallersTransportAreEarlierAttempts: a start that the
+// caller's transport sent twice within one attempt, the first answered
+// 503 or 502, may have started the job, whatever the second answer says:
+// it is not sent again after a 429, and a 409 wraps ErrOutcomeUnknown.
+func TestSendsInsideACallersTransportAreEarlierAttempts(t *testing.T) {
+	for _, tc := range []struct{ first, second int }{{503, 429}, {502, 409}} {
+		srv := newScripted(t, respond(tc.first, `{"id":"x","message":"busy"}`), respond(tc.second, `{"id":"y","message":"no"}`))
+		rt := &resender{next: http.DefaultTransport.(*http.Transport).Clone()}
+		c := newClient(t, srv.URL, indexingjobs.WithHTTPClient(&http.Client{Transport: rt}))
+		_, err := c.StartIndexingJob(context.Background(), kbID)
+		require.Error(t, err)
+		assert.Equal(t, 2, srv.count(), "%d then %d: the client did not send the start again", tc.first, tc.second)
+		assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown, "%d then %d", tc.first, tc.second)
+		var apiErr *indexingjobs.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, tc.second, apiErr.StatusCode)
+		assert.Equal(t, 2, apiErr.Attempts, "both sends are counted")
+	}
+}
+
+// TestMiddlewareSeesEverySendAndKeepsTheCoreRules: a middleware wraps the
+// client's own transport, so it sees each send, retries included, with the
+// client's headers; a start it lets through is still sent once, and one
+// that failed before it was written is retried.
+func TestMiddlewareSeesEverySendAndKeepsTheCoreRules(t *testing.T) {
+	var seen []string
+	mw := func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			seen = append(seen, req.Method+" "+req.URL.Path+" "+req.Header.Get("User-Agent"))
+			return next.RoundTrip(req)
+		})
+	}
+	srv := newScripted(t, respond(500, `{"id":"x","message":"y"}`), respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")))
+	c := newClient(t, srv.URL, indexingjobs.WithMiddleware(mw))
+	_, err := c.GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	require.Len(t, seen, 2, "the retry went through the middleware too")
+	assert.Contains(t, seen[0], "indexingjobs-go/")
+
+	start := newScripted(t, respond(502, `<html><title>502</title></html>`))
+	_, err = newClient(t, start.URL, indexingjobs.WithMiddleware(mw)).StartIndexingJob(context.Background(), kbID)
+	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, 1, start.count(), "a start is sent once through middleware")
+
+	// A connection refused before anything was written: Go's transport,
+	// under the middleware, proves it, so the start is sent again.
+	refused := closedLoopbackURL(t)
+	var sends atomic.Int32
+	counting := func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			sends.Add(1)
+			return next.RoundTrip(req)
+		})
+	}
+	_, err = newClient(t, refused, indexingjobs.WithMiddleware(counting), indexingjobs.WithMaxRetries(2)).StartIndexingJob(context.Background(), kbID)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, int32(3), sends.Load(), "never written, so sent again")
+
+	// A middleware that answers itself (a cache, a test double) and fails:
+	// the client cannot know the request was not sent, so a start is not
+	// sent again.
+	var answered atomic.Int32
+	failing := func(http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(*http.Request) (*http.Response, error) {
+			answered.Add(1)
+			return nil, errors.New("connection reset")
+		})
+	}
+	_, err = newClient(t, srv.URL, indexingjobs.WithMiddleware(failing)).StartIndexingJob(context.Background(), kbID)
+	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, int32(1), answered.Load())
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// TestResponseBodyIsTheBodyAsSent: WithResponseBody hands the caller the
+// bytes each result was decoded from, unknown fields and spelling kept,
+// once per page of a list and before that page's items.
+func TestResponseBodyIsTheBodyAsSent(t *testing.T) {
+	body := `{"job": {"uuid": "` + jobID + `", "phase": "BATCH_JOB_PHASE_RUNNING", "new_field": [1, 2.50]}}`
+	srv := newScripted(t, respond(200, body))
+	var got [][]byte
+	ctx := indexingjobs.WithResponseBody(context.Background(), func(b []byte) { got = append(got, b) })
+	_, err := newClient(t, srv.URL).GetIndexingJob(ctx, jobID)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, body, string(got[0]))
+
+	page := func(n int, ids ...string) string {
+		var items []string
+		for _, id := range ids {
+			items = append(items, `{"uuid":"`+id+`"}`)
+		}
+		return `{"jobs":[` + strings.Join(items, ",") + `],"meta":{"page":` + string(rune('0'+n)) + `,"pages":2,"total":3}}`
+	}
+	p1, p2 := page(1, jobID, kbID), page(2, dsA)
+	list := newScripted(t, respond(200, p1), respond(200, p2))
+	var pages []string
+	ctx = indexingjobs.WithResponseBody(context.Background(), func(b []byte) { pages = append(pages, string(b)) })
+	var order []string
+	for job, err := range newClient(t, list.URL).ListIndexingJobs(ctx, indexingjobs.WithPerPage(2)) {
+		require.NoError(t, err)
+		order = append(order, job.UUID+" after "+pages[len(pages)-1][:20])
+	}
+	assert.Equal(t, []string{p1, p2}, pages)
+	assert.Len(t, order, 3)
+
+	failed := newScripted(t, respond(404, `{"id":"not_found","message":"gone"}`))
+	got = nil
+	ctx = indexingjobs.WithResponseBody(context.Background(), func(b []byte) { got = append(got, b) })
+	_, err = newClient(t, failed.URL).GetIndexingJob(ctx, jobID)
+	require.Error(t, err)
+	assert.Empty(t, got, "a failed call hands over nothing")
+}
+
+// h2Server is an HTTP/2 server over TLS (httptest's) and a client of it.
+func h2Server(t *testing.T, h http.HandlerFunc, opts ...indexingjobs.Option) (*httptest.Server, *indexingjobs.Client) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	hc := srv.Client()
+	hc.Transport.(*http.Transport).ForceAttemptHTTP2 = true
+	return srv, newClient(t, srv.URL, append([]indexingjobs.Option{indexingjobs.WithHTTPClient(hc)}, opts...)...)
+}
+
+// TestAnAttemptThatEndsSaysWhyOverHTTP2: over HTTP/2 as over HTTP/1.1, an
+// attempt that times out, or a download whose report stops coming, says
+// so; context.Canceled is in the error only when the caller cancelled.
+func TestAnAttemptThatEndsSaysWhyOverHTTP2(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	var storage string
+	srv, c := h2Server(t, func(w http.ResponseWriter, r *http.Request) {
+		require.Equal(t, 2, r.ProtoMajor, "the exchange is HTTP/2")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/details_signed_url"):
+			respond(200, `{"signed_url":"`+storage+`/report?X-Amz-Signature=abcdef0123456789abcdef0123456789"}`)(w, r)
+		case r.URL.Path == "/report":
+			w.WriteHeader(200)
+			_, _ = io.WriteString(w, "the first line\n")
+			w.(http.Flusher).Flush()
+			<-release
+		default:
+			<-release // never answers
+		}
+	}, indexingjobs.WithAttemptTimeout(200*time.Millisecond), indexingjobs.WithMaxRetries(0))
+	storage = srv.URL
+
+	_, err := c.GetIndexingJob(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the attempt timed out after 200ms")
+	assert.NotErrorIs(t, err, context.Canceled, "the caller did not cancel")
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller had no deadline")
+
+	var report bytes.Buffer
+	n, err := c.DownloadIndexingJobDetails(context.Background(), jobID, &report)
+	require.Error(t, err)
+	assert.Equal(t, int64(len("the first line\n")), n)
+	assert.Contains(t, err.Error(), "the report stopped coming for 200ms")
+	assert.NotErrorIs(t, err, context.Canceled)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err = c.GetIndexingJob(ctx, jobID)
+	assert.ErrorIs(t, err, context.Canceled, "the caller cancelled")
+}
+
+// TestTooManySendsSaysSoOverHTTP2: an attempt whose streams the server
+// keeps refusing ends after three sends and says so, not as a cancel.
+func TestTooManySendsSaysSoOverHTTP2(t *testing.T) {
+	srv := newResetServer(t, resetCases[1].code, resetCases[1].onHeaders)
+	_, err := h2Client(t, srv, 0).GetIndexingJob(safetyNet(t), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the connection failed each time the request was sent (3 times in one attempt)")
+	assert.NotErrorIs(t, err, context.Canceled)
+}
