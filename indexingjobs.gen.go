@@ -552,7 +552,7 @@ type IndexingJob struct {
 	// Example: 12345
 	TotalItemsIndexed wire.Uint64 `json:"total_items_indexed,omitempty,omitzero"`
 
-	// TotalItemsRemoved Items removed from the index because their source is gone. A decimal number in a string.
+	// TotalItemsRemoved Items removed from the index because their source is gone. A decimal number in a string; no longer in DigitalOcean's public description, so possibly absent.
 	//
 	// Example: 12345
 	TotalItemsRemoved wire.Uint64 `json:"total_items_removed,omitempty,omitzero"`
