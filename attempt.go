@@ -112,7 +112,7 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (f facts) {
 	resp, err := c.hc.Do(req)
 	f.sends = min(t.written(), maxSendsPerAttempt+1)
 	traced := c.traced && (t.reached.Load() || !c.middleware)
-	f.wrote = f.sends > 0 || !(traced || neverConnected(err))
+	f.wrote = f.sends > 0 || !(traced || (err != nil && neverConnected(err)))
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {

@@ -31,24 +31,34 @@ func call[Query, In, Out any](ctx context.Context, c *Client, op *endpoint[Query
 	if query != nil {
 		q, _ = any(query).(encoder)
 	}
-	x, err := c.apiRequest(&op.operation, params, q, in)
-	if err != nil {
+	d := &answerOf[Out]{check: check} // one allocation for the request and its answer
+	if err := c.apiRequest(&d.x, &op.operation, params, q, in); err != nil {
 		return nil, err
 	}
-	out := new(Out)
-	x.decode = func(b []byte) error {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("the body does not decode: %w", safeError(err))
-		}
-		if check != nil {
-			return check(out)
-		}
-		return nil
-	}
-	if _, err := c.do(ctx, x); err != nil {
+	d.x.decoder = d
+	if _, err := c.do(ctx, &d.x); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &d.out, nil
+}
+
+// answerOf is a call's request and the answer it is decoded into.
+type answerOf[Out any] struct {
+	x     outgoing
+	out   Out
+	check func(*Out) error
+}
+
+// decode decodes a 2xx body into the answer, and says why it cannot be
+// used: it does not decode, or check refuses it.
+func (d *answerOf[Out]) decode(b []byte) error {
+	if err := json.Unmarshal(b, &d.out); err != nil {
+		return fmt.Errorf("the body does not decode: %w", safeError(err))
+	}
+	if d.check != nil {
+		return d.check(&d.out)
+	}
+	return nil
 }
 
 // outgoing is one request as the core sends it: built once per call, sent
@@ -60,9 +70,9 @@ type outgoing struct {
 	maxRetries int
 	req        http.Request // method, URL and headers; no context, no body (one allocation with x)
 	body       []byte       // nil when the request has none
-	// decode takes a 2xx body of the API read whole; its error says why the
-	// answer cannot be used.
-	decode func([]byte) error
+	// decoder takes a 2xx body of the API read whole; its error says why
+	// the answer cannot be used.
+	decoder interface{ decode([]byte) error }
 	// A download streams the answer's body into sink, at most max bytes;
 	// it goes to a storage host without the token, whose answers say
 	// nothing of the rate limit. Every other request goes to the API.
@@ -88,8 +98,8 @@ func (c *Client) do(ctx context.Context, x *outgoing) (int64, error) {
 			c.noteRateLimit(f.resp.Header)
 		}
 		success := f.resp != nil && f.err == nil && f.resp.StatusCode >= 200 && f.resp.StatusCode <= 299
-		if success && x.decode != nil {
-			f.unusable = x.decode(f.body)
+		if success && x.decoder != nil {
+			f.unusable = x.decoder.decode(f.body)
 		}
 		v := c.decide(ctx, x, f)
 		if v.again && !sleep(ctx, v.wait) {

@@ -77,14 +77,14 @@ func (e *queryEncoder) string(name, v string, required bool) {
 
 func (e *queryEncoder) String() string { return e.b.String() }
 
-// apiRequest builds the request of op on the client's base URL: the path
-// is op's template filled with params, each checked to be a UUID, so the
-// path is the template's by construction; then the query, the token and
-// the headers.
-func (c *Client) apiRequest(op *operation, params []string, query encoder, in any) (*outgoing, error) {
+// apiRequest builds into x the request of op on the client's base URL:
+// the path is op's template filled with params, each checked to be a
+// UUID, so the path is the template's by construction; then the query,
+// the token and the headers.
+func (c *Client) apiRequest(x *outgoing, op *operation, params []string, query encoder, in any) error {
 	path, err := fillPath(c.basePath, op, params)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h := make(http.Header, 5)
 	h["Authorization"] = c.authHeader
@@ -93,7 +93,7 @@ func (c *Client) apiRequest(op *operation, params []string, query encoder, in an
 	var body []byte
 	if in != nil {
 		if body, err = json.Marshal(in); err != nil {
-			return nil, fmt.Errorf("indexingjobs: %s: encoding the body: %w", op.id, err)
+			return fmt.Errorf("indexingjobs: %s: encoding the body: %w", op.id, err)
 		}
 		h["Content-Type"] = jsonMedia
 	}
@@ -101,10 +101,9 @@ func (c *Client) apiRequest(op *operation, params []string, query encoder, in an
 	if query != nil {
 		u.RawQuery = query.encode()
 	}
-	return &outgoing{
-		idempotent: op.idempotent, maxRetries: c.maxRetries, body: body, secrets: c.secrets,
-		req: newRequest(op.method, u, h),
-	}, nil
+	x.idempotent, x.maxRetries, x.body, x.secrets = op.idempotent, c.maxRetries, body, c.secrets
+	x.req = newRequest(op.method, u, h)
+	return nil
 }
 
 var jsonMedia = []string{"application/json"}
@@ -128,8 +127,8 @@ func fillPath(prefix string, op *operation, params []string) (string, error) {
 	b.WriteString(prefix)
 	t := op.path
 	for i, p := range params {
-		if err := checkUUID(kindOf(op.pathParams[i]), p); err != nil {
-			return "", err
+		if !isUUID(p) {
+			return "", checkUUID(kindOf(op.pathParams[i]), p)
 		}
 		open := strings.IndexByte(t, '{')
 		end := open + strings.IndexByte(t[open:], '}')
