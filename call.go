@@ -433,7 +433,7 @@ func (c *Client) failure(x *outgoing, resp *http.Response, body []byte, err erro
 	case ok:
 		return nil
 	}
-	e := newAPIError(x.req.Method, x.where(), resp, body, attempts)
+	e := newAPIError(x.req.Method, x.where(), resp, body, attempts, x.secrets)
 	if tooLarge {
 		e.Message = fmt.Sprintf("(a body of more than %d bytes, not read)", c.maxBody)
 		e.causes = append(e.causes, ErrResponseTooLarge)
