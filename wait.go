@@ -16,6 +16,10 @@ type WaitOption func(*waitConfig)
 type waitConfig struct {
 	interval, maxInterval time.Duration
 	progress              func(*IndexingJob)
+	// now and sleep are the clock a wait reads and waits on: time.Now and
+	// pause, but in tests.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) bool
 }
 
 // Polling defaults: the first read after 2s, each wait 1.5 times the last,
@@ -115,12 +119,8 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 		if last.Terminal() {
 			return job, nil
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !w.sleep(ctx, wait) {
 			return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
-		case <-t.C:
 		}
 		wait = w.after(wait)
 	}
@@ -129,13 +129,28 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 // newWaitConfig applies opts to the defaults: the first wait at least
 // minPollInterval, the longest at least the first.
 func newWaitConfig(opts []WaitOption) waitConfig {
-	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval}
+	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval, now: time.Now, sleep: pause}
 	for _, o := range opts {
 		o(&w)
 	}
 	w.interval = max(w.interval, minPollInterval)
 	w.maxInterval = max(w.maxInterval, w.interval)
 	return w
+}
+
+// pause waits d unless ctx ends first, and reports whether it waited.
+func pause(ctx context.Context, d time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // after returns the wait that follows wait: half as long again (wait is at

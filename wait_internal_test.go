@@ -1,6 +1,7 @@
 package indexingjobs
 
 import (
+	"context"
 	"math"
 	"testing"
 	"time"
@@ -39,4 +40,12 @@ func TestPollWaitsGrowToTheLongest(t *testing.T) {
 	assert.Equal(t, DefaultPollInterval, w.interval)
 	assert.Equal(t, DefaultMaxPollInterval, w.maxInterval)
 	assert.Equal(t, 3*time.Second, w.after(2*time.Second), "half as long again")
+}
+
+// WithWaitClock makes a wait read the time from now and wait with sleep
+// (which reports whether it waited), for the tests of the package's users'
+// view (wait_test.go): a clock that moves only when the wait sleeps shows
+// when each read begins, with no real time spent.
+func WithWaitClock(now func() time.Time, sleep func(context.Context, time.Duration) bool) WaitOption {
+	return func(w *waitConfig) { w.now, w.sleep = now, sleep }
 }
