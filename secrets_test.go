@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,27 +30,57 @@ const slashToken = "dop_v1_aB3/dE5+gH7/jK9+mN1.pQ3-sT5~vW7/yZ9+cF2/hJ4=="
 
 // invisible are the characters that, put between the characters of a
 // token, leave it looking whole.
-var invisible = []rune{'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad'}
+const invisible = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 // showsToken reports whether s shows 8 bytes or more of secret in a row,
 // in any case, once decoded as the server may have spelled it (see
 // decodeEchoes): as they are, in hex, or in base64 wherever they start in
 // a longer base64 text. 8 bytes of a token narrow a search for the rest.
 func showsToken(s, secret string) bool {
+	patterns := tokenPatterns(secret)
 	s = decodeEchoes(s)
-	for i := 0; i+8 <= len(secret); i++ {
-		w := secret[i : i+8]
-		if strings.Contains(s, strings.ToLower(w)) || strings.Contains(s, hex.EncodeToString([]byte(w))) {
-			return true
-		}
-		for _, run := range base64Of(w) {
-			if strings.Contains(s, strings.ToLower(run)) {
+	for n := range patterns {
+		for i := 0; i+n <= len(s); i++ {
+			if patterns[n][s[i:i+n]] {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// tokenPatterns are, by length, the spellings showsToken looks for of
+// each 8 bytes of secret, in lower case; made once for each secret.
+func tokenPatterns(secret string) map[int]map[string]bool {
+	patternsMu.Lock()
+	defer patternsMu.Unlock()
+	if patterns, ok := patternsOf[secret]; ok {
+		return patterns
+	}
+	patterns := map[int]map[string]bool{}
+	patternsOf[secret] = patterns
+	add := func(p string) {
+		if patterns[len(p)] == nil {
+			patterns[len(p)] = map[string]bool{}
+		}
+		patterns[len(p)][strings.ToLower(p)] = true
+	}
+	for i := 0; i+8 <= len(secret); i++ {
+		w := secret[i : i+8]
+		add(w)
+		add(hex.EncodeToString([]byte(w)))
+		for _, run := range base64Of(w) {
+			add(run)
+		}
+	}
+	return patterns
+}
+
+var (
+	patternsMu sync.Mutex
+	patternsOf = map[string]map[int]map[string]bool{}
+	toURL      = strings.NewReplacer("+", "-", "/", "_") // base64's alphabet for URLs
+)
 
 // base64Of are the base64 characters that w alone makes, in either
 // alphabet, wherever w starts in a group of 3 bytes of a longer text.
@@ -58,7 +89,7 @@ func base64Of(w string) []string {
 	for at := range 3 {
 		enc := base64.RawStdEncoding.EncodeToString(append(make([]byte, at), w...))
 		run := enc[(8*at+5)/6 : 8*(at+len(w))/6]
-		out = append(out, run, strings.NewReplacer("+", "-", "/", "_").Replace(run))
+		out = append(out, run, toURL.Replace(run))
 	}
 	return out
 }
@@ -81,7 +112,7 @@ func decodeEchoes(s string) string {
 		})
 		s = html.UnescapeString(s)
 		s = strings.Map(func(r rune) rune {
-			if unicode.IsSpace(r) || strings.ContainsRune(string(invisible), r) {
+			if unicode.IsSpace(r) || strings.ContainsRune(invisible, r) {
 				return -1
 			}
 			return r
@@ -173,14 +204,6 @@ func spellings() []spelling {
 	return out
 }
 
-// echoPlace is where a server puts text of its own in an error answer.
-type echoPlace struct {
-	name string
-	cut  int // the bytes of it an error keeps (runes, for a snippet)
-	// answer is the server's answer with text in its place.
-	answer func(text string) http.HandlerFunc
-}
-
 // jsonError is the API's error body with fields of the caller's.
 func jsonError(fields map[string]string) string {
 	b, err := json.Marshal(fields)
@@ -190,61 +213,63 @@ func jsonError(fields map[string]string) string {
 	return string(b)
 }
 
-var echoPlaces = []echoPlace{
-	{"the message", 1024, func(s string) http.HandlerFunc {
-		return respond(401, jsonError(map[string]string{"id": "unauthorized", "message": s}))
+// inAHeader is s if it can be sent as a header's value, else nothing.
+func inAHeader(s string) string {
+	if strings.ContainsAny(s, "\r\n\x00") {
+		return ""
+	}
+	return s
+}
+
+// echoAnswers are error answers that carry text of the server's in each
+// place an error shows it: text(n) is the text of a place that an error
+// cuts at n bytes (characters, for the snippet of a body).
+var echoAnswers = []struct {
+	name   string
+	answer func(text func(cut int) string) http.HandlerFunc
+}{
+	{"the API's message, id and request id", func(text func(int) string) http.HandlerFunc {
+		return respond(401, jsonError(map[string]string{"id": text(128), "message": text(1024), "request_id": text(128)}))
 	}},
-	{"the id", 128, func(s string) http.HandlerFunc {
-		return respond(400, jsonError(map[string]string{"id": s, "message": "no"}))
+	{"a proxy's page title and the x-request-id header", func(text func(int) string) http.HandlerFunc {
+		return respond(502, "<html><head><title>"+text(120)+"</title></head><body>bad gateway</body></html>",
+			"Content-Type", "text/html", "X-Request-Id", inAHeader(text(128)))
 	}},
-	{"the request id", 128, func(s string) http.HandlerFunc {
-		return respond(400, jsonError(map[string]string{"id": "bad_request", "message": "no", "request_id": s}))
-	}},
-	{"the x-request-id header", 128, func(s string) http.HandlerFunc {
-		return respond(400, `{"id":"bad_request","message":"no"}`, "X-Request-Id", s)
-	}},
-	{"a proxy's page title", 120, func(s string) http.HandlerFunc {
-		return respond(502, "<html><head><title>"+s+"</title></head><body>bad gateway</body></html>", "Content-Type", "text/html")
-	}},
-	{"a plain text body", 120, func(s string) http.HandlerFunc {
-		return respond(503, s, "Content-Type", "text/plain")
+	{"a plain text body", func(text func(int) string) http.HandlerFunc {
+		return respond(503, text(120), "Content-Type", "text/plain")
 	}},
 }
 
-// echoServer answers each request with the answer last set.
-type echoServer struct {
-	*scripted
-	mu     sync.Mutex
+// echoClient is a client whose requests are answered in memory by the
+// answer last given to errorFor.
+type echoClient struct {
+	client *indexingjobs.Client
 	answer http.HandlerFunc
 }
 
-func newEchoServer(t *testing.T) *echoServer {
-	e := &echoServer{}
-	e.scripted = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		answer := e.answer
-		e.mu.Unlock()
-		answer(w, r)
-	})
+func newEchoClient(t *testing.T, token string) *echoClient {
+	e := &echoClient{}
+	e.client = memoryClient(t, func(r *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		e.answer(rec, r)
+		resp := rec.Result()
+		resp.Request = r
+		return resp, nil
+	}, indexingjobs.WithToken(token))
 	return e
 }
 
 // errorFor is the error of a read answered with answer, and where it
 // shows the server's text: its text, with %+v, and the APIError's fields.
-func (e *echoServer) errorFor(t *testing.T, client *indexingjobs.Client, answer http.HandlerFunc) map[string]string {
+func (e *echoClient) errorFor(t *testing.T, answer http.HandlerFunc) map[string]string {
 	t.Helper()
-	e.mu.Lock()
 	e.answer = answer
-	e.mu.Unlock()
-	_, err := client.GetIndexingJob(t.Context(), jobID)
+	_, err := e.client.GetIndexingJob(t.Context(), jobID)
 	var apiErr *indexingjobs.APIError
 	require.ErrorAs(t, err, &apiErr)
 	return map[string]string{"the error": err.Error(), "the error, %+v": fmt.Sprintf("%+v", err),
 		"Message": apiErr.Message, "ID": apiErr.ID, "RequestID": apiErr.RequestID}
 }
-
-// fitsAHeader reports whether s can be sent as a header's value.
-func fitsAHeader(s string) bool { return !strings.ContainsAny(s, "\r\n\x00") }
 
 // TestTheTokenStaysOutOfErrorsInEverySpelling: a server that echoes the
 // token, in the API's message, id or request id, a header, a proxy's
@@ -255,19 +280,15 @@ func fitsAHeader(s string) bool { return !strings.ContainsAny(s, "\r\n\x00") }
 // or invisible characters. Before, only the case, percent-escapes and
 // \u00XX were decoded.
 func TestTheTokenStaysOutOfErrorsInEverySpelling(t *testing.T) {
-	srv := newEchoServer(t)
 	for _, token := range []string{testToken, slashToken} {
-		client := newClient(t, srv.URL, indexingjobs.WithToken(token), indexingjobs.WithMaxRetries(0))
+		client := newEchoClient(t, token)
 		secret := strings.TrimPrefix(token, "dop_v1_")
 		for _, sp := range spellings() {
 			echo := sp.echo(token)
 			require.True(t, showsToken(echo, secret), "%s: the test's measure finds the echo %q", sp.name, echo)
-			for _, place := range echoPlaces {
-				if place.name == "the x-request-id header" && !fitsAHeader(echo) {
-					continue
-				}
-				for where, text := range srv.errorFor(t, client, place.answer("token "+echo+" is not valid")) {
-					assert.False(t, showsToken(text, secret), "%s in %s: %s shows the token: %q", sp.name, place.name, where, text)
+			for _, a := range echoAnswers {
+				for where, text := range client.errorFor(t, a.answer(func(int) string { return "token " + echo + " is not valid" })) {
+					assert.False(t, showsToken(text, secret), "%s in %s: %s shows the token: %q", sp.name, a.name, where, text)
 				}
 			}
 		}
@@ -276,16 +297,13 @@ func TestTheTokenStaysOutOfErrorsInEverySpelling(t *testing.T) {
 
 // TestCuttingTheServerTextLeavesNoPartOfTheToken: the API's message (cut
 // at 1024 bytes), id and request id (128, from the body or the header)
-// and the snippet of a proxy's page (120 characters) are cut; an echo of
-// the token across the cut, at every offset, leaves none of it. Before,
-// the text was cut and then searched: a cut that left 15 bytes of the
-// token left them all, since only runs of 16 are looked for.
+// and the snippet of a body (120 characters) are cut; an echo of the
+// token across the cut, at every offset, leaves none of it. Before, the
+// text was cut and then searched: a cut that left 15 bytes of the token
+// left them all, since only runs of 16 are looked for.
 func TestCuttingTheServerTextLeavesNoPartOfTheToken(t *testing.T) {
-	srv := newEchoServer(t)
-	client := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0))
+	client := newEchoClient(t, testToken)
 	secret := strings.TrimPrefix(testToken, "dop_v1_")
-	// across is the echo with k of its bytes before a cut at n (at most n).
-	across := func(echo string, n, k int) string { return strings.Repeat("x", n-min(k, n)) + echo }
 	for _, sp := range spellings() {
 		switch sp.name {
 		case "as sent", "hex", "base64":
@@ -294,24 +312,21 @@ func TestCuttingTheServerTextLeavesNoPartOfTheToken(t *testing.T) {
 		}
 		echo := sp.echo(testToken)
 		for k := range len(echo) {
-			for _, answer := range []http.HandlerFunc{
-				respond(400, jsonError(map[string]string{"id": across(echo, 128, k), "message": across(echo, 1024, k), "request_id": across(echo, 128, k)}),
-					"X-Request-Id", across(echo, 128, k)),
-				respond(400, `{"id":"bad_request","message":"no"}`, "X-Request-Id", across(echo, 128, k)),
-				respond(502, "<html><title>"+across(echo, 120, k)+"</title></html>", "Content-Type", "text/html"),
-			} {
-				for where, shown := range srv.errorFor(t, client, answer) {
+			// The echo with k of its bytes before a cut at n (at most n).
+			across := func(n int) string { return strings.Repeat("x", n-min(k, n)) + echo }
+			for _, a := range echoAnswers {
+				for where, shown := range client.errorFor(t, a.answer(across)) {
 					if showsToken(shown, secret) {
-						t.Errorf("%s, %d bytes of it before the cut: %s shows the token: %q", sp.name, k, where, shown)
+						t.Errorf("%s, %d bytes of it before the cut, in %s: %s shows the token: %q", sp.name, k, a.name, where, shown)
 					}
 				}
 			}
 		}
 	}
 	// The cuts are still made.
-	long := strings.Repeat("y", 4096)
-	fields := srv.errorFor(t, client, respond(400, jsonError(map[string]string{"id": long, "message": long, "request_id": long})))
+	long := func(int) string { return strings.Repeat("y", 4096) }
+	fields := client.errorFor(t, echoAnswers[0].answer(long))
 	assert.Equal(t, []int{1024 + len("…"), 128 + len("…"), 128 + len("…")}, []int{len(fields["Message"]), len(fields["ID"]), len(fields["RequestID"])})
-	fields = srv.errorFor(t, client, respond(502, "<title>"+long+"</title>", "Content-Type", "text/html"))
-	assert.Equal(t, 120+len("…"), len(fields["Message"]))
+	fields = client.errorFor(t, echoAnswers[1].answer(long))
+	assert.Equal(t, []int{120 + len("…"), 128 + len("…")}, []int{len(fields["Message"]), len(fields["RequestID"])})
 }
