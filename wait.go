@@ -149,6 +149,9 @@ func newWaitConfig(opts []WaitOption) waitConfig {
 }
 
 // pause waits d unless ctx ends first, and reports whether it waited.
+// Unlike sleep (retry.go), it starts a wait that would outlast ctx's
+// deadline: a wait ends when ctx does, and callers tell its end by
+// ctx.Err() (the tool says its --timeout passed).
 func pause(ctx context.Context, d time.Duration) bool {
 	if ctx.Err() != nil {
 		return false
