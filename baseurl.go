@@ -12,9 +12,16 @@ import (
 
 // parseBaseURL checks the base URL: an absolute http(s) URL without a
 // user, password, query or fragment, to which the token may go
-// (tokenAllowed), and under whose path requests go as written
-// (sentAsWritten).
-func parseBaseURL(raw string) (*url.URL, error) {
+// (tokenAllowed), under whose path requests go as written (sentAsWritten),
+// and that does not hold the token (in any spelling secrets finds).
+func parseBaseURL(raw string, secrets *secrets) (*url.URL, error) {
+	// A token written into the URL, wherever (its query, its path, in
+	// place of a scheme), would be quoted by the errors below, and by
+	// every error that names a request's URL if the URL were taken; so it
+	// is refused unquoted, first.
+	if secrets.holds(raw) {
+		return nil, errors.New("indexingjobs: the base URL (not shown) holds the API token: pass the token with WithToken or $" + TokenEnv + ", never in the URL")
+	}
 	// A user or password ends at an "@". One must reach no error, log or
 	// terminal, whatever else is wrong with the URL; so a URL with an "@"
 	// anywhere (or a look-alike, or "%40" for one encoded by mistake) is

@@ -2,6 +2,8 @@ package indexingjobs_test
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -65,5 +67,55 @@ func TestBaseURLPathIsSentAsWritten(t *testing.T) {
 		require.NoError(t, err, path)
 		got := seen()
 		assert.Equal(t, prefix+"/v2/gen-ai/indexing_jobs/"+jobID, got[len(got)-1].path, "base URL path %q", path)
+	}
+}
+
+// TestNoBaseURLErrorShowsTheToken: a base URL that holds the token,
+// wherever it is written (the query, the fragment, the path, the host,
+// the port, in place of the scheme or beside another one), is refused by
+// NewClient, from WithBaseURL and from $DIGITALOCEAN_API_URL alike, and
+// the error shows no 8 bytes of the token in a row. Before, the error
+// quoted the URL, and a valid https URL with the token in its path was
+// taken, to be sent with every request and shown in every error.
+func TestNoBaseURLErrorShowsTheToken(t *testing.T) {
+	escaped := url.PathEscape(testToken)
+	for _, c := range testToken { // every byte, not only those that need it
+		escaped = strings.Replace(escaped, string(c), fmt.Sprintf("%%%02X", c), 1)
+	}
+	for name, base := range map[string]string{
+		"query":                       "https://api.digitalocean.com/?token=" + testToken,
+		"query, upper case":           "https://api.digitalocean.com/?token=" + strings.ToUpper(testToken),
+		"query, percent-encoded":      "https://api.digitalocean.com/?token=" + escaped,
+		"query of a loopback URL":     "http://127.0.0.1:8090?access_token=" + testToken,
+		"fragment":                    "https://api.digitalocean.com/#" + testToken,
+		"no scheme":                   "api.digitalocean.com/?token=" + testToken,
+		"no scheme, the token only":   testToken,
+		"another scheme":              "ftp://api.digitalocean.com/" + testToken,
+		"the token as the scheme":     testToken + "://api.digitalocean.com",
+		"a /v2 path":                  "https://api.digitalocean.com/v2/" + testToken,
+		"a /v2 path, plain http":      "http://api.example.com/v2/" + testToken,
+		"a /v2 path, dot segment":     "https://api.digitalocean.com/v2/" + testToken + "/../x",
+		"a /v2 path, percent-encoded": "https://api.digitalocean.com/v2/" + escaped,
+		"host":                        "https://" + testToken + ".example.com",
+		"port":                        "https://api.digitalocean.com:" + testToken,
+		"beside a password":           "https://user:" + testToken + "@api.digitalocean.com",
+		"long, the token across the cut at 256 bytes": "http://api.example.com/" + strings.Repeat("a", 211) + testToken,
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, source := range []string{"WithBaseURL", "environment"} {
+				var err error
+				if source == "WithBaseURL" {
+					_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(base))
+				} else {
+					t.Setenv(indexingjobs.BaseURLEnv, base)
+					_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
+				}
+				require.Error(t, err, "%s: %q", source, base)
+				msg := err.Error()
+				assert.False(t, showsToken(msg, testToken[len("dop_v1_"):]), "%s: the error shows the token: %s", source, msg)
+				assert.Contains(t, msg, "base URL", source)
+				assertSafeText(t, msg)
+			}
+		})
 	}
 }

@@ -106,7 +106,8 @@ func NewClient(opts ...Option) (*Client, error) {
 			cfg.baseURL = DefaultBaseURL
 		}
 	}
-	base, err := parseBaseURL(cfg.baseURL)
+	secrets := newSecrets(token)
+	base, err := parseBaseURL(cfg.baseURL, secrets)
 	if err != nil && cfg.fromEnv {
 		return nil, fmt.Errorf("%w (from $%s)", err, BaseURLEnv)
 	}
@@ -122,7 +123,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		scheme: base.Scheme, host: base.Host, basePath: base.Path,
-		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua}, secrets: newSecrets(token),
+		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua}, secrets: secrets,
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax,
 		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload,
 	}

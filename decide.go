@@ -169,7 +169,7 @@ func (c *Client) failure(x *outgoing, f facts) error {
 	case f.err != nil && !tooLarge: // the connection broke mid-body
 		return fmt.Errorf("indexingjobs: %s: reading the body: %w (%s)", x.exchange(f.resp.StatusCode), safeError(f.err), tries)
 	}
-	e := newAPIError(x.req.Method, x.where(), f.resp, f.body, f.tries)
+	e := newAPIError(x.req.Method, x.where(), f.resp, f.body, f.tries, x.secrets)
 	if f.cut > 0 {
 		e.Message = fmt.Sprintf("(a body of more than %d bytes; it starts: %s)", f.cut, e.Message)
 		e.causes = append(e.causes, ErrResponseTooLarge)

@@ -147,32 +147,35 @@ const (
 // clean makes s valid UTF-8 of at most max bytes (and a "…").
 func clean(s string, max int) string { return strings.ToValidUTF8(truncate(s, max), "\uFFFD") }
 
-// newAPIError classifies an error response; body is already bounded.
-func newAPIError(method, url string, resp *http.Response, body []byte, attempts int) *APIError {
+// newAPIError classifies an error response; body is already bounded. The
+// server's text (message, ids, snippet) has secrets taken out before it
+// is cut: a cut first could leave part of an echo too short to be found.
+func newAPIError(method, url string, resp *http.Response, body []byte, attempts int, secrets *secrets) *APIError {
 	e := &APIError{
 		Method:     method,
 		URL:        url,
 		StatusCode: resp.StatusCode,
-		RequestID:  clean(resp.Header.Get("X-Request-Id"), maxIDLen),
+		RequestID:  secrets.cut(resp.Header.Get("X-Request-Id"), maxIDLen),
 		Attempts:   attempts,
 	}
 	e.RateLimit, _ = rateLimitFrom(resp.Header)
 	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
 	var apiBody errorBody
 	if json.Unmarshal(body, &apiBody) == nil && (apiBody.ID != "" || apiBody.Message != "") {
-		e.ID, e.Message = clean(apiBody.ID, maxIDLen), clean(apiBody.Message, maxMessageLen)
+		e.ID, e.Message = secrets.cut(apiBody.ID, maxIDLen), secrets.cut(apiBody.Message, maxMessageLen)
 		if apiBody.RequestID != "" {
-			e.RequestID = clean(apiBody.RequestID, maxIDLen)
+			e.RequestID = secrets.cut(apiBody.RequestID, maxIDLen)
 		}
 		return e
 	}
-	e.Message = snippet(body)
+	e.Message = snippet(body, secrets)
 	return e
 }
 
 // snippet makes a short, single-line excerpt of a body, e.g. the title of a
-// proxy's HTML page. Error() escapes what control characters it keeps.
-func snippet(body []byte) string {
+// proxy's HTML page, without secrets. Error() escapes what control
+// characters it keeps.
+func snippet(body []byte, secrets *secrets) string {
 	s := string(body)
 	if i := indexASCIIFold(s, "<title>"); i >= 0 {
 		rest := s[i+len("<title>"):]
@@ -180,7 +183,7 @@ func snippet(body []byte) string {
 			s = rest[:j]
 		}
 	}
-	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "")), " ")
+	s = secrets.clean(strings.Join(strings.Fields(strings.ToValidUTF8(s, "")), " "))
 	if utf8.RuneCountInString(s) > snippetLen {
 		s = string([]rune(s)[:snippetLen]) + "…"
 	}

@@ -65,8 +65,11 @@ func (c *Client) ListKnowledgeBasesPage(ctx context.Context, page, perPage int) 
 
 // ListKnowledgeBases returns every knowledge base the token can see,
 // fetching pages of MaxPerPage (WithPerPage to change it) as the loop
-// advances, with every guarantee of ListIndexingJobs. DatabaseStatus is
-// empty: GetKnowledgeBase reports it.
+// advances, with every guarantee of ListIndexingJobs: the next page is
+// asked for by number, links are never followed, no knowledge base is
+// yielded twice, memory is one page's and 8 bytes (11 to 22 in its table)
+// a knowledge base yielded, and a list that disagrees with itself ends
+// with an error. DatabaseStatus is empty: GetKnowledgeBase reports it.
 func (c *Client) ListKnowledgeBases(ctx context.Context, opts ...ListOption) iter.Seq2[*KnowledgeBase, error] {
 	perPage := perPageOf(opts)
 	return knowledgeBases.all(perPage, func(page int) ([]KnowledgeBase, pageMeta, error) {

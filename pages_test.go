@@ -238,6 +238,53 @@ func TestListPageRepeatingAnEarlierPageIsAnError(t *testing.T) {
 	})
 }
 
+// TestListNeverYieldsAJobTwice: a job of any earlier page, sent again in
+// any order and beside any other, is not yielded again; a page that brings
+// no new job ends the list with an error naming it, whatever the count
+// allows, on the last page too. Before, only the page just before was
+// skipped and only a page repeated in the same order was an error: twelve
+// pages of six jobs, each page sharing none with the one before, gave 24
+// jobs, 18 of them again, and no error.
+func TestListNeverYieldsAJobTwice(t *testing.T) {
+	forEachList(t, func(t *testing.T, l lister) {
+		for _, tc := range []struct {
+			name  string
+			pages [][]int // the jobs of each page; the count says len(pages) pages
+			jobs  []int   // the jobs yielded
+			bad   int     // the page that brings nothing new; 0 for none
+		}{
+			{"the page before, reordered", [][]int{{1, 2}, {2, 1}, {3, 4}}, []int{1, 2}, 2},
+			{"an earlier page, reordered", [][]int{{1, 2}, {3, 4}, {2, 1}, {5, 6}}, []int{1, 2, 3, 4}, 3},
+			{"jobs of two earlier pages", [][]int{{1, 2}, {3, 4}, {4, 1}, {5, 6}}, []int{1, 2, 3, 4}, 3},
+			{"the last page, reordered", [][]int{{1, 2}, {3, 4}, {2, 1}}, []int{1, 2, 3, 4}, 3},
+			{"twelve pages of six jobs, none shared with the page before",
+				[][]int{{1, 2}, {3, 4}, {5, 6}, {2, 1}, {4, 3}, {6, 5}, {1, 3}, {2, 4}, {3, 5}, {4, 6}, {5, 1}, {6, 2}}, []int{1, 2, 3, 4, 5, 6}, 4},
+			{"an earlier job beside a new one", [][]int{{1, 2}, {3, 4}, {1, 5}, {6, 3}}, []int{1, 2, 3, 4, 5, 6}, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				srv := pagedServer(t, func(n int) string {
+					require.LessOrEqual(t, n, len(tc.pages), "asked past the last page")
+					return l.page(pageMeta(n, len(tc.pages), 2*len(tc.pages)), n < len(tc.pages), tc.pages[n-1]...)
+				})
+				got := l.all(t, srv, 100)
+				var want []string
+				for _, i := range tc.jobs {
+					want = append(want, jobUUID(i))
+				}
+				if tc.bad == 0 {
+					assert.Empty(t, got.errs)
+					assert.Equal(t, want, got.jobs)
+					assert.Equal(t, len(tc.pages), got.requests)
+					return
+				}
+				assertEndsWithOneError(t, got, len(want), tc.bad)
+				assert.Equal(t, want, got.jobs)
+				assert.Regexp(t, fmt.Sprintf(`page %d holds only [a-z ]+s of earlier pages`, tc.bad), got.errs[0].Error())
+			})
+		}
+	})
+}
+
 // TestListJobPushedToTheNextPageIsYieldedOnce: a job that one started
 // meanwhile pushed from page 1 onto page 2 is yielded once, and the list
 // goes on.

@@ -39,8 +39,11 @@ func backoff(n int, min, max time.Duration) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
-// retryAfter reads Retry-After as seconds or as an HTTP date.
+// retryAfter reads Retry-After as seconds or as an HTTP date, capped at
+// maxRetryAfter in either form: a date years ahead is no more a reason to
+// wait than as many seconds.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	const maxRetryAfter = 24 * time.Hour
 	v := h.Get("Retry-After")
 	if v == "" {
 		return 0, false
@@ -49,17 +52,10 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }

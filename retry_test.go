@@ -161,3 +161,23 @@ func TestAttemptTimeoutCoversTheBodyAndYieldsToTheCallersClient(t *testing.T) {
 	assert.NotContains(t, err.Error(), "attempt timed out")
 	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
 }
+
+// TestRetryAfterIsCappedAtADayInEitherForm: APIError.RetryAfter is what
+// the server asked for, up to 24 hours, whether it wrote seconds or an
+// HTTP date; before, a date years ahead gave years.
+func TestRetryAfterIsCappedAtADayInEitherForm(t *testing.T) {
+	for name, value := range map[string]string{
+		"seconds":                     "999999999999",
+		"a date two days ahead":       time.Now().Add(48 * time.Hour).UTC().Format(http.TimeFormat),
+		"a date in the year 9999":     "Fri, 31 Dec 9999 23:59:59 GMT",
+		"a date in the obsolete form": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC850),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`, "Retry-After", value))
+			_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0)).GetIndexingJob(context.Background(), jobID)
+			var apiErr *indexingjobs.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 24*time.Hour, apiErr.RetryAfter, "Retry-After: %s", value)
+		})
+	}
+}

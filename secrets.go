@@ -1,20 +1,32 @@
 package indexingjobs
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"hash/maphash"
+	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // secrets takes what must never be shown, the token and the values of a
 // signed URL's query, out of the server's text before an error shows it,
 // however the server spells it back: in another case, percent-encoded
-// once or more, JSON-escaped, or in part. Any run of gram bytes of a
-// secret (or a whole secret shorter than that) is taken out, and of a
-// token any run of tokenGram bytes. Its cost is linear in the text.
+// once or more, JSON-escaped (\uXXXX, \/), as HTML character references
+// (&#NN;, &#xHH;), split by white space or invisible characters, or in
+// part; a token also in hex or base64 (either alphabet, padded or not,
+// alone or inside a longer base64 text such as "Bearer " and the token).
+// Any run of gram bytes of a secret (or a whole secret shorter than that)
+// is taken out, and of a token any run of tokenGram bytes, in any of
+// these spellings. Its cost is linear in the text.
 type secrets struct {
 	tokens []string // values taken out by any run of tokenGram bytes
 	values []string // values taken out by any run of gram bytes: random signatures
@@ -68,7 +80,7 @@ func (s *secrets) init() {
 		s.runs[len(b)][maphash.Bytes(s.seed, b)] = true
 	}
 	runs := func(v string, n int) {
-		b := []byte(strings.ToLower(v))
+		b := normalize(v)
 		switch {
 		case len(b) < minSecret:
 		case len(b) < n:
@@ -80,11 +92,38 @@ func (s *secrets) init() {
 		}
 	}
 	for _, v := range s.tokens {
+		// A token is also found in hex (in any case) and in base64, by any
+		// run of tokenGram characters of its spelling: 8 bytes of it in
+		// hex, 12 in base64. One length of run for every spelling keeps
+		// the search to one pass over the text.
 		runs(v, tokenGram)
+		runs(hex.EncodeToString([]byte(v)), tokenGram)
+		for _, b := range base64Runs(v) {
+			runs(b, tokenGram)
+		}
 	}
 	for _, v := range s.values {
 		runs(v, gram)
 	}
+}
+
+// base64Runs are the characters of any base64 text that holds token,
+// whatever comes before or after it ("Bearer " and the token, a user and
+// the token of Basic authentication, a JSON document): for each of the
+// three places in a group of 3 bytes where the token can start, and in
+// either alphabet (standard and URL), the characters that only its bits
+// make. Padding comes after them.
+func base64Runs(token string) []string {
+	var out []string
+	for at := range 3 {
+		b := append(make([]byte, at), token...)
+		enc := base64.RawStdEncoding.EncodeToString(b)
+		first, end := (8*at+5)/6, 8*len(b)/6 // the characters made of the token's bits alone
+		if first < end {
+			out = append(out, enc[first:end], strings.NewReplacer("+", "-", "/", "_").Replace(enc[first:end]))
+		}
+	}
+	return out
 }
 
 // clean returns text with every echo of a secret replaced by "[redacted]".
@@ -108,11 +147,18 @@ func (s *secrets) clean(text string) string {
 	return b.String()
 }
 
+// cut returns text with every echo of a secret taken out (clean), then
+// made valid UTF-8 of at most max bytes (and a "…"): in that order, so
+// that a cut through an echo leaves none of it behind.
+func (s *secrets) cut(text string, max int) string { return clean(s.clean(text), max) }
+
 // holds reports whether text echoes a secret.
 func (s *secrets) holds(text string) bool { return s.find(text) != nil }
 
 // find marks the bytes of text that spell a secret, or returns nil when
-// none does.
+// none does. Its cost is linear in the text: each window of the view is
+// hashed once for each length of run, and each match marks its range in
+// constant time (a count of the ranges open at each byte).
 func (s *secrets) find(text string) []bool {
 	if s == nil || text == "" {
 		return nil
@@ -121,65 +167,204 @@ func (s *secrets) find(text string) []bool {
 	if len(s.runs) == 0 {
 		return nil
 	}
+	if len(text) > math.MaxInt32 { // beyond the view's offsets, and any body cap in use
+		return slices.Repeat([]bool{true}, len(text))
+	}
 	view, from, to := decoded(text)
-	var marked []bool
+	var open []int32 // ranges that open at each byte of text, less those that close there
 	for n, hashes := range s.runs {
 		for i := 0; i+n <= len(view); i++ {
 			if hashes[maphash.Bytes(s.seed, view[i:i+n])] {
-				if marked == nil {
-					marked = make([]bool, len(text))
+				if open == nil {
+					open = make([]int32, len(text)+1)
 				}
-				for j := from[i]; j < to[i+n-1]; j++ {
-					marked[j] = true
-				}
+				open[from[i]]++
+				open[to[i+n-1]]--
 			}
 		}
+	}
+	if open == nil {
+		return nil
+	}
+	marked := make([]bool, len(text))
+	depth := int32(0)
+	for i := range marked {
+		depth += open[i]
+		marked[i] = depth > 0
 	}
 	return marked
 }
 
-// decoded is text lower-cased and decoded as a server may have encoded it
-// (percent-escapes, up to three times; JSON's \/ and \u00XX), with, for
-// each byte of the view, the range of text it came from.
-func decoded(text string) (view []byte, from, to []int) {
+// decoded is text as a server may have spelled a secret in it, decoded:
+// percent-escapes, JSON escapes (\uXXXX of any character, \/, \n, ...) and
+// HTML's numeric character references (&#NN; and &#xHH;), up to three
+// times over; then without white space or invisible characters (a secret
+// split by them), and in lower case (ASCII). For each byte of the view it
+// gives the range of text it came from.
+func decoded(text string) (view []byte, from, to []int32) {
 	view = []byte(text)
-	from, to = make([]int, len(view)), make([]int, len(view))
+	from, to = make([]int32, len(view)), make([]int32, len(view))
 	for i := range view {
-		from[i], to[i] = i, i+1
+		from[i], to[i] = int32(i), int32(i+1)
 	}
 	for range 3 {
+		if bytes.IndexAny(view, `%\&`) < 0 {
+			break
+		}
 		v, f, t, changed := decodeOnce(view, from, to)
 		if !changed {
 			break
 		}
 		view, from, to = v, f, t
 	}
-	for i, c := range view {
-		if 'A' <= c && c <= 'Z' {
-			view[i] = c + 'a' - 'A'
+	// Leave out what splits a secret, in place.
+	w := 0
+	for i := 0; i < len(view); {
+		r, n := rune(view[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(view[i:])
+		}
+		if splits(r) {
+			i += n
+			continue
+		}
+		for range n {
+			view[w], from[w], to[w] = lower(view[i]), from[i], to[i]
+			w++
+			i++
 		}
 	}
-	return view, from, to
+	return view[:w], from[:w], to[:w]
 }
 
-func decodeOnce(view []byte, from, to []int) ([]byte, []int, []int, bool) {
-	v, f, t := make([]byte, 0, len(view)), make([]int, 0, len(view)), make([]int, 0, len(view))
+// normalize is a secret as decoded shows text: without what splits it, in
+// lower case.
+func normalize(secret string) []byte {
+	b := make([]byte, 0, len(secret))
+	for i := 0; i < len(secret); {
+		r, n := utf8.DecodeRuneInString(secret[i:])
+		if !splits(r) {
+			for _, c := range []byte(secret[i : i+n]) {
+				b = append(b, lower(c))
+			}
+		}
+		i += n
+	}
+	return b
+}
+
+// splits reports whether r may stand inside a secret shown to a person
+// without being seen: white space, and the invisible characters that
+// copying text or a hostile server put between two others.
+func splits(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\v', '\f', '\r', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+		return true
+	}
+	return r >= utf8.RuneSelf && unicode.IsSpace(r)
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// decodeOnce decodes each escape of view once, giving each byte it makes
+// the range of text the escape came from.
+func decodeOnce(view []byte, from, to []int32) ([]byte, []int32, []int32, bool) {
+	v, f, t := make([]byte, 0, len(view)), make([]int32, 0, len(view)), make([]int32, 0, len(view))
 	changed := false
+	var buf [utf8.UTFMax]byte
 	for i := 0; i < len(view); {
-		c, n := view[i], 1
-		switch {
-		case c == '%' && i+2 < len(view) && isHex(view[i+1]) && isHex(view[i+2]):
-			c, n = unhex(view[i+1])<<4|unhex(view[i+2]), 3
-		case c == '\\' && i+1 < len(view) && view[i+1] == '/':
-			c, n = '/', 2
-		case c == '\\' && i+5 < len(view) && (view[i+1] == 'u' || view[i+1] == 'U') && view[i+2] == '0' && view[i+3] == '0' && isHex(view[i+4]) && isHex(view[i+5]):
-			c, n = unhex(view[i+4])<<4|unhex(view[i+5]), 6
+		plain := bytes.IndexAny(view[i:], `%\&`) // up to where an escape may start
+		if plain < 0 {
+			plain = len(view) - i
+		}
+		v, f, t = append(v, view[i:i+plain]...), append(f, from[i:i+plain]...), append(t, to[i:i+plain]...)
+		if i += plain; i == len(view) {
+			break
+		}
+		out, n := escape(view[i:], buf[:0])
+		if n == 0 {
+			out, n = view[i:i+1], 1
 		}
 		changed = changed || n > 1
-		v, f, t = append(v, c), append(f, from[i]), append(t, to[i+n-1])
+		for _, c := range out {
+			v, f, t = append(v, c), append(f, from[i]), append(t, to[i+n-1])
+		}
 		i += n
 	}
 	return v, f, t, changed
+}
+
+// escape decodes the escape b starts with into buf, and says how many bytes
+// of b it took; 0 when b starts with none.
+func escape(b, buf []byte) ([]byte, int) {
+	if len(b) < 2 {
+		return nil, 0
+	}
+	switch {
+	case b[0] == '%' && len(b) >= 3 && isHex(b[1]) && isHex(b[2]):
+		return append(buf, unhex(b[1])<<4|unhex(b[2])), 3
+	case b[0] == '\\':
+		if c := strings.IndexByte(`"\/bfnrt`, b[1]); c >= 0 {
+			return append(buf, "\"\\/\b\f\n\r\t"[c]), 2
+		}
+		r, n := jsonRune(b)
+		if n == 0 {
+			return nil, 0
+		}
+		if utf16.IsSurrogate(r) { // half of a pair: the other half follows
+			if low, m := jsonRune(b[n:]); m > 0 {
+				if pair := utf16.DecodeRune(r, low); pair != utf8.RuneError {
+					r, n = pair, n+m
+				}
+			}
+		}
+		return utf8.AppendRune(buf, r), n
+	case b[0] == '&' && b[1] == '#':
+		return htmlRune(b, buf)
+	}
+	return nil, 0
+}
+
+// jsonRune reads \uXXXX (or \UXXXX) at the start of b.
+func jsonRune(b []byte) (rune, int) {
+	if len(b) < 6 || b[0] != '\\' || (b[1] != 'u' && b[1] != 'U') {
+		return 0, 0
+	}
+	r := rune(0)
+	for _, c := range b[2:6] {
+		if !isHex(c) {
+			return 0, 0
+		}
+		r = r<<4 | rune(unhex(c))
+	}
+	return r, 6
+}
+
+// htmlRune reads a numeric character reference, &#NN; or &#xHH; (the
+// semicolon may be left out, as browsers allow), at the start of b.
+func htmlRune(b, buf []byte) ([]byte, int) {
+	i, base := 2, rune(10)
+	if i < len(b) && (b[i] == 'x' || b[i] == 'X') {
+		i, base = 3, 16
+	}
+	r, digits := rune(0), 0
+	for ; i < len(b) && isHex(b[i]) && (base == 16 || b[i] <= '9'); i++ {
+		if r, digits = r*base+rune(unhex(b[i])), digits+1; r > unicode.MaxRune {
+			return nil, 0
+		}
+	}
+	if digits == 0 || utf16.IsSurrogate(r) {
+		return nil, 0
+	}
+	if i < len(b) && b[i] == ';' {
+		i++
+	}
+	return utf8.AppendRune(buf, r), i
 }
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }

@@ -16,24 +16,31 @@ type WaitOption func(*waitConfig)
 type waitConfig struct {
 	interval, maxInterval time.Duration
 	progress              func(*IndexingJob)
+	// now and sleep are the clock a wait reads and waits on: time.Now and
+	// pause, but in tests.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) bool
 }
 
-// Polling defaults: the first read after 2s, each wait 1.5 times the last,
-// at most 30s.
+// Polling defaults: a read at once, then each read a tenth of the time
+// waited so far after the one before began, at least 2s and at most 30s
+// after it (30s from five minutes on). A job that ends T into the wait is
+// seen ended by T + max(2s, T/10), the time of a read aside.
 const (
 	DefaultPollInterval    = 2 * time.Second
 	DefaultMaxPollInterval = 30 * time.Second
 )
 
-// minPollInterval is the shortest wait between reads. Shorter ones only
+// minPollInterval is the shortest time between reads. Shorter ones only
 // load the API and spend the rate limit: WithPollInterval(time.Nanosecond)
-// made 11,107 requests in a second, since 1ns and half of it is still 1ns.
+// once made 11,107 requests in a second.
 const minPollInterval = 10 * time.Millisecond
 
-// WithPollInterval sets the wait after the first read; each later wait is
-// half as long again as the one before, up to the longest wait
-// (WithMaxPollInterval, default 30s, raised to d if shorter). d ≤ 0 keeps
-// the default, 2s; a d below 10ms is taken as 10ms.
+// WithPollInterval sets the shortest time from the start of one read to
+// the start of the next, which is a tenth of the time waited so far when
+// that is longer (up to WithMaxPollInterval): the second read begins d
+// after the first, and reads stay d apart until the wait has lasted 10·d.
+// d ≤ 0 keeps the default, 2s; a d below 10ms is taken as 10ms.
 func WithPollInterval(d time.Duration) WaitOption {
 	return func(w *waitConfig) {
 		if d > 0 {
@@ -42,9 +49,11 @@ func WithPollInterval(d time.Duration) WaitOption {
 	}
 }
 
-// WithMaxPollInterval sets the longest wait between reads. d ≤ 0 keeps the
-// default, 30s; a d below the first wait (WithPollInterval, at least 10ms)
-// is raised to it.
+// WithMaxPollInterval sets the longest time from the start of one read to
+// the start of the next, reached once the wait has lasted 10·d. d ≤ 0
+// keeps the default, 30s (five minutes into the wait); a d below
+// WithPollInterval's (at least 10ms) is raised to it, and reads are then
+// that far apart throughout.
 func WithMaxPollInterval(d time.Duration) WaitOption {
 	return func(w *waitConfig) {
 		if d > 0 {
@@ -80,11 +89,15 @@ func (e *WaitError) Unwrap() error { return e.Err }
 
 // WaitForIndexingJob reads the job until its phase is terminal (succeeded,
 // failed, error or cancelled) and returns it; which of those it reached is
-// the caller's to judge. It reads at once, then waits between reads as the
-// options say. When ctx ends first, the error is a *WaitError that names the
-// phase the job was last seen in and wraps ctx's error. A read that fails
-// for good (not found, unauthorized, retries used up) ends the wait with
-// that error.
+// the caller's to judge. It reads at once; each later read begins a tenth
+// of the time waited so far after the one before began (counted from its
+// start, so that a slow read does not delay the next), within the bounds
+// of WithPollInterval (default 2s) and WithMaxPollInterval (30s). A job
+// that ends T into the wait is so seen ended by T + max(2s, T/10), the
+// time of a read aside. When ctx ends first, the error is a *WaitError
+// that names the phase the job was last seen in and wraps ctx's error. A
+// read that fails for good (not found, unauthorized, retries used up) ends
+// the wait with that error.
 func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...WaitOption) (*IndexingJob, error) {
 	if err := checkUUID("indexing job", id); err != nil {
 		return nil, err
@@ -92,8 +105,9 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 	w := newWaitConfig(opts)
 	var last Phase
 	var reported []byte // the job last given to w.progress, encoded
-	wait := w.interval
+	start := w.now()
 	for polls := 1; ; polls++ {
+		began := w.now()
 		job, err := c.GetIndexingJob(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -115,21 +129,17 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 		if last.Terminal() {
 			return job, nil
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		next := began.Add(w.gap(began.Sub(start)))
+		if !w.sleep(ctx, max(next.Sub(w.now()), 0)) {
 			return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
-		case <-t.C:
 		}
-		wait = w.after(wait)
 	}
 }
 
-// newWaitConfig applies opts to the defaults: the first wait at least
-// minPollInterval, the longest at least the first.
+// newWaitConfig applies opts to the defaults: the shortest time between
+// reads at least minPollInterval, the longest at least the shortest.
 func newWaitConfig(opts []WaitOption) waitConfig {
-	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval}
+	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval, now: time.Now, sleep: pause}
 	for _, o := range opts {
 		o(&w)
 	}
@@ -138,12 +148,28 @@ func newWaitConfig(opts []WaitOption) waitConfig {
 	return w
 }
 
-// after returns the wait that follows wait: half as long again (wait is at
-// least minPollInterval, so it grows), up to the longest, without
-// overflowing near math.MaxInt64.
-func (w *waitConfig) after(wait time.Duration) time.Duration {
-	if wait >= w.maxInterval-wait/2 {
-		return w.maxInterval
+// pause waits d unless ctx ends first, and reports whether it waited.
+// Unlike sleep (retry.go), it starts a wait that would outlast ctx's
+// deadline: a wait ends when ctx does, and callers tell its end by
+// ctx.Err() (the tool says its --timeout passed).
+func pause(ctx context.Context, d time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
 	}
-	return wait + wait/2
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// gap is how long after a read begins the next one does, when the wait
+// has lasted waited: a tenth of it, at least w.interval and at most
+// w.maxInterval. The first read after a job ended T into the wait so
+// begins at most max(w.interval, T/10) after the end.
+func (w *waitConfig) gap(waited time.Duration) time.Duration {
+	return min(max(waited/10, w.interval), w.maxInterval)
 }
