@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
 // The methods below are one per operation of openapi.yaml: each names its
@@ -108,7 +107,7 @@ func isJob(job *IndexingJob, uuid string) error {
 		return fmt.Errorf("%w: the body has no job", errWrongAnswer)
 	}
 	if uuid != "" && !strings.EqualFold(job.UUID, uuid) {
-		return fmt.Errorf("%w: it holds job %q, not %s", errWrongAnswer, clean(job.UUID, maxIDLen), uuid)
+		return fmt.Errorf("%w: it holds job %s, not %s", errWrongAnswer, shownID(job.UUID), uuid)
 	}
 	return nil
 }
@@ -118,7 +117,7 @@ func isJob(job *IndexingJob, uuid string) error {
 func ofKnowledgeBase(job IndexingJob, kb string) error {
 	if job.KnowledgeBaseUUID != "" && !strings.EqualFold(job.KnowledgeBaseUUID, kb) {
 		return fmt.Errorf("%w: job %s is of knowledge base %s, not %s",
-			errWrongAnswer, safetext.Line(clean(job.UUID, maxIDLen)), safetext.Line(clean(job.KnowledgeBaseUUID, maxIDLen)), kb)
+			errWrongAnswer, shownID(job.UUID), shownID(job.KnowledgeBaseUUID), kb)
 	}
 	return nil
 }

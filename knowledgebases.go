@@ -132,7 +132,7 @@ func isKnowledgeBase(got, want string) error {
 		return fmt.Errorf("%w: the body has no knowledge base", errWrongAnswer)
 	}
 	if !strings.EqualFold(got, want) {
-		return fmt.Errorf("%w: it holds knowledge base %q, not %s", errWrongAnswer, clean(got, maxIDLen), want)
+		return fmt.Errorf("%w: it holds knowledge base %s, not %s", errWrongAnswer, shownID(got), want)
 	}
 	return nil
 }

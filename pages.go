@@ -59,7 +59,7 @@ func (l listOf[T]) distinct(items []T) error {
 		}
 		key := strings.ToLower(id)
 		if ids[key] {
-			return fmt.Errorf("%w: %s %q comes twice", errWrongAnswer, l.noun, clean(id, maxIDLen))
+			return fmt.Errorf("%w: %s %s comes twice", errWrongAnswer, l.noun, shownID(id))
 		}
 		ids[key] = true
 	}

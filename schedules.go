@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gradient-go/indexingjobs/internal/safetext"
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
@@ -58,7 +57,7 @@ func (c *Client) DeleteIndexingSchedule(ctx context.Context, scheduleUUID string
 	out, err := call(ctx, c, opGenaiDeleteScheduledIndexing, []string{scheduleUUID}, nil, nil,
 		func(out *deletedIndexingInfoAnswer) error {
 			if id := out.IndexingInfo.UUID; !strings.EqualFold(id, scheduleUUID) {
-				return fmt.Errorf("%w: it holds schedule %q, not %s", errWrongAnswer, clean(id, maxIDLen), scheduleUUID)
+				return fmt.Errorf("%w: it holds schedule %s, not %s", errWrongAnswer, shownID(id), scheduleUUID)
 			}
 			return nil
 		})
@@ -107,7 +106,7 @@ func isSchedule(s *IndexingSchedule, kb string) error {
 		return fmt.Errorf("%w: the body has no schedule", errWrongAnswer)
 	}
 	if s.KnowledgeBaseUUID != "" && !strings.EqualFold(s.KnowledgeBaseUUID, kb) {
-		return fmt.Errorf("%w: the schedule is of knowledge base %s, not %s", errWrongAnswer, safetext.Line(clean(s.KnowledgeBaseUUID, maxIDLen)), kb)
+		return fmt.Errorf("%w: the schedule is of knowledge base %s, not %s", errWrongAnswer, shownID(s.KnowledgeBaseUUID), kb)
 	}
 	return nil
 }

@@ -330,3 +330,35 @@ func TestCuttingTheServerTextLeavesNoPartOfTheToken(t *testing.T) {
 	fields = client.errorFor(t, echoAnswers[1].answer(long))
 	assert.Equal(t, []int{120 + len("…"), 128 + len("…")}, []int{len(fields["Message"]), len(fields["RequestID"])})
 }
+
+// TestAnswersAboutSomethingElseShowNoPartOfTheToken: a 2xx whose ids are
+// not the ones asked for quotes them in its error; an id that is no UUID
+// (a hostile server's, padded so that a cut would leave part of the
+// token) is shown by its length alone.
+func TestAnswersAboutSomethingElseShowNoPartOfTheToken(t *testing.T) {
+	secret := strings.TrimPrefix(testToken, "dop_v1_")
+	for k := 1; k < len(testToken); k += 3 {
+		id := strings.Repeat("x", 128-k) + testToken
+		for name, body := range map[string]string{
+			"get":                `{"job":{"uuid":"` + id + `"}}`,
+			"jobs of another kb": `{"jobs":[{"uuid":"` + jobID + `","knowledge_base_uuid":"` + id + `"}]}`,
+		} {
+			c := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+				rec := httptest.NewRecorder()
+				respond(200, body)(rec, r)
+				resp := rec.Result()
+				resp.Request = r
+				return resp, nil
+			})
+			var err error
+			if name == "get" {
+				_, err = c.GetIndexingJob(t.Context(), jobID)
+			} else {
+				_, err = c.ListKnowledgeBaseIndexingJobs(t.Context(), kbID)
+			}
+			require.Error(t, err, name)
+			assert.False(t, showsToken(err.Error(), secret), "%s, %d bytes of the token after the cut: %v", name, k, err)
+			assert.Contains(t, err.Error(), "not a UUID")
+		}
+	}
+}

@@ -39,3 +39,14 @@ func isUUID(id string) bool {
 	}
 	return true
 }
+
+// shownID is an id from an answer as an error shows it: a UUID as it is,
+// anything else only by its length. An answer's text is cut nowhere, so
+// no part of a secret a hostile server put in an id can outlast the cut
+// that would hide the rest (secrets.go takes out whole runs).
+func shownID(id string) string {
+	if isUUID(id) {
+		return id
+	}
+	return fmt.Sprintf("(an id of %d bytes that is not a UUID)", len(id))
+}
