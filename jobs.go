@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
 )
 
 // The methods below are one per operation of openapi.yaml: each names its
