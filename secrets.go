@@ -2,13 +2,13 @@ package indexingjobs
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"hash/maphash"
 	"math"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -381,9 +381,8 @@ func unhex(c byte) byte {
 
 // hide keeps the secrets out of err: out of an *APIError's fields (the
 // server's text), and, when any error of its tree still holds one, behind
-// a wrapper whose text is cleaned and whose chain holds only the
-// *APIError and the sentinels callers test for, not the errors that
-// quote the server.
+// a copy of the tree (hidden) whose every text is cleaned and which answers
+// errors.Is and errors.As for every error err wraps, whatever they are.
 func (s *secrets) hide(err error) error {
 	if s == nil || err == nil {
 		return err
@@ -395,16 +394,7 @@ func (s *secrets) hide(err error) error {
 	if !s.inTree(err) {
 		return err
 	}
-	h := &hidden{text: s.clean(err.Error())}
-	if apiErr != nil {
-		h.causes = append(h.causes, apiErr)
-	}
-	for _, sentinel := range []error{ErrOutcomeUnknown, ErrResponseTooLarge, ErrInvalidUUID, context.Canceled, context.DeadlineExceeded, errRedirect, errAttemptTimeout, errResent, errWrongAnswer} {
-		if errors.Is(err, sentinel) {
-			h.causes = append(h.causes, sentinel)
-		}
-	}
-	return h
+	return &hidden{err: err, s: s}
 }
 
 // inTree reports whether the text of err, or of any error it wraps,
@@ -429,12 +419,58 @@ func (s *secrets) inTree(err error) bool {
 	return false
 }
 
-// hidden is an error whose own tree held a secret: its text cleaned, and
-// only what a caller classifies by (errors.Is, errors.As) kept.
+// hidden stands for one error of a tree that held a secret: its text is
+// the error's, cleaned; it unwraps to the errors it wraps, each hidden in
+// turn, so that no text of the tree shows a secret; and it answers
+// errors.Is and errors.As for the error itself, so that callers classify
+// it as they would the error. errors.As hands out the error itself, of the
+// type asked for: the client's own (*APIError) are cleaned in place.
 type hidden struct {
-	text   string
-	causes []error
+	err error
+	s   *secrets
 }
 
-func (e *hidden) Error() string   { return e.text }
-func (e *hidden) Unwrap() []error { return e.causes }
+func (e *hidden) Error() string { return e.s.clean(e.err.Error()) }
+
+func (e *hidden) Unwrap() []error {
+	var inner []error
+	switch u := e.err.(type) {
+	case interface{ Unwrap() error }:
+		inner = []error{u.Unwrap()}
+	case interface{ Unwrap() []error }:
+		inner = u.Unwrap()
+	}
+	out := make([]error, 0, len(inner))
+	for _, err := range inner {
+		if err != nil {
+			out = append(out, &hidden{err: err, s: e.s})
+		}
+	}
+	return out
+}
+
+// Is is errors.Is's test of the error itself, not of what it wraps
+// (Unwrap gives those).
+func (e *hidden) Is(target error) bool {
+	if e.err == target {
+		return true
+	}
+	is, ok := e.err.(interface{ Is(error) bool })
+	return ok && is.Is(target)
+}
+
+// As is errors.As's test of the error itself.
+func (e *hidden) As(target any) bool {
+	if as, ok := e.err.(interface{ As(any) bool }); ok && as.As(target) {
+		return true
+	}
+	v := reflect.ValueOf(target)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return false
+	}
+	if reflect.TypeOf(e.err).AssignableTo(v.Type().Elem()) {
+		v.Elem().Set(reflect.ValueOf(e.err))
+		return true
+	}
+	return false
+}

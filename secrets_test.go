@@ -1,11 +1,14 @@
 package indexingjobs_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -361,4 +364,37 @@ func TestAnswersAboutSomethingElseShowNoPartOfTheToken(t *testing.T) {
 			assert.Contains(t, err.Error(), "not a UUID")
 		}
 	}
+}
+
+// errProxy is an error of a caller's transport that the client knows
+// nothing of.
+var errProxy = errors.New("the proxy refused")
+
+type proxyError struct{ code int }
+
+func (e *proxyError) Error() string { return fmt.Sprintf("proxy code %d", e.code) }
+
+// TestAnErrorThatHidesASecretStillAnswersIsAndAs: an error whose tree
+// quoted the token shows none of it, in its text or in the text of
+// anything it unwraps to, and still answers errors.Is and errors.As for
+// every error it wraps, those the client has never heard of included.
+func TestAnErrorThatHidesASecretStillAnswersIsAndAs(t *testing.T) {
+	c := memoryClient(t, func(*http.Request) (*http.Response, error) {
+		return nil, fmt.Errorf("the proxy echoed %q: %w", "Bearer "+testToken,
+			&net.OpError{Op: "read", Net: "tcp", Err: fmt.Errorf("%w: %w", errProxy, &proxyError{code: 7})})
+	})
+	_, err := c.GetIndexingJob(t.Context(), jobID)
+	require.Error(t, err)
+	secret := strings.TrimPrefix(testToken, "dop_v1_")
+	walkErrors(err, func(e error) {
+		assert.False(t, showsToken(e.Error(), secret), "no error of the tree shows the token: %q", e.Error())
+	})
+	assert.ErrorIs(t, err, errProxy)
+	var pe *proxyError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 7, pe.code)
+	var opErr *net.OpError
+	require.ErrorAs(t, err, &opErr)
+	assert.Equal(t, "read", opErr.Op)
+	assert.NotErrorIs(t, err, context.Canceled)
 }
