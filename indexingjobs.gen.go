@@ -1333,8 +1333,8 @@ type ModelProvider string
 // which its fuller `apiModel` has and godo's `Model` reads. Without it
 // an answer could not say which models embed.
 type Model struct {
-	// ModelAgreement The licence or agreement under which a model is used.
-	ModelAgreement ModelAgreement `json:"agreement,omitempty,omitzero"`
+	// Agreement The licence or agreement under which a model is used.
+	Agreement ModelAgreement `json:"agreement,omitempty,omitzero"`
 
 	// BenchmarkScore The model's benchmark scores, as arbitrary JSON.
 	//
@@ -1394,8 +1394,8 @@ type Model struct {
 	// Example: active
 	LifecycleStatus string `json:"lifecycle_status,omitempty,omitzero"`
 
-	// ModelModalities What kinds of content a model reads and writes.
-	ModelModalities ModelModalities `json:"modalities,omitempty,omitzero"`
+	// Modalities What kinds of content a model reads and writes.
+	Modalities ModelModalities `json:"modalities,omitempty,omitzero"`
 
 	// ModelAvailability How the model is offered, such as `serverless` or `dedicated`.
 	//
@@ -1417,15 +1417,15 @@ type Model struct {
 	// Example: 0e2a4c6b-8d1f-4a3e-9b5c-7d6e8f0a1b2c
 	ParentUUID string `json:"parent_uuid,omitempty,omitzero"`
 
-	// ModelPricing What using a model costs. A model billed by tokens sets the prices
+	// Pricing What using a model costs. A model billed by tokens sets the prices
 	// per million tokens; one billed by units (images, seconds, characters)
 	// sets the price per unit and leaves the rest zero or absent.
-	ModelPricing ModelPricing `json:"pricing,omitempty,omitzero"`
+	Pricing ModelPricing `json:"pricing,omitempty,omitzero"`
 
-	// ModelProvider Who provides the model. More values may be added.
+	// Provider Who provides the model. More values may be added.
 	//
 	// Example: MODEL_PROVIDER_DIGITALOCEAN
-	ModelProvider ModelProvider `json:"provider,omitempty,omitzero"`
+	Provider ModelProvider `json:"provider,omitempty,omitzero"`
 
 	// ReasoningEfforts The reasoning efforts the model accepts.
 	//
@@ -1473,8 +1473,8 @@ type Model struct {
 	// Example: 22653204-79ed-11ef-bf8f-4e013e2ddde4
 	UUID string `json:"uuid,omitempty,omitzero"`
 
-	// ModelVersion The version of a model.
-	ModelVersion ModelVersion `json:"version,omitempty,omitzero"`
+	// Version The version of a model.
+	Version ModelVersion `json:"version,omitempty,omitzero"`
 }
 
 // ModelSetting A setting of a model that can be changed, such as its temperature.
