@@ -148,3 +148,12 @@ func pageParams(page, perPage int) (int, int, error) {
 	}
 	return page, perPage, nil
 }
+
+func (a api) GenaiListModels(_ context.Context, req gen.GenaiListModelsRequestObject) (gen.GenaiListModelsResponseObject, error) {
+	page, perPage, err := pageParams(req.Params.Page, req.Params.PerPage)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiListModels200JSONResponse{ModelsJSONResponse: gen.ModelsJSONResponse{
+		Body: a.s.listModels(req.Params.Usecases, page, perPage)}}, nil
+}
