@@ -157,3 +157,11 @@ func (a api) GenaiListModels(_ context.Context, req gen.GenaiListModelsRequestOb
 	return gen.GenaiListModels200JSONResponse{ModelsJSONResponse: gen.ModelsJSONResponse{
 		Body: a.s.listModels(req.Params.Usecases, page, perPage)}}, nil
 }
+
+func (a api) GenaiCreateDataSourceFileUploadPresignedUrls(_ context.Context, req gen.GenaiCreateDataSourceFileUploadPresignedUrlsRequestObject) (gen.GenaiCreateDataSourceFileUploadPresignedUrlsResponseObject, error) {
+	out, err := a.s.fileUploadURLs(*req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiCreateDataSourceFileUploadPresignedUrls200JSONResponse{FileUploadUrlsJSONResponse: gen.FileUploadUrlsJSONResponse{Body: out}}, nil
+}

@@ -98,6 +98,7 @@ type Server struct {
 	jobs            map[string]*record // by lower-case uuid
 	knowledgeBases  map[string]KnowledgeBase
 	schedules       map[string]indexingjobs.IndexingSchedule // by lower-case knowledge base uuid
+	uploads         map[string]*upload                       // by object key
 	faults          []Fault
 	requests        int
 	storageRequests int
@@ -173,7 +174,7 @@ func newServer(opts ...Option) *Server {
 		token: DefaultToken, jobDuration: DefaultJobDuration, outcome: indexingjobs.PhaseSucceeded,
 		now: time.Now, closing: make(chan struct{}),
 		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{},
-		schedules: map[string]indexingjobs.IndexingSchedule{},
+		schedules: map[string]indexingjobs.IndexingSchedule{}, uploads: map[string]*upload{},
 	}
 	for _, o := range opts {
 		o(s)
