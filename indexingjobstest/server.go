@@ -89,10 +89,13 @@ type Server struct {
 	cancelDelay  time.Duration
 	jobDuration  time.Duration
 	outcome      indexingjobs.Phase
-	now          func() time.Time
-	secret       [32]byte      // signs the report URLs
-	closing      chan struct{} // closed when Close starts: delays end
-	closeOnce    sync.Once
+	// databaseDelay is how long a knowledge base created through the API
+	// waits for its database.
+	databaseDelay time.Duration
+	now           func() time.Time
+	secret        [32]byte      // signs the report URLs
+	closing       chan struct{} // closed when Close starts: delays end
+	closeOnce     sync.Once
 
 	mu              sync.Mutex
 	jobs            map[string]*record // by lower-case uuid
@@ -172,7 +175,7 @@ func NewServer(opts ...Option) *Server {
 func newServer(opts ...Option) *Server {
 	s := &Server{
 		token: DefaultToken, jobDuration: DefaultJobDuration, outcome: indexingjobs.PhaseSucceeded,
-		now: time.Now, closing: make(chan struct{}),
+		databaseDelay: DefaultDatabaseDelay, now: time.Now, closing: make(chan struct{}),
 		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{},
 		schedules: map[string]indexingjobs.IndexingSchedule{}, uploads: map[string]*upload{},
 	}
