@@ -304,10 +304,11 @@ func outcomes() []fakeAnswer {
 
 // answersOf lists the answers of a row: its call (200), the same with a
 // wrong token (401) and after each injected fault (RateLimited 429,
-// ServerError 500, BadGateway 502), on optest.Unknown when the call names
-// something (404), and then the operation's fakeMore.
+// ServerError 500, BadGateway 502), with optest.Unknown in each place of
+// the ids it names, if any (404: an unknown data source, or its unknown
+// knowledge base), and then the operation's fakeMore.
 func answersOf(row optest.Row) []fakeAnswer {
-	ok := func(e *fakeEnv, c *indexingjobs.Client) error { return row.Call(e.ctx, c, e.f.ID(row.On)) }
+	ok := func(e *fakeEnv, c *indexingjobs.Client) error { return row.Call(e.ctx, c, e.f.Of(row.On)...) }
 	out := []fakeAnswer{
 		{name: "ok", status: http.StatusOK, call: ok},
 		{name: "wrong token", status: http.StatusUnauthorized, call: ok},
@@ -326,9 +327,13 @@ func answersOf(row optest.Row) []fakeAnswer {
 			return ok(e, c)
 		}})
 	}
-	if row.CanMiss() {
-		out = append(out, fakeAnswer{name: "not found", status: http.StatusNotFound, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-			return row.Call(e.ctx, c, optest.Unknown)
+	for i := range row.Misses(optest.Canonical) {
+		name := "not found"
+		if len(row.Op.PathParams) > 1 {
+			name += ": an unknown " + strings.ReplaceAll(strings.TrimSuffix(row.Op.PathParams[i], "_uuid"), "_", " ")
+		}
+		out = append(out, fakeAnswer{name: name, status: http.StatusNotFound, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			return row.Call(e.ctx, c, row.Misses(e.f)[i]...)
 		}})
 	}
 	return append(out, fakeMore[row.Op]...)
