@@ -20,7 +20,8 @@
 // written it is scrubbed: the Authorization header, cookies and every
 // response header the client does not read are dropped, the token is
 // replaced wherever it appears, the signature and credential of a signed
-// URL become REDACTED, every UUID that is not a fixed one (the fixture's,
+// URL (a report's or an upload's) and the keys of a data source in a body
+// become REDACTED, every UUID that is not a fixed one (the fixture's,
 // optest.Unknown) gets a placeholder, the same for the same UUID, and the
 // fake's loopback listeners become fixed https origins. A file that still
 // holds the token is removed.
@@ -358,6 +359,11 @@ var (
 	// credential: its signature, the key it was made with, a session
 	// token. It may follow a JSON-escaped "&".
 	signedParam = regexp.MustCompile(`(?i)((?:[?&]|\\u0026)(?:x-amz-)?(?:signature|credential|security-token)=)[^&"\\\s]*`)
+	// secretMember is a member of a JSON body that holds a credential: an
+	// S3 data source's key and secret (aws_data_source), a Google Drive or
+	// Dropbox token. The API never sends them back, but a request to add
+	// such a data source carries them.
+	secretMember = regexp.MustCompile(`("(?:key_id|secret_key|refresh_token)"\s*:\s*")(?:[^"\\]|\\.)*"`)
 )
 
 // scrubber replaces the token, the origins named in replace, signatures,
@@ -404,6 +410,7 @@ func (s *scrubber) text(v string) string {
 	v = strings.ReplaceAll(v, s.token, "REDACTED")
 	v = s.replace.Replace(v)
 	v = signedParam.ReplaceAllString(v, "${1}REDACTED")
+	v = secretMember.ReplaceAllString(v, `${1}REDACTED"`)
 	return uuidPattern.ReplaceAllStringFunc(v, s.placeholder)
 }
 
