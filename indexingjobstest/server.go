@@ -22,8 +22,13 @@
 // token is checked before any byte of the body is read, and bodies are
 // capped at 64 KiB. Errors come in the API's error body.
 //
-// The fake keeps knowledge bases (AddKnowledgeBase) and jobs (AddJob, or
-// started through the API). A started job moves from pending to running to
+// The fake keeps knowledge bases (AddKnowledgeBase, or created through the
+// API, their database CREATING for WithDatabaseDelay, then ONLINE with a
+// first job of their data sources) and jobs (AddJob, or started through
+// the API). It lists three embedding models (EmbeddingModel is the first),
+// signs upload URLs on its storage listener that take one PUT of the size
+// announced (Uploaded), and refuses a file data source that names no
+// object uploaded whole. A started job moves from pending to running to
 // its outcome over WithJobDuration, its data sources indexed one after
 // another with their counts growing; it changes only when it is read, on
 // the clock, with no goroutine of its own. A cancel moves a pending or
