@@ -63,7 +63,9 @@ func (c *Client) AddDataSource(ctx context.Context, knowledgeBaseUUID string, sp
 		ChunkingAlgorithm: ds.ChunkingAlgorithm, ChunkingOptions: ds.ChunkingOptions,
 	}
 	out, err := call(ctx, c, opGenaiCreateKnowledgeBaseDataSource, []string{knowledgeBaseUUID}, nil, in,
-		func(out *addedDataSourceAnswer) error { return isDataSource(&out.KnowledgeBaseDataSource, "") })
+		func(out *addedDataSourceAnswer) error {
+			return holds("data source", out.KnowledgeBaseDataSource.UUID, "")
+		})
 	err = sourceSecrets(c, spec).hide(err)
 	if errors.Is(err, ErrOutcomeUnknown) {
 		return nil, fmt.Errorf("%w; list the knowledge base's data sources (ListKnowledgeBaseDataSources) before adding it again", err)
@@ -91,7 +93,7 @@ func (c *Client) UpdateDataSource(ctx context.Context, knowledgeBaseUUID, dataSo
 	}
 	out, err := call(ctx, c, opGenaiUpdateKnowledgeBaseDataSource, []string{knowledgeBaseUUID, dataSourceUUID}, nil, in,
 		func(out *updatedDataSourceAnswer) error {
-			return isDataSource(&out.KnowledgeBaseDataSource, dataSourceUUID)
+			return holds("data source", out.KnowledgeBaseDataSource.UUID, dataSourceUUID)
 		})
 	if err != nil {
 		return nil, err
@@ -198,16 +200,4 @@ func sourceSecrets(c *Client, specs ...DataSourceSpec) *secrets {
 		return nil
 	}
 	return c.secrets.with(keys...)
-}
-
-// isDataSource checks that an answer holds a data source, the one asked
-// about when id is set (case aside).
-func isDataSource(ds *KnowledgeBaseDataSource, id string) error {
-	if ds.UUID == "" {
-		return fmt.Errorf("%w: the body has no data source", errWrongAnswer)
-	}
-	if id != "" && !strings.EqualFold(ds.UUID, id) {
-		return fmt.Errorf("%w: it holds data source %q, not %s", errWrongAnswer, clean(ds.UUID, maxIDLen), id)
-	}
-	return nil
 }

@@ -65,10 +65,7 @@ func (c *Client) CreateKnowledgeBase(ctx context.Context, spec KnowledgeBaseSpec
 		return nil, err
 	}
 	out, err := call(ctx, c, opGenaiCreateKnowledgeBase, nil, nil, in, func(out *createdKnowledgeBaseAnswer) error {
-		if out.KnowledgeBase.UUID == "" {
-			return fmt.Errorf("%w: the body has no knowledge base", errWrongAnswer)
-		}
-		return nil
+		return holds("knowledge base", out.KnowledgeBase.UUID, "")
 	})
 	err = sourceSecrets(c, spec.DataSources...).hide(err)
 	if errors.Is(err, ErrOutcomeUnknown) {
@@ -92,7 +89,7 @@ func (c *Client) UpdateKnowledgeBase(ctx context.Context, knowledgeBaseUUID stri
 		return nil, err
 	}
 	out, err := call(ctx, c, opGenaiUpdateKnowledgeBase, []string{knowledgeBaseUUID}, nil, in, func(out *updatedKnowledgeBaseAnswer) error {
-		return isKnowledgeBase(out.KnowledgeBase.UUID, knowledgeBaseUUID)
+		return holds("knowledge base", out.KnowledgeBase.UUID, knowledgeBaseUUID)
 	})
 	if err != nil {
 		return nil, err
