@@ -36,14 +36,17 @@ const (
 // and what they read from the answer.
 func TestWriteRequestBodiesAndQueries(t *testing.T) {
 	ctx := context.Background()
-	for _, tc := range []struct {
-		name, answer string
-		call         func(*indexingjobs.Client) (any, error)
-		query, body  string
-	}{
+	isKB := func(t *testing.T, got any) { assert.Equal(t, kbID, got.(*indexingjobs.KnowledgeBase).UUID) }
+	isDS := func(t *testing.T, got any) { assert.Equal(t, dsA, got.(*indexingjobs.KnowledgeBaseDataSource).UUID) }
+	checkBodies(t, []bodyCase{
 		{"embedding models", `{"models":[{"uuid":"` + modelID + `","name":"GTE Large EN v1.5"}],"meta":{"page":2,"pages":2,"total":21}}`,
 			func(c *indexingjobs.Client) (any, error) { return c.ListEmbeddingModelsPage(ctx, 2, 20) },
-			"usecases=MODEL_USECASE_KNOWLEDGEBASE&page=2&per_page=20", ""},
+			"usecases=MODEL_USECASE_KNOWLEDGEBASE&page=2&per_page=20", "",
+			func(t *testing.T, got any) {
+				p := got.(*indexingjobs.EmbeddingModelPage)
+				assert.Equal(t, [4]int{1, 2, 2, 21}, [4]int{len(p.Models), p.Page, p.Pages, p.Total})
+				assert.Equal(t, "GTE Large EN v1.5", p.Models[0].Name)
+			}},
 		{"create", kbAnswer,
 			func(c *indexingjobs.Client) (any, error) {
 				return c.CreateKnowledgeBase(ctx, indexingjobs.KnowledgeBaseSpec{
@@ -61,62 +64,45 @@ func TestWriteRequestBodiesAndQueries(t *testing.T) {
 				`"spaces_data_source":{"bucket_name":"docs","item_path":"/manuals","region":"tor1"}},` +
 				`{"file_upload_data_source":{"original_file_name":"a.md","size_in_bytes":"12","stored_object_key":"uploads/x/a.md"}},` +
 				`{"aws_data_source":{"bucket_name":"archive","item_path":"/2025","key_id":"` + s3KeyID + `","region":"us-east-1","secret_key":"` + strings.ReplaceAll(s3Secret, "/", "/") + `"}}],` +
-				`"embedding_model_uuid":"` + modelID + `","name":"product-docs","project_id":"` + projectID + `","region":"tor1","size":"OPEN_SEARCH_PLAN_SIZE_SMALL","tags":["docs"]}`},
+				`"embedding_model_uuid":"` + modelID + `","name":"product-docs","project_id":"` + projectID + `","region":"tor1","size":"OPEN_SEARCH_PLAN_SIZE_SMALL","tags":["docs"]}`, isKB},
 		{"update: only what changes", kbAnswer,
 			func(c *indexingjobs.Client) (any, error) {
 				return c.UpdateKnowledgeBase(ctx, kbID, indexingjobs.KnowledgeBaseChanges{Tags: []string{"docs", "support"}})
 			},
-			"", `{"tags":["docs","support"],"uuid":"` + kbID + `"}`},
+			"", `{"tags":["docs","support"],"uuid":"` + kbID + `"}`, isKB},
 		{"delete", `{"uuid":"` + kbID + `"}`,
 			func(c *indexingjobs.Client) (any, error) { return nil, c.DeleteKnowledgeBase(ctx, kbID) },
-			"", ""},
+			"", "", nil},
 		{"add a web site", dsAnswer,
 			func(c *indexingjobs.Client) (any, error) {
 				return c.AddDataSource(ctx, kbID, indexingjobs.DataSourceSpec{WebCrawler: &indexingjobs.WebCrawlerSource{
 					BaseURL: "https://docs.example.com/", CrawlingOption: indexingjobs.CrawlingOptionSubdomains, EmbedMedia: true}})
 			},
-			"", `{"knowledge_base_uuid":"` + kbID + `","web_crawler_data_source":{"base_url":"https://docs.example.com/","crawling_option":"SUBDOMAINS","embed_media":true}}`},
+			"", `{"knowledge_base_uuid":"` + kbID + `","web_crawler_data_source":{"base_url":"https://docs.example.com/","crawling_option":"SUBDOMAINS","embed_media":true}}`, isDS},
 		{"add an S3 folder", dsAnswer,
 			func(c *indexingjobs.Client) (any, error) {
 				return c.AddDataSource(ctx, kbID, indexingjobs.DataSourceSpec{S3: s3Source()})
 			},
-			"", `{"aws_data_source":{"bucket_name":"archive","item_path":"/2025","key_id":"` + s3KeyID + `","region":"us-east-1","secret_key":"` + s3Secret + `"},"knowledge_base_uuid":"` + kbID + `"}`},
+			"", `{"aws_data_source":{"bucket_name":"archive","item_path":"/2025","key_id":"` + s3KeyID + `","region":"us-east-1","secret_key":"` + s3Secret + `"},"knowledge_base_uuid":"` + kbID + `"}`, isDS},
 		{"update a data source", dsAnswer,
 			func(c *indexingjobs.Client) (any, error) {
 				return c.UpdateDataSource(ctx, kbID, dsA, indexingjobs.Chunking{Algorithm: indexingjobs.ChunkingAlgorithmHierarchical, ParentChunkSize: 1000, ChildChunkSize: 350})
 			},
-			"", `{"chunking_algorithm":"CHUNKING_ALGORITHM_HIERARCHICAL","chunking_options":{"child_chunk_size":350,"parent_chunk_size":1000},"data_source_uuid":"` + dsA + `","knowledge_base_uuid":"` + kbID + `"}`},
+			"", `{"chunking_algorithm":"CHUNKING_ALGORITHM_HIERARCHICAL","chunking_options":{"child_chunk_size":350,"parent_chunk_size":1000},"data_source_uuid":"` + dsA + `","knowledge_base_uuid":"` + kbID + `"}`, isDS},
 		{"delete a data source", `{"knowledge_base_uuid":"` + kbID + `","data_source_uuid":"` + dsA + `"}`,
 			func(c *indexingjobs.Client) (any, error) { return nil, c.DeleteDataSource(ctx, kbID, dsA) },
-			"", ""},
+			"", "", nil},
 		{"upload URLs", `{"uploads":[{"original_file_name":"handbook.pdf","object_key":"uploads/7c2e/handbook.pdf","presigned_url":"https://up.example/u?X-Amz-Signature=abc"}]}`,
 			func(c *indexingjobs.Client) (any, error) {
 				return c.FileUploadURLs(ctx, []indexingjobs.FileToUpload{{Name: "handbook.pdf", Size: 482133}})
 			},
-			"", `{"files":[{"file_name":"handbook.pdf","file_size":"482133"}]}`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv, seen := recorder(t, 200, tc.answer)
-			got, err := tc.call(newClient(t, srv.URL))
-			require.NoError(t, err)
-			sent := seen()
-			require.Len(t, sent, 1)
-			assert.Equal(t, tc.query, sent[0].query)
-			assert.Equal(t, tc.body, sent[0].body)
-			switch v := got.(type) {
-			case *indexingjobs.EmbeddingModelPage:
-				assert.Equal(t, [4]int{1, 2, 2, 21}, [4]int{len(v.Models), v.Page, v.Pages, v.Total})
-				assert.Equal(t, "GTE Large EN v1.5", v.Models[0].Name)
-			case *indexingjobs.KnowledgeBase:
-				assert.Equal(t, kbID, v.UUID)
-			case *indexingjobs.KnowledgeBaseDataSource:
-				assert.Equal(t, dsA, v.UUID)
-			case []indexingjobs.FileUploadURL:
-				require.Len(t, v, 1)
-				assert.Equal(t, "uploads/7c2e/handbook.pdf", v[0].ObjectKey)
-			}
-		})
-	}
+			"", `{"files":[{"file_name":"handbook.pdf","file_size":"482133"}]}`,
+			func(t *testing.T, got any) {
+				urls := got.([]indexingjobs.FileUploadURL)
+				require.Len(t, urls, 1)
+				assert.Equal(t, "uploads/7c2e/handbook.pdf", urls[0].ObjectKey)
+			}},
+	})
 }
 
 // TestWriteInputIsCheckedBeforeSending: input that makes no request gets
