@@ -118,8 +118,8 @@ func (s *Server) createKnowledgeBase(in gen.CreateKnowledgeBaseInput) (indexingj
 // updateKnowledgeBase is the update operation: what the body sets
 // changes, the rest stays.
 func (s *Server) updateKnowledgeBase(id string, in gen.UpdateKnowledgeBaseInput) (indexingjobs.KnowledgeBase, error) {
-	if in.UUID != "" && !strings.EqualFold(in.UUID, id) {
-		return indexingjobs.KnowledgeBase{}, errBadRequest("uuid %q in the body is not the knowledge base %q of the path", in.UUID, id)
+	if err := inPath("uuid", in.UUID, id, "knowledge base"); err != nil {
+		return indexingjobs.KnowledgeBase{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -164,8 +164,8 @@ func (s *Server) deleteKnowledgeBase(id string) (gen.DeleteKnowledgeBaseOutput, 
 // addDataSource is the operation that adds a data source to a knowledge
 // base.
 func (s *Server) addDataSource(id string, in gen.CreateDataSourceInput) (indexingjobs.KnowledgeBaseDataSource, error) {
-	if in.KnowledgeBaseUUID != "" && !strings.EqualFold(in.KnowledgeBaseUUID, id) {
-		return indexingjobs.KnowledgeBaseDataSource{}, errBadRequest("knowledge_base_uuid %q in the body is not the knowledge base %q of the path", in.KnowledgeBaseUUID, id)
+	if err := inPath("knowledge_base_uuid", in.KnowledgeBaseUUID, id, "knowledge base"); err != nil {
+		return indexingjobs.KnowledgeBaseDataSource{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -189,12 +189,11 @@ func (s *Server) addDataSource(id string, in gen.CreateDataSourceInput) (indexin
 // updateDataSource is the operation that changes how a data source is
 // cut into chunks.
 func (s *Server) updateDataSource(id, dsID string, in gen.UpdateDataSourceInput) (indexingjobs.KnowledgeBaseDataSource, error) {
-	switch {
-	case in.KnowledgeBaseUUID != "" && !strings.EqualFold(in.KnowledgeBaseUUID, id):
-		return indexingjobs.KnowledgeBaseDataSource{}, errBadRequest("knowledge_base_uuid %q in the body is not the knowledge base %q of the path", in.KnowledgeBaseUUID, id)
-	case in.DataSourceUUID != "" && !strings.EqualFold(in.DataSourceUUID, dsID):
-		return indexingjobs.KnowledgeBaseDataSource{}, errBadRequest("data_source_uuid %q in the body is not the data source %q of the path", in.DataSourceUUID, dsID)
-	case in.ChunkingAlgorithm == "":
+	if err := cmp.Or(inPath("knowledge_base_uuid", in.KnowledgeBaseUUID, id, "knowledge base"),
+		inPath("data_source_uuid", in.DataSourceUUID, dsID, "data source")); err != nil {
+		return indexingjobs.KnowledgeBaseDataSource{}, err
+	}
+	if in.ChunkingAlgorithm == "" {
 		return indexingjobs.KnowledgeBaseDataSource{}, errBadRequest("chunking_algorithm is required: it is what an update changes")
 	}
 	s.mu.Lock()
@@ -233,6 +232,15 @@ func (s *Server) deleteDataSource(id, dsID string) (gen.DeleteDataSourceOutput, 
 	delete(kb.w.sources, strings.ToLower(gone))
 	s.knowledgeBases[strings.ToLower(kb.UUID)] = *kb
 	return gen.DeleteDataSourceOutput{KnowledgeBaseUUID: kb.UUID, DataSourceUUID: gone}, nil
+}
+
+// inPath refuses an id of a body (its member field) that is not the
+// path's: a 400 naming both, and what they identify.
+func inPath(field, inBody, inPath, what string) error {
+	if inBody != "" && !strings.EqualFold(inBody, inPath) {
+		return errBadRequest("%s %q in the body is not the %s %q of the path", field, inBody, what, inPath)
+	}
+	return nil
 }
 
 // dataSourceFrom is the data source the API makes of one of the input
