@@ -31,9 +31,9 @@ func stocked(t *testing.T, opts ...indexingjobstest.Option) (*indexingjobstest.S
 	return srv, client
 }
 
-// call makes row's call through c on the fixture's id.
+// call makes row's call through c on the fixture's ids.
 func call(ctx context.Context, c *indexingjobs.Client, row optest.Row) error {
-	return row.Call(ctx, c, optest.Canonical.ID(row.On))
+	return row.Call(ctx, c, optest.Canonical.Of(row.On)...)
 }
 
 // TestOperationsCoverTheSpec: the fake's generated server interface, which

@@ -22,8 +22,13 @@
 // token is checked before any byte of the body is read, and bodies are
 // capped at 64 KiB. Errors come in the API's error body.
 //
-// The fake keeps knowledge bases (AddKnowledgeBase) and jobs (AddJob, or
-// started through the API). A started job moves from pending to running to
+// The fake keeps knowledge bases (AddKnowledgeBase, or created through the
+// API, their database CREATING for WithDatabaseDelay, then ONLINE with a
+// first job of their data sources) and jobs (AddJob, or started through
+// the API). It lists three embedding models (EmbeddingModel is the first),
+// signs upload URLs on its storage listener that take one PUT of the size
+// announced (Uploaded), and refuses a file data source that names no
+// object uploaded whole. A started job moves from pending to running to
 // its outcome over WithJobDuration, its data sources indexed one after
 // another with their counts growing; it changes only when it is read, on
 // the clock, with no goroutine of its own. A cancel moves a pending or
@@ -89,15 +94,19 @@ type Server struct {
 	cancelDelay  time.Duration
 	jobDuration  time.Duration
 	outcome      indexingjobs.Phase
-	now          func() time.Time
-	secret       [32]byte      // signs the report URLs
-	closing      chan struct{} // closed when Close starts: delays end
-	closeOnce    sync.Once
+	// databaseDelay is how long a knowledge base created through the API
+	// waits for its database.
+	databaseDelay time.Duration
+	now           func() time.Time
+	secret        [32]byte      // signs the report URLs
+	closing       chan struct{} // closed when Close starts: delays end
+	closeOnce     sync.Once
 
 	mu              sync.Mutex
 	jobs            map[string]*record // by lower-case uuid
 	knowledgeBases  map[string]KnowledgeBase
 	schedules       map[string]indexingjobs.IndexingSchedule // by lower-case knowledge base uuid
+	uploads         map[string]*upload                       // by object key
 	faults          []Fault
 	requests        int
 	storageRequests int
@@ -171,9 +180,9 @@ func NewServer(opts ...Option) *Server {
 func newServer(opts ...Option) *Server {
 	s := &Server{
 		token: DefaultToken, jobDuration: DefaultJobDuration, outcome: indexingjobs.PhaseSucceeded,
-		now: time.Now, closing: make(chan struct{}),
+		databaseDelay: DefaultDatabaseDelay, now: time.Now, closing: make(chan struct{}),
 		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{},
-		schedules: map[string]indexingjobs.IndexingSchedule{},
+		schedules: map[string]indexingjobs.IndexingSchedule{}, uploads: map[string]*upload{},
 	}
 	for _, o := range opts {
 		o(s)

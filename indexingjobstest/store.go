@@ -77,6 +77,7 @@ func (s *Server) keepKnowledgeBase(kb KnowledgeBase) string {
 // lookup finds a job and brings it up to now: the progress of its run and
 // a cancel whose time has come. s.mu is held.
 func (s *Server) lookup(id string) (*record, bool) {
+	s.settle()
 	r, ok := s.jobs[strings.ToLower(id)]
 	if !ok {
 		return nil, false
@@ -154,19 +155,26 @@ func (s *Server) start(kb string, dataSources []string) (indexingjobs.IndexingJo
 	if len(dataSources) == 0 {
 		chosen = slices.Clone(base.DataSourceUUIDs)
 	}
-	now := s.now().UTC()
+	return s.startAt(base, chosen, s.now()), nil
+}
+
+// startAt creates a job of the knowledge base created at time at, pending
+// then, that indexes the data sources chosen, and sets it on its run. s.mu
+// is held.
+func (s *Server) startAt(base KnowledgeBase, chosen []string, at time.Time) indexingjobs.IndexingJob {
+	at = at.UTC()
 	job := indexingjobs.IndexingJob{
 		UUID: newUUID(), KnowledgeBaseUUID: base.UUID,
 		Phase: indexingjobs.PhasePending, Status: indexingjobs.StatusPending,
-		CreatedAt: now, UpdatedAt: now,
-		DataSourceUUIDs: chosen, TotalDatasources: int64(len(chosen)),
+		CreatedAt: at, UpdatedAt: at,
+		DataSourceUUIDs: slices.Clone(chosen), TotalDatasources: int64(len(chosen)),
 		DataSourceJobs: make([]indexingjobs.IndexedDataSource, len(chosen)),
 	}
 	for i, ds := range chosen {
 		job.DataSourceJobs[i].DataSourceUUID = ds
 	}
-	s.jobs[job.UUID] = &record{job: clone(job), run: newRun(now, s.jobDuration, s.outcome, chosen)}
-	return job, nil
+	s.jobs[job.UUID] = &record{job: clone(job), run: newRun(at, s.jobDuration, s.outcome, chosen)}
+	return job
 }
 
 // newestFirst returns the jobs of knowledge base kb, or all jobs if kb is
@@ -174,6 +182,7 @@ func (s *Server) start(kb string, dataSources []string) (indexingjobs.IndexingJo
 // so that the order is stable. They are the server's own: clone those you
 // hand out. s.mu is held.
 func (s *Server) newestFirst(kb string) []*indexingjobs.IndexingJob {
+	s.settle()
 	var jobs []*indexingjobs.IndexingJob
 	for _, r := range s.jobs {
 		if kb != "" && !strings.EqualFold(r.job.KnowledgeBaseUUID, kb) {
