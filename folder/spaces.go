@@ -73,6 +73,14 @@ func ParseSpacesLocation(s string) (bucket, prefix string, err error) {
 	return bucket, strings.Trim(prefix, "/"), nil
 }
 
+// Check reports what is missing or wrong in c, once the environment has
+// filled in what c leaves empty, before anything is sent. Its error never
+// holds the secret key.
+func (c SpacesConfig) Check() error {
+	_, _, err := c.resolve()
+	return err
+}
+
 // resolve fills in what the environment gives, and checks the rest.
 func (c SpacesConfig) resolve() (SpacesConfig, *url.URL, error) {
 	c.Prefix = strings.Trim(c.Prefix, "/")
@@ -89,6 +97,9 @@ func (c SpacesConfig) resolve() (SpacesConfig, *url.URL, error) {
 		return c, nil, errors.New("Spaces: no region")
 	case c.AccessKeyID == "" || c.SecretAccessKey == "":
 		return c, nil, fmt.Errorf("Spaces: no access key: set $%s and $%s", SpacesAccessKeyIDEnv, SpacesSecretAccessKeyEnv)
+	}
+	if strings.Contains(c.Endpoint, "@") { // a password, maybe: not quoted
+		return c, nil, errors.New("Spaces endpoint: want a URL without a user or password, such as https://nyc3.digitaloceanspaces.com")
 	}
 	u, err := url.Parse(c.Endpoint)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "" {

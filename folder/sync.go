@@ -111,7 +111,6 @@ func Sync(ctx context.Context, api API, dir string, opts SyncOptions) (*Summary,
 	}
 	if !opts.Force && sum.Uploaded == 0 && sum.Deleted == 0 && !sum.DataSourceAdded && indexedSince(ds, remote) {
 		sum.UpToDate = true
-		progress.Step(fmt.Sprintf("Up to date: the %d %s of %s are in Spaces %s and indexed", len(t.files), plural(len(t.files), "file"), t.dir, where))
 		return sum, nil
 	}
 	job, err := api.StartIndexingJob(ctx, opts.KnowledgeBaseUUID, ds.UUID)

@@ -19,7 +19,9 @@ import (
 // single and multipart PUT, aws-chunked bodies, Content-MD5 checks, batch
 // deletes), not a subset written here. It runs on a third loopback
 // listener, started when SpacesURL is first called, with one bucket,
-// SpacesBucket, ready.
+// SpacesBucket, ready; any other bucket is made when first used, so that
+// the folder a knowledge base's data source shows (a folder of a bucket
+// named after it) can be written to.
 //
 // A request must be signed with SpacesAccessKeyID (its Authorization
 // header, or the X-Amz-Credential of a presigned URL, names the key);
@@ -66,7 +68,7 @@ func (s *Server) SpacesURL() string {
 	}
 	// The clock may stand still (WithClock): requests are not refused for
 	// the skew between it and their signing time.
-	faker := gofakes3.New(sp.backend, gofakes3.WithTimeSource(clock), gofakes3.WithTimeSkewLimit(0))
+	faker := gofakes3.New(sp.backend, gofakes3.WithTimeSource(clock), gofakes3.WithTimeSkewLimit(0), gofakes3.WithAutoBucket(true))
 	sp.srv = unstarted(s.spacesHandler(faker.Server()), nil)
 	sp.url = "http://" + sp.srv.Listener.Addr().String()
 	sp.srv.Start()
