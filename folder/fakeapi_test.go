@@ -47,7 +47,28 @@ type fakeAPI struct {
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{t: t, calls: map[string]int{}, stored: map[string]string{}, jobOutcome: indexingjobs.PhaseSucceeded}
-	f.storage = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.storage = httptest.NewServer(storageHandler(f))
+	t.Cleanup(f.storage.Close)
+	return f
+}
+
+// newDiscardAPI is a fakeAPI whose storage is shared and keeps nothing:
+// for benchmarks, whose uploads are not checked.
+func newDiscardAPI(t testing.TB, storage *httptest.Server) *fakeAPI {
+	return &fakeAPI{t: t, calls: map[string]int{}, stored: map[string]string{}, jobOutcome: indexingjobs.PhaseSucceeded, storage: storage}
+}
+
+// discardStorage answers every PUT 200 once it has read the body.
+func discardStorage() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n, err := io.Copy(io.Discard, r.Body); err != nil || n != r.ContentLength {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+}
+
+func storageHandler(f *fakeAPI) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := strings.TrimPrefix(r.URL.Path, "/")
 		if f.putHook != nil {
 			f.putHook(key)
@@ -60,9 +81,7 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		f.mu.Lock()
 		f.stored[key] = hex.EncodeToString(h.Sum(nil))
 		f.mu.Unlock()
-	}))
-	t.Cleanup(f.storage.Close)
-	return f
+	})
 }
 
 func (f *fakeAPI) called(name string) {

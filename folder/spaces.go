@@ -187,12 +187,17 @@ func (s *spaces) list(ctx context.Context) (map[string]object, error) {
 
 // put uploads size bytes of r as the file name, in one PUT whose body is
 // sent as it is (no aws-chunked encoding, no trailing checksum: the same
-// bytes reach Spaces and a fake) with its Content-MD5, which the store
-// checks: a file that changed since it was hashed is refused, and the
-// object keeps its old content. A PUT cut short stores nothing.
+// bytes reach Spaces and a fake), with its Content-MD5 when md5 is given,
+// which the store checks: a file that changed since it was hashed is
+// refused, and the object keeps its old content. A PUT cut short stores
+// nothing.
 func (s *spaces) put(ctx context.Context, name string, r io.Reader, size int64, md5 []byte) error {
 	contentType := mime.TypeByExtension(path.Ext(name))
-	_, err := s.core.PutObject(ctx, s.cfg.Bucket, s.key(name), r, size, base64.StdEncoding.EncodeToString(md5), "",
+	var contentMD5 string
+	if md5 != nil {
+		contentMD5 = base64.StdEncoding.EncodeToString(md5)
+	}
+	_, err := s.core.PutObject(ctx, s.cfg.Bucket, s.key(name), r, size, contentMD5, "",
 		minio.PutObjectOptions{DisableContentSha256: true, ContentType: cmp.Or(contentType, "application/octet-stream")})
 	return err
 }
@@ -233,5 +238,11 @@ func (s *spaces) remove(ctx context.Context, names []string, deleted func(name s
 // without SSE-C, as Sync stores every object. Another ETag (a multipart
 // upload's "…-3") tells nothing, and the file is sent again.
 func sameContent(o object, size int64, sum []byte) bool {
-	return o.size == size && len(o.etag) == 32 && strings.EqualFold(o.etag, hex.EncodeToString(sum))
+	return o.size == size && isMD5(o.etag) && strings.EqualFold(o.etag, hex.EncodeToString(sum))
+}
+
+// isMD5 reports whether an ETag can be an MD5: 32 hex digits.
+func isMD5(etag string) bool {
+	_, err := hex.DecodeString(etag)
+	return len(etag) == 32 && err == nil
 }

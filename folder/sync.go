@@ -37,12 +37,14 @@ type SyncOptions struct {
 
 // Sync keeps the knowledge base current from dir through Spaces:
 //
-//  1. It lists the objects under the prefix (a request a page of 1,000)
-//     and hashes every file of dir (Walk) with MD5.
+//  1. It lists the objects under the prefix (a request a page of 1,000),
+//     and hashes with MD5 the files of dir (Walk) whose object has their
+//     size.
 //  2. It uploads the files whose object is missing or holds other content:
 //     content, not time, decides. Every object is stored in one PUT, so
 //     its listed ETag is the MD5 of its content, and an unchanged file
-//     costs no request beyond the listing.
+//     costs no request beyond the listing. A file that was hashed is sent
+//     with its Content-MD5, which the store checks.
 //  3. With Delete, it removes the objects whose files are gone (up to
 //     1,000 a request).
 //  4. It makes sure the knowledge base has a Spaces data source on the
@@ -125,14 +127,15 @@ func Sync(ctx context.Context, api API, dir string, opts SyncOptions) (*Summary,
 	return sum, follow(ctx, api, job, opts.WaitOptions, opts.JobProgress, sum)
 }
 
-// hashed is a file to send, with the MD5 of its content.
+// hashed is a file to send, with the MD5 of its content if it was hashed.
 type hashed struct {
 	File
 	md5 []byte
 }
 
-// changed hashes every file, parallel at once, and returns those whose
-// object is missing or holds other content, by name.
+// changed returns the files whose object is missing or holds other
+// content, by name, hashing (parallel at once) those whose object has
+// their size.
 func (t *tree) changed(ctx context.Context, parallel int, remote map[string]object) ([]hashed, error) {
 	var mu sync.Mutex
 	var send []hashed
@@ -140,12 +143,18 @@ func (t *tree) changed(ctx context.Context, parallel int, remote map[string]obje
 		if f.Size > MaxObjectSize {
 			return &FileError{Op: "upload", Name: f.Name, Err: fmt.Errorf("%s is more than one PUT can carry (%s)", Size(f.Size), Size(MaxObjectSize))}
 		}
-		sum, err := t.md5(ctx, f)
-		if err != nil {
-			return err
-		}
-		if o, ok := remote[f.Name]; ok && sameContent(o, f.Size, sum) {
-			return nil
+		// Only a file whose object has its size can hold the same
+		// content: only such a file is hashed. Others are sent as they
+		// are, read once.
+		var sum []byte
+		if o, ok := remote[f.Name]; ok && o.size == f.Size && isMD5(o.etag) {
+			var err error
+			if sum, err = t.md5(ctx, f); err != nil {
+				return err
+			}
+			if sameContent(o, f.Size, sum) {
+				return nil
+			}
 		}
 		mu.Lock()
 		send = append(send, hashed{f, sum})
@@ -209,7 +218,7 @@ func (t *tree) uploadChanged(ctx context.Context, store *spaces, parallel int, s
 
 // put uploads one file, streamed from disk.
 func (t *tree) put(ctx context.Context, store *spaces, f hashed, progress Progress) error {
-	h, _, err := t.open(f.File)
+	h, was, err := t.open(f.File)
 	if err != nil {
 		return err
 	}
@@ -221,7 +230,10 @@ func (t *tree) put(ctx context.Context, store *spaces, f hashed, progress Progre
 		}
 		return &FileError{Op: "upload", Name: f.Name, Err: err}
 	}
-	return nil
+	// Sent without a Content-MD5, a file that changed meanwhile may be
+	// stored half old, half new: say so; the next run sends it again,
+	// since its content differs.
+	return unchanged(h, was, f.Name)
 }
 
 // deleteGone removes the objects whose files are not in t.
