@@ -252,3 +252,119 @@ func (c *cutShort) Read(p []byte) (int, error) {
 	c.after -= n
 	return n, err
 }
+
+// failingStart is an API whose start fails, as a run interrupted between
+// its uploads and its start.
+type failingStart struct{ folder.API }
+
+func (failingStart) StartIndexingJob(context.Context, string, ...string) (*indexingjobs.IndexingJob, error) {
+	return nil, context.Canceled
+}
+
+// TestSyncIndexesWhatARunStoppedBeforeItsStartUploaded: a run that
+// uploaded, then stopped before its job started, leaves objects newer
+// than the data source's last job; the next run uploads nothing and
+// starts the job; the one after is up to date.
+func TestSyncIndexesWhatARunStoppedBeforeItsStartUploaded(t *testing.T) {
+	f := newSpacesFixture(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.md": "a"})
+	_, err := folder.Sync(context.Background(), failingStart{f.client}, dir, f.options())
+	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, f.objects(), 1)
+
+	sum, err := folder.Sync(context.Background(), f.client, dir, f.options())
+	require.NoError(t, err)
+	assert.Zero(t, sum.Uploaded)
+	assert.False(t, sum.UpToDate)
+	require.NotNil(t, sum.Job)
+
+	sum, err = folder.Sync(context.Background(), f.client, dir, f.options())
+	require.NoError(t, err)
+	assert.True(t, sum.UpToDate)
+}
+
+// TestSyncAddsTheDataSourceItLacks: a knowledge base without a Spaces
+// data source on the bucket and prefix gets one, once, and a job on it.
+func TestSyncAddsTheDataSourceItLacks(t *testing.T) {
+	f := newSpacesFixture(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.md": "a"})
+	api := newFakeAPI(t)
+	opts := f.options()
+	opts.Spaces.Prefix = "/manuals/v2/"
+	for range 2 {
+		_, err := folder.Sync(context.Background(), api, dir, opts)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, api.count("AddDataSource"))
+	require.Len(t, api.sources, 1)
+	assert.Equal(t, indexingjobstest.SpacesBucket, api.sources[0].SpacesDataSource.BucketName)
+	assert.Equal(t, "manuals/v2/", api.sources[0].SpacesDataSource.ItemPath)
+	assert.Equal(t, "tor1", api.sources[0].SpacesDataSource.Region)
+	require.Len(t, api.jobs, 1, "the second run is up to date")
+	assert.Equal(t, []string{api.sources[0].UUID}, api.jobs[0].DataSourceUUIDs)
+	assert.Len(t, f.srv.SpacesObjects(indexingjobstest.SpacesBucket, "manuals/v2/a.md"), 1)
+}
+
+// TestSyncErrorNamesTheFile: a file the store refuses (a key over 1,024
+// bytes) is named in the error, and nothing is indexed.
+func TestSyncErrorNamesTheFile(t *testing.T) {
+	f := newSpacesFixture(t)
+	dir := t.TempDir()
+	long := strings.Repeat(strings.Repeat("d", 200)+"/", 6) + "deep.md"
+	writeFiles(t, dir, map[string]string{"a.md": "a", long: "deep"})
+	api := newFakeAPI(t)
+	_, err := folder.Sync(context.Background(), api, dir, f.options())
+	var fe *folder.FileError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, long, fe.Name)
+	assert.Contains(t, err.Error(), `upload "`+long+`"`)
+	assert.Zero(t, api.count("StartIndexingJob"))
+}
+
+// TestSyncFollowsNoLinkOutOfTheFolder: a link to a file outside is not
+// uploaded, and is said to be skipped.
+func TestSyncFollowsNoLinkOutOfTheFolder(t *testing.T) {
+	f := newSpacesFixture(t)
+	outside := t.TempDir()
+	writeFiles(t, outside, map[string]string{"secret.txt": "keep out"})
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.md": "a"})
+	require.NoError(t, os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "b.txt")))
+	sum, err := folder.Sync(context.Background(), newFakeAPI(t), dir, f.options())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"a.md": md5hex("a")}, f.objects())
+	assert.Equal(t, []folder.Skipped{{Name: "b.txt", Why: "a link that leads out of the folder: not followed"}}, sum.Skipped)
+}
+
+// TestSpacesConfigKeepsItsSecret: the secret key is in no string of the
+// configuration and no error about it.
+func TestSpacesConfigKeepsItsSecret(t *testing.T) {
+	const secret = "spaces-secret-do-not-show"
+	cfg := folder.SpacesConfig{Bucket: "b", Region: "nyc3", AccessKeyID: "key", SecretAccessKey: secret}
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg)} {
+		assert.NotContains(t, s, secret)
+	}
+	for _, endpoint := range []string{"http://10.0.0.1", "https://key:" + secret + "@nyc3.digitaloceanspaces.com", "ftp://x", "https://h/path"} {
+		cfg.Endpoint = endpoint
+		err := cfg.Check()
+		require.Error(t, err, endpoint)
+		assert.NotContains(t, err.Error(), secret)
+	}
+	cfg.Endpoint = ""
+	require.NoError(t, cfg.Check(), "https://nyc3.digitaloceanspaces.com")
+	t.Setenv(folder.SpacesSecretAccessKeyEnv, "")
+	cfg.SecretAccessKey = ""
+	assert.ErrorContains(t, cfg.Check(), "no access key")
+}
+
+func TestParseSpacesLocation(t *testing.T) {
+	for in, want := range map[string][2]string{"b": {"b", ""}, "b/": {"b", ""}, "b/docs": {"b", "docs"}, "b/docs/v2/": {"b", "docs/v2"}} {
+		bucket, prefix, err := folder.ParseSpacesLocation(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, [2]string{bucket, prefix}, in)
+	}
+	_, _, err := folder.ParseSpacesLocation("/docs")
+	assert.Error(t, err)
+}
