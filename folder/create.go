@@ -31,20 +31,34 @@ type CreateOptions struct {
 	DatabaseID, VPCUUID                         string
 	Tags                                        []string
 
-	// Parallel is how many files are uploaded at once; ≤ 0 means
-	// DefaultParallel (4).
-	Parallel int
 	// BatchSize is how many files one request for presigned URLs asks
 	// for; ≤ 0 means DefaultBatchSize (100).
 	BatchSize int
-	// Wait follows the knowledge base's database until it is ONLINE, then
-	// its first indexing job to its end, with WaitOptions; JobProgress, if
-	// set, sees the job as it changes.
+	// Wait, here, follows the knowledge base's database until it is
+	// ONLINE, then its first indexing job to its end.
+	RunOptions
+}
+
+// RunOptions are the options Create and Sync share.
+type RunOptions struct {
+	// Parallel is how many files are uploaded (Sync: and hashed) at once;
+	// ≤ 0 means DefaultParallel (4).
+	Parallel int
+	// Wait follows the indexing job to its end, with WaitOptions;
+	// JobProgress, if set, sees the job as it changes.
 	Wait        bool
 	WaitOptions []indexingjobs.WaitOption
 	JobProgress func(*indexingjobs.IndexingJob)
 	// Progress is told how the uploads go; nil for nothing.
 	Progress Progress
+}
+
+// parallel is Parallel, or its default.
+func (r *RunOptions) parallel() int {
+	if r.Parallel <= 0 {
+		return DefaultParallel
+	}
+	return r.Parallel
 }
 
 // Create makes a knowledge base of the files of dir (Walk): it asks for
@@ -146,10 +160,6 @@ func (t *tree) uploadAll(ctx context.Context, api API, opts CreateOptions, progr
 	if batch <= 0 {
 		batch = DefaultBatchSize
 	}
-	parallel := opts.Parallel
-	if parallel <= 0 {
-		parallel = DefaultParallel
-	}
 	var total int64
 	for _, f := range t.files {
 		total += f.Size
@@ -175,7 +185,7 @@ func (t *tree) uploadAll(ctx context.Context, api API, opts CreateOptions, progr
 		}
 		return nil
 	}
-	err := work(ctx, parallel, presign, func(ctx context.Context, u upload) error {
+	err := work(ctx, opts.parallel(), presign, func(ctx context.Context, u upload) error {
 		f := t.files[u.i]
 		if !u.url.ExpiresAt.IsZero() && time.Until(u.url.ExpiresAt) < urlMargin {
 			urls, err := presigned(ctx, api, []File{f})

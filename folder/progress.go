@@ -185,7 +185,8 @@ func (l *lineProgress) line(now time.Time) string {
 	return s
 }
 
-// Size is a count of bytes for people: 812 B, 1.5 KiB, 12.0 MiB.
+// Size is a count of bytes for people: 812 B, 1.5 KiB, 12.0 MiB (the
+// tool shows every count of bytes so).
 func Size(n int64) string {
 	const unit = 1024
 	if n < unit {

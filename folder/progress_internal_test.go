@@ -41,7 +41,7 @@ func TestLineProgressWritesALineNowAndThen(t *testing.T) {
 // stopped early.
 func TestTerminalProgressDrawsABar(t *testing.T) {
 	for _, finish := range []bool{true, false} {
-		var out syncBuffer
+		var out bytes.Buffer // written by mpb's goroutine, read once Stop has waited for it
 		p := NewTerminalProgress(&out)
 		p.Step("Comparing")
 		p.Start(2, 2000)
@@ -82,20 +82,3 @@ type countSent struct {
 }
 
 func (c *countSent) Sent(n int64) { c.n += n }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

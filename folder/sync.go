@@ -23,16 +23,7 @@ type SyncOptions struct {
 	Delete bool
 	// Force starts an indexing job even when nothing changed.
 	Force bool
-	// Parallel is how many files are hashed, and uploaded, at once; ≤ 0
-	// means DefaultParallel (4).
-	Parallel int
-	// Wait follows the indexing job started to its end, with WaitOptions;
-	// JobProgress, if set, sees the job as it changes.
-	Wait        bool
-	WaitOptions []indexingjobs.WaitOption
-	JobProgress func(*indexingjobs.IndexingJob)
-	// Progress is told how the uploads go; nil for nothing.
-	Progress Progress
+	RunOptions
 }
 
 // Sync keeps the knowledge base current from dir through Spaces:
@@ -79,10 +70,7 @@ func Sync(ctx context.Context, api API, dir string, opts SyncOptions) (*Summary,
 	defer t.close()
 	sum := &Summary{KnowledgeBaseUUID: opts.KnowledgeBaseUUID, Files: len(t.files), Skipped: t.skipped}
 	progress := progressOf(opts.Progress)
-	parallel := opts.Parallel
-	if parallel <= 0 {
-		parallel = DefaultParallel
-	}
+	parallel := opts.parallel()
 	where := fmt.Sprintf("%s/%s", store.cfg.Bucket, store.listPrefix())
 
 	progress.Step(fmt.Sprintf("Comparing %d %s with Spaces %s", len(t.files), plural(len(t.files), "file"), where))

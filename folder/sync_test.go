@@ -82,8 +82,7 @@ func (f *spacesFixture) options() folder.SyncOptions {
 			Endpoint: f.srv.SpacesURL(), AccessKeyID: indexingjobstest.SpacesAccessKeyID, SecretAccessKey: indexingjobstest.SpacesSecretAccessKey,
 			Transport: f.transport,
 		},
-		Wait:        true,
-		WaitOptions: []indexingjobs.WaitOption{indexingjobs.WithPollInterval(10 * time.Millisecond)},
+		RunOptions: folder.RunOptions{Wait: true, WaitOptions: []indexingjobs.WaitOption{indexingjobs.WithPollInterval(10 * time.Millisecond)}},
 	}
 }
 

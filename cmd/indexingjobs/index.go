@@ -123,14 +123,15 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 	}
 	jobs := newProgress(a.stderr, nil) // the job's phases, a line each
 	defer jobs.close()
-	waitOpts := []indexingjobs.WaitOption{indexingjobs.WithPollInterval(poll), indexingjobs.WithMaxPollInterval(poll)}
+	run := folder.RunOptions{Parallel: f.parallel, Wait: a.waiting(), Progress: progress, JobProgress: jobs.seen,
+		WaitOptions: []indexingjobs.WaitOption{indexingjobs.WithPollInterval(poll), indexingjobs.WithMaxPollInterval(poll)}}
 
 	var sum *folder.Summary
 	var err error
 	if f.name != "" {
 		sum, err = folder.Create(ctx, a.client, dir, folder.CreateOptions{
 			Name: f.name, Region: f.region, EmbeddingModelUUID: f.model, ProjectID: f.project,
-			Parallel: f.parallel, Wait: a.waiting(), WaitOptions: waitOpts, JobProgress: jobs.seen, Progress: progress,
+			RunOptions: run,
 		})
 	} else {
 		a.sends(knowledgeBaseKind, f.kb)
@@ -140,7 +141,7 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 		}
 		sum, err = folder.Sync(ctx, a.client, dir, folder.SyncOptions{
 			KnowledgeBaseUUID: f.kb, Spaces: cfg, Delete: f.delete, Force: f.force,
-			Parallel: f.parallel, Wait: a.waiting(), WaitOptions: waitOpts, JobProgress: jobs.seen, Progress: progress,
+			RunOptions: run,
 		})
 	}
 	if sum != nil && (err == nil || a.json()) {
