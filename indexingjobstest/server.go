@@ -101,6 +101,7 @@ type Server struct {
 	secret        [32]byte      // signs the report URLs
 	closing       chan struct{} // closed when Close starts: delays end
 	closeOnce     sync.Once
+	spaces        spaces // the fake's Spaces (spaces.go), started on first use
 
 	mu              sync.Mutex
 	jobs            map[string]*record // by lower-case uuid
@@ -222,6 +223,7 @@ func (s *Server) Close() {
 		}
 		srv.Close() // waits for their goroutines
 	}
+	s.closeSpaces()
 }
 
 // Token returns the bearer token the server accepts.

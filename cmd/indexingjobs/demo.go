@@ -90,6 +90,9 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	if _, err := d.step("From now on, index it every Monday and Thursday at 02:00 UTC:", "schedule", kb, "--days", "mon,thu", "--at", "02:00"); err != nil {
 		return err
 	}
+	if err := d.index(srv, pollFlag); err != nil {
+		return err
+	}
 	return d.summary(time.Since(began), first, second)
 }
 
@@ -240,6 +243,7 @@ func serveFake(ctx context.Context, f *fakeFlags, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "\nTry, from the repository's root (or drop 'go run ./cmd/' with the tool installed):\n")
 	fmt.Fprintf(stdout, "  export %s=%s\n", indexingjobs.TokenEnv, f.token)
 	fmt.Fprintf(stdout, "  export %s=%s\n", apiURLEnv, srv.URL)
+	printSpacesExports(stdout, "  ", srv)
 	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s\n", args) }
 	try("knowledge-bases")
 	if len(started) > 0 { // first: the next line waits for a job as long as these run
