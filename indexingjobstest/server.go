@@ -102,6 +102,9 @@ type Server struct {
 	closing       chan struct{} // closed when Close starts: delays end
 	closeOnce     sync.Once
 	spaces        spaces // the fake's Spaces (spaces.go), started on first use
+	// spacesSeen is what each Spaces data source's last job found, by
+	// lower-case data source uuid: object keys and their ETags.
+	spacesSeen map[string]map[string]string
 
 	mu              sync.Mutex
 	jobs            map[string]*record // by lower-case uuid

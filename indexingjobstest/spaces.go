@@ -143,19 +143,21 @@ func (s *Server) SpacesObjects(bucket, prefix string) []SpacesObject {
 // spacesIndexed is what an indexing job of a Spaces data source on bucket
 // and prefix finds: total, the objects under the prefix now, and changed,
 // those new or changed (by ETag) since seen, what the data source's last
-// job found (nil before its first job: then every object counts). now is
-// what this job found, to keep for the next one. The job simulation calls
-// it when a job runs a Spaces data source.
-func (s *Server) spacesIndexed(bucket, prefix string, seen map[string]string) (total, changed uint64, now map[string]string) {
+// job found (nil before its first job: then every object counts), and
+// bytes, the size of all. now is what this job found, to keep for the next
+// one. A job calls it (found, store.go) when it starts on a Spaces data
+// source.
+func (s *Server) spacesIndexed(bucket, prefix string, seen map[string]string) (total, changed, bytes uint64, now map[string]string) {
 	objects := s.SpacesObjects(bucket, strings.TrimPrefix(prefix, "/"))
 	now = make(map[string]string, len(objects))
 	for _, o := range objects {
 		now[o.Key] = o.ETag
+		bytes += uint64(max(o.Size, 0))
 		if etag, ok := seen[o.Key]; !ok || etag != o.ETag {
 			changed++
 		}
 	}
-	return uint64(len(objects)), changed, now
+	return uint64(len(objects)), changed, bytes, now
 }
 
 // closeSpaces shuts the fake's Spaces down as Close does the others:

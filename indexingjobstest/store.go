@@ -173,7 +173,11 @@ func (s *Server) startAt(base KnowledgeBase, chosen []string, at time.Time) inde
 	for i, ds := range chosen {
 		job.DataSourceJobs[i].DataSourceUUID = ds
 	}
-	s.jobs[job.UUID] = &record{job: clone(job), run: newRun(at, s.jobDuration, s.outcome, chosen)}
+	sizes := make([]size, len(chosen))
+	for i, ds := range chosen {
+		sizes[i] = s.found(base, ds)
+	}
+	s.jobs[job.UUID] = &record{job: clone(job), run: newRun(at, s.jobDuration, s.outcome, sizes)}
 	return job
 }
 
@@ -206,4 +210,32 @@ func clone(job indexingjobs.IndexingJob) indexingjobs.IndexingJob {
 	job.DataSourceUUIDs = slices.Clone(job.DataSourceUUIDs)
 	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
 	return job
+}
+
+// found is what a job that starts now finds in a data source of kb. In a
+// Spaces data source made through the API, the objects under its prefix in
+// the fake's Spaces: all of them, of which those new or changed (by ETag)
+// since its last job are indexed (all of them the first time). In a file
+// data source, its one file. In any other, a size made up from its id.
+// s.mu is held.
+func (s *Server) found(kb KnowledgeBase, dataSource string) size {
+	if kb.w == nil {
+		return sizeOf(dataSource)
+	}
+	ds, ok := kb.w.sources[strings.ToLower(dataSource)]
+	switch {
+	case !ok:
+		return sizeOf(dataSource)
+	case ds.FileUploadDataSource.StoredObjectKey != "":
+		return size{files: 1, indexed: 1, items: itemsPerFile, bytes: uint64(ds.FileUploadDataSource.SizeInBytes)}
+	case ds.SpacesDataSource.BucketName != "":
+		sp := ds.SpacesDataSource
+		total, changed, bytes, now := s.spacesIndexed(sp.BucketName, sp.ItemPath, s.spacesSeen[strings.ToLower(dataSource)])
+		if s.spacesSeen == nil {
+			s.spacesSeen = map[string]map[string]string{}
+		}
+		s.spacesSeen[strings.ToLower(dataSource)] = now
+		return size{files: total, indexed: changed, items: changed * itemsPerFile, bytes: bytes}
+	}
+	return sizeOf(dataSource)
 }
