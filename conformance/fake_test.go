@@ -204,10 +204,10 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 		{name: "a body that is not JSON", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", strings.NewReader(`{"knowledge_base_uuid":`)))
 		}},
-		{name: "a body announced over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+		{name: "a body announced over 4 MiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", bytes.NewReader(bigStart(e.f.KnowledgeBase))))
 		}},
-		{name: "a chunked body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+		{name: "a chunked body over 4 MiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", io.MultiReader(bytes.NewReader(bigStart(e.f.KnowledgeBase)))))
 		}},
 	},
@@ -235,9 +235,9 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation, e.f.FinishedJob, "",
 				strings.NewReader(`{"uuid":"`+optest.Unknown+`"}`)))
 		}},
-		{name: "a body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+		{name: "a body over 4 MiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation, e.f.FinishedJob, "",
-				strings.NewReader(`{"uuid":"`+e.f.FinishedJob+`","padding":"`+strings.Repeat("x", 70<<10)+`"}`)))
+				strings.NewReader(`{"uuid":"`+e.f.FinishedJob+`","padding":"`+strings.Repeat("x", 4<<20)+`"}`)))
 		}},
 	},
 	&gen.GenaiGetIndexingJobDetailsSignedURLOperation: {
@@ -463,9 +463,9 @@ func answersOf(row optest.Row) []fakeAnswer {
 	return append(out, fakeMore[row.Op]...)
 }
 
-// bigStart is a start body over the fake's 64 KiB cap, valid as JSON.
+// bigStart is a start body over the fake's 4 MiB cap, valid as JSON.
 func bigStart(kb string) []byte {
-	ids := make([]string, 2000)
+	ids := make([]string, (4<<20)/len(optest.Unknown)+1)
 	for i := range ids {
 		ids[i] = `"` + optest.Unknown + `"`
 	}

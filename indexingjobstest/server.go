@@ -20,7 +20,7 @@
 // the ratelimit-* headers, every answer gets an x-request-id, queued faults are served
 // (InjectFaults: 429, 500, a proxy's 502 page, slow answers), the bearer
 // token is checked before any byte of the body is read, and bodies are
-// capped at 64 KiB. Errors come in the API's error body.
+// capped at 4 MiB. Errors come in the API's error body.
 //
 // The fake keeps knowledge bases (AddKnowledgeBase, or created through the
 // API, their database CREATING for WithDatabaseDelay, then ONLINE with a

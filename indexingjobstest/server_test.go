@@ -149,7 +149,7 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 		{"GET", "/v2/gen-ai/nothing/here", srv.Token(), "", 404},
 		{list.Method, optest.Path(list, "") + "?per_page=201", srv.Token(), "", 400},
 		{start.Method, optest.Path(start, ""), srv.Token(), "{", 400},
-		{start.Method, optest.Path(start, ""), srv.Token(), strings.Repeat(" ", 65<<10), 413},
+		{start.Method, optest.Path(start, ""), srv.Token(), strings.Repeat(" ", 4<<20+1), 413},
 	} {
 		resp, body := send(t, srv, c.method, c.path, c.token, c.body)
 		answers = append(answers, answer{c.method + " " + c.path, resp.StatusCode, c.token == srv.Token(), resp.Header, body})

@@ -81,6 +81,39 @@ func TestIndexKeepsAKnowledgeBaseCurrent(t *testing.T) {
 	assert.Equal(t, kb, sum.KnowledgeBaseUUID)
 }
 
+// TestIndexMakesANewKnowledgeBaseFromAFolder: against the fake, --new
+// uploads each file through a presigned URL, creates the knowledge base
+// with a file data source for each, follows its database online and its
+// first job to the end, and exits 0.
+func TestIndexMakesANewKnowledgeBaseFromAFolder(t *testing.T) {
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(0))
+	t.Setenv(apiURLEnv, srv.URL)
+	files := map[string]string{".cache/x": "skipped"}
+	for i := range 7 {
+		files[fmt.Sprintf("doc%d.md", i)] = strings.Repeat("x", i+1)
+	}
+	dir := writeFolder(t, files)
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e",
+		"--wait", "--poll", "10ms", "-o", "json")
+	require.Equal(t, exitOK, code, stderr)
+	var sum folder.Summary
+	require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
+	assert.Equal(t, 7, sum.Uploaded)
+	require.NotNil(t, sum.Job)
+	assert.Equal(t, "BATCH_JOB_PHASE_SUCCEEDED", string(sum.Job.Phase))
+	assert.Len(t, sum.Job.DataSourceJobs, 7, "one file data source a file")
+	for _, ds := range sum.Job.DataSourceJobs {
+		assert.EqualValues(t, 1, ds.TotalFileCount)
+	}
+	assert.Equal(t, 7, srv.StorageRequests(), "one upload a file")
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	got, err := c.GetKnowledgeBase(t.Context(), sum.KnowledgeBaseUUID)
+	require.NoError(t, err)
+	assert.Equal(t, "handbook", got.Name)
+}
+
 // TestIndexUsageErrorsSendNothing: a command line that cannot work exits
 // 2 with one line, before any request.
 func TestIndexUsageErrorsSendNothing(t *testing.T) {
