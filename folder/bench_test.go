@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/folder"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
 )
@@ -136,6 +137,52 @@ func BenchmarkCreateUpload(b *testing.B) {
 				if _, err := folder.Create(context.Background(), newDiscardAPI(b, storage), dir, createOptions()); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkCreateUploadClient: Create through the client itself, against
+// the fake API and its storage listener (which checks each PUT's length
+// and hashes it), against a plain PUT loop of the same files to presigned
+// URLs of the same storage, asked for with the same client. Both run
+// DefaultParallel at once; Create also asks for its URLs and creates the
+// knowledge base, which the floor does not.
+func BenchmarkCreateUploadClient(b *testing.B) {
+	dir := makeFolder(b, benchFiles, benchFileSize)
+	srv := indexingjobstest.NewServer(indexingjobstest.WithDatabaseDelay(0))
+	defer srv.Close()
+	client, err := srv.NewClient()
+	if err != nil {
+		b.Fatal(err)
+	}
+	files, _, err := folder.Walk(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, impl := range []string{"floor", "folder"} {
+		b.Run("impl="+impl, func(b *testing.B) {
+			b.SetBytes(benchFiles * benchFileSize)
+			for b.Loop() {
+				if impl == "folder" {
+					if _, err := folder.Create(context.Background(), client, dir, createOptions()); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				var ask []indexingjobs.FileToUpload
+				for _, f := range files {
+					ask = append(ask, indexingjobs.FileToUpload{Name: f.Name, Size: f.Size})
+				}
+				urls, err := client.FileUploadURLs(context.Background(), ask)
+				if err != nil {
+					b.Fatal(err)
+				}
+				byName := map[string]string{}
+				for _, u := range urls {
+					byName[u.OriginalFileName] = u.PresignedURL
+				}
+				floor(b, dir, folder.DefaultParallel, func(name string) string { return byName[name] }, nil)
 			}
 		})
 	}
