@@ -12,10 +12,10 @@ import (
 )
 
 // TestAProgramOfTheLibraryCompilesNoneOfTheTools: the tool's
-// dependencies (cobra, pflag, and creack/pty for its tests) are in the
-// module's go.mod, but a program that imports the library, from a module
-// of its own with a replace directive as the README shows, compiles none
-// of them.
+// dependencies (cobra, pflag, the YAML package that reads doctl's config,
+// and creack/pty for its tests) are in the module's go.mod, but a program
+// that imports the library, from a module of its own with a replace
+// directive as the README shows, compiles none of them.
 func TestAProgramOfTheLibraryCompilesNoneOfTheTools(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -42,4 +42,10 @@ func TestAProgramOfTheLibraryCompilesNoneOfTheTools(t *testing.T) {
 	for _, tool := range []string{"github.com/spf13/", "github.com/creack/", "github.com/inconshreveable/", "testify", "goleak", "yaml"} {
 		assert.NotContains(t, deps, tool)
 	}
+
+	// The tool itself does compile the YAML package: the check above
+	// looks for a package the module does use.
+	out, err = exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "go.yaml.in/yaml/v3\n")
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
@@ -47,8 +46,6 @@ func hint(err error) string {
 		return stopped.hint()
 	case errors.As(err, &h):
 		return h.hint
-	case indexingjobs.IsUnauthorized(err):
-		return "Check the token (--token or $" + indexingjobs.TokenEnv + "): it may be wrong, expired or revoked, or lack the genai scopes."
 	}
 	return ""
 }

@@ -95,7 +95,7 @@ func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 		code, stdout, stderr := runCmd(t, cmd, id, "--api-url", srv.URL)
 		assert.Equal(t, exitUsage, code, cmd)
 		assert.Empty(t, stdout, cmd)
-		assert.Contains(t, stderr, "indexingjobs "+cmd+": no API token: pass --token or set $DIGITALOCEAN_ACCESS_TOKEN\n", cmd)
+		assert.Contains(t, stderr, "indexingjobs "+cmd+": no API token: pass --token, set $DIGITALOCEAN_ACCESS_TOKEN, or sign in with 'doctl auth init' (no doctl config at ", cmd)
 		assert.NotContains(t, stderr, "WithToken", cmd)
 		assert.Contains(t, stderr, "\nRun 'indexingjobs "+cmd+" --help' for usage.\n", cmd)
 	}
@@ -189,7 +189,7 @@ func TestAPIErrorsAreTheLibrarysOneLineWithAHint(t *testing.T) {
 	require.Len(t, lines, 2, stderr)
 	assert.Contains(t, lines[0], "indexingjobs cancel: GET ")
 	assert.Contains(t, lines[0], "401 Unauthorized (unauthorized): Unable to authenticate you.")
-	assert.Equal(t, "Check the token (--token or $DIGITALOCEAN_ACCESS_TOKEN): it may be wrong, expired or revoked, or lack the genai scopes.", lines[1])
+	assert.Equal(t, "Check the token (from --token): it may be wrong, expired or revoked, or lack the genai scopes.", lines[1])
 	assert.NotContains(t, stderr, "not-this-one", "the token is never printed")
 }
 
