@@ -34,6 +34,9 @@ type apiCommand struct {
 
 	tokenFrom string // where the token came from, for a 401's hint
 
+	format   string // --format of a command with a table (tableFlags)
+	noHeader bool   // --no-header
+
 	client *indexingjobs.Client
 	raw    *capture
 	sent   []sentID // the ids the command sends, for a 404

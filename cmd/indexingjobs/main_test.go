@@ -111,7 +111,7 @@ func TestHelpVersionAndCompletion(t *testing.T) {
 	code, stdout, _ := runCmd(t, "--help")
 	assert.Equal(t, exitOK, code)
 	for _, name := range []string{"list", "start", "get", "wait", "cancel", "data-sources", "details", "demo", "serve-fake", "docs", "version", "completion", "help"} {
-		assert.Regexp(t, `(?m)^  `+name+` `, stdout, "the help lists %s", name)
+		assert.Regexp(t, `(?m)^  `+name+`[ ,]`, stdout, "the help lists %s", name)
 	}
 	for _, args := range [][]string{{"cancel", "--help"}, {"help", "cancel"}, {"cancel", "-h"}} {
 		code, stdout, stderr := runCmd(t, args...)

@@ -130,24 +130,22 @@ func short(value, prefix string) string {
 	return strings.TrimPrefix(safetext.Line(value), prefix)
 }
 
-// jobColumns lays out a row of the jobs table. The widths are fixed (a
+// jobColumns are the columns of the jobs table. The widths are fixed (a
 // UUID is 36 characters, the short phases and statuses at most 11), so
 // that rows can be written as they arrive and still line up; a longer
 // value the API adds later only pushes its own row.
-const jobColumns = "%-36s  %-36s  %-9s  %-11s  %-12s  %s\n"
-
-func printJobHeader(w io.Writer) {
-	fmt.Fprintf(w, jobColumns, "UUID", "KNOWLEDGE BASE", "PHASE", "STATUS", "DATA SOURCES", "CREATED")
-}
-
-func printJobRow(w io.Writer, job *indexingjobs.IndexingJob) {
-	sources := "-"
-	if job.TotalDatasources > 0 || job.CompletedDatasources > 0 {
-		sources = fmt.Sprintf("%d/%d", job.CompletedDatasources, job.TotalDatasources)
-	}
-	fmt.Fprintf(w, jobColumns, dash(safetext.Line(job.UUID)), dash(safetext.Line(job.KnowledgeBaseUUID)),
-		phaseText(job.Phase), statusText(job.Status),
-		sources, dash(when(job.CreatedAt)))
+var jobColumns = []column[indexingjobs.IndexingJob]{
+	{"UUID", 36, func(j *indexingjobs.IndexingJob) string { return dash(safetext.Line(j.UUID)) }},
+	{"KNOWLEDGE BASE", 36, func(j *indexingjobs.IndexingJob) string { return dash(safetext.Line(j.KnowledgeBaseUUID)) }},
+	{"PHASE", 9, func(j *indexingjobs.IndexingJob) string { return phaseText(j.Phase) }},
+	{"STATUS", 11, func(j *indexingjobs.IndexingJob) string { return statusText(j.Status) }},
+	{"DATA SOURCES", 12, func(j *indexingjobs.IndexingJob) string {
+		if j.TotalDatasources > 0 || j.CompletedDatasources > 0 {
+			return fmt.Sprintf("%d/%d", j.CompletedDatasources, j.TotalDatasources)
+		}
+		return "-"
+	}},
+	{"CREATED", 0, func(j *indexingjobs.IndexingJob) string { return dash(when(j.CreatedAt)) }},
 }
 
 func dash(s string) string {
@@ -159,22 +157,21 @@ func dash(s string) string {
 
 func jobCount(n int) string { return count(n, "job") }
 
-// printDataSources writes what a job did in each data source, a row each.
-func printDataSources(w io.Writer, sources []indexingjobs.IndexedDataSource) error {
-	if len(sources) == 0 {
-		_, err := fmt.Fprintln(w, "no data sources")
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATA SOURCE\tSTATUS\tFILES (indexed/total)\tITEMS (indexed, failed, skipped, removed)\tBYTES (indexed/total)\tERROR")
-	for _, ds := range sources {
-		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d, %d, %d, %d\t%s/%s\t%s\n",
-			dash(safetext.Line(ds.DataSourceUUID)), sourceStatusText(ds.Status),
-			ds.IndexedFileCount, ds.TotalFileCount,
-			ds.IndexedItemCount, ds.FailedItemCount, ds.SkippedItemCount, ds.RemovedItemCount,
-			size(uint64(ds.TotalBytesIndexed)), size(uint64(ds.TotalBytes)), dash(dataSourceError(ds)))
-	}
-	return tw.Flush()
+// dataSourceColumns are the columns of what a job did in each data
+// source.
+var dataSourceColumns = []column[indexingjobs.IndexedDataSource]{
+	{"DATA SOURCE", 0, func(ds *indexingjobs.IndexedDataSource) string { return dash(safetext.Line(ds.DataSourceUUID)) }},
+	{"STATUS", 0, func(ds *indexingjobs.IndexedDataSource) string { return sourceStatusText(ds.Status) }},
+	{"FILES (indexed/total)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		return fmt.Sprintf("%d/%d", ds.IndexedFileCount, ds.TotalFileCount)
+	}},
+	{"ITEMS (indexed, failed, skipped, removed)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		return fmt.Sprintf("%d, %d, %d, %d", ds.IndexedItemCount, ds.FailedItemCount, ds.SkippedItemCount, ds.RemovedItemCount)
+	}},
+	{"BYTES (indexed/total)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		return size(uint64(ds.TotalBytesIndexed)) + "/" + size(uint64(ds.TotalBytes))
+	}},
+	{"ERROR", 0, func(ds *indexingjobs.IndexedDataSource) string { return dash(dataSourceError(*ds)) }},
 }
 
 // size is a count of bytes for people: 812 B, 1.5 KiB, 12.0 MiB.
