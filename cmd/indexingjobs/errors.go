@@ -39,26 +39,22 @@ func lines(err error) string {
 
 // hint says what to do about an error, when there is something to say.
 func hint(err error) string {
-	var h *hintedError
-	var stopped *stoppedWaiting
-	switch {
-	case errors.As(err, &stopped):
-		return stopped.hint()
-	case errors.As(err, &h):
-		return h.hint
+	var h interface{ hint() string }
+	if errors.As(err, &h) {
+		return h.hint()
 	}
 	return ""
 }
 
-// hintedError is an error with a next step the command knows better than
-// hint does.
+// hintedError is an error with a next step.
 type hintedError struct {
 	err  error
-	hint string
+	next string
 }
 
 func (e *hintedError) Error() string { return e.err.Error() }
 func (e *hintedError) Unwrap() error { return e.err }
+func (e *hintedError) hint() string  { return e.next }
 
 // endedError is a command cut short because its context ended: why is
 // "interrupted" or "gave up after 30s (--timeout)".
