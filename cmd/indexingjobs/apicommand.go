@@ -99,6 +99,7 @@ func (a *apiCommand) connect() error {
 		return err
 	}
 	a.tokenFrom = from
+	a.redact.set(token)
 	a.client, err = indexingjobs.NewClient(
 		indexingjobs.WithBaseURL(base),
 		indexingjobs.WithUserAgent("indexingjobs-cli"),

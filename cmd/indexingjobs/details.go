@@ -21,13 +21,20 @@ func (t *tool) detailsCmd() *cobra.Command {
 		id := ids[0]
 		if *file == "" || *file == "-" {
 			if isTerminal(a.stdout) {
-				return a.showReport(ctx, id)
+				return a.showReport(ctx, id, a.stdout)
 			}
 			_, err := a.client.DownloadIndexingJobDetails(ctx, id, a.stdout)
 			return err
 		}
 		out, err := createReportFile(*file) // before anything is asked of the API
 		if err != nil {
+			return err
+		}
+		if out.terminal {
+			err := a.showReport(ctx, id, out.f)
+			if cerr := out.f.Close(); err == nil && cerr != nil {
+				err = fileError(*file, cerr)
+			}
 			return err
 		}
 		n, err := out.write(func(w io.Writer) (int64, error) {
@@ -48,10 +55,11 @@ func (t *tool) detailsCmd() *cobra.Command {
 	return a.cmd
 }
 
-// showReport writes the report to a terminal, escaped and bounded
-// (terminalReport). A pipe or --file gets the bytes as sent.
-func (a *apiCommand) showReport(ctx context.Context, id string) error {
-	tr := &terminalReport{w: a.stdout}
+// showReport writes the report to a terminal, stdout or --file's,
+// escaped and bounded (terminalReport). A pipe or a file gets the bytes as
+// sent.
+func (a *apiCommand) showReport(ctx context.Context, id string, w io.Writer) error {
+	tr := &terminalReport{w: w}
 	_, err := a.client.DownloadIndexingJobDetails(ctx, id, tr)
 	if cerr := tr.Close(); err == nil {
 		err = cerr

@@ -85,7 +85,7 @@ func (t *tool) knowledgeBaseCmd() *cobra.Command {
 			}
 		}
 		if a.json() {
-			return printKnowledgeBaseJSON(a.stdout, answer, kb, sources, raw)
+			return a.printKnowledgeBaseJSON(answer, kb, sources, raw)
 		}
 		return printKnowledgeBase(a.stdout, table, kb, sources)
 	}
@@ -99,7 +99,7 @@ const maxKnowledgeBaseSources = 10000
 // printKnowledgeBaseJSON writes the API's answer of the knowledge base
 // with its data sources beside it, each as the API sent it (encoded from
 // what the client read when an answer is missing), without secrets.
-func printKnowledgeBaseJSON(w io.Writer, answer []byte, kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource, raw []json.RawMessage) error {
+func (a *apiCommand) printKnowledgeBaseJSON(answer []byte, kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource, raw []json.RawMessage) error {
 	var out map[string]json.RawMessage
 	if json.Unmarshal(answer, &out) != nil || out == nil {
 		alone := *kb
@@ -130,7 +130,7 @@ func printKnowledgeBaseJSON(w io.Writer, answer []byte, kb *indexingjobs.Knowled
 	if err != nil {
 		return err
 	}
-	return printRaw(w, withoutSecrets(whole))
+	return printRaw(a.stdout, a.shown(whole))
 }
 
 // printKnowledgeBase writes the knowledge base as aligned text, then its
@@ -192,7 +192,7 @@ func sourcePlace(ds *indexingjobs.KnowledgeBaseDataSource) (kind, where string) 
 		s := ds.SpacesDataSource
 		return "spaces", s.BucketName + s.ItemPath + " (" + s.Region + ")"
 	case ds.WebCrawlerDataSource.BaseURL != "":
-		return "web", ds.WebCrawlerDataSource.BaseURL
+		return "web", withoutCredentials(ds.WebCrawlerDataSource.BaseURL)
 	case ds.AWSDataSource.BucketName != "":
 		s := ds.AWSDataSource
 		return "s3", s.BucketName + s.ItemPath + " (" + s.Region + ")"

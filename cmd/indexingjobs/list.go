@@ -91,12 +91,20 @@ func orEmpty[T any](s []T) []T {
 // disagree with themselves (a negative count, more or fewer pages than
 // its total needs), that they do, rather than "page 1 of -7".
 func pageFooter(p *indexingjobs.IndexingJobPage, perPage int) string {
-	needed := (p.Total + perPage - 1) / perPage
-	if p.Total < 0 || p.Pages < 0 || p.Pages > max(needed, 1) || p.Pages < needed || len(p.Jobs) > p.Total {
-		return fmt.Sprintf("page %d of a list whose counts are inconsistent: the API says %d pages and %d jobs", p.Page, p.Pages, p.Total)
+	needed := p.Total / perPage // without overflow, whatever the total
+	if p.Total%perPage != 0 {
+		needed++
 	}
-	if p.Page > max(p.Pages, 1) {
-		return fmt.Sprintf("page %d is past the end: the list has %d pages, %s", p.Page, p.Pages, jobCount(p.Total))
+	consistent := p.Total >= 0 && p.Pages >= 0 && (p.Pages == needed || p.Pages == 1 && needed == 0) && len(p.Jobs) <= p.Total
+	if consistent && p.Page == p.Pages && p.Total > 0 {
+		// The last page holds the jobs the pages before it leave.
+		consistent = (p.Page-1)*perPage+len(p.Jobs) == p.Total
+	}
+	switch {
+	case !consistent:
+		return fmt.Sprintf("page %d of a list whose counts are inconsistent: the API says %s and %s", p.Page, count(p.Pages, "page"), jobCount(p.Total))
+	case p.Page > max(p.Pages, 1):
+		return fmt.Sprintf("page %d is past the end: the list has %s, %s", p.Page, count(p.Pages, "page"), jobCount(p.Total))
 	}
 	return fmt.Sprintf("page %d of %d, %s", p.Page, p.Pages, jobCount(p.Total))
 }
@@ -149,7 +157,7 @@ func streamJSON[T any](a *apiCommand, list iter.Seq2[*T, error], key string, id 
 				return err
 			}
 		}
-		out, err := indentEscaped(withoutSecrets(raw), "  ")
+		out, err := indentEscaped(a.shown(raw), "  ")
 		if err != nil {
 			return err
 		}

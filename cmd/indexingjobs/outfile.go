@@ -21,6 +21,9 @@ type reportFile struct {
 	path   string // as the user typed it: every error names it
 	f      *os.File
 	target string // the regular file the temporary file replaces; "" when written in place
+	// terminal: f is a terminal, which is shown the report escaped, as
+	// stdout is.
+	terminal bool
 }
 
 // createReportFile opens path for the report, before anything is asked
@@ -44,7 +47,7 @@ func createReportFile(path string) (*reportFile, error) {
 		if err != nil {
 			return nil, fileError(path, err)
 		}
-		return &reportFile{path: path, f: f}, nil
+		return &reportFile{path: path, f: f, terminal: isTTY(f)}, nil
 	}
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {

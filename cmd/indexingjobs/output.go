@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -57,12 +58,16 @@ func printJob(w io.Writer, job *indexingjobs.IndexingJob) error {
 	row("Finished", when(job.FinishedAt))
 	row("Updated", when(job.UpdatedAt))
 	row("Ran for", ranFor(job))
-	if job.TotalDatasources > 0 {
-		row("Data sources", fmt.Sprintf("%d of %d completed", job.CompletedDatasources, job.TotalDatasources))
+	if done, ok := doneOf(job.CompletedDatasources, job.TotalDatasources); !ok {
+		row("Data sources", inconsistent)
+	} else if job.TotalDatasources > 0 {
+		row("Data sources", strings.Replace(done, "/", " of ", 1)+" completed")
 	}
-	if n := job.TotalItemsIndexed + job.TotalItemsFailed + job.TotalItemsSkipped + job.TotalItemsRemoved; n > 0 {
-		row("Items", fmt.Sprintf("%d indexed, %d failed, %d skipped, %d removed",
-			job.TotalItemsIndexed, job.TotalItemsFailed, job.TotalItemsSkipped, job.TotalItemsRemoved))
+	items := []indexingjobs.Uint64{job.TotalItemsIndexed, job.TotalItemsFailed, job.TotalItemsSkipped, job.TotalItemsRemoved}
+	if n, ok := sum(items...); !ok {
+		row("Items", inconsistent+" (their sum overflows)")
+	} else if n > 0 {
+		row("Items", fmt.Sprintf("%d indexed, %d failed, %d skipped, %d removed", items[0], items[1], items[2], items[3]))
 	}
 	if job.TotalTokens > 0 {
 		row("Tokens", fmt.Sprint(uint64(job.TotalTokens)))
@@ -140,12 +145,40 @@ var jobColumns = []column[indexingjobs.IndexingJob]{
 	{"PHASE", 9, func(j *indexingjobs.IndexingJob) string { return phaseText(j.Phase) }},
 	{"STATUS", 11, func(j *indexingjobs.IndexingJob) string { return statusText(j.Status) }},
 	{"DATA SOURCES", 12, func(j *indexingjobs.IndexingJob) string {
-		if j.TotalDatasources > 0 || j.CompletedDatasources > 0 {
-			return fmt.Sprintf("%d/%d", j.CompletedDatasources, j.TotalDatasources)
+		done, ok := doneOf(j.CompletedDatasources, j.TotalDatasources)
+		switch {
+		case !ok:
+			return "inconsistent"
+		case j.TotalDatasources == 0:
+			return "-"
 		}
-		return "-"
+		return done
 	}},
 	{"CREATED", 0, func(j *indexingjobs.IndexingJob) string { return dash(when(j.CreatedAt)) }},
+}
+
+// Counts that contradict each other, or whose sum overflows, are said to
+// be inconsistent: never wrapped, and never shown as if they were true.
+const inconsistent = "the API's counts are inconsistent"
+
+// doneOf is "done/total", and whether the counts agree: neither below 0,
+// done no more than total.
+func doneOf(done, total int64) (string, bool) {
+	if done < 0 || total < 0 || done > total {
+		return "", false
+	}
+	return fmt.Sprintf("%d/%d", done, total), true
+}
+
+// sum adds counts, and reports false if the sum overflows.
+func sum(counts ...indexingjobs.Uint64) (uint64, bool) {
+	var n, carry uint64
+	for _, c := range counts {
+		if n, carry = bits.Add64(n, uint64(c), 0); carry != 0 {
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 func dash(s string) string {
@@ -163,12 +196,18 @@ var dataSourceColumns = []column[indexingjobs.IndexedDataSource]{
 	{"DATA SOURCE", 0, func(ds *indexingjobs.IndexedDataSource) string { return dash(safetext.Line(ds.DataSourceUUID)) }},
 	{"STATUS", 0, func(ds *indexingjobs.IndexedDataSource) string { return sourceStatusText(ds.Status) }},
 	{"FILES (indexed/total)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		if ds.IndexedFileCount > ds.TotalFileCount {
+			return "inconsistent"
+		}
 		return fmt.Sprintf("%d/%d", ds.IndexedFileCount, ds.TotalFileCount)
 	}},
 	{"ITEMS (indexed, failed, skipped, removed)", 0, func(ds *indexingjobs.IndexedDataSource) string {
 		return fmt.Sprintf("%d, %d, %d, %d", ds.IndexedItemCount, ds.FailedItemCount, ds.SkippedItemCount, ds.RemovedItemCount)
 	}},
 	{"BYTES (indexed/total)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		if ds.TotalBytesIndexed > ds.TotalBytes {
+			return "inconsistent"
+		}
 		return size(uint64(ds.TotalBytesIndexed)) + "/" + size(uint64(ds.TotalBytes))
 	}},
 	{"ERROR", 0, func(ds *indexingjobs.IndexedDataSource) string { return dash(dataSourceError(*ds)) }},

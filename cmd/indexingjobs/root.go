@@ -16,14 +16,22 @@ import (
 // command's own code has begun (before that, every error is the command
 // line's).
 type tool struct {
-	stdout, stderr io.Writer
+	stdout, stderr io.Writer // through redact
+	redact         *redactor
 	started        bool
 }
 
 // run is the whole command, with its streams passed in for tests. ctx
 // ends when the tool is interrupted; its cause says by which signal.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	t := &tool{stdout: stdout, stderr: stderr}
+	// Everything printed passes through the redactor, which hides the
+	// token once a command has one.
+	red := &redactor{}
+	out, errOut := &redactingWriter{w: stdout, r: red}, &redactingWriter{w: stderr, r: red}
+	defer out.flush()
+	defer errOut.flush()
+	stdout, stderr = out, errOut
+	t := &tool{stdout: stdout, stderr: stderr, redact: red}
 	root := t.root()
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
