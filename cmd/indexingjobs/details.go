@@ -26,7 +26,7 @@ func (t *tool) detailsCmd() *cobra.Command {
 			_, err := a.client.DownloadIndexingJobDetails(ctx, id, a.stdout)
 			return err
 		}
-		out, err := createReportFile(*file) // before anything is asked of the API
+		out, err := createReportFile(ctx, *file) // before anything is asked of the API
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,11 @@ func (t *tool) detailsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, "Wrote %d bytes to %s\n", n, safetext.Line(*file))
+		inPlace := ""
+		if out.inPlace != "" {
+			inPlace = " (in place: " + out.inPlace + ")"
+		}
+		fmt.Fprintf(a.stderr, "Wrote %d bytes to %s%s\n", n, safetext.Line(*file), inPlace)
 		if a.json() {
 			return printJSON(a.stdout, struct {
 				File  string `json:"file"`
