@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -129,9 +130,9 @@ func (a *apiCommand) do(ctx context.Context, ids []string) error {
 	case err == nil || errors.As(err, &stopped):
 		return err
 	case ctx.Err() != nil:
-		return &endedError{why: a.why(ctx), err: err}
+		return &endedError{why: a.why(ctx), err: err, cause: context.Cause(ctx)}
 	case indexingjobs.IsNotFound(err) && len(a.sent) > 0:
-		return &notFoundError{what: a.notFound(), err: err}
+		return &notFoundError{what: a.notFound(), err: err, next: a.listWhatExists()}
 	case indexingjobs.IsUnauthorized(err):
 		return &hintedError{err, "Check the token (from " + a.tokenFrom + "): it may be wrong, expired or revoked, or lack the genai scopes."}
 	}
@@ -165,6 +166,26 @@ func (a *apiCommand) notFound() string {
 		rest = append(rest, fmt.Sprintf("%s %s", s.kind, s.id))
 	}
 	return what + ", or its " + strings.Join(rest, ", ") + ", not found"
+}
+
+// listWhatExists says how to list the things of the kinds the command
+// sent ids of, one of which was not found.
+func (a *apiCommand) listWhatExists() string {
+	var ways []string
+	for _, kind := range []idKind{jobKind, knowledgeBaseKind, dataSourceKind} {
+		if !slices.ContainsFunc(a.sent, func(s sentID) bool { return s.kind == kind }) {
+			continue
+		}
+		switch kind {
+		case jobKind:
+			ways = append(ways, "the indexing jobs with 'indexingjobs list"+a.resume()+"'")
+		case knowledgeBaseKind:
+			ways = append(ways, "the knowledge bases with 'indexingjobs knowledge-bases"+a.resume()+"'")
+		case dataSourceKind:
+			ways = append(ways, "a knowledge base's data sources with 'indexingjobs knowledge-base KB_UUID"+a.resume()+"'")
+		}
+	}
+	return "List " + strings.Join(ways, ", and ") + "."
 }
 
 // resume is the flags a command that follows up this one needs: those of

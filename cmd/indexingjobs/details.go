@@ -47,7 +47,7 @@ func (t *tool) detailsCmd() *cobra.Command {
 		if out.inPlace != "" {
 			inPlace = " (in place: " + out.inPlace + ")"
 		}
-		fmt.Fprintf(a.stderr, "Wrote %d bytes to %s%s\n", n, safetext.Line(*file), inPlace)
+		fmt.Fprintf(a.stderr, "Wrote %s to %s%s\n", count(n, "byte"), safetext.Line(*file), inPlace)
 		if a.json() {
 			return printJSON(a.stdout, struct {
 				File  string `json:"file"`

@@ -213,7 +213,7 @@ func sourcePlace(ds *indexingjobs.KnowledgeBaseDataSource) (kind, where string) 
 }
 
 // count is "1 knowledge base", "3 data sources".
-func count(n int, noun string) string {
+func count[N int | int64](n N, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

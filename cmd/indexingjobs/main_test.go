@@ -181,14 +181,15 @@ func TestAPIErrorsAreTheLibrarysOneLineWithAHint(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Empty(t, stdout)
 	assert.Regexp(t, `^indexingjobs get: indexing job `+missing+` not found: GET http://127\.0\.0\.1:\d+/v2/gen-ai/indexing_jobs/`+missing+`: 404 Not Found \(not_found\): `+
-		`The resource you requested could not be found\.; request id [0-9a-f-]{36}\n$`, stderr, "one line: the library's error, once prefixed")
+		`The resource you requested could not be found; request id [0-9a-f-]{36}\n`+
+		`List the indexing jobs with 'indexingjobs list --api-url http://127\.0\.0\.1:\d+'\.\n$`, stderr, "one line: the library's error, once prefixed; then how to list what exists")
 
 	code, _, stderr = runCmd(t, "cancel", missing, "--api-url", srv.URL, "--token", "dop_v1_not-this-one")
 	assert.Equal(t, exitError, code)
 	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 	require.Len(t, lines, 2, stderr)
 	assert.Contains(t, lines[0], "indexingjobs cancel: GET ")
-	assert.Contains(t, lines[0], "401 Unauthorized (unauthorized): Unable to authenticate you.")
+	assert.Contains(t, lines[0], "401 Unauthorized (unauthorized): Unable to authenticate you; request id ")
 	assert.Equal(t, "Check the token (from --token): it may be wrong, expired or revoked, or lack the genai scopes.", lines[1])
 	assert.NotContains(t, stderr, "not-this-one", "the token is never printed")
 }
