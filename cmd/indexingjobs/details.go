@@ -19,11 +19,20 @@ func (t *tool) detailsCmd() *cobra.Command {
 	file := a.cmd.Flags().String("file", "", `write the report to FILE ("-": stdout, the default); a regular file is replaced whole or not at all and keeps its mode, a device or FIFO is written in place`)
 	a.run = func(ctx context.Context, ids []string) error {
 		id := ids[0]
+		download := func(w io.Writer) (int64, error) {
+			n, err := a.client.DownloadIndexingJobDetails(ctx, id, w)
+			if err != nil && n == 0 && ctx.Err() == nil {
+				if none := a.noReport(ctx, id); none != nil {
+					return 0, none
+				}
+			}
+			return n, err
+		}
 		if *file == "" || *file == "-" {
 			if isTerminal(a.stdout) {
-				return a.showReport(ctx, id, a.stdout)
+				return showReport(a.stdout, download)
 			}
-			_, err := a.client.DownloadIndexingJobDetails(ctx, id, a.stdout)
+			_, err := download(a.stdout)
 			return err
 		}
 		out, err := createReportFile(ctx, *file) // before anything is asked of the API
@@ -31,15 +40,13 @@ func (t *tool) detailsCmd() *cobra.Command {
 			return err
 		}
 		if out.terminal {
-			err := a.showReport(ctx, id, out.f)
+			err := showReport(out.f, download)
 			if cerr := out.f.Close(); err == nil && cerr != nil {
 				err = fileError(*file, cerr)
 			}
 			return err
 		}
-		n, err := out.write(func(w io.Writer) (int64, error) {
-			return a.client.DownloadIndexingJobDetails(ctx, id, w)
-		})
+		n, err := out.write(download)
 		if err != nil {
 			return err
 		}
@@ -62,14 +69,31 @@ func (t *tool) detailsCmd() *cobra.Command {
 // showReport writes the report to a terminal, stdout or --file's,
 // escaped and bounded (terminalReport). A pipe or a file gets the bytes as
 // sent.
-func (a *apiCommand) showReport(ctx context.Context, id string, w io.Writer) error {
+func showReport(w io.Writer, download func(io.Writer) (int64, error)) error {
 	tr := &terminalReport{w: w}
-	_, err := a.client.DownloadIndexingJobDetails(ctx, id, tr)
+	_, err := download(tr)
 	if cerr := tr.Close(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, errTooLargeToShow) {
 		return fmt.Errorf("the report is over %d MiB, more than a terminal shows: write it to a file with --file FILE", maxShownReport>>20)
+	}
+	return err
+}
+
+// noReport is the error for a job without a report, which a download of
+// its report could not tell (the API's store answers that there is no
+// such object, or the API that there is no such report): the job says so
+// itself (is_report_available). It is nil when the job has a report, or
+// cannot be read.
+func (a *apiCommand) noReport(ctx context.Context, id string) error {
+	job, err := a.client.GetIndexingJob(ctx, id)
+	if err != nil || job.IsReportAvailable {
+		return nil
+	}
+	err = fmt.Errorf("indexing job %s has no report: it is %s, and the API says none is available (is_report_available false)", id, phaseText(job.Phase))
+	if !job.Phase.Terminal() {
+		return &hintedError{err, "A job's report is made when it ends: follow it with 'indexingjobs wait " + id + a.resume() + "'."}
 	}
 	return err
 }
