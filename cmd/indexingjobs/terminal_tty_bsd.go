@@ -2,16 +2,7 @@
 
 package main
 
-import (
-	"os"
-	"syscall"
-	"unsafe"
-)
+import "syscall"
 
-// isTTY reports whether f is a terminal: a device that answers a
-// terminal's ioctl (/dev/null, a character device too, does not).
-func isTTY(f *os.File) bool {
-	var t syscall.Termios
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TIOCGETA, uintptr(unsafe.Pointer(&t)))
-	return errno == 0
-}
+// getTermios is the ioctl that reads a terminal's settings.
+const getTermios = syscall.TIOCGETA
