@@ -16,7 +16,7 @@ func (t *tool) detailsCmd() *cobra.Command {
 	// --file, not --out: -o/--output is the format, as in doctl, and two
 	// flags spelled alike would be mistaken for each other. No -f: doctl
 	// users read -f as --force.
-	file := a.cmd.Flags().String("file", "", `write the report to FILE ("-": stdout, the default); a regular file is replaced whole or not at all and keeps its mode, a device or FIFO is written in place`)
+	file := a.cmd.Flags().String("file", "", `write the report to FILE ("-": stdout, the default); a regular file is replaced whole or not at all and keeps its mode; a device, FIFO, or file with other hard links or another owner is written in place; a terminal is shown it escaped`)
 	a.run = func(ctx context.Context, ids []string) error {
 		id := ids[0]
 		download := func(w io.Writer) (int64, error) {
