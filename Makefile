@@ -42,9 +42,17 @@ vet:
 fmt:
 	out=$$(gofmt -l .); [ -z "$$out" ] || { echo "gofmt would change: $$out"; exit 1; }
 
+# npm and Redocly print banners (a Node.js deprecation notice, Redoc 3's
+# news) on every run, which would bury what make test tests: what they
+# print goes to a log under build/, shown only when they fail.
+QUIET = >"$(LOG)" 2>&1 || { cat "$(LOG)"; exit 1; }
+
+node_modules/.bin/redocly: LOG = build/npm-ci.log
 node_modules/.bin/redocly: package.json package-lock.json
-	npm ci --no-audit --no-fund
-	touch $@
+	@mkdir -p build
+	@echo "npm ci (Redocly CLI; output in $(LOG))"
+	@npm ci --no-audit --no-fund $(QUIET)
+	@touch $@
 
 lint: node_modules/.bin/redocly
 	$(REDOCLY) lint --format=stylish openapi.yaml
@@ -99,9 +107,11 @@ demo:
 # CLI with its scripts inlined (a build output: not committed).
 docs-html: build/docs/index.html
 
+build/docs/index.html: LOG = build/docs/build-docs.log
 build/docs/index.html: openapi.yaml redocly.yaml node_modules/.bin/redocly
-	mkdir -p build/docs
-	$(REDOCLY) build-docs openapi.yaml --inlineBundle --output $@
+	@mkdir -p build/docs
+	@echo "redocly build-docs openapi.yaml -> $@ (output in $(LOG))"
+	@$(REDOCLY) build-docs openapi.yaml --inlineBundle --output $@ $(QUIET)
 
 # Serve the documentation at http://127.0.0.1:8080/ (ADDR= to change).
 ADDR ?= 127.0.0.1:8080

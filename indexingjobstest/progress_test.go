@@ -188,3 +188,30 @@ func TestZeroJobDurationEndsAtTheFirstRead(t *testing.T) {
 	assert.Equal(t, indexingjobs.PhaseSucceeded, job.Phase)
 	assert.Equal(t, int64(2), job.CompletedDatasources)
 }
+
+// TestCancelOfAPendingJobRunsNoDataSource: a pending job whose cancel
+// takes effect later does not start meanwhile: it ends cancelled, no data
+// source having run or counted an item.
+func TestCancelOfAPendingJobRunsNoDataSource(t *testing.T) {
+	s, now, kb := clockedServer(t, WithCancelDelay(5*time.Second))
+	t0 := *now
+	started, err := s.start(kb.UUID, nil)
+	require.NoError(t, err)
+	*now = t0.Add(time.Second) // pending until 2s
+	job, err := s.cancel(started.UUID)
+	require.NoError(t, err)
+	assert.Equal(t, indexingjobs.PhasePending, job.Phase)
+	assert.Equal(t, indexingjobs.PhasePending, s.jobAt(t, now, t0.Add(4*time.Second), started.UUID).Phase, "it does not start")
+	job = s.jobAt(t, now, t0.Add(time.Minute), started.UUID)
+	assert.Equal(t, indexingjobs.PhaseCancelled, job.Phase)
+	assert.True(t, job.StartedAt.IsZero(), "it never started")
+	assert.Equal(t, t0.Add(6*time.Second), job.FinishedAt, "when the cancel took effect")
+	assert.Zero(t, job.CompletedDatasources)
+	assert.Zero(t, job.TotalItemsIndexed)
+	assert.Zero(t, job.TotalTokens)
+	for _, ds := range job.DataSourceJobs {
+		assert.Equal(t, indexingjobs.IndexedDataSource{DataSourceUUID: ds.DataSourceUUID, Status: indexingjobs.DataSourceStatusCancelled}, ds,
+			"no items for a data source that never ran")
+	}
+	assert.False(t, job.IsReportAvailable)
+}

@@ -327,14 +327,14 @@ func TestConcurrentOperations(t *testing.T) {
 	for i := range workers {
 		wg.Go(func() {
 			srv.AddKnowledgeBase(indexingjobstest.NewKnowledgeBase(1))
-			srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
+			finished := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseSucceeded)) // with a report
 			job, err := client.StartIndexingJob(ctx, kb.UUID)
 			if !assert.NoError(t, err) {
 				return
 			}
 			_, err = client.ListIndexingJobDataSources(ctx, job.UUID)
 			assert.NoError(t, err)
-			_, err = client.DownloadIndexingJobDetails(ctx, job.UUID, io.Discard)
+			_, err = client.DownloadIndexingJobDetails(ctx, finished, io.Discard)
 			assert.NoError(t, err)
 			_, err = client.ListKnowledgeBaseIndexingJobs(ctx, kb.UUID)
 			assert.NoError(t, err)

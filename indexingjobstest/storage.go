@@ -58,7 +58,8 @@ func (s *Server) sign(method, path, expires string) string {
 // to a request that carries an Authorization header, whatever its value (a
 // client that sends its API token to the storage host is at fault), and to
 // a signature that is missing, wrong or expired; 404 for a job the server
-// does not know.
+// does not know, and for one without a report (IsReportAvailable false: it
+// has not ended, or was cancelled), whose report was never stored.
 func (s *Server) storageHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -83,7 +84,7 @@ func (s *Server) storageHandler() http.Handler {
 		id, isReport := strings.CutPrefix(r.URL.Path, reportPrefix)
 		id, hasSuffix := strings.CutSuffix(id, reportSuffix)
 		job, ok := s.Job(id)
-		if !isReport || !hasSuffix || !ok {
+		if !isReport || !hasSuffix || !ok || !job.IsReportAvailable {
 			storageError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 			return
 		}

@@ -149,3 +149,20 @@ func TestStorageTakesNoFaults(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 500, apiErr.StatusCode, "the fault waited for the API")
 }
+
+// TestAJobWithoutAReportHasNone: a job that has not ended, or was
+// cancelled (IsReportAvailable false), has no report to download: its
+// signed URL leads to no object (404), as the API's own store answers.
+func TestAJobWithoutAReportHasNone(t *testing.T) {
+	srv, client := newFake(t)
+	for _, phase := range []indexingjobs.Phase{indexingjobs.PhaseRunning, indexingjobs.PhaseCancelled} {
+		id := srv.AddJob(indexingjobstest.NewJob(phase))
+		job, ok := srv.Job(id)
+		require.True(t, ok)
+		require.False(t, job.IsReportAvailable)
+		_, err := client.DownloadIndexingJobDetails(context.Background(), id, io.Discard)
+		require.Error(t, err, phase)
+		assert.True(t, indexingjobs.IsNotFound(err), "%s: %v", phase, err)
+	}
+	assert.Equal(t, 2, srv.StorageRequests())
+}

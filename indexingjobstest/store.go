@@ -125,6 +125,9 @@ func (s *Server) cancel(id string) (indexingjobs.IndexingJob, error) {
 		} else {
 			r.job.UpdatedAt = now
 			r.cancelAt = now.Add(s.cancelDelay)
+			if r.job.Phase == indexingjobs.PhasePending {
+				r.run = nil // a pending job being cancelled never starts
+			}
 		}
 	}
 	return clone(r.job), nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -26,9 +27,16 @@ type apiCommand struct {
 	cmd     *cobra.Command
 	run     func(ctx context.Context, ids []string) error
 	token   string
+	context string // doctl's auth context to take the token from
+	config  string // doctl's config file
 	url     string
 	timeout durationFlag
 	output  outputFormat
+
+	tokenFrom string // where the token came from, for a 401's hint
+
+	format   string // --format of a command with a table (tableFlags)
+	noHeader bool   // --no-header
 
 	client *indexingjobs.Client
 	raw    *capture
@@ -58,7 +66,9 @@ func (t *tool) newAPICommand(use, short string, kind idKind) *apiCommand {
 		return a.do(cmd.Context(), ids)
 	})}
 	fs := a.cmd.Flags()
-	fs.StringVar(&a.token, "token", "", "API `token` (default $"+indexingjobs.TokenEnv+")")
+	fs.StringVar(&a.token, "token", "", "API `token` (default $"+indexingjobs.TokenEnv+", else doctl's)")
+	fs.StringVar(&a.context, "context", "", "take the token from doctl's auth context `NAME` (default $"+contextEnv+", else doctl's current context)")
+	fs.StringVar(&a.config, "config", "", "doctl's config `FILE`, where its tokens are (default $"+configEnv+", else doctl's own)")
 	fs.StringVar(&a.url, "api-url", "", "the API's address, a `URL` with the host only (default $"+apiURLEnv+", else "+indexingjobs.DefaultBaseURL+")")
 	fs.Var(&a.timeout, "timeout", "give up after this long, such as 30s or 2m; 0 for no limit")
 	fs.VarP(&a.output, "output", "o", "output format: text or json (what the API sent)")
@@ -85,20 +95,21 @@ func (a *apiCommand) connect() error {
 	}
 	u, _ := url.Parse(base) // checked by apiURL, and again by NewClient
 	a.raw = newCapture(u.Host)
-	opts := []indexingjobs.Option{
+	token, from, err := a.resolveToken()
+	if err != nil {
+		return err
+	}
+	a.tokenFrom = from
+	a.redact.set(token)
+	a.client, err = indexingjobs.NewClient(
 		indexingjobs.WithBaseURL(base),
 		indexingjobs.WithUserAgent("indexingjobs-cli"),
 		indexingjobs.WithHTTPClient(&http.Client{Transport: a.raw}),
-	}
-	if a.token != "" {
-		opts = append(opts, indexingjobs.WithToken(a.token))
-	}
-	a.client, err = indexingjobs.NewClient(opts...)
-	if errors.Is(err, indexingjobs.ErrNoToken) {
-		return usagef("no API token: pass --token or set $%s", indexingjobs.TokenEnv)
-	}
+		indexingjobs.WithToken(token),
+	)
 	if err != nil {
-		return usagef("%s", plain(err))
+		// The library names the option the token came through.
+		return usagef("%s", strings.ReplaceAll(plain(err), "(from WithToken)", "(from "+from+")"))
 	}
 	return nil
 }
@@ -119,9 +130,11 @@ func (a *apiCommand) do(ctx context.Context, ids []string) error {
 	case err == nil || errors.As(err, &stopped):
 		return err
 	case ctx.Err() != nil:
-		return &endedError{why: a.why(ctx), err: err}
+		return &endedError{why: a.why(ctx), err: err, cause: context.Cause(ctx)}
 	case indexingjobs.IsNotFound(err) && len(a.sent) > 0:
-		return &notFoundError{what: a.notFound(), err: err}
+		return &notFoundError{what: a.notFound(), err: err, next: a.listWhatExists()}
+	case indexingjobs.IsUnauthorized(err):
+		return &hintedError{err, "Check the token (from " + a.tokenFrom + "): it may be wrong, expired or revoked, or lack the genai scopes."}
 	}
 	return err
 }
@@ -155,12 +168,48 @@ func (a *apiCommand) notFound() string {
 	return what + ", or its " + strings.Join(rest, ", ") + ", not found"
 }
 
-// resume is the flags a command that follows up this one needs: the
-// --api-url given, if one was (the token and $DIGITALOCEAN_API_URL are
-// still where they were).
-func (a *apiCommand) resume() string {
-	if a.cmd.Flags().Changed("api-url") {
-		return " --api-url " + safetext.Line(a.url)
+// listWhatExists says how to list the things of the kinds the command
+// sent ids of, one of which was not found.
+func (a *apiCommand) listWhatExists() string {
+	var ways []string
+	for _, kind := range []idKind{jobKind, knowledgeBaseKind, dataSourceKind} {
+		if !slices.ContainsFunc(a.sent, func(s sentID) bool { return s.kind == kind }) {
+			continue
+		}
+		switch kind {
+		case jobKind:
+			ways = append(ways, "the indexing jobs with 'indexingjobs list"+a.resume()+"'")
+		case knowledgeBaseKind:
+			ways = append(ways, "the knowledge bases with 'indexingjobs knowledge-bases"+a.resume()+"'")
+		case dataSourceKind:
+			ways = append(ways, "a knowledge base's data sources with 'indexingjobs knowledge-base KB_UUID"+a.resume()+"'")
+		}
 	}
-	return ""
+	return "List " + strings.Join(ways, ", and ") + "."
+}
+
+// resume is the flags a command that follows up this one needs: those of
+// --api-url, --context and --config that were given (the token and the
+// variables are still where they were; --token is never printed).
+func (a *apiCommand) resume() string {
+	var out strings.Builder
+	for _, name := range []string{"api-url", "context", "config"} {
+		if f := a.cmd.Flags().Lookup(name); f.Changed {
+			fmt.Fprintf(&out, " --%s %s", name, shellWord(f.Value.String()))
+		}
+	}
+	return out.String()
+}
+
+// shellWord is s as one word of a command line to copy into a shell:
+// quoted when it holds anything but letters, digits and "-_./:@%+=,",
+// and escaped as safetext escapes server text.
+func shellWord(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) < 0
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(safetext.Line(s), "'", `'\''`) + "'"
 }

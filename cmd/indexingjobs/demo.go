@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"time"
 
@@ -169,8 +168,8 @@ func (d *demoRun) summary(took time.Duration, ids ...string) error {
 		} else {
 			ran = "ran for " + ran
 		}
-		fmt.Fprintf(d.stderr, "  job %s %s and ended %s: %d of %d data sources done, %d items indexed.\n",
-			safetext.Line(job.UUID), ran, phaseText(job.Phase), job.CompletedDatasources, job.TotalDatasources, job.TotalItemsIndexed)
+		fmt.Fprintf(d.stderr, "  job %s %s and ended %s: %d of %d data sources done, %s indexed.\n",
+			safetext.Line(job.UUID), ran, phaseText(job.Phase), job.CompletedDatasources, job.TotalDatasources, count(int64(job.TotalItemsIndexed), "item"))
 	}
 	return nil
 }
@@ -207,7 +206,7 @@ type fakeFlags struct {
 // serveFake runs the fake until ctx ends: a signal is its way to stop, and
 // it exits 0 then.
 func serveFake(ctx context.Context, f *fakeFlags, stdout, stderr io.Writer) error {
-	l, err := net.Listen("tcp", f.addr)
+	l, err := listen(f.addr)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,11 @@ import (
 )
 
 // TestAProgramOfTheLibraryCompilesNoneOfTheTools: the tool's
-// dependencies (cobra, pflag, and creack/pty for its tests), and those of
-// package folder and the fake's Spaces (minio-go, mpb, gofakes3), are in the
-// module's go.mod, but a program that imports the library, from a module
-// of its own with a replace directive as the README shows, compiles none
-// of them.
+// dependencies (cobra, pflag, the YAML package that reads doctl's config,
+// and creack/pty for its tests), and those of package folder and the
+// fake's Spaces (minio-go, mpb, gofakes3), are in the module's go.mod, but
+// a program that imports the library, from a module of its own with a
+// replace directive as the README shows, compiles none of them.
 func TestAProgramOfTheLibraryCompilesNoneOfTheTools(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -44,4 +44,10 @@ func TestAProgramOfTheLibraryCompilesNoneOfTheTools(t *testing.T) {
 		"github.com/minio/", "github.com/johannesboyne/", "github.com/vbauerster/", "github.com/klauspost/", "/folder"} {
 		assert.NotContains(t, deps, tool)
 	}
+
+	// The tool itself does compile the YAML package: the check above
+	// looks for a package the module does use.
+	out, err = exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "go.yaml.in/yaml/v3\n")
 }

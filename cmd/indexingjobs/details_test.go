@@ -151,3 +151,34 @@ func TestDetailsAgainstTheFake(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("Wrote %d bytes to %s\n", len(got), out), stderr)
 	assert.Equal(t, 1, srv.StorageRequests())
 }
+
+// TestDetailsOfAJobWithoutAReportSaysSo: a job without a report
+// (is_report_available false) gets a clear "no report", whether the
+// storage has no such object (the fake) or the API answers that there is
+// none; no --file is written.
+func TestDetailsOfAJobWithoutAReportSaysSo(t *testing.T) {
+	srv, running := fake(t)
+	cancelled := srv.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseCancelled))
+	file := filepath.Join(t.TempDir(), "report.json")
+	for id, want := range map[string]string{
+		running: "indexingjobs details: indexing job " + running + " has no report: it is RUNNING, and the API says none is available (is_report_available false)\n" +
+			"A job's report is made when it ends: follow it with 'indexingjobs wait " + running + " --api-url " + srv.URL + "'.\n",
+		cancelled: "indexingjobs details: indexing job " + cancelled + " has no report: it is CANCELLED, and the API says none is available (is_report_available false)\n",
+	} {
+		for _, args := range [][]string{{}, {"--file", file}} {
+			code, stdout, stderr := runCmd(t, append([]string{"details", id, "--api-url", srv.URL}, args...)...)
+			assert.Equal(t, exitError, code, args)
+			assert.Empty(t, stdout)
+			assert.Equal(t, want, stderr, args)
+		}
+	}
+	assert.NoFileExists(t, file)
+
+	api := script(t, map[string]http.HandlerFunc{
+		"GET /v2/gen-ai/indexing_jobs/{id}/details_signed_url": answer(404, map[string]string{"id": "not_found", "message": "The resource you requested could not be found."}),
+		"GET /v2/gen-ai/indexing_jobs/{id}":                    answer(200, map[string]any{"job": map[string]any{"uuid": jobID, "phase": "BATCH_JOB_PHASE_FAILED", "is_report_available": false}}),
+	})
+	code, _, stderr := runCmd(t, "details", jobID, "--api-url", api.URL)
+	assert.Equal(t, exitError, code)
+	assert.Equal(t, "indexingjobs details: indexing job "+jobID+" has no report: it is FAILED, and the API says none is available (is_report_available false)\n", stderr)
+}

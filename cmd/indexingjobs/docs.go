@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	"github.com/spf13/cobra"
 	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"os"
+	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/gradient-go/indexingjobs"
 )
@@ -51,7 +52,7 @@ func serveDocs(ctx context.Context, addr, pagePath string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", addr)
+	l, err := listen(addr)
 	if err != nil {
 		return err
 	}
@@ -67,6 +68,23 @@ func serveDocs(ctx context.Context, addr, pagePath string, stdout io.Writer) err
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// listen listens on addr, the value of --addr: an address in use, or one
+// that cannot be listened on, is told as such, naming the flag.
+func listen(addr string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("cannot listen on %s: the address is in use: choose another with --addr (--addr 127.0.0.1:0 for any free port)", addr)
+	case err != nil:
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && opErr.Err != nil {
+			err = opErr.Err
+		}
+		return nil, fmt.Errorf("cannot listen on --addr %s: %w", addr, err)
+	}
+	return l, nil
 }
 
 // docsHandler serves the rendered page at / and the spec beside it.

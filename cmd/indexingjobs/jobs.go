@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -128,19 +129,21 @@ func (a *apiCommand) printAnswer(key string, v any) error {
 		body = member(body, key)
 	}
 	if body == nil {
-		return printJSON(a.stdout, v)
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			return err
+		}
 	}
-	return printRaw(a.stdout, withoutSecrets(body))
+	return printRaw(a.stdout, a.shown(body))
 }
 
 // isTerminal reports whether w is a terminal, where progress is redrawn in
 // place rather than written line by line, and a report is shown escaped.
 // A variable, so that tests can pretend.
 var isTerminal = func(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
+	if rw, ok := w.(*redactingWriter); ok {
+		w = rw.w
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+	f, ok := w.(*os.File)
+	return ok && isTTY(f) && os.Getenv("TERM") != "dumb"
 }

@@ -270,7 +270,7 @@ func forceFlag(cmd *cobra.Command) *bool {
 // askInput is where a confirmation is read from, and whether a person is
 // there to answer it: the tool's stdin, when it is a terminal. A variable,
 // so that tests can pretend.
-var askInput = func() (io.Reader, bool) { return os.Stdin, isTerminalInput(os.Stdin) }
+var askInput = func() (io.Reader, bool) { return os.Stdin, isTTY(os.Stdin) }
 
 // errAborted ends a delete its confirmation refused: nothing was sent.
 var errAborted = errors.New("operation aborted")

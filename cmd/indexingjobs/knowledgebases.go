@@ -14,41 +14,53 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
+// knowledgeBaseColumns are the columns of the knowledge bases table.
+var knowledgeBaseColumns = []column[indexingjobs.KnowledgeBase]{
+	{"UUID", 0, func(kb *indexingjobs.KnowledgeBase) string { return dash(safetext.Line(kb.UUID)) }},
+	{"NAME", 0, func(kb *indexingjobs.KnowledgeBase) string { return dash(safetext.Line(kb.Name)) }},
+	{"REGION", 0, func(kb *indexingjobs.KnowledgeBase) string { return dash(safetext.Line(kb.Region)) }},
+	{"LAST JOB", 0, func(kb *indexingjobs.KnowledgeBase) string {
+		if kb.LastIndexingJob.UUID == "" {
+			return "-"
+		}
+		return phaseText(kb.LastIndexingJob.Phase)
+	}},
+}
+
 func (t *tool) knowledgeBasesCmd() *cobra.Command {
 	a := t.newAPICommand("knowledge-bases", "List the knowledge bases, with the phase of each one's last job", "")
+	a.cmd.Aliases = []string{"kbs"}
+	tableFlags(a, knowledgeBaseColumns)
 	a.run = func(ctx context.Context, _ []string) error {
+		table, err := newTable(a, knowledgeBaseColumns)
+		if err != nil {
+			return err
+		}
 		kbs := a.client.ListKnowledgeBases(ctx)
 		if a.json() {
 			return streamJSON(a, kbs, "knowledge_bases", func(kb *indexingjobs.KnowledgeBase) string { return kb.UUID })
 		}
-		n := 0
-		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 		for kb, err := range kbs {
 			if err != nil {
-				tw.Flush()
+				table.flush()
 				return err
 			}
-			if n++; n == 1 {
-				fmt.Fprintln(tw, "UUID\tNAME\tREGION\tLAST JOB")
-			}
-			last := "-"
-			if kb.LastIndexingJob.UUID != "" {
-				last = phaseText(kb.LastIndexingJob.Phase)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", dash(safetext.Line(kb.UUID)), dash(safetext.Line(kb.Name)), dash(safetext.Line(kb.Region)), last)
+			table.row(kb)
 		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		_, err := fmt.Fprintln(a.stdout, count(n, "knowledge base"))
-		return err
+		return table.footer("%s", count(table.rows, "knowledge base"))
 	}
 	return a.cmd
 }
 
 func (t *tool) knowledgeBaseCmd() *cobra.Command {
 	a := t.newAPICommand("knowledge-base KB_UUID", "Show a knowledge base, the state of its database and its data sources", knowledgeBaseKind)
+	a.cmd.Aliases = []string{"kb"}
+	tableFlags(a, knowledgeBaseSourceColumns)
 	a.run = func(ctx context.Context, ids []string) error {
+		table, err := newTable(a, knowledgeBaseSourceColumns)
+		if err != nil {
+			return err
+		}
 		kb, err := a.client.GetKnowledgeBase(ctx, ids[0])
 		if err != nil {
 			return err
@@ -73,9 +85,9 @@ func (t *tool) knowledgeBaseCmd() *cobra.Command {
 			}
 		}
 		if a.json() {
-			return printKnowledgeBaseJSON(a.stdout, answer, kb, sources, raw)
+			return a.printKnowledgeBaseJSON(answer, kb, sources, raw)
 		}
-		return printKnowledgeBase(a.stdout, kb, sources)
+		return printKnowledgeBase(a.stdout, table, kb, sources)
 	}
 	return a.cmd
 }
@@ -87,7 +99,7 @@ const maxKnowledgeBaseSources = 10000
 // printKnowledgeBaseJSON writes the API's answer of the knowledge base
 // with its data sources beside it, each as the API sent it (encoded from
 // what the client read when an answer is missing), without secrets.
-func printKnowledgeBaseJSON(w io.Writer, answer []byte, kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource, raw []json.RawMessage) error {
+func (a *apiCommand) printKnowledgeBaseJSON(answer []byte, kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource, raw []json.RawMessage) error {
 	var out map[string]json.RawMessage
 	if json.Unmarshal(answer, &out) != nil || out == nil {
 		alone := *kb
@@ -118,13 +130,13 @@ func printKnowledgeBaseJSON(w io.Writer, answer []byte, kb *indexingjobs.Knowled
 	if err != nil {
 		return err
 	}
-	return printRaw(w, withoutSecrets(whole))
+	return printRaw(a.stdout, a.shown(whole))
 }
 
 // printKnowledgeBase writes the knowledge base as aligned text, then its
 // data sources as a table: where each one's content comes from, and what
 // its last indexing did.
-func printKnowledgeBase(w io.Writer, kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource) error {
+func printKnowledgeBase(w io.Writer, t *table[indexingjobs.KnowledgeBaseDataSource], kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
@@ -147,23 +159,29 @@ func printKnowledgeBase(w io.Writer, kb *indexingjobs.KnowledgeBase, sources []*
 	}
 	fmt.Fprintln(w)
 	if len(sources) == 0 {
-		_, err := fmt.Fprintln(w, "No data sources.")
-		return err
+		return t.footer("No data sources.")
 	}
-	fmt.Fprintln(tw, "DATA SOURCE\tKIND\tWHERE\tLAST INDEXED")
 	for _, ds := range sources {
-		kind, where := sourcePlace(ds)
-		last := "-"
+		t.row(ds)
+	}
+	return t.footer("%s", count(len(sources), "data source"))
+}
+
+// knowledgeBaseSourceColumns are the columns of a knowledge base's data
+// sources.
+var knowledgeBaseSourceColumns = []column[indexingjobs.KnowledgeBaseDataSource]{
+	{"DATA SOURCE", 0, func(ds *indexingjobs.KnowledgeBaseDataSource) string { return dash(safetext.Line(ds.UUID)) }},
+	{"KIND", 0, func(ds *indexingjobs.KnowledgeBaseDataSource) string { kind, _ := sourcePlace(ds); return kind }},
+	{"WHERE", 0, func(ds *indexingjobs.KnowledgeBaseDataSource) string {
+		_, where := sourcePlace(ds)
+		return dash(safetext.Line(where))
+	}},
+	{"LAST INDEXED", 0, func(ds *indexingjobs.KnowledgeBaseDataSource) string {
 		if run := ds.LastDatasourceIndexingJob; run.Status != "" {
-			last = sourceStatusText(run.Status)
+			return sourceStatusText(run.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", dash(safetext.Line(ds.UUID)), kind, dash(safetext.Line(where)), last)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintln(w, count(len(sources), "data source"))
-	return err
+		return "-"
+	}},
 }
 
 // sourcePlace names a data source's kind and where its content comes
@@ -174,7 +192,7 @@ func sourcePlace(ds *indexingjobs.KnowledgeBaseDataSource) (kind, where string) 
 		s := ds.SpacesDataSource
 		return "spaces", s.BucketName + s.ItemPath + " (" + s.Region + ")"
 	case ds.WebCrawlerDataSource.BaseURL != "":
-		return "web", ds.WebCrawlerDataSource.BaseURL
+		return "web", withoutCredentials(ds.WebCrawlerDataSource.BaseURL)
 	case ds.AWSDataSource.BucketName != "":
 		s := ds.AWSDataSource
 		return "s3", s.BucketName + s.ItemPath + " (" + s.Region + ")"
@@ -195,7 +213,7 @@ func sourcePlace(ds *indexingjobs.KnowledgeBaseDataSource) (kind, where string) 
 }
 
 // count is "1 knowledge base", "3 data sources".
-func count(n int, noun string) string {
+func count[N int | int64](n N, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -124,7 +124,7 @@ func TestScheduleSetShowAndUnschedule(t *testing.T) {
 	code, _, stderr = runCmd(t, "schedule", kb.UUID, "--days", "fri", "--at", "03:00", "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "has a schedule already")
-	assert.Contains(t, stderr, "indexingjobs unschedule "+kb.UUID)
+	assert.Contains(t, stderr, "replace it with 'indexingjobs schedule "+kb.UUID+" --days fri --at 03:00 --api-url "+srv.URL+" --replace'.")
 
 	code, stdout, stderr = runCmd(t, "unschedule", kb.UUID, "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
@@ -143,14 +143,18 @@ func TestBadScheduleFlagsAreUsageErrors(t *testing.T) {
 	srv := script(t, nil)
 	for _, args := range [][]string{
 		{"--days", "mon,funday", "--at", "02:00"},
-		{"--days", "mon,mon", "--at", "02:00"},
+		{"--days", "mon", "--days", "funday", "--at", "02:00"},
 		{"--days", "montag", "--at", "02:00"},
 		{"--days", "", "--at", "02:00"},
 		{"--at", "02:00"},
 		{"--days", "mon"},
 		{"--days", "mon", "--at", "24:00"},
 		{"--days", "mon", "--at", "2pm"},
-		{"--days", "mon", "--at", "02:00:00"},
+		{"--days", "mon", "--at", "02:00:30"},
+		{"--days", "mon", "--at", "2:0"},
+		{"--days", "mon", "--at", "002:00"},
+		{"--replace"},
+		{"--replace", "--at", "02:00"},
 	} {
 		code, stdout, stderr := runCmd(t, append([]string{"schedule", kbID, "--api-url", srv.URL}, args...)...)
 		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)

@@ -1,11 +1,28 @@
 package main
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
 // TestMain fails the tests if a command leaves a goroutine behind: the
-// progress line's ticker, serve-fake's server or docs' server.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// progress line's ticker, serve-fake's server or docs' server. The tests,
+// and the tools they build and run, see a home of their own: never the
+// doctl config, and so the tokens, of whoever runs them.
+func TestMain(m *testing.M) {
+	home, err := os.MkdirTemp("", "indexingjobs-home-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("HOME", home)
+	os.Setenv("XDG_CONFIG_HOME", home+"/.config")
+	for _, v := range []string{contextEnv, configEnv} {
+		os.Unsetenv(v)
+	}
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(home)
+		os.Exit(code)
+	}))
+}

@@ -16,6 +16,8 @@ import (
 func (t *tool) listCmd() *cobra.Command {
 	a := t.newAPICommand("list [--knowledge-base UUID] [--page N --per-page N | --all]",
 		"List indexing jobs: a page, --all, or a knowledge base's latest 15", "")
+	a.cmd.Aliases = []string{"ls"}
+	tableFlags(a, jobColumns)
 	fs := a.cmd.Flags()
 	kb := fs.String("knowledge-base", "", "list the latest 15 jobs of this knowledge base (a UUID) instead")
 	page := fs.Int("page", 1, "the page to show, from 1")
@@ -32,6 +34,10 @@ func (t *tool) listCmd() *cobra.Command {
 			return usagef("--page %d: pages count from 1", *page)
 		case *perPage < 1 || *perPage > indexingjobs.MaxPerPage:
 			return usagef("--per-page %d: want 1 to %d", *perPage, indexingjobs.MaxPerPage)
+		}
+		table, err := newTable(a, jobColumns)
+		if err != nil {
+			return err
 		}
 		switch {
 		case *kb != "":
@@ -50,7 +56,7 @@ func (t *tool) listCmd() *cobra.Command {
 			if len(jobs) == 15 {
 				footer = "the latest 15 jobs, as many as the API lists for a knowledge base"
 			}
-			return printJobs(a.stdout, jobs, footer)
+			return printJobs(table, jobs, footer)
 		case *all:
 			var opts []indexingjobs.ListOption
 			if set("per-page") {
@@ -59,7 +65,7 @@ func (t *tool) listCmd() *cobra.Command {
 			if a.json() {
 				return a.listAllJSON(ctx, opts)
 			}
-			return a.listAll(ctx, opts)
+			return a.listAll(ctx, table, opts)
 		default:
 			p, err := a.client.ListIndexingJobsPage(ctx, *page, *perPage)
 			if err != nil {
@@ -68,7 +74,7 @@ func (t *tool) listCmd() *cobra.Command {
 			if a.json() {
 				return a.printAnswer("", map[string]any{"jobs": orEmpty(p.Jobs), "meta": map[string]int{"page": p.Page, "pages": p.Pages, "total": p.Total}})
 			}
-			return printJobs(a.stdout, p.Jobs, pageFooter(p, *perPage))
+			return printJobs(table, p.Jobs, pageFooter(p, *perPage))
 		}
 	}
 	return a.cmd
@@ -85,43 +91,42 @@ func orEmpty[T any](s []T) []T {
 // disagree with themselves (a negative count, more or fewer pages than
 // its total needs), that they do, rather than "page 1 of -7".
 func pageFooter(p *indexingjobs.IndexingJobPage, perPage int) string {
-	needed := (p.Total + perPage - 1) / perPage
-	if p.Total < 0 || p.Pages < 0 || p.Pages > max(needed, 1) || p.Pages < needed || len(p.Jobs) > p.Total {
-		return fmt.Sprintf("page %d of a list whose counts are inconsistent: the API says %d pages and %d jobs", p.Page, p.Pages, p.Total)
+	needed := p.Total / perPage // without overflow, whatever the total
+	if p.Total%perPage != 0 {
+		needed++
 	}
-	if p.Page > max(p.Pages, 1) {
-		return fmt.Sprintf("page %d is past the end: the list has %d pages, %s", p.Page, p.Pages, jobCount(p.Total))
+	consistent := p.Total >= 0 && p.Pages >= 0 && (p.Pages == needed || p.Pages == 1 && needed == 0) && len(p.Jobs) <= p.Total
+	if consistent && p.Page == p.Pages && p.Total > 0 {
+		// The last page holds the jobs the pages before it leave.
+		consistent = (p.Page-1)*perPage+len(p.Jobs) == p.Total
+	}
+	switch {
+	case !consistent:
+		return fmt.Sprintf("page %d of a list whose counts are inconsistent: the API says %s and %s", p.Page, count(p.Pages, "page"), jobCount(p.Total))
+	case p.Page > max(p.Pages, 1):
+		return fmt.Sprintf("page %d is past the end: the list has %s, %s", p.Page, count(p.Pages, "page"), jobCount(p.Total))
 	}
 	return fmt.Sprintf("page %d of %d, %s", p.Page, p.Pages, jobCount(p.Total))
 }
 
 // printJobs writes jobs as a table with a footer.
-func printJobs(w io.Writer, jobs []indexingjobs.IndexingJob, footer string) error {
-	if len(jobs) > 0 {
-		printJobHeader(w)
-	}
+func printJobs(t *table[indexingjobs.IndexingJob], jobs []indexingjobs.IndexingJob, footer string) error {
 	for i := range jobs {
-		printJobRow(w, &jobs[i])
+		t.row(&jobs[i])
 	}
-	_, err := fmt.Fprintln(w, footer)
-	return err
+	return t.footer("%s", footer)
 }
 
 // listAll writes every job (client.ListIndexingJobs) as a table, the rows
 // as the pages arrive.
-func (a *apiCommand) listAll(ctx context.Context, opts []indexingjobs.ListOption) error {
-	n := 0
+func (a *apiCommand) listAll(ctx context.Context, t *table[indexingjobs.IndexingJob], opts []indexingjobs.ListOption) error {
 	for job, err := range a.client.ListIndexingJobs(ctx, opts...) {
 		if err != nil {
 			return err
 		}
-		if n++; n == 1 {
-			printJobHeader(a.stdout)
-		}
-		printJobRow(a.stdout, job)
+		t.row(job)
 	}
-	_, err := fmt.Fprintln(a.stdout, jobCount(n))
-	return err
+	return t.footer("%s", jobCount(t.rows))
 }
 
 // listAllJSON writes every job as one JSON array (streamJSON).
@@ -152,7 +157,7 @@ func streamJSON[T any](a *apiCommand, list iter.Seq2[*T, error], key string, id 
 				return err
 			}
 		}
-		out, err := indentEscaped(withoutSecrets(raw), "  ")
+		out, err := indentEscaped(a.shown(raw), "  ")
 		if err != nil {
 			return err
 		}
@@ -194,7 +199,12 @@ func rawItems(body []byte, key string) map[string]json.RawMessage {
 
 func (t *tool) dataSourcesCmd() *cobra.Command {
 	a := t.newAPICommand("data-sources JOB_UUID", "What an indexing job did in each data source", jobKind)
+	tableFlags(a, dataSourceColumns)
 	a.run = func(ctx context.Context, ids []string) error {
+		table, err := newTable(a, dataSourceColumns)
+		if err != nil {
+			return err
+		}
 		sources, err := a.client.ListIndexingJobDataSources(ctx, ids[0])
 		if err != nil {
 			return err
@@ -202,7 +212,13 @@ func (t *tool) dataSourcesCmd() *cobra.Command {
 		if a.json() {
 			return a.printAnswer("indexed_data_sources", orEmpty(sources))
 		}
-		return printDataSources(a.stdout, sources)
+		for i := range sources {
+			table.row(&sources[i])
+		}
+		if len(sources) == 0 {
+			return table.footer("no data sources")
+		}
+		return table.flush()
 	}
 	return a.cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -175,17 +176,28 @@ func TestListSaysWhenTheCountsAreInconsistent(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "the list's counts are inconsistent")
-	for _, meta := range []map[string]any{
-		{"page": 1, "pages": 9, "total": 5}, // 5 jobs need 3 pages of 2
-		{"page": 1, "pages": 1, "total": 5},
-		{"page": 1, "pages": 3, "total": 1}, // fewer jobs in all than on this page
+	for meta, says := range map[string]string{
+		`{"page": 1, "pages": 9, "total": 5}`: "9 pages and 5 jobs", // 5 jobs need 3 pages of 2
+		`{"page": 1, "pages": 1, "total": 5}`: "1 page and 5 jobs",
+		`{"page": 1, "pages": 3, "total": 1}`: "3 pages and 1 job", // fewer jobs in all than on this page
+		// One page cannot hold as many jobs as an int64 counts, nor a
+		// number of pages that the total wraps to.
+		`{"page": 1, "pages": 1, "total": 9223372036854775807}`:                    "1 page and 9223372036854775807 jobs",
+		`{"page": 1, "pages": -4611686018427387904, "total": 9223372036854775807}`: "",
+		`{"page": 1, "pages": 1, "total": 3}`:                                      "1 page and 3 jobs", // the last page holds 2 of them
 	} {
+		jobs := string(must(json.Marshal([]any{jobN(1), jobN(2)})))
 		srv := script(t, map[string]http.HandlerFunc{
-			"GET /v2/gen-ai/indexing_jobs": answer(200, map[string]any{"jobs": []any{jobN(1), jobN(2)}, "meta": meta}),
+			"GET /v2/gen-ai/indexing_jobs": rawAnswer(`{"jobs": ` + jobs + `, "meta": ` + meta + `}`),
 		})
 		code, stdout, stderr = runCmd(t, "list", "--per-page", "2", "--api-url", srv.URL)
+		if says == "" { // negative: the library refuses the page
+			assert.Equal(t, exitError, code, meta)
+			assert.Contains(t, stderr, "the list's counts are inconsistent", meta)
+			continue
+		}
 		require.Equal(t, exitOK, code, stderr)
-		footer := fmt.Sprintf("page 1 of a list whose counts are inconsistent: the API says %d pages and %d jobs\n", meta["pages"], meta["total"])
+		footer := "page 1 of a list whose counts are inconsistent: the API says " + says + "\n"
 		assert.True(t, strings.HasSuffix(stdout, footer), "%v: %s", meta, stdout)
 	}
 	srv = script(t, map[string]http.HandlerFunc{"GET /v2/gen-ai/indexing_jobs": pages(5)})

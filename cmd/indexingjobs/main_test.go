@@ -95,7 +95,7 @@ func TestNoTokenIsAUsageErrorNamingTheFlagAndVariable(t *testing.T) {
 		code, stdout, stderr := runCmd(t, cmd, id, "--api-url", srv.URL)
 		assert.Equal(t, exitUsage, code, cmd)
 		assert.Empty(t, stdout, cmd)
-		assert.Contains(t, stderr, "indexingjobs "+cmd+": no API token: pass --token or set $DIGITALOCEAN_ACCESS_TOKEN\n", cmd)
+		assert.Contains(t, stderr, "indexingjobs "+cmd+": no API token: pass --token, set $DIGITALOCEAN_ACCESS_TOKEN, or sign in with 'doctl auth init' (no doctl config at ", cmd)
 		assert.NotContains(t, stderr, "WithToken", cmd)
 		assert.Contains(t, stderr, "\nRun 'indexingjobs "+cmd+" --help' for usage.\n", cmd)
 	}
@@ -111,7 +111,7 @@ func TestHelpVersionAndCompletion(t *testing.T) {
 	code, stdout, _ := runCmd(t, "--help")
 	assert.Equal(t, exitOK, code)
 	for _, name := range []string{"list", "start", "get", "wait", "cancel", "data-sources", "details", "demo", "serve-fake", "docs", "version", "completion", "help"} {
-		assert.Regexp(t, `(?m)^  `+name+` `, stdout, "the help lists %s", name)
+		assert.Regexp(t, `(?m)^  `+name+`[ ,]`, stdout, "the help lists %s", name)
 	}
 	for _, args := range [][]string{{"cancel", "--help"}, {"help", "cancel"}, {"cancel", "-h"}} {
 		code, stdout, stderr := runCmd(t, args...)
@@ -181,15 +181,16 @@ func TestAPIErrorsAreTheLibrarysOneLineWithAHint(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Empty(t, stdout)
 	assert.Regexp(t, `^indexingjobs get: indexing job `+missing+` not found: GET http://127\.0\.0\.1:\d+/v2/gen-ai/indexing_jobs/`+missing+`: 404 Not Found \(not_found\): `+
-		`The resource you requested could not be found\.; request id [0-9a-f-]{36}\n$`, stderr, "one line: the library's error, once prefixed")
+		`The resource you requested could not be found; request id [0-9a-f-]{36}\n`+
+		`List the indexing jobs with 'indexingjobs list --api-url http://127\.0\.0\.1:\d+'\.\n$`, stderr, "one line: the library's error, once prefixed; then how to list what exists")
 
 	code, _, stderr = runCmd(t, "cancel", missing, "--api-url", srv.URL, "--token", "dop_v1_not-this-one")
 	assert.Equal(t, exitError, code)
 	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 	require.Len(t, lines, 2, stderr)
 	assert.Contains(t, lines[0], "indexingjobs cancel: GET ")
-	assert.Contains(t, lines[0], "401 Unauthorized (unauthorized): Unable to authenticate you.")
-	assert.Equal(t, "Check the token (--token or $DIGITALOCEAN_ACCESS_TOKEN): it may be wrong, expired or revoked, or lack the genai scopes.", lines[1])
+	assert.Contains(t, lines[0], "401 Unauthorized (unauthorized): Unable to authenticate you; request id ")
+	assert.Equal(t, "Check the token (from --token): it may be wrong, expired or revoked, or lack the genai scopes.", lines[1])
 	assert.NotContains(t, stderr, "not-this-one", "the token is never printed")
 }
 

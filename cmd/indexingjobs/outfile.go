@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // reportFile is where details --file writes. A regular file (or nothing
@@ -15,17 +17,29 @@ import (
 // renamed onto it once the download has succeeded. Anything else that
 // can be written (a device such as /dev/null, a FIFO, a terminal) is
 // written in place and never replaced: replacing /dev/null, as root, with
-// a regular file would break the machine. A symbolic link is followed:
-// what it points to is written, the link kept.
+// a regular file would break the machine. So is a regular file that a
+// rename would change: one with other hard links (they would keep the
+// old report) or another owner (the new file would be the tool's user's);
+// it is emptied when the report's first bytes come. A file without any
+// write permission is refused, even for root. A symbolic link is
+// followed: what it points to is written, the link kept.
 type reportFile struct {
 	path   string // as the user typed it: every error names it
 	f      *os.File
 	target string // the regular file the temporary file replaces; "" when written in place
+	// terminal: f is a terminal, which is shown the report escaped, as
+	// stdout is.
+	terminal bool
+	// inPlace says why a regular file is written in place ("it has 2
+	// hard links"); it is emptied at the report's first byte (emptied).
+	inPlace string
+	emptied bool
 }
 
 // createReportFile opens path for the report, before anything is asked
 // of the API, so that a path that cannot be written costs no download.
-func createReportFile(path string) (*reportFile, error) {
+// Opening a FIFO waits for a reader, until ctx ends.
+func createReportFile(ctx context.Context, path string) (*reportFile, error) {
 	fi, err := os.Stat(path) // through symbolic links
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -39,18 +53,66 @@ func createReportFile(path string) (*reportFile, error) {
 		return nil, fmt.Errorf("cannot write the report to %s: it is a directory", path)
 	case fi.Mode()&fs.ModeSocket != 0:
 		return nil, fmt.Errorf("cannot write the report to %s: it is a socket", path)
+	case fi.Mode()&fs.ModeNamedPipe != 0:
+		f, err := openFIFO(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return &reportFile{path: path, f: f}, nil
 	case !fi.Mode().IsRegular():
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
 			return nil, fileError(path, err)
 		}
-		return &reportFile{path: path, f: f}, nil
+		return &reportFile{path: path, f: f, terminal: isTTY(f)}, nil
+	case fi.Mode().Perm()&0o222 == 0:
+		return nil, fmt.Errorf("cannot write the report to %s: it is read-only (no write permission): make it writable (chmod u+w) or name another file", path)
+	}
+	if why := sharedFile(fi); why != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fileError(path, err)
+		}
+		return &reportFile{path: path, f: f, inPlace: why}, nil
+	}
+	if !writable(path) {
+		return nil, fileError(path, fs.ErrPermission)
 	}
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
 	return createBeside(path, target, fi)
+}
+
+// openFIFO opens a FIFO for writing, which waits until someone opens it
+// for reading, or until ctx ends: then the tool opens it for reading
+// itself, to end the wait, and closes both.
+func openFIFO(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		done <- opened{f, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			return nil, fileError(path, o.err)
+		}
+		return o.f, nil
+	case <-ctx.Done():
+	}
+	if r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+		if o := <-done; o.f != nil {
+			o.f.Close()
+		}
+		r.Close()
+	}
+	return nil, fmt.Errorf("cannot write the report to %s: it is a FIFO that nobody opened for reading", path)
 }
 
 // createBeside makes the temporary file that will replace target. It is
@@ -82,7 +144,11 @@ func createBeside(path, target string, existing fs.FileInfo) (*reportFile, error
 // error a temporary file is removed, and what path was is left as it was.
 func (r *reportFile) write(write func(io.Writer) (int64, error)) (n int64, err error) {
 	if r.target == "" {
-		n, err = write(r.f)
+		w := io.Writer(r.f)
+		if r.inPlace != "" {
+			w = r
+		}
+		n, err = write(w)
 		if cerr := r.f.Close(); err == nil && cerr != nil {
 			err = fileError(r.path, cerr)
 		}
@@ -107,6 +173,22 @@ func (r *reportFile) write(write func(io.Writer) (int64, error)) (n int64, err e
 		return n, fileError(r.path, err)
 	}
 	return n, nil
+}
+
+// Write writes to a regular file written in place, emptied first: so a
+// download that fails before its first byte leaves the file as it was.
+func (r *reportFile) Write(p []byte) (int, error) {
+	if !r.emptied {
+		if err := r.f.Truncate(0); err != nil {
+			return 0, fileError(r.path, err)
+		}
+		r.emptied = true
+	}
+	n, err := r.f.Write(p)
+	if err != nil {
+		err = fileError(r.path, err)
+	}
+	return n, err
 }
 
 // fileError names the path the user gave, not the temporary file or the

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,4 +148,103 @@ func TestDetailsFileErrorsNameThePathGiven(t *testing.T) {
 	_, err := os.Lstat(dangling)
 	assert.NoError(t, err)
 	assert.Empty(t, srv.requests(), "nothing asked of the API")
+}
+
+// TestDetailsFileFIFOThatNobodyReads: opening a FIFO that nobody reads
+// waits no longer than --timeout, and one interrupt ends it (exit 130);
+// nothing is sent, and no goroutine is left waiting (TestMain checks).
+func TestDetailsFileFIFOThatNobodyReads(t *testing.T) {
+	srv := detailsServer(t, serveReport)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	details := func(ctx context.Context, args ...string) (int, string) {
+		var out, errOut syncBuffer
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, append([]string{"details", jobID, "--file", fifo, "--api-url", srv.URL}, args...), &out, &errOut)
+		}()
+		select {
+		case code := <-done:
+			assert.Empty(t, out.String())
+			return code, errOut.String()
+		case <-time.After(20 * time.Second):
+			t.Fatalf("details %v still waits for a reader of the FIFO", args)
+			return 0, ""
+		}
+	}
+	code, stderr := details(t.Context(), "--timeout", "200ms")
+	assert.Equal(t, exitError, code)
+	assert.Equal(t, "indexingjobs details: gave up after 200ms (--timeout): cannot write the report to "+fifo+": it is a FIFO that nobody opened for reading\n", stderr)
+
+	ctx, cancel := context.WithCancelCause(t.Context())
+	cancel(&signalled{syscall.SIGINT})
+	code, stderr = details(ctx)
+	assert.Equal(t, 130, code)
+	assert.Contains(t, stderr, "indexingjobs details: interrupted: cannot write the report to "+fifo+": it is a FIFO that nobody opened for reading\n")
+	assert.Empty(t, srv.requests(), "nothing sent")
+	fi, err := os.Lstat(fifo)
+	require.NoError(t, err)
+	assert.Equal(t, fs.ModeNamedPipe, fi.Mode().Type(), "still a FIFO")
+}
+
+// TestDetailsFileSharedIsWrittenInPlace: a regular file with another hard
+// link, or another owner, is written in place: its links and its owner
+// are kept, as a device's are; a download that fails before its first
+// byte leaves it as it was.
+func TestDetailsFileSharedIsWrittenInPlace(t *testing.T) {
+	srv := detailsServer(t, serveReport)
+	dir := t.TempDir()
+	file, link := filepath.Join(dir, "report.csv"), filepath.Join(dir, "also.csv")
+	require.NoError(t, os.WriteFile(file, []byte("the last report, longer than the new one: "+strings.Repeat("x", 200)), 0o640))
+	require.NoError(t, os.Link(file, link))
+	code, _, stderr := runCmd(t, "details", jobID, "--file", file, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, fmt.Sprintf("Wrote %d bytes to %s (in place: it has 2 hard links)\n", len(report), file), stderr)
+	for _, name := range []string{file, link} {
+		b, err := os.ReadFile(name)
+		require.NoError(t, err)
+		assert.Equal(t, report, string(b), "%s: the whole report, and nothing of the last", name)
+	}
+	fi, err := os.Stat(file)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, fi.Sys().(*syscall.Stat_t).Nlink, "the links kept")
+	assert.Equal(t, fs.FileMode(0o640), fi.Mode().Perm())
+
+	refused := detailsServer(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "AccessDenied", http.StatusForbidden) })
+	code, _, _ = runCmd(t, "details", jobID, "--file", file, "--api-url", refused.URL)
+	assert.Equal(t, exitError, code)
+	b, _ := os.ReadFile(link)
+	assert.Equal(t, report, string(b), "a download that fails before its first byte changes nothing")
+
+	if os.Geteuid() != 0 {
+		t.Skip("giving a file to another user takes root")
+	}
+	other := filepath.Join(dir, "theirs.csv")
+	require.NoError(t, os.WriteFile(other, []byte("theirs"), 0o644))
+	require.NoError(t, os.Chown(other, 65534, 65534))
+	code, _, stderr = runCmd(t, "details", jobID, "--file", other, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "(in place: another user owns it)")
+	fi, err = os.Stat(other)
+	require.NoError(t, err)
+	assert.EqualValues(t, 65534, fi.Sys().(*syscall.Stat_t).Uid, "the owner kept")
+	b, _ = os.ReadFile(other)
+	assert.Equal(t, report, string(b))
+}
+
+// TestDetailsFileReadOnlyIsRefused: a file without any write permission
+// is refused, even for root, who could write it, and nothing is sent.
+func TestDetailsFileReadOnlyIsRefused(t *testing.T) {
+	srv := detailsServer(t, serveReport)
+	file := filepath.Join(t.TempDir(), "report.csv")
+	require.NoError(t, os.WriteFile(file, []byte("kept"), 0o444))
+	code, stdout, stderr := runCmd(t, "details", jobID, "--file", file, "--api-url", srv.URL)
+	assert.Equal(t, exitError, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "indexingjobs details: cannot write the report to "+file+": it is read-only (no write permission): make it writable (chmod u+w) or name another file\n", stderr)
+	b, _ := os.ReadFile(file)
+	assert.Equal(t, "kept", string(b))
+	fi, _ := os.Stat(file)
+	assert.Equal(t, fs.FileMode(0o444), fi.Mode().Perm())
+	assert.Empty(t, srv.requests(), "nothing sent")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -59,12 +60,16 @@ func printJob(w io.Writer, job *indexingjobs.IndexingJob) error {
 	row("Finished", when(job.FinishedAt))
 	row("Updated", when(job.UpdatedAt))
 	row("Ran for", ranFor(job))
-	if job.TotalDatasources > 0 {
-		row("Data sources", fmt.Sprintf("%d of %d completed", job.CompletedDatasources, job.TotalDatasources))
+	if done, ok := doneOf(job.CompletedDatasources, job.TotalDatasources); !ok {
+		row("Data sources", inconsistent)
+	} else if job.TotalDatasources > 0 {
+		row("Data sources", strings.Replace(done, "/", " of ", 1)+" completed")
 	}
-	if n := job.TotalItemsIndexed + job.TotalItemsFailed + job.TotalItemsSkipped + job.TotalItemsRemoved; n > 0 {
-		row("Items", fmt.Sprintf("%d indexed, %d failed, %d skipped, %d removed",
-			job.TotalItemsIndexed, job.TotalItemsFailed, job.TotalItemsSkipped, job.TotalItemsRemoved))
+	items := []indexingjobs.Uint64{job.TotalItemsIndexed, job.TotalItemsFailed, job.TotalItemsSkipped, job.TotalItemsRemoved}
+	if n, ok := sum(items...); !ok {
+		row("Items", inconsistent+" (their sum overflows)")
+	} else if n > 0 {
+		row("Items", fmt.Sprintf("%d indexed, %d failed, %d skipped, %d removed", items[0], items[1], items[2], items[3]))
 	}
 	if job.TotalTokens > 0 {
 		row("Tokens", fmt.Sprint(uint64(job.TotalTokens)))
@@ -132,24 +137,50 @@ func short(value, prefix string) string {
 	return strings.TrimPrefix(safetext.Line(value), prefix)
 }
 
-// jobColumns lays out a row of the jobs table. The widths are fixed (a
+// jobColumns are the columns of the jobs table. The widths are fixed (a
 // UUID is 36 characters, the short phases and statuses at most 11), so
 // that rows can be written as they arrive and still line up; a longer
 // value the API adds later only pushes its own row.
-const jobColumns = "%-36s  %-36s  %-9s  %-11s  %-12s  %s\n"
-
-func printJobHeader(w io.Writer) {
-	fmt.Fprintf(w, jobColumns, "UUID", "KNOWLEDGE BASE", "PHASE", "STATUS", "DATA SOURCES", "CREATED")
+var jobColumns = []column[indexingjobs.IndexingJob]{
+	{"UUID", 36, func(j *indexingjobs.IndexingJob) string { return dash(safetext.Line(j.UUID)) }},
+	{"KNOWLEDGE BASE", 36, func(j *indexingjobs.IndexingJob) string { return dash(safetext.Line(j.KnowledgeBaseUUID)) }},
+	{"PHASE", 9, func(j *indexingjobs.IndexingJob) string { return phaseText(j.Phase) }},
+	{"STATUS", 11, func(j *indexingjobs.IndexingJob) string { return statusText(j.Status) }},
+	{"DATA SOURCES", 12, func(j *indexingjobs.IndexingJob) string {
+		done, ok := doneOf(j.CompletedDatasources, j.TotalDatasources)
+		switch {
+		case !ok:
+			return "inconsistent"
+		case j.TotalDatasources == 0:
+			return "-"
+		}
+		return done
+	}},
+	{"CREATED", 0, func(j *indexingjobs.IndexingJob) string { return dash(when(j.CreatedAt)) }},
 }
 
-func printJobRow(w io.Writer, job *indexingjobs.IndexingJob) {
-	sources := "-"
-	if job.TotalDatasources > 0 || job.CompletedDatasources > 0 {
-		sources = fmt.Sprintf("%d/%d", job.CompletedDatasources, job.TotalDatasources)
+// Counts that contradict each other, or whose sum overflows, are said to
+// be inconsistent: never wrapped, and never shown as if they were true.
+const inconsistent = "the API's counts are inconsistent"
+
+// doneOf is "done/total", and whether the counts agree: neither below 0,
+// done no more than total.
+func doneOf(done, total int64) (string, bool) {
+	if done < 0 || total < 0 || done > total {
+		return "", false
 	}
-	fmt.Fprintf(w, jobColumns, dash(safetext.Line(job.UUID)), dash(safetext.Line(job.KnowledgeBaseUUID)),
-		phaseText(job.Phase), statusText(job.Status),
-		sources, dash(when(job.CreatedAt)))
+	return fmt.Sprintf("%d/%d", done, total), true
+}
+
+// sum adds counts, and reports false if the sum overflows.
+func sum(counts ...indexingjobs.Uint64) (uint64, bool) {
+	var n, carry uint64
+	for _, c := range counts {
+		if n, carry = bits.Add64(n, uint64(c), 0); carry != 0 {
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 func dash(s string) string {
@@ -161,22 +192,27 @@ func dash(s string) string {
 
 func jobCount(n int) string { return count(n, "job") }
 
-// printDataSources writes what a job did in each data source, a row each.
-func printDataSources(w io.Writer, sources []indexingjobs.IndexedDataSource) error {
-	if len(sources) == 0 {
-		_, err := fmt.Fprintln(w, "no data sources")
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATA SOURCE\tSTATUS\tFILES (indexed/total)\tITEMS (indexed, failed, skipped, removed)\tBYTES (indexed/total)\tERROR")
-	for _, ds := range sources {
-		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d, %d, %d, %d\t%s/%s\t%s\n",
-			dash(safetext.Line(ds.DataSourceUUID)), sourceStatusText(ds.Status),
-			ds.IndexedFileCount, ds.TotalFileCount,
-			ds.IndexedItemCount, ds.FailedItemCount, ds.SkippedItemCount, ds.RemovedItemCount,
-			size(uint64(ds.TotalBytesIndexed)), size(uint64(ds.TotalBytes)), dash(dataSourceError(ds)))
-	}
-	return tw.Flush()
+// dataSourceColumns are the columns of what a job did in each data
+// source.
+var dataSourceColumns = []column[indexingjobs.IndexedDataSource]{
+	{"DATA SOURCE", 0, func(ds *indexingjobs.IndexedDataSource) string { return dash(safetext.Line(ds.DataSourceUUID)) }},
+	{"STATUS", 0, func(ds *indexingjobs.IndexedDataSource) string { return sourceStatusText(ds.Status) }},
+	{"FILES (indexed/total)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		if ds.IndexedFileCount > ds.TotalFileCount {
+			return "inconsistent"
+		}
+		return fmt.Sprintf("%d/%d", ds.IndexedFileCount, ds.TotalFileCount)
+	}},
+	{"ITEMS (indexed, failed, skipped, removed)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		return fmt.Sprintf("%d, %d, %d, %d", ds.IndexedItemCount, ds.FailedItemCount, ds.SkippedItemCount, ds.RemovedItemCount)
+	}},
+	{"BYTES (indexed/total)", 0, func(ds *indexingjobs.IndexedDataSource) string {
+		if ds.TotalBytesIndexed > ds.TotalBytes {
+			return "inconsistent"
+		}
+		return size(uint64(ds.TotalBytesIndexed)) + "/" + size(uint64(ds.TotalBytes))
+	}},
+	{"ERROR", 0, func(ds *indexingjobs.IndexedDataSource) string { return dash(dataSourceError(*ds)) }},
 }
 
 // size is a count of bytes for people: 812 B, 1.5 KiB, 12.0 MiB

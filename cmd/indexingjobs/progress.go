@@ -79,15 +79,13 @@ func (p *progress) seen(job *indexingjobs.IndexingJob) {
 	defer p.mu.Unlock()
 	p.clear()
 	done := ""
-	if job.TotalDatasources > 0 {
-		done = fmt.Sprintf("%d/%d", job.CompletedDatasources, job.TotalDatasources)
+	if n, ok := doneOf(job.CompletedDatasources, job.TotalDatasources); !ok {
+		done = "?/?" // p.state and the lines say why
+	} else if job.TotalDatasources > 0 {
+		done = n
 	}
 	phaseLine := func() {
-		line := phaseText(job.Phase)
-		if done != "" {
-			line += ", " + done + " data sources done"
-		}
-		p.line(line)
+		p.line(phaseText(job.Phase) + sourcesDone(done, ", "))
 	}
 	newPhase := job.Phase != p.phase || !p.read
 	p.phase, p.read = job.Phase, true
@@ -96,7 +94,7 @@ func (p *progress) seen(job *indexingjobs.IndexingJob) {
 	}
 	p.sourcesChanged(job.DataSourceJobs)
 	if done != p.done && !newPhase {
-		p.line(done + " data sources done")
+		p.line(sourcesDone(done, ""))
 	}
 	p.done = done
 	if newPhase && job.Phase.Terminal() {
@@ -143,10 +141,19 @@ func (p *progress) state() string {
 	if !p.read {
 		return ""
 	}
-	if p.done == "" {
-		return phaseText(p.phase)
+	return phaseText(p.phase) + sourcesDone(p.done, ", ")
+}
+
+// sourcesDone says how many data sources are done ("1/3"), after sep; ""
+// for none; "?/?" when the API's counts are inconsistent.
+func sourcesDone(done, sep string) string {
+	switch done {
+	case "":
+		return ""
+	case "?/?":
+		return sep + "data source counts inconsistent"
 	}
-	return phaseText(p.phase) + ", " + p.done + " data sources done"
+	return sep + done + " data sources done"
 }
 
 // close stops the live line and removes it.
@@ -172,11 +179,7 @@ func (p *progress) redraw() {
 	if !p.live || p.phase.Terminal() {
 		return
 	}
-	counts := ""
-	if p.done != "" {
-		counts = ", " + p.done + " data sources done"
-	}
-	fmt.Fprintf(p.w, "\r\033[Kwaiting for the job to end: %s%s, %s", phaseText(p.phase), counts, p.elapsed())
+	fmt.Fprintf(p.w, "\r\033[Kwaiting for the job to end: %s%s, %s", phaseText(p.phase), sourcesDone(p.done, ", "), p.elapsed())
 }
 
 func (p *progress) clear() {

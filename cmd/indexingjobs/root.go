@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,14 +16,22 @@ import (
 // command's own code has begun (before that, every error is the command
 // line's).
 type tool struct {
-	stdout, stderr io.Writer
+	stdout, stderr io.Writer // through redact
+	redact         *redactor
 	started        bool
 }
 
 // run is the whole command, with its streams passed in for tests. ctx
 // ends when the tool is interrupted; its cause says by which signal.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	t := &tool{stdout: stdout, stderr: stderr}
+	// Everything printed passes through the redactor, which hides the
+	// token once a command has one.
+	red := &redactor{}
+	out, errOut := &redactingWriter{w: stdout, r: red}, &redactingWriter{w: stderr, r: red}
+	defer out.flush()
+	defer errOut.flush()
+	stdout, stderr = out, errOut
+	t := &tool{stdout: stdout, stderr: stderr, redact: red}
 	root := t.root()
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
@@ -56,8 +65,10 @@ func (t *tool) root() *cobra.Command {
 follow, list and cancel their indexing jobs, and download their reports;
 index them on a schedule.
 
-The token is read from $` + indexingjobs.TokenEnv + ` (or --token), the API's
-address from $` + apiURLEnv + ` (or --api-url; default ` + indexingjobs.DefaultBaseURL + `).
+The token is --token, else $` + indexingjobs.TokenEnv + `, else the one doctl
+keeps (--context picks one of doctl's auth contexts); the API's address is
+--api-url, else $` + apiURLEnv + `, else ` + indexingjobs.DefaultBaseURL + `.
+Tables take --format COL,... and --no-header, as doctl's do.
 Try it without an account: 'indexingjobs demo', or 'indexingjobs serve-fake'.`,
 		Version:       indexingjobs.Version,
 		SilenceErrors: true, // run prints them, with the exit code they get
@@ -69,6 +80,7 @@ Try it without an account: 'indexingjobs demo', or 'indexingjobs serve-fake'.`,
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(t.commands()...)
 	root.InitDefaultCompletionCmd()
+	showAliases(root)
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			// Runnable, so that cobra refuses a shell it has no script
@@ -110,4 +122,14 @@ func (t *tool) versionCmd() *cobra.Command {
 			return err
 		}),
 	}
+}
+
+// showAliases lists each command with its short names, as doctl's help
+// does ("knowledge-base, kb"), aligned.
+func showAliases(root *cobra.Command) {
+	width := 0
+	for _, c := range root.Commands() {
+		width = max(width, len(c.NameAndAliases()))
+	}
+	root.SetUsageTemplate(strings.ReplaceAll(root.UsageTemplate(), "{{rpad .Name .NamePadding }}", fmt.Sprintf("{{rpad .NameAndAliases %d}}", width+1)))
 }

@@ -15,6 +15,10 @@ var secretKeys = []string{
 	"refresh_token", "access_token", "token", "password", "client_secret", "credentials", "api_key",
 }
 
+// shown is the JSON raw as the tool prints it: without secrets, the
+// token or a URL's credentials (cleanJSON).
+func (t *tool) shown(raw []byte) []byte { return cleanJSON(withoutSecrets(raw), t.redact) }
+
 // withoutSecrets is raw without any member named in secretKeys (case
 // aside), at any depth. JSON that has none is returned as it came, its
 // spelling kept.
