@@ -110,7 +110,9 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, " (%s)", safetext.Line(e.ID))
 	}
 	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", safetext.Line(e.Message))
+		// The API's message is a sentence ("Unable to authenticate
+		// you."): its full stop goes, so that what follows joins it.
+		fmt.Fprintf(&b, ": %s", strings.TrimRight(safetext.Line(e.Message), "."))
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, "; request id %s", safetext.Line(e.RequestID))

@@ -72,3 +72,11 @@ func TestErrOutcomeUnknownNamesEveryMethodThatReturnsIt(t *testing.T) {
 		assert.Contains(t, comment, m, "ErrOutcomeUnknown's comment names %s", m)
 	}
 }
+
+// TestAPIErrorReadsAsOneSentence: the API's message loses its full stop
+// where the error goes on ("you; request id", not "you.; request id").
+func TestAPIErrorReadsAsOneSentence(t *testing.T) {
+	e := &APIError{Method: "GET", URL: "https://api.digitalocean.com/v2/x", StatusCode: 401, ID: "unauthorized",
+		Message: "Unable to authenticate you.", RequestID: "4d9d8375"}
+	assert.Equal(t, "indexingjobs: GET https://api.digitalocean.com/v2/x: 401 Unauthorized (unauthorized): Unable to authenticate you; request id 4d9d8375", e.Error())
+}

@@ -178,7 +178,7 @@ func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
 				assert.Equal(t, apiErr.RateLimit, c.RateLimit(), "rate limit read from error responses too")
 			}
 			assert.Contains(t, err.Error(), fmt.Sprint(tt.status))
-			assert.Contains(t, err.Error(), tt.message)
+			assert.Contains(t, err.Error(), strings.TrimSuffix(tt.message, "."))
 			assert.NotContains(t, err.Error(), testToken)
 			if tt.is != nil {
 				assert.True(t, tt.is(err))
@@ -194,7 +194,7 @@ func TestAPIErrorReadsWell(t *testing.T) {
 	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), "00000000-0000-4000-8000-000000000000")
 	require.Error(t, err)
 	assert.Equal(t, "indexingjobs: PUT "+srv.URL+"/v2/gen-ai/indexing_jobs/00000000-0000-4000-8000-000000000000/cancel: "+
-		"404 Not Found (not_found): The resource you requested could not be found.; request id "+rec.Response.Headers["X-Request-Id"][0], err.Error())
+		"404 Not Found (not_found): The resource you requested could not be found; request id "+rec.Response.Headers["X-Request-Id"][0], err.Error())
 }
 
 func TestRequestIDFallsBackToHeader(t *testing.T) {

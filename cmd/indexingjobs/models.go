@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -11,30 +9,32 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
+// modelColumns are the columns of embedding-models.
+var modelColumns = []column[indexingjobs.Model]{
+	{header: "UUID", cell: func(m *indexingjobs.Model) string { return dash(safetext.Line(m.UUID)) }},
+	{header: "NAME", cell: func(m *indexingjobs.Model) string { return dash(safetext.Line(m.Name)) }},
+}
+
 func (t *tool) embeddingModelsCmd() *cobra.Command {
 	a := t.newAPICommand("embedding-models", "List the models a knowledge base can embed its content with", "")
+	tableFlags(a, modelColumns)
 	a.run = func(ctx context.Context, _ []string) error {
+		table, err := newTable(a, modelColumns)
+		if err != nil {
+			return err
+		}
 		models := a.client.ListEmbeddingModels(ctx)
 		if a.json() {
 			return streamJSON(a, models, "models", func(m *indexingjobs.Model) string { return m.UUID })
 		}
-		n := 0
-		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 		for m, err := range models {
 			if err != nil {
-				tw.Flush()
+				table.flush()
 				return err
 			}
-			if n++; n == 1 {
-				fmt.Fprintln(tw, "UUID\tNAME")
-			}
-			fmt.Fprintf(tw, "%s\t%s\n", dash(safetext.Line(m.UUID)), dash(safetext.Line(m.Name)))
+			table.row(m)
 		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		_, err := fmt.Fprintln(a.stdout, count(n, "embedding model"))
-		return err
+		return table.footer("%s", count(table.rows, "embedding model"))
 	}
 	return a.cmd
 }

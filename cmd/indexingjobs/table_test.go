@@ -32,6 +32,7 @@ func TestEveryTableTakesFormatAndNoHeader(t *testing.T) {
 			"UUID, NAME, REGION, LAST JOB"},
 		{[]string{"knowledge-base", kb.UUID, "--format", "where,data-source"}, `WHERE\s+DATA SOURCE`, `product-docs/source-1 \(tor1\)\s+` + kb.DataSourceUUIDs[0], "2 data sources",
 			"DATA SOURCE, KIND, WHERE, LAST INDEXED"},
+		{[]string{"embedding-models", "--format", "name"}, `NAME`, `GTE Large EN v1.5`, "3 embedding models", "UUID, NAME"},
 		{[]string{"data-sources", job, "--format", "files,status"}, `FILES \(indexed/total\)\s+STATUS`, `0/0\s+UPDATED`, "",
 			"DATA SOURCE, STATUS, FILES, ITEMS, BYTES, ERROR"},
 	} {
