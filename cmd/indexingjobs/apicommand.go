@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"syscall"
@@ -93,8 +91,7 @@ func (a *apiCommand) connect() error {
 	if err != nil {
 		return err
 	}
-	u, _ := url.Parse(base) // checked by apiURL, and again by NewClient
-	a.raw = newCapture(u.Host)
+	a.raw = &capture{}
 	token, from, err := a.resolveToken()
 	if err != nil {
 		return err
@@ -104,7 +101,6 @@ func (a *apiCommand) connect() error {
 	a.client, err = indexingjobs.NewClient(
 		indexingjobs.WithBaseURL(base),
 		indexingjobs.WithUserAgent("indexingjobs-cli"),
-		indexingjobs.WithHTTPClient(&http.Client{Transport: a.raw}),
 		indexingjobs.WithToken(token),
 	)
 	if err != nil {
@@ -124,6 +120,9 @@ func (a *apiCommand) do(ctx context.Context, ids []string) error {
 		ctx, cancel = context.WithCancel(ctx)
 	}
 	defer cancel()
+	if a.raw != nil {
+		ctx = indexingjobs.WithResponseBody(ctx, a.raw.keep)
+	}
 	err := a.run(ctx, ids)
 	var stopped *stoppedWaiting
 	switch {

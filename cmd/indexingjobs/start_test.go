@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,4 +164,21 @@ func TestStartAgainstTheFake(t *testing.T) {
 	job := decode[indexingjobs.IndexingJob](t, stdout)
 	assert.Equal(t, []string{kb.DataSourceUUIDs[2]}, job.DataSourceUUIDs)
 	assert.Equal(t, 1, srv.Requests())
+}
+
+// TestAStartThatWasNeverWrittenIsRetriedAsByTheLibrary: the tool sends
+// through the library's own transport, which reports each write, so a
+// start that failed before it was written (here its TLS handshake, with a
+// server that speaks plain HTTP) is sent again as the library would, and
+// is not reported as one that may have started.
+func TestAStartThatWasNeverWrittenIsRetriedAsByTheLibrary(t *testing.T) {
+	var hits atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer plain.Close()
+	t.Setenv(indexingjobs.TokenEnv, indexingjobstest.DefaultToken)
+	code, _, stderr := runCmd(t, "start", kbID, "--api-url", strings.Replace(plain.URL, "http://", "https://", 1))
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "(4 attempts)", "sent again, as the library does")
+	assert.NotContains(t, stderr, "may have started")
+	assert.Zero(t, hits.Load(), "no request was ever written")
 }
