@@ -30,18 +30,16 @@ func printJSON(w io.Writer, v any) error {
 	return printRaw(w, b)
 }
 
-// Phases and statuses are shown without the prefix every value of their
-// kind shares, the same in every table, line and message
-// (BATCH_JOB_PHASE_RUNNING is RUNNING); a value without the prefix, one
-// the API adds later, is shown whole. -o json keeps the API's spelling.
+// Phases and statuses are shown in the library's short form (Short), the
+// same in every table, line and message (BATCH_JOB_PHASE_RUNNING is
+// RUNNING), escaped; a value without the prefix, one the API adds later,
+// is shown whole. -o json keeps the API's spelling.
 
-func phaseText(p indexingjobs.Phase) string { return short(p.String(), "BATCH_JOB_PHASE_") }
+func phaseText(p indexingjobs.Phase) string { return safetext.Line(p.Short()) }
 
-func statusText(s indexingjobs.Status) string { return short(s.String(), "INDEX_JOB_STATUS_") }
+func statusText(s indexingjobs.Status) string { return safetext.Line(s.Short()) }
 
-func sourceStatusText(s indexingjobs.DataSourceStatus) string {
-	return short(s.String(), "DATA_SOURCE_STATUS_")
-}
+func sourceStatusText(s indexingjobs.DataSourceStatus) string { return safetext.Line(s.Short()) }
 
 // printJob writes the job as aligned text.
 func printJob(w io.Writer, job *indexingjobs.IndexingJob) error {
