@@ -167,30 +167,30 @@ func ExampleAPIError() {
 	// true
 }
 
-// logRequests logs every attempt the client makes: method, path, status
-// and the API's request id. It never logs headers, so the token stays out
-// of the log.
-type logRequests struct{ next http.RoundTripper }
-
-func (l logRequests) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := l.next.RoundTrip(req)
-	if err != nil {
-		fmt.Println(req.Method, req.URL.Path, "failed:", err)
-		return nil, err
-	}
-	fmt.Println(req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("X-Request-Id"))
-	return resp, nil
+// logRequests is a middleware that logs every request the client sends:
+// method, path, status and the API's request id. It never logs headers,
+// so the token stays out of the log.
+func logRequests(next http.RoundTripper) http.RoundTripper {
+	return roundTrip(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(req)
+		if err != nil {
+			fmt.Println(req.Method, req.URL.Path, "failed:", err)
+			return nil, err
+		}
+		fmt.Println(req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("X-Request-Id"))
+		return resp, nil
+	})
 }
 
-// Logging and metrics go in the transport: it sees every attempt, retries
-// included.
-func ExampleWithHTTPClient() {
+// Logging and metrics go in a middleware: it wraps the client's own
+// transport, so it sees every send, retries included, and the client
+// keeps its rules (what it sends once, where the token may go).
+func ExampleWithMiddleware() {
 	api := exampleAPI()
 	defer api.Close()
 
-	hc := &http.Client{Transport: logRequests{next: http.DefaultTransport}, Timeout: 30 * time.Second}
 	client, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_example"), indexingjobs.WithBaseURL(api.URL),
-		indexingjobs.WithHTTPClient(hc))
+		indexingjobs.WithMiddleware(logRequests))
 	if err != nil {
 		fmt.Println(err)
 		return
