@@ -71,7 +71,7 @@ func TestSendsInsideACallersTransportAreEarlierAttempts(t *testing.T) {
 func TestMiddlewareSeesEverySendAndKeepsTheCoreRules(t *testing.T) {
 	var seen []string
 	mw := func(next http.RoundTripper) http.RoundTripper {
-		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return roundTrip(func(req *http.Request) (*http.Response, error) {
 			seen = append(seen, req.Method+" "+req.URL.Path+" "+req.Header.Get("User-Agent"))
 			return next.RoundTrip(req)
 		})
@@ -93,7 +93,7 @@ func TestMiddlewareSeesEverySendAndKeepsTheCoreRules(t *testing.T) {
 	refused := closedLoopbackURL(t)
 	var sends atomic.Int32
 	counting := func(next http.RoundTripper) http.RoundTripper {
-		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return roundTrip(func(req *http.Request) (*http.Response, error) {
 			sends.Add(1)
 			return next.RoundTrip(req)
 		})
@@ -108,7 +108,7 @@ func TestMiddlewareSeesEverySendAndKeepsTheCoreRules(t *testing.T) {
 	// sent again.
 	var answered atomic.Int32
 	failing := func(http.RoundTripper) http.RoundTripper {
-		return roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return roundTrip(func(*http.Request) (*http.Response, error) {
 			answered.Add(1)
 			return nil, errors.New("connection reset")
 		})
@@ -117,10 +117,6 @@ func TestMiddlewareSeesEverySendAndKeepsTheCoreRules(t *testing.T) {
 	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
 	assert.Equal(t, int32(1), answered.Load())
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
 // TestResponseBodyIsTheBodyAsSent: WithResponseBody hands the caller the
 // bytes each result was decoded from, unknown fields and spelling kept,

@@ -18,21 +18,6 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
-// roundTrip answers in memory, so fuzzing needs no server and no network.
-type roundTrip func(*http.Request) (*http.Response, error)
-
-func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-func memoryClient(t *testing.T, rt roundTrip, opts ...indexingjobs.Option) *indexingjobs.Client {
-	t.Helper()
-	c, err := indexingjobs.NewClient(append([]indexingjobs.Option{indexingjobs.WithToken(testToken),
-		indexingjobs.WithHTTPClient(&http.Client{Transport: rt}), indexingjobs.WithMaxRetries(0)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // FuzzJobID: no id the client accepts can change where a request goes.
 // An accepted id is sent as exactly /v2/gen-ai/indexing_jobs/<id>[/cancel]
 // on the API's host, with no query; a refused one sends nothing.

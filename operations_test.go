@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -29,24 +28,6 @@ const (
 	dsA  = "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"
 	dsB  = "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"
 )
-
-// sent is what a server saw of one request.
-type sent struct{ method, path, query, body, auth string }
-
-// recorder answers every request with body and keeps what it saw.
-func recorder(t *testing.T, code int, body string) (*httptest.Server, func() []sent) {
-	var mu sync.Mutex
-	var seen []sent
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		seen = append(seen, sent{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, string(b), r.Header.Get("Authorization")})
-		mu.Unlock()
-		respond(code, body)(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []sent { mu.Lock(); defer mu.Unlock(); return append([]sent(nil), seen...) }
-}
 
 // TestEachOperationSendsItsRequest: every operation of the registry,
 // called through the client against the answer recorded for it, sends one

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,18 +27,6 @@ import (
 
 // Attacks of a review: each test here fails against the code it was
 // written for, and pins a defect.
-
-// closedLoopbackURL is http on a loopback port nothing listens on: a
-// storage host whose connection is refused, the quickest way to make a
-// download fail.
-func closedLoopbackURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
-}
 
 // TestReviewRedactingASignedURLCostsWhatItsBytesCost: the API names the
 // report's signed URL; the client turns every query value of 8 bytes or

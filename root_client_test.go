@@ -3,11 +3,8 @@ package indexingjobs_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,52 +15,6 @@ import (
 )
 
 const jobID = "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
-
-// fastRetries keeps the tests quick without changing the policy's shape.
-var fastRetries = indexingjobs.WithRetryWait(time.Millisecond, 5*time.Millisecond)
-
-func newClient(t *testing.T, url string, opts ...indexingjobs.Option) *indexingjobs.Client {
-	t.Helper()
-	c, err := indexingjobs.NewClient(append([]indexingjobs.Option{indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(url), fastRetries}, opts...)...)
-	require.NoError(t, err)
-	return c
-}
-
-// scripted answers the n-th request with the n-th handler (the last one
-// repeats) and counts requests.
-type scripted struct {
-	*httptest.Server
-	n     atomic.Int32
-	steps []http.HandlerFunc
-}
-
-func newScripted(t *testing.T, steps ...http.HandlerFunc) *scripted {
-	s := &scripted{steps: steps}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		i := int(s.n.Add(1)) - 1
-		if i >= len(s.steps) {
-			i = len(s.steps) - 1
-		}
-		s.steps[i](w, r)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *scripted) count() int { return int(s.n.Load()) }
-
-func respond(code int, body string, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		if w.Header().Get("Content-Type") == "" {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, body)
-	}
-}
 
 func jobBody(phase string) string {
 	return fmt.Sprintf(`{"job":{"uuid":%q,"phase":%q}}`, jobID, phase)

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -231,9 +230,6 @@ func (s *resetServer) seen() []h2Stream {
 	return append([]h2Stream(nil), s.streams...)
 }
 
-// quietLog drops net/http's server log: the tests assert what they need.
-var quietLog = log.New(io.Discard, "", 0)
-
 // resetCases are the resets a hostile HTTP/2 server can answer with that
 // net/http's transport takes as a reason to send the request again.
 var resetCases = []struct {
@@ -260,14 +256,6 @@ func h2Client(t *testing.T, srv *resetServer, maxRetries int) *indexingjobs.Clie
 		indexingjobs.WithRetryWait(time.Millisecond, 2*time.Millisecond),
 		indexingjobs.WithMaxRetries(maxRetries),
 	)
-}
-
-// safetyNet is a context whose deadline only stops a storm that would
-// otherwise last for ever; a call that keeps its promises ends long before.
-func safetyNet(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 var attemptsInText = regexp.MustCompile(`\((\d+) attempts?\)`)
