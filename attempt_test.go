@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -158,40 +157,23 @@ func TestResponseBodyIsTheBodyAsSent(t *testing.T) {
 	assert.Empty(t, got, "a failed call hands over nothing")
 }
 
-// h2Server is an HTTP/2 server over TLS (httptest's) and a client of it.
-func h2Server(t *testing.T, h http.HandlerFunc, opts ...indexingjobs.Option) (*httptest.Server, *indexingjobs.Client) {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	hc := srv.Client()
-	hc.Transport.(*http.Transport).ForceAttemptHTTP2 = true
-	return srv, newClient(t, srv.URL, append([]indexingjobs.Option{indexingjobs.WithHTTPClient(hc)}, opts...)...)
-}
-
 // TestAnAttemptThatEndsSaysWhyOverHTTP2: over HTTP/2 as over HTTP/1.1, an
 // attempt that times out, or a download whose report stops coming, says
 // so; context.Canceled is in the error only when the caller cancelled.
 func TestAnAttemptThatEndsSaysWhyOverHTTP2(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	var storage string
-	srv, c := h2Server(t, func(w http.ResponseWriter, r *http.Request) {
-		require.Equal(t, 2, r.ProtoMajor, "the exchange is HTTP/2")
+	var srv *h2Server
+	srv = newH2Server(t, func(st h2Stream) h2Reply {
 		switch {
-		case strings.HasSuffix(r.URL.Path, "/details_signed_url"):
-			respond(200, `{"signed_url":"`+storage+`/report?X-Amz-Signature=abcdef0123456789abcdef0123456789"}`)(w, r)
-		case r.URL.Path == "/report":
-			w.WriteHeader(200)
-			_, _ = io.WriteString(w, "the first line\n")
-			w.(http.Flusher).Flush()
-			<-release
+		case strings.HasSuffix(st.path, "/details_signed_url"):
+			return h2Respond(200, `{"signed_url":"`+srv.URL+`/report?X-Amz-Signature=abcdef0123456789abcdef0123456789"}`)
+		case strings.HasPrefix(st.path, "/report?"):
+			return h2RespondThenStall(200, "the first line\n")
 		default:
-			<-release // never answers
+			return h2Silence
 		}
-	}, indexingjobs.WithAttemptTimeout(200*time.Millisecond), indexingjobs.WithMaxRetries(0))
-	storage = srv.URL
+	})
+	c := newClient(t, srv.URL, indexingjobs.WithHTTPClient(srv.Client()),
+		indexingjobs.WithAttemptTimeout(200*time.Millisecond), indexingjobs.WithMaxRetries(0))
 
 	_, err := c.GetIndexingJob(context.Background(), jobID)
 	require.Error(t, err)
@@ -210,12 +192,13 @@ func TestAnAttemptThatEndsSaysWhyOverHTTP2(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	_, err = c.GetIndexingJob(ctx, jobID)
 	assert.ErrorIs(t, err, context.Canceled, "the caller cancelled")
+	assert.NotEmpty(t, srv.seen(), "the exchanges were HTTP/2: the server speaks nothing else")
 }
 
 // TestTooManySendsSaysSoOverHTTP2: an attempt whose streams the server
 // keeps refusing ends after three sends and says so, not as a cancel.
 func TestTooManySendsSaysSoOverHTTP2(t *testing.T) {
-	srv := newResetServer(t, resetCases[1].code, resetCases[1].onHeaders)
+	srv := newH2Server(t, always(resetCases[1].reset))
 	_, err := h2Client(t, srv, 0).GetIndexingJob(safetyNet(t), jobID)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "the connection failed each time the request was sent (3 times in one attempt)")

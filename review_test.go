@@ -1,9 +1,7 @@
 package indexingjobs_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,7 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
@@ -113,81 +109,6 @@ func TestReviewStartIsNotResentThroughATransportThatDoesNotTrace(t *testing.T) {
 	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
 }
 
-// h2Script is an HTTP/2 server over TLS on loopback that speaks raw frames
-// and answers the n-th stream (from 0) with answer(n, framer, streamID):
-// what net/http's server would never send, such as RST_STREAM
-// (PROTOCOL_ERROR) after a request was handled.
-type h2Script struct {
-	*httptest.Server
-	streams atomic.Int32
-}
-
-func newH2Script(t *testing.T, answer func(n int, fr *http2.Framer, id uint32) error) *h2Script {
-	t.Helper()
-	s := &h2Script{}
-	s.Server = httptest.NewUnstartedServer(http.NotFoundHandler())
-	s.EnableHTTP2 = true
-	s.Config.ErrorLog = quietLog
-	s.Config.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){"h2": func(_ *http.Server, c *tls.Conn, _ http.Handler) {
-		preface := make([]byte, len(http2.ClientPreface))
-		if _, err := io.ReadFull(c, preface); err != nil || string(preface) != http2.ClientPreface {
-			return
-		}
-		fr := http2.NewFramer(c, c)
-		fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-		if fr.WriteSettings() != nil {
-			return
-		}
-		for {
-			f, err := fr.ReadFrame()
-			if err != nil {
-				return
-			}
-			switch f := f.(type) {
-			case *http2.SettingsFrame:
-				if !f.IsAck() {
-					err = fr.WriteSettingsAck()
-				}
-			case *http2.PingFrame:
-				if !f.IsAck() {
-					err = fr.WritePing(true, f.Data)
-				}
-			case *http2.MetaHeadersFrame:
-				if f.StreamEnded() { // the whole request has arrived: no body
-					err = answer(int(s.streams.Add(1))-1, fr, f.StreamID)
-				}
-			case *http2.GoAwayFrame:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}}
-	s.StartTLS()
-	t.Cleanup(s.Close)
-	return s
-}
-
-// h2Answer writes a whole answer on stream id: status, JSON body.
-func h2Answer(fr *http2.Framer, id uint32, status int, body string) error {
-	var hb bytes.Buffer
-	enc := hpack.NewEncoder(&hb)
-	for _, f := range []hpack.HeaderField{
-		{Name: ":status", Value: strconv.Itoa(status)},
-		{Name: "content-type", Value: "application/json"},
-		{Name: "content-length", Value: strconv.Itoa(len(body))},
-	} {
-		if err := enc.WriteField(f); err != nil {
-			return err
-		}
-	}
-	if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: hb.Bytes(), EndHeaders: true}); err != nil {
-		return err
-	}
-	return fr.WriteData(id, true, []byte(body))
-}
-
 // TestReviewDeleteFoundGoneAfterATransportResendMayHaveDeletedIt: over
 // HTTP/2, Go's transport sends a DELETE again by itself after
 // RST_STREAM(PROTOCOL_ERROR), which, unlike REFUSED_STREAM, does not say
@@ -198,12 +119,12 @@ func h2Answer(fr *http2.Framer, id uint32, status int, body string) error {
 // plain 404, "nothing to delete", although this very call deleted it.
 func TestReviewDeleteFoundGoneAfterATransportResendMayHaveDeletedIt(t *testing.T) {
 	var deleted atomic.Bool
-	srv := newH2Script(t, func(n int, fr *http2.Framer, id uint32) error {
-		if n == 0 {
+	srv := newH2Server(t, func(st h2Stream) h2Reply {
+		if st.n == 0 {
 			deleted.Store(true)
-			return fr.WriteRSTStream(id, http2.ErrCodeProtocol)
+			return h2Reset(http2.ErrCodeProtocol, false)
 		}
-		return h2Answer(fr, id, http.StatusNotFound, `{"id":"not_found","message":"The resource you requested could not be found."}`)
+		return h2Respond(http.StatusNotFound, `{"id":"not_found","message":"The resource you requested could not be found."}`)
 	})
 	client := newClient(t, srv.URL, indexingjobs.WithHTTPClient(srv.Client()), indexingjobs.WithMaxRetries(0))
 	_, err := client.DeleteIndexingSchedule(safetyNet(t), scheduleID)
