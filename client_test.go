@@ -17,10 +17,6 @@ import (
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
-const testToken = "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-func ptr[T any](v T) *T { return &v }
-
 func ts(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -78,7 +74,7 @@ var runningJob = indexingjobs.IndexingJob{
 	DataSourceJobs: []indexingjobs.IndexedDataSource{
 		{
 			CompletedAt:       ts("2026-11-02T08:22:03Z"),
-			DataSourceUUID:    "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c",
+			DataSourceUUID:    dsA,
 			IndexedFileCount:  u64(40),
 			IndexedItemCount:  u64(812),
 			SkippedItemCount:  u64(3),
@@ -89,13 +85,13 @@ var runningJob = indexingjobs.IndexingJob{
 			TotalFileCount:    u64(40),
 		},
 		{
-			DataSourceUUID: "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c",
+			DataSourceUUID: dsB,
 			StartedAt:      ts("2026-11-02T08:21:03Z"),
 			Status:         indexingjobs.DataSourceStatusInProgress,
 		},
 	},
-	DataSourceUUIDs:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
-	KnowledgeBaseUUID: "123e4567-e89b-12d3-a456-426614174000",
+	DataSourceUUIDs:   []string{dsA, dsB},
+	KnowledgeBaseUUID: kbID,
 	Phase:             indexingjobs.PhaseRunning,
 	StartedAt:         ts("2026-11-02T08:21:03Z"),
 	Status:            indexingjobs.StatusInProgress,
@@ -104,7 +100,7 @@ var runningJob = indexingjobs.IndexingJob{
 	TotalItemsSkipped: u64(3),
 	TotalTokens:       u64(math.MaxUint64),
 	UpdatedAt:         ts("2026-11-02T09:21:03Z"),
-	UUID:              "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
+	UUID:              jobID,
 }
 
 // cancelledJob is the job of the cancel_indexing_job cassette: runningJob
@@ -132,7 +128,7 @@ func TestCancelKeepsUnknownValues(t *testing.T) {
 	require.Len(t, job.DataSourceJobs, 1)
 	assert.Equal(t, indexingjobs.DataSourceStatus("DATA_SOURCE_STATUS_THROTTLED"), job.DataSourceJobs[0].Status)
 	assert.Equal(t, u64(812), job.TotalItemsIndexed, "a bare JSON number is accepted for a uint64 count")
-	assert.Equal(t, "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17", job.UUID)
+	assert.Equal(t, jobID, job.UUID)
 	assert.True(t, job.CreatedAt.IsZero(), "a field left out is zero")
 }
 

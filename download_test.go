@@ -428,7 +428,7 @@ func announceAndStall(length int, part []byte) http.HandlerFunc {
 // Referer, and the second host gets the signature in no header: net/http
 // sets the whole signed URL as Referer on a redirect.
 func TestDownloadSendsNoReferer(t *testing.T) {
-	const report = `{"job":"` + jobID + `","data_sources":2}`
+	report := `{"job":"` + jobID + `","data_sources":2}`
 	for _, code := range []int{302, 307} {
 		for name, signed := range map[string]func(string) string{"SigV4": signedV4, "V2": signedV2} {
 			t.Run(fmt.Sprintf("%d, %s", code, name), func(t *testing.T) {

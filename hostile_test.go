@@ -96,7 +96,7 @@ func TestResponseWithoutRequest(t *testing.T) {
 		body string
 	}{
 		{200, `{"job":{"uuid":"` + jobID + `"}}`},
-		{200, `{"job":{"uuid":"00000000-0000-4000-8000-000000000000"}}`},
+		{200, `{"job":{"uuid":"` + unknownID + `"}}`},
 		{200, `not json`},
 		{404, `{"id":"not_found","message":"gone"}`},
 		{502, `<html><title>bad</title></html>`},
@@ -191,8 +191,7 @@ func TestRedirectsNeverChangeWhatACallDoes(t *testing.T) {
 }
 
 func TestAnswerAboutAnotherJobIsAnError(t *testing.T) {
-	other := "00000000-0000-4000-8000-000000000000"
-	srv := newScripted(t, respond(200, `{"job":{"uuid":"`+other+`","phase":"BATCH_JOB_PHASE_CANCELLED"}}`))
+	srv := newScripted(t, respond(200, `{"job":{"uuid":"`+unknownID+`","phase":"BATCH_JOB_PHASE_CANCELLED"}}`))
 	client := newClient(t, srv.URL)
 	for name, call := range map[string]func() (*indexingjobs.IndexingJob, error){
 		"cancel": func() (*indexingjobs.IndexingJob, error) {
@@ -203,7 +202,7 @@ func TestAnswerAboutAnotherJobIsAnError(t *testing.T) {
 		job, err := call()
 		require.Error(t, err, name)
 		assert.Nil(t, job)
-		assert.Contains(t, err.Error(), other, name)
+		assert.Contains(t, err.Error(), unknownID, name)
 	}
 	same := newScripted(t, respond(200, jobBody(cancelled)))
 	job, err := newClient(t, same.URL).CancelIndexingJob(context.Background(), strings.ToUpper(jobID))

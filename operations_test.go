@@ -23,12 +23,6 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
-const (
-	kbID = "123e4567-e89b-12d3-a456-426614174000"
-	dsA  = "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c"
-	dsB  = "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"
-)
-
 // TestEachOperationSendsItsRequest: every operation of the registry,
 // called through the client against the answer recorded for it, sends one
 // request of the operation's method to its path with the id in place,
@@ -363,7 +357,7 @@ func TestStartAnsweredWithAnUnusableSuccessMayHaveStarted(t *testing.T) {
 // TestDownloadCarriesNoToken: the details are fetched from the signed URL
 // on another origin with no Authorization header.
 func TestDownloadCarriesNoToken(t *testing.T) {
-	const report = `{"job":"` + jobID + `","data_sources":2}`
+	report := `{"job":"` + jobID + `","data_sources":2}`
 	var storageSaw atomic.Value
 	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		storageSaw.Store(fmt.Sprint(r.Header))

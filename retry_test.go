@@ -14,8 +14,6 @@ import (
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
-const cancelled = "BATCH_JOB_PHASE_CANCELLED"
-
 func TestRetriesServerErrorsThenSucceeds(t *testing.T) {
 	for _, code := range []int{500, 502, 503, 504, 429} {
 		srv := newScripted(t, respond(code, `{"id":"x","message":"y"}`), respond(code, `<html>busy</html>`, "Content-Type", "text/html"), respond(200, jobBody(cancelled)))

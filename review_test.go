@@ -64,9 +64,8 @@ func TestReviewRedactingASignedURLCostsWhatItsBytesCost(t *testing.T) {
 // check to call, so an answer about another schedule, or about none,
 // reports the schedule asked for as deleted.
 func TestReviewDeleteScheduleAnswerIsAboutTheScheduleAsked(t *testing.T) {
-	other := "00000000-0000-4000-8000-000000000001"
 	for name, body := range map[string]string{
-		"another schedule": `{"indexing_info":{"uuid":"` + other + `","knowledge_base_uuid":"` + kbID + `","deleted_at":"2026-12-01T08:00:00Z"}}`,
+		"another schedule": `{"indexing_info":{"uuid":"` + unknownID + `","knowledge_base_uuid":"` + kbID + `","deleted_at":"2026-12-01T08:00:00Z"}}`,
 		"no schedule":      `{"indexing_info":{}}`,
 		"empty body":       `{}`,
 	} {

@@ -14,12 +14,6 @@ import (
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
-const jobID = "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"
-
-func jobBody(phase string) string {
-	return fmt.Sprintf(`{"job":{"uuid":%q,"phase":%q}}`, jobID, phase)
-}
-
 func TestNewClientNeedsAToken(t *testing.T) {
 	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
 	_, err := indexingjobs.NewClient()
@@ -142,9 +136,9 @@ func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
 func TestAPIErrorReadsWell(t *testing.T) {
 	rec := loadRecording(t, "cancel_indexing_job_not_found")
 	srv := newReplayServer(t, rec)
-	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), "00000000-0000-4000-8000-000000000000")
+	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), unknownID)
 	require.Error(t, err)
-	assert.Equal(t, "indexingjobs: PUT "+srv.URL+"/v2/gen-ai/indexing_jobs/00000000-0000-4000-8000-000000000000/cancel: "+
+	assert.Equal(t, "indexingjobs: PUT "+srv.URL+"/v2/gen-ai/indexing_jobs/"+unknownID+"/cancel: "+
 		"404 Not Found (not_found): The resource you requested could not be found.; request id "+rec.Response.Headers["X-Request-Id"][0], err.Error())
 }
 

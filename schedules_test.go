@@ -14,8 +14,6 @@ import (
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
-const scheduleID = "5b2e8f14-3c7a-4d9e-b1f6-0a8c2d4e6f80"
-
 func scheduleBody(kb string) string {
 	return `{"indexing_info":{"uuid":"` + scheduleID + `","knowledge_base_uuid":"` + kb + `","days":[1,7],"time":"02:00:00","is_active":true}}`
 }

@@ -147,7 +147,7 @@ func TestWaitReportsOnlyChanges(t *testing.T) {
 		return respond(200, fmt.Sprintf(`{"job":{"uuid":%q,"phase":%q,"completed_datasources":%d,"total_datasources":3%s}}`, jobID, phase, done, extra))
 	}
 	const updated = `,"updated_at":"2026-11-03T10:00:01Z"`
-	const source = `,"data_source_jobs":[{"data_source_uuid":"` + dsA + `","indexed_item_count":"7"}]`
+	source := `,"data_source_jobs":[{"data_source_uuid":"` + dsA + `","indexed_item_count":"7"}]`
 	srv := newScripted(t,
 		job("BATCH_JOB_PHASE_PENDING", 0, ""), job("BATCH_JOB_PHASE_PENDING", 0, ""), job("BATCH_JOB_PHASE_PENDING", 0, ""),
 		job("BATCH_JOB_PHASE_RUNNING", 0, ""), job("BATCH_JOB_PHASE_RUNNING", 0, ""),
