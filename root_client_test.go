@@ -2,11 +2,9 @@ package indexingjobs_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,69 +83,6 @@ func TestGetDecodesRecordedJob(t *testing.T) {
 	assert.Equal(t, http.MethodGet, got[0].Method)
 	assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+jobID, got[0].RawPath)
 	assert.Equal(t, recordedRateLimit(t, rec), c.RateLimit())
-}
-
-func TestRecordedErrorsBecomeAPIErrors(t *testing.T) {
-	tests := []struct {
-		cassette, id, message string
-		status                int
-		retryAfter            time.Duration
-		is                    func(error) bool
-	}{
-		{"cancel_indexing_job_unauthorized", "unauthorized", "Unable to authenticate you.", 401, 0, indexingjobs.IsUnauthorized},
-		{"cancel_indexing_job_not_found", "not_found", "The resource you requested could not be found.", 404, 0, indexingjobs.IsNotFound},
-		{"cancel_indexing_job_rate_limited", "too_many_requests", "API rate limit exceeded.", 429, 30 * time.Second, indexingjobs.IsRateLimited},
-		{"cancel_indexing_job_server_error", "server_error", "Unexpected server-side error", 500, 0, nil},
-		{"cancel_indexing_job_bad_gateway", "", "502 Bad Gateway", 502, 0, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.cassette, func(t *testing.T) {
-			rec := loadRecording(t, tt.cassette)
-			srv := newReplayServer(t, rec)
-			id := jobIDFromURL(t, rec.Request.URL)
-			c := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0))
-			job, err := c.CancelIndexingJob(context.Background(), id)
-			assert.Nil(t, job)
-			var apiErr *indexingjobs.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.status, apiErr.StatusCode)
-			assert.Equal(t, tt.id, apiErr.ID)
-			assert.Equal(t, tt.message, apiErr.Message)
-			assert.Equal(t, 1, apiErr.Attempts)
-			assert.Equal(t, http.MethodPut, apiErr.Method)
-			assert.Equal(t, tt.retryAfter, apiErr.RetryAfter)
-			if ids := rec.Response.Headers["X-Request-Id"]; len(ids) > 0 {
-				assert.Equal(t, ids[0], apiErr.RequestID)
-				assert.Contains(t, err.Error(), ids[0])
-				assert.Equal(t, recordedRateLimit(t, rec), apiErr.RateLimit)
-				assert.Equal(t, apiErr.RateLimit, c.RateLimit(), "rate limit read from error responses too")
-			}
-			assert.Contains(t, err.Error(), fmt.Sprint(tt.status))
-			assert.Contains(t, err.Error(), tt.message)
-			assert.NotContains(t, err.Error(), testToken)
-			if tt.is != nil {
-				assert.True(t, tt.is(err))
-			}
-			assert.Len(t, srv.requests(), 1, "no retry when retries are off")
-		})
-	}
-}
-
-func TestAPIErrorReadsWell(t *testing.T) {
-	rec := loadRecording(t, "cancel_indexing_job_not_found")
-	srv := newReplayServer(t, rec)
-	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), unknownID)
-	require.Error(t, err)
-	assert.Equal(t, "indexingjobs: PUT "+srv.URL+"/v2/gen-ai/indexing_jobs/"+unknownID+"/cancel: "+
-		"404 Not Found (not_found): The resource you requested could not be found.; request id "+rec.Response.Headers["X-Request-Id"][0], err.Error())
-}
-
-func TestRequestIDFallsBackToHeader(t *testing.T) {
-	srv := newScripted(t, respond(404, `{"id":"not_found","message":"gone"}`, "X-Request-Id", "hdr-123"))
-	_, err := newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
-	var apiErr *indexingjobs.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "hdr-123", apiErr.RequestID)
 }
 
 func TestSuccessWithoutAJobIsAnError(t *testing.T) {
