@@ -3,7 +3,6 @@ package indexingjobs_test
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -108,11 +107,7 @@ func TestRetriesConnectionErrors(t *testing.T) {
 }
 
 func TestConnectionRefusedGivesUpWithAttempts(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	_, err = newClient(t, "http://"+addr, indexingjobs.WithMaxRetries(2)).CancelIndexingJob(context.Background(), jobID)
+	_, err := newClient(t, closedLoopbackURL(t), indexingjobs.WithMaxRetries(2)).CancelIndexingJob(context.Background(), jobID)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "3 attempts")
 	assert.NotContains(t, err.Error(), testToken)
