@@ -111,17 +111,6 @@ func TestUserAgentIsPrepended(t *testing.T) {
 	assert.Equal(t, "my-tool/2.1 indexingjobs-go/"+indexingjobs.Version, srv.requests()[0].Header.Get("User-Agent"))
 }
 
-func TestBaseURLPathPrefixIsKept(t *testing.T) {
-	srv := newReplayServer(t, loadRecording(t, "cancel_indexing_job"))
-	for _, base := range []string{srv.URL + "/proxy/do", srv.URL + "/proxy/do/"} {
-		_, err := newClient(t, base).CancelIndexingJob(context.Background(), jobID)
-		require.NoError(t, err)
-	}
-	for _, r := range srv.requests() {
-		assert.Equal(t, "/proxy/do/v2/gen-ai/indexing_jobs/"+jobID+"/cancel", r.RawPath)
-	}
-}
-
 var badIDs = []string{
 	"", ".", "..", "../..", "a/b", "/", "%2e%2e", "%2F", jobID + "/..", "../" + jobID,
 	jobID[:35], jobID + "0", strings.ToUpper(jobID)[:35] + "g", " " + jobID, jobID + "\n",
@@ -145,32 +134,4 @@ func TestBadUUIDNeverReachesTheNetwork(t *testing.T) {
 	assert.Equal(t, 0, srv.count(), "no request may be sent for a bad id")
 	_, err := c.CancelIndexingJob(ctx, strings.ToUpper(jobID))
 	assert.NoError(t, err, "upper-case hex is a UUID too")
-}
-
-// TestBaseURLFromTheEnvironment: without WithBaseURL, the client sends to
-// $DIGITALOCEAN_API_URL, as the tool does; WithBaseURL wins; a bad one is
-// refused, saying where it came from.
-func TestBaseURLFromTheEnvironment(t *testing.T) {
-	srv := newScripted(t, respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")))
-	t.Setenv(indexingjobs.BaseURLEnv, srv.URL)
-	c, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken))
-	require.NoError(t, err)
-	_, err = c.GetIndexingJob(context.Background(), jobID)
-	require.NoError(t, err)
-	assert.Equal(t, 1, srv.count())
-
-	t.Setenv(indexingjobs.BaseURLEnv, "http://127.0.0.1:9/elsewhere")
-	_, err = newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
-	require.NoError(t, err, "WithBaseURL wins")
-	assert.Equal(t, 2, srv.count())
-
-	t.Setenv(indexingjobs.BaseURLEnv, "http://api.example.com")
-	_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "$"+indexingjobs.BaseURLEnv)
-
-	t.Setenv(indexingjobs.BaseURLEnv, "127.0.0.1:8090")
-	_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "has no scheme", "not url.Parse's first path segment cannot contain colon")
 }
