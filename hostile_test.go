@@ -140,26 +140,6 @@ func TestRedirectsNeverChangeWhatACallDoes(t *testing.T) {
 	assert.Equal(t, 10, loop.count(), "one call's worth of requests, not four")
 }
 
-func TestAnswerAboutAnotherJobIsAnError(t *testing.T) {
-	srv := newScripted(t, respond(200, `{"job":{"uuid":"`+unknownID+`","phase":"BATCH_JOB_PHASE_CANCELLED"}}`))
-	client := newClient(t, srv.URL)
-	for name, call := range map[string]func() (*indexingjobs.IndexingJob, error){
-		"cancel": func() (*indexingjobs.IndexingJob, error) {
-			return client.CancelIndexingJob(context.Background(), jobID)
-		},
-		"get": func() (*indexingjobs.IndexingJob, error) { return client.GetIndexingJob(context.Background(), jobID) },
-	} {
-		job, err := call()
-		require.Error(t, err, name)
-		assert.Nil(t, job)
-		assert.Contains(t, err.Error(), unknownID, name)
-	}
-	same := newScripted(t, respond(200, jobBody(cancelled)))
-	job, err := newClient(t, same.URL).CancelIndexingJob(context.Background(), strings.ToUpper(jobID))
-	require.NoError(t, err, "case aside")
-	assert.Equal(t, jobID, job.UUID)
-}
-
 // TestEveryIDIsCheckedBeforeSending: no method sends a bad id of any kind.
 func TestEveryIDIsCheckedBeforeSending(t *testing.T) {
 	srv := newScripted(t, respond(200, `{}`))

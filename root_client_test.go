@@ -2,7 +2,6 @@ package indexingjobs_test
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -50,58 +49,6 @@ func TestNewClientReadsTokenFromEnvironment(t *testing.T) {
 	_, err = c.CancelIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
 	assert.Equal(t, "Bearer "+testToken, srv.requests()[0].Header.Get("Authorization"))
-}
-
-func TestCancelSendsTheRecordedRequestAndDecodes(t *testing.T) {
-	for name, want := range map[string]indexingjobs.IndexingJob{"cancel_reference": referenceJob, "cancel_indexing_job": cancelledJob} {
-		t.Run(name, func(t *testing.T) {
-			rec := loadRecording(t, name)
-			srv := newReplayServer(t, rec)
-			id := jobIDFromURL(t, rec.Request.URL)
-			job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), id)
-			require.NoError(t, err)
-			assert.Equal(t, want, *job)
-
-			got := srv.requests()
-			assertSentCancel(t, got, rec, id)
-			assert.Equal(t, "application/json", got[0].Header.Get("Accept"))
-			assert.Equal(t, "indexingjobs-go/"+indexingjobs.Version, got[0].Header.Get("User-Agent"))
-		})
-	}
-}
-
-func TestGetDecodesRecordedJob(t *testing.T) {
-	rec := loadRecording(t, "get_indexing_job")
-	srv := newReplayServer(t, rec)
-	c := newClient(t, srv.URL)
-	job, err := c.GetIndexingJob(context.Background(), jobID)
-	require.NoError(t, err)
-	assert.Equal(t, runningJob, *job)
-	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase)
-	got := srv.requests()
-	require.Len(t, got, 1)
-	assert.Equal(t, http.MethodGet, got[0].Method)
-	assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+jobID, got[0].RawPath)
-	assert.Equal(t, recordedRateLimit(t, rec), c.RateLimit())
-}
-
-func TestSuccessWithoutAJobIsAnError(t *testing.T) {
-	for body, want := range map[string]string{
-		`<html>oops</html>`:       "does not decode",
-		`{"job":"cancelled"}`:     "does not decode",
-		`{}`:                      "has no job",
-		`{"job":{"tokens":"x"}}`:  "job.tokens",
-		`{"job":{"phase":12}}`:    "job.phase",
-		`{"job":{"uuid":"a"}} {}`: "does not decode",
-	} {
-		t.Run(body, func(t *testing.T) {
-			srv := newScripted(t, respond(200, body))
-			_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), "200 OK")
-			assert.Contains(t, err.Error(), want)
-		})
-	}
 }
 
 func TestUserAgentIsPrepended(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,10 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/gen"
 	"github.com/gradient-go/indexingjobs/wire"
 )
+
+// Tests of the job operations (jobs.go) and of the job they answer with:
+// what a cancel or a get sends and decodes, and that an answer about
+// another job, or about none, is an error.
 
 func ts(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -195,4 +200,76 @@ func TestJobDecodeErrorNamesBadCount(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "total_items_skipped")
 	assert.Contains(t, err.Error(), `"-3"`)
+}
+
+func TestCancelSendsTheRecordedRequestAndDecodes(t *testing.T) {
+	for name, want := range map[string]indexingjobs.IndexingJob{"cancel_reference": referenceJob, "cancel_indexing_job": cancelledJob} {
+		t.Run(name, func(t *testing.T) {
+			rec := loadRecording(t, name)
+			srv := newReplayServer(t, rec)
+			id := jobIDFromURL(t, rec.Request.URL)
+			job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), id)
+			require.NoError(t, err)
+			assert.Equal(t, want, *job)
+
+			got := srv.requests()
+			assertSentCancel(t, got, rec, id)
+			assert.Equal(t, "application/json", got[0].Header.Get("Accept"))
+			assert.Equal(t, "indexingjobs-go/"+indexingjobs.Version, got[0].Header.Get("User-Agent"))
+		})
+	}
+}
+
+func TestGetDecodesRecordedJob(t *testing.T) {
+	rec := loadRecording(t, "get_indexing_job")
+	srv := newReplayServer(t, rec)
+	c := newClient(t, srv.URL)
+	job, err := c.GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, runningJob, *job)
+	assert.Equal(t, indexingjobs.PhaseRunning, job.Phase)
+	got := srv.requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, http.MethodGet, got[0].Method)
+	assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+jobID, got[0].RawPath)
+	assert.Equal(t, recordedRateLimit(t, rec), c.RateLimit())
+}
+
+func TestSuccessWithoutAJobIsAnError(t *testing.T) {
+	for body, want := range map[string]string{
+		`<html>oops</html>`:       "does not decode",
+		`{"job":"cancelled"}`:     "does not decode",
+		`{}`:                      "has no job",
+		`{"job":{"tokens":"x"}}`:  "job.tokens",
+		`{"job":{"phase":12}}`:    "job.phase",
+		`{"job":{"uuid":"a"}} {}`: "does not decode",
+	} {
+		t.Run(body, func(t *testing.T) {
+			srv := newScripted(t, respond(200, body))
+			_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "200 OK")
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}
+
+func TestAnswerAboutAnotherJobIsAnError(t *testing.T) {
+	srv := newScripted(t, respond(200, `{"job":{"uuid":"`+unknownID+`","phase":"BATCH_JOB_PHASE_CANCELLED"}}`))
+	client := newClient(t, srv.URL)
+	for name, call := range map[string]func() (*indexingjobs.IndexingJob, error){
+		"cancel": func() (*indexingjobs.IndexingJob, error) {
+			return client.CancelIndexingJob(context.Background(), jobID)
+		},
+		"get": func() (*indexingjobs.IndexingJob, error) { return client.GetIndexingJob(context.Background(), jobID) },
+	} {
+		job, err := call()
+		require.Error(t, err, name)
+		assert.Nil(t, job)
+		assert.Contains(t, err.Error(), unknownID, name)
+	}
+	same := newScripted(t, respond(200, jobBody(cancelled)))
+	job, err := newClient(t, same.URL).CancelIndexingJob(context.Background(), strings.ToUpper(jobID))
+	require.NoError(t, err, "case aside")
+	assert.Equal(t, jobID, job.UUID)
 }
