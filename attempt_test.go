@@ -3,7 +3,6 @@ package indexingjobs_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -61,60 +60,6 @@ func TestSendsInsideACallersTransportAreEarlierAttempts(t *testing.T) {
 		assert.Equal(t, tc.second, apiErr.StatusCode)
 		assert.Equal(t, 2, apiErr.Attempts, "both sends are counted")
 	}
-}
-
-// TestMiddlewareSeesEverySendAndKeepsTheCoreRules: a middleware wraps the
-// client's own transport, so it sees each send, retries included, with the
-// client's headers; a start it lets through is still sent once, and one
-// that failed before it was written is retried.
-func TestMiddlewareSeesEverySendAndKeepsTheCoreRules(t *testing.T) {
-	var seen []string
-	mw := func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(req *http.Request) (*http.Response, error) {
-			seen = append(seen, req.Method+" "+req.URL.Path+" "+req.Header.Get("User-Agent"))
-			return next.RoundTrip(req)
-		})
-	}
-	srv := newScripted(t, respond(500, `{"id":"x","message":"y"}`), respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")))
-	c := newClient(t, srv.URL, indexingjobs.WithMiddleware(mw))
-	_, err := c.GetIndexingJob(context.Background(), jobID)
-	require.NoError(t, err)
-	require.Len(t, seen, 2, "the retry went through the middleware too")
-	assert.Contains(t, seen[0], "indexingjobs-go/")
-
-	start := newScripted(t, respond(502, `<html><title>502</title></html>`))
-	_, err = newClient(t, start.URL, indexingjobs.WithMiddleware(mw)).StartIndexingJob(context.Background(), kbID)
-	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
-	assert.Equal(t, 1, start.count(), "a start is sent once through middleware")
-
-	// A connection refused before anything was written: Go's transport,
-	// under the middleware, proves it, so the start is sent again.
-	refused := closedLoopbackURL(t)
-	var sends atomic.Int32
-	counting := func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(req *http.Request) (*http.Response, error) {
-			sends.Add(1)
-			return next.RoundTrip(req)
-		})
-	}
-	_, err = newClient(t, refused, indexingjobs.WithMiddleware(counting), indexingjobs.WithMaxRetries(2)).StartIndexingJob(context.Background(), kbID)
-	require.Error(t, err)
-	assert.NotErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
-	assert.Equal(t, int32(3), sends.Load(), "never written, so sent again")
-
-	// A middleware that answers itself (a cache, a test double) and fails:
-	// the client cannot know the request was not sent, so a start is not
-	// sent again.
-	var answered atomic.Int32
-	failing := func(http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(*http.Request) (*http.Response, error) {
-			answered.Add(1)
-			return nil, errors.New("connection reset")
-		})
-	}
-	_, err = newClient(t, srv.URL, indexingjobs.WithMiddleware(failing)).StartIndexingJob(context.Background(), kbID)
-	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
-	assert.Equal(t, int32(1), answered.Load())
 }
 
 // TestResponseBodyIsTheBodyAsSent: WithResponseBody hands the caller the

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,46 +97,6 @@ func TestCancelledContextDuringRetryWaitIsReported(t *testing.T) {
 	assert.True(t, indexingjobs.IsRateLimited(err), "the last answer is kept: %v", err)
 	assert.Contains(t, err.Error(), "context canceled while waiting to retry")
 	assert.Equal(t, 1, srv.count())
-}
-
-func TestRedirectsNeverChangeWhatACallDoes(t *testing.T) {
-	for _, code := range []int{301, 302, 303} {
-		var gets atomic.Int32
-		srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet {
-				gets.Add(1)
-			}
-			http.Redirect(w, r, "/elsewhere"+r.URL.Path, code)
-		})
-		_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
-		require.Error(t, err, code)
-		assert.Contains(t, err.Error(), "redirect", code)
-		assert.Contains(t, err.Error(), srv.URL+"/elsewhere/v2/gen-ai/indexing_jobs/"+jobID+"/cancel", "names the absolute URL")
-		assert.False(t, indexingjobs.IsNotFound(err))
-		assert.Equal(t, 1, srv.count(), "%d: not followed as a GET, not retried", code)
-		assert.Zero(t, gets.Load())
-	}
-
-	// 307 keeps the method and the body: followed.
-	var body atomic.Value
-	srv := newScripted(t,
-		func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/moved"+r.URL.Path, 307) },
-		func(w http.ResponseWriter, r *http.Request) {
-			b, _ := io.ReadAll(r.Body)
-			body.Store(r.Method + " " + string(b))
-			respond(200, jobBody(cancelled))(w, r)
-		})
-	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
-	require.NoError(t, err)
-	assert.Equal(t, `PUT {"uuid":"`+jobID+`"}`, body.Load())
-
-	// A loop is not a connection error: it is not retried.
-	loop := newScripted(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.Path, 307) })
-	_, err = newClient(t, loop.URL).GetIndexingJob(context.Background(), jobID)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "stopped after 10 redirects")
-	assert.Contains(t, err.Error(), loop.URL+"/v2/gen-ai/indexing_jobs/"+jobID)
-	assert.Equal(t, 10, loop.count(), "one call's worth of requests, not four")
 }
 
 // TestEveryIDIsCheckedBeforeSending: no method sends a bad id of any kind.

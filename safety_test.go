@@ -5,63 +5,14 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
-
-func TestTokenIsNotForwardedToAnotherOrigin(t *testing.T) {
-	var leaked atomic.Value
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		leaked.Store(r.Header.Get("Authorization"))
-		respond(200, jobBody(cancelled))(w, r)
-	}))
-	defer other.Close()
-	// Same host (127.0.0.1), another port: another origin.
-	srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
-	})
-	_, _ = newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
-	assert.Equal(t, "", leaked.Load(), "Authorization must not follow a redirect to another port")
-
-	// localhost and 127.0.0.1 are different hosts as well.
-	srv2 := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, http.StatusTemporaryRedirect)
-	})
-	leaked.Store("unset")
-	_, _ = newClient(t, srv2.URL).CancelIndexingJob(context.Background(), jobID)
-	assert.Equal(t, "", leaked.Load())
-}
-
-func TestTokenFollowsASameOriginRedirect(t *testing.T) {
-	var auth atomic.Value
-	srv := newScripted(t,
-		func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "/elsewhere"+r.URL.Path, http.StatusTemporaryRedirect)
-		},
-		func(w http.ResponseWriter, r *http.Request) {
-			auth.Store(r.Header.Get("Authorization"))
-			respond(200, jobBody(cancelled))(w, r)
-		})
-	_, err := newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
-	require.NoError(t, err)
-	assert.Equal(t, "Bearer "+testToken, auth.Load())
-}
-
-func TestCallerHTTPClientIsNotModified(t *testing.T) {
-	hc := &http.Client{Timeout: 5 * time.Second}
-	srv := newReplayServer(t, loadRecording(t, "get_indexing_job"))
-	_, err := newClient(t, srv.URL, indexingjobs.WithHTTPClient(hc)).GetIndexingJob(context.Background(), jobID)
-	require.NoError(t, err)
-	assert.Nil(t, hc.CheckRedirect)
-}
 
 func TestOversizedBodyIsAnError(t *testing.T) {
 	big := `{"job":{"uuid":"` + strings.Repeat("a", 5<<20) + `"}}`
