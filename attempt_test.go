@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,52 +31,6 @@ import (
 // body included whenever it can rewind it (a request built over a
 // bytes.Reader gets a GetBody): an attempt bounds those sends and counts
 // them.
-
-// resender is a caller's transport that wraps Go's and sends a request
-// again, as go-retryablehttp does, when the answer is a 5xx: the client
-// sees only the last answer of the attempt.
-type resender struct {
-	next  http.RoundTripper
-	sends atomic.Int32
-}
-
-func (r *resender) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-	}
-	for {
-		again := req.Clone(req.Context())
-		again.Body = io.NopCloser(bytes.NewReader(body))
-		r.sends.Add(1)
-		resp, err := r.next.RoundTrip(again)
-		if err != nil || resp.StatusCode < 500 || r.sends.Load() >= 2 {
-			return resp, err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
-}
-
-// TestSendsInsideACallersTransportAreEarlierAttempts: a start that the
-// caller's transport sent twice within one attempt, the first answered
-// 503 or 502, may have started the job, whatever the second answer says:
-// it is not sent again after a 429, and a 409 wraps ErrOutcomeUnknown.
-func TestSendsInsideACallersTransportAreEarlierAttempts(t *testing.T) {
-	for _, tc := range []struct{ first, second int }{{503, 429}, {502, 409}} {
-		srv := newScripted(t, respond(tc.first, `{"id":"x","message":"busy"}`), respond(tc.second, `{"id":"y","message":"no"}`))
-		rt := &resender{next: http.DefaultTransport.(*http.Transport).Clone()}
-		c := newClient(t, srv.URL, indexingjobs.WithHTTPClient(&http.Client{Transport: rt}))
-		_, err := c.StartIndexingJob(context.Background(), kbID)
-		require.Error(t, err)
-		assert.Equal(t, 2, srv.count(), "%d then %d: the client did not send the start again", tc.first, tc.second)
-		assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown, "%d then %d", tc.first, tc.second)
-		var apiErr *indexingjobs.APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, tc.second, apiErr.StatusCode)
-		assert.Equal(t, 2, apiErr.Attempts, "both sends are counted")
-	}
-}
 
 // TestResponseBodyIsTheBodyAsSent: WithResponseBody hands the caller the
 // bytes each result was decoded from, unknown fields and spelling kept,

@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -256,95 +254,6 @@ func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
 			assert.Equal(t, 1, errs, "the error is yielded once and ends the loop")
 			assert.Equal(t, tc.jobs, jobs)
 			assert.LessOrEqual(t, srv.count(), 2)
-		})
-	}
-}
-
-// TestStartIsRetriedOnlyWhenTheServerCertainlyDidNotAct.
-func TestStartIsRetriedOnlyWhenTheServerCertainlyDidNotAct(t *testing.T) {
-	ctx := context.Background()
-	started := `{"job":{"uuid":"` + jobID + `","knowledge_base_uuid":"` + kbID + `","phase":"BATCH_JOB_PHASE_PENDING"}}`
-
-	srv := newScripted(t, respond(500, `{"id":"server_error","message":"Unexpected server-side error"}`), respond(200, started))
-	_, err := newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
-	require.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
-	assert.Equal(t, 1, srv.count(), "a 5xx is not retried: the job may have started")
-	assert.Contains(t, err.Error(), "look before sending it again")
-	var apiErr *indexingjobs.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 500, apiErr.StatusCode)
-
-	srv = newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`, "Retry-After", "0"), respond(200, started))
-	job, err := newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
-	require.NoError(t, err)
-	assert.Equal(t, jobID, job.UUID)
-	assert.Equal(t, 2, srv.count(), "a 429 is retried: the server did not act")
-
-	// The connection breaks after the request was written: not retried.
-	var cut atomic.Int32
-	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cut.Add(1)
-		_, _ = io.ReadAll(r.Body)
-		conn, _, _ := w.(http.Hijacker).Hijack()
-		conn.Close()
-	}))
-	defer broken.Close()
-	_, err = newClient(t, broken.URL).StartIndexingJob(ctx, kbID)
-	require.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
-	assert.Equal(t, 1, int(cut.Load()))
-	_, err = newClient(t, broken.URL).GetIndexingJob(ctx, jobID)
-	require.Error(t, err)
-	assert.Equal(t, 5, int(cut.Load()), "a read is retried after the same break")
-
-	// Nothing listens: the request was never written, so it is retried.
-	_, err = newClient(t, closedLoopbackURL(t)).StartIndexingJob(ctx, kbID)
-	require.Error(t, err)
-	assert.False(t, errors.Is(err, indexingjobs.ErrOutcomeUnknown))
-	assert.Contains(t, err.Error(), "4 attempts")
-
-	// Nothing was written: a context that ended first is no unknown outcome.
-	ended, stop := context.WithCancel(ctx)
-	stop()
-	srv = newScripted(t, respond(200, started))
-	_, err = newClient(t, srv.URL).StartIndexingJob(ended, kbID)
-	require.ErrorIs(t, err, context.Canceled)
-	assert.False(t, errors.Is(err, indexingjobs.ErrOutcomeUnknown))
-	assert.Zero(t, srv.count())
-
-	// A 2xx whose body is unusable: the job was started all the same.
-	for _, body := range []string{`{"job":`, `{"job":{}}`, strings.Replace(started, kbID, dsA, 1)} {
-		srv = newScripted(t, respond(200, body))
-		_, err = newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
-		require.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown, body)
-		assert.Equal(t, 1, srv.count())
-	}
-
-	// A job of another knowledge base is not the job started.
-	srv = newScripted(t, respond(200, strings.Replace(started, kbID, dsA, 1)))
-	_, err = newClient(t, srv.URL).StartIndexingJob(ctx, kbID)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "of knowledge base "+dsA)
-}
-
-// TestStartAnsweredWithAnUnusableSuccessMayHaveStarted: a 2xx answer to a
-// start says the server acted; when the client cannot use it (too large,
-// not JSON, no job, a job of another knowledge base), the error still
-// says the job may have started, and nothing is sent again.
-func TestStartAnsweredWithAnUnusableSuccessMayHaveStarted(t *testing.T) {
-	for name, h := range map[string]http.HandlerFunc{
-		"too large":              respond(201, `{"job":{"uuid":"`+jobID+`","padding":"`+strings.Repeat("x", 5<<20)+`"}}`),
-		"not JSON":               respond(201, `<html>Created</html>`),
-		"no job":                 respond(200, `{}`),
-		"another knowledge base": respond(200, `{"job":{"uuid":"`+jobID+`","knowledge_base_uuid":"`+dsA+`"}}`),
-	} {
-		t.Run(name, func(t *testing.T) {
-			srv := newScripted(t, h)
-			job, err := newClient(t, srv.URL).StartIndexingJob(context.Background(), kbID)
-			require.Error(t, err)
-			assert.Nil(t, job)
-			assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
-			assert.Contains(t, err.Error(), "look before sending it again")
-			assert.Equal(t, 1, srv.count())
 		})
 	}
 }

