@@ -32,46 +32,6 @@ import (
 // bytes.Reader gets a GetBody): an attempt bounds those sends and counts
 // them.
 
-// TestResponseBodyIsTheBodyAsSent: WithResponseBody hands the caller the
-// bytes each result was decoded from, unknown fields and spelling kept,
-// once per page of a list and before that page's items.
-func TestResponseBodyIsTheBodyAsSent(t *testing.T) {
-	body := `{"job": {"uuid": "` + jobID + `", "phase": "BATCH_JOB_PHASE_RUNNING", "new_field": [1, 2.50]}}`
-	srv := newScripted(t, respond(200, body))
-	var got [][]byte
-	ctx := indexingjobs.WithResponseBody(context.Background(), func(b []byte) { got = append(got, b) })
-	_, err := newClient(t, srv.URL).GetIndexingJob(ctx, jobID)
-	require.NoError(t, err)
-	require.Len(t, got, 1)
-	assert.Equal(t, body, string(got[0]))
-
-	page := func(n int, ids ...string) string {
-		var items []string
-		for _, id := range ids {
-			items = append(items, `{"uuid":"`+id+`"}`)
-		}
-		return `{"jobs":[` + strings.Join(items, ",") + `],"meta":{"page":` + string(rune('0'+n)) + `,"pages":2,"total":3}}`
-	}
-	p1, p2 := page(1, jobID, kbID), page(2, dsA)
-	list := newScripted(t, respond(200, p1), respond(200, p2))
-	var pages []string
-	ctx = indexingjobs.WithResponseBody(context.Background(), func(b []byte) { pages = append(pages, string(b)) })
-	var order []string
-	for job, err := range newClient(t, list.URL).ListIndexingJobs(ctx, indexingjobs.WithPerPage(2)) {
-		require.NoError(t, err)
-		order = append(order, job.UUID+" after "+pages[len(pages)-1][:20])
-	}
-	assert.Equal(t, []string{p1, p2}, pages)
-	assert.Len(t, order, 3)
-
-	failed := newScripted(t, respond(404, `{"id":"not_found","message":"gone"}`))
-	got = nil
-	ctx = indexingjobs.WithResponseBody(context.Background(), func(b []byte) { got = append(got, b) })
-	_, err = newClient(t, failed.URL).GetIndexingJob(ctx, jobID)
-	require.Error(t, err)
-	assert.Empty(t, got, "a failed call hands over nothing")
-}
-
 // TestAnAttemptThatEndsSaysWhyOverHTTP2: over HTTP/2 as over HTTP/1.1, an
 // attempt that times out, or a download whose report stops coming, says
 // so; context.Canceled is in the error only when the caller cancelled.

@@ -174,3 +174,17 @@ func TestRetryAfterIsCappedAtADayInEitherForm(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelledContextDuringRetryWaitIsReported: the caller's interrupt is
+// what the error says, with the last answer still at hand.
+func TestCancelledContextDuringRetryWaitIsReported(t *testing.T) {
+	srv := newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`, "Retry-After", "30"))
+	client := newClient(t, srv.URL, indexingjobs.WithRetryWait(time.Millisecond, time.Minute))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := client.CancelIndexingJob(ctx, jobID)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.True(t, indexingjobs.IsRateLimited(err), "the last answer is kept: %v", err)
+	assert.Contains(t, err.Error(), "context canceled while waiting to retry")
+	assert.Equal(t, 1, srv.count())
+}

@@ -12,45 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	indexingjobs "github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs"
 )
 
-// Tests of what a hostile or broken server can send: every byte from the
-// network is untrusted.
-
-func TestRateLimitKeepsOnlyValidValues(t *testing.T) {
-	for _, tc := range []struct {
-		limit, remaining, reset string
-		want                    indexingjobs.RateLimit
-	}{
-		{"5000", "4999", "1444931833", indexingjobs.RateLimit{Limit: 5000, Remaining: 4999, Reset: time.Unix(1444931833, 0)}},
-		{"-5000", "-1", "-1444931833", indexingjobs.RateLimit{}},
-		{"99999999999999999999", "9223372036854775807", "9223372036854775807", indexingjobs.RateLimit{}},
-		{"5e3", "0x10", "soon", indexingjobs.RateLimit{}},
-		{"5000", "abc", "", indexingjobs.RateLimit{Limit: 5000}},
-	} {
-		srv := newScripted(t, respond(200, jobBody(cancelled),
-			"Ratelimit-Limit", tc.limit, "Ratelimit-Remaining", tc.remaining, "Ratelimit-Reset", tc.reset))
-		client := newClient(t, srv.URL)
-		_, err := client.GetIndexingJob(context.Background(), jobID)
-		require.NoError(t, err)
-		assert.Equal(t, tc.want, client.RateLimit(), "%+v", tc)
-	}
-}
-
-// TestCancelledContextDuringRetryWaitIsReported: the caller's interrupt is
-// what the error says, with the last answer still at hand.
-func TestCancelledContextDuringRetryWaitIsReported(t *testing.T) {
-	srv := newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`, "Retry-After", "30"))
-	client := newClient(t, srv.URL, indexingjobs.WithRetryWait(time.Millisecond, time.Minute))
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err := client.CancelIndexingJob(ctx, jobID)
-	require.ErrorIs(t, err, context.Canceled)
-	assert.True(t, indexingjobs.IsRateLimited(err), "the last answer is kept: %v", err)
-	assert.Contains(t, err.Error(), "context canceled while waiting to retry")
-	assert.Equal(t, 1, srv.count())
-}
+// Tests of a call as a whole (call.go), attempt after attempt: the
+// caller's context wherever the call is, and the body as sent handed to
+// the caller (WithResponseBody).
 
 // TestContextCancelledWithACauseIsContextCanceled: a caller that cancels
 // with a cause (context.WithCancelCause, as signal handling does) still
@@ -102,4 +69,44 @@ func TestContextCancelledWithACauseIsContextCanceled(t *testing.T) {
 			assert.ErrorIs(t, err, cause)
 		})
 	}
+}
+
+// TestResponseBodyIsTheBodyAsSent: WithResponseBody hands the caller the
+// bytes each result was decoded from, unknown fields and spelling kept,
+// once per page of a list and before that page's items.
+func TestResponseBodyIsTheBodyAsSent(t *testing.T) {
+	body := `{"job": {"uuid": "` + jobID + `", "phase": "BATCH_JOB_PHASE_RUNNING", "new_field": [1, 2.50]}}`
+	srv := newScripted(t, respond(200, body))
+	var got [][]byte
+	ctx := indexingjobs.WithResponseBody(context.Background(), func(b []byte) { got = append(got, b) })
+	_, err := newClient(t, srv.URL).GetIndexingJob(ctx, jobID)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, body, string(got[0]))
+
+	page := func(n int, ids ...string) string {
+		var items []string
+		for _, id := range ids {
+			items = append(items, `{"uuid":"`+id+`"}`)
+		}
+		return `{"jobs":[` + strings.Join(items, ",") + `],"meta":{"page":` + string(rune('0'+n)) + `,"pages":2,"total":3}}`
+	}
+	p1, p2 := page(1, jobID, kbID), page(2, dsA)
+	list := newScripted(t, respond(200, p1), respond(200, p2))
+	var pages []string
+	ctx = indexingjobs.WithResponseBody(context.Background(), func(b []byte) { pages = append(pages, string(b)) })
+	var order []string
+	for job, err := range newClient(t, list.URL).ListIndexingJobs(ctx, indexingjobs.WithPerPage(2)) {
+		require.NoError(t, err)
+		order = append(order, job.UUID+" after "+pages[len(pages)-1][:20])
+	}
+	assert.Equal(t, []string{p1, p2}, pages)
+	assert.Len(t, order, 3)
+
+	failed := newScripted(t, respond(404, `{"id":"not_found","message":"gone"}`))
+	got = nil
+	ctx = indexingjobs.WithResponseBody(context.Background(), func(b []byte) { got = append(got, b) })
+	_, err = newClient(t, failed.URL).GetIndexingJob(ctx, jobID)
+	require.Error(t, err)
+	assert.Empty(t, got, "a failed call hands over nothing")
 }
