@@ -3,7 +3,6 @@ package indexingjobs_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -15,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
 // FuzzJobID: no id the client accepts can change where a request goes.
@@ -140,115 +138,6 @@ func FuzzResponse(f *testing.F) {
 		if rl.Limit < 0 || rl.Remaining < 0 || rl.Limit > math.MaxInt32 || rl.Remaining > math.MaxInt32 ||
 			(!rl.Reset.IsZero() && (rl.Reset.Unix() < 0 || rl.Reset.Year() > 2200)) {
 			t.Fatalf("rate limit out of range: %+v", rl)
-		}
-	})
-}
-
-// FuzzListIndexingJobs: whatever pages the server answers (the last one
-// again for every later page), the sequence ends, after at most one
-// request more than the pages given; it yields no job twice (uuids
-// compared case aside), never a nil job, and at most one error, last,
-// whose text holds no control character and never the token. A page that
-// counts below 0, is empty while its count says more pages follow, or
-// holds only jobs of earlier pages yields nothing and ends the list with
-// an error.
-func FuzzListIndexingJobs(f *testing.F) {
-	page := func(pageNo, pages, total int, ids ...string) string {
-		var jobs []string
-		for _, id := range ids {
-			jobs = append(jobs, `{"uuid":"`+id+`"}`)
-		}
-		return `{"jobs":[` + strings.Join(jobs, ",") + `],"meta":{"page":` + strconv.Itoa(pageNo) + `,"pages":` + strconv.Itoa(pages) + `,"total":` + strconv.Itoa(total) + `}}`
-	}
-	a, b, c := "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b", "00000000-0000-4000-8000-00000000000c"
-	f.Add(page(1, 2, 3, a, b), page(2, 2, 3, c), "", 2)
-	f.Add(page(1, 2, 3, a, b), page(2, 2, 3, strings.ToUpper(b), c), "", 2)
-	f.Add(page(1, 1000000, 2000000, a, b), page(2, 1000000, 2000000, a, b), "", 2)
-	f.Add(page(1, 3, 6, a, b), page(1, 3, 6, c), page(3, 3, 6), 2)
-	f.Add(page(1, 2, 9223372036854775807, a, b), page(2, 2, 4, c), "", 2)
-	f.Add(`{"jobs":[{"uuid":""},{}],"meta":{"pages":-1}}`, `{"jobs":null}`, "not json\x1b[2J", 0)
-	f.Add(page(1, 1000, 2000, a, b), page(2, 1000, 2000, c), page(3, 1000, 2000, a, b), 2)
-	f.Add(page(1, 3, 6, a, b), page(2, 3, 6), page(3, 3, 6, c), 2)
-	f.Add(page(1, -1, 6, a, b), page(2, 3, -6, c), "", 2)
-	f.Add(`{"jobs":[{"uuid":"a\u001b[2J"}],"meta":{"page":1,"pages":3,"total":3}}`, `{"links":{"pages":{"next":"https://evil.example/"}}}`, `[]`, 1)
-	f.Fuzz(func(t *testing.T, first, second, rest string, perPage int) {
-		bodies := []string{first, second, rest}
-		requests := 0
-		client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
-			body := bodies[min(requests, len(bodies)-1)]
-			requests++
-			if r.URL.Host != "api.digitalocean.com" || r.URL.Path != "/v2/gen-ai/indexing_jobs" {
-				t.Fatalf("asked %s", r.URL)
-			}
-			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: -1,
-				Body: io.NopCloser(strings.NewReader(body))}, nil
-		})
-		var failed error
-		failedAt := 0                // the request after which the error came
-		yieldedAt := map[int]int{}   // jobs yielded, by request
-		yielded := map[string]bool{} // the jobs yielded, lower-case
-		for job, err := range client.ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(perPage)) {
-			if failed != nil {
-				t.Fatalf("yielded after the error %v", failed)
-			}
-			if err != nil {
-				failed, failedAt = err, requests
-				msg := err.Error()
-				if strings.Contains(msg, testToken) || !utf8.ValidString(msg) {
-					t.Fatalf("error text: %q", msg)
-				}
-				for _, r := range msg {
-					if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
-						t.Fatalf("error text holds %U: %q", r, msg)
-					}
-				}
-				continue
-			}
-			if job == nil {
-				t.Fatal("a nil job without an error")
-			}
-			key := strings.ToLower(job.UUID)
-			if yielded[key] {
-				t.Fatalf("job %q yielded again", job.UUID)
-			}
-			yielded[key] = true
-			yieldedAt[requests]++
-			if requests > len(bodies)+1 {
-				t.Fatalf("%d requests for %d pages", requests, len(bodies))
-			}
-		}
-		if requests > len(bodies)+1 {
-			t.Fatalf("%d requests for %d pages", requests, len(bodies))
-		}
-		// The pages that must end the list, as the server answered them.
-		earlier := map[string]bool{} // the jobs of the pages before, lower-case
-		for n := 1; n <= requests; n++ {
-			var out gen.ListIndexingJobsOutput
-			if json.Unmarshal([]byte(bodies[min(n, len(bodies))-1]), &out) != nil {
-				continue // the client cannot read it either
-			}
-			var ids []string
-			old := len(out.Jobs) > 0
-			for _, job := range out.Jobs {
-				ids = append(ids, strings.ToLower(job.UUID))
-				old = old && earlier[ids[len(ids)-1]]
-			}
-			var wrong string
-			switch {
-			case out.Meta.Pages < 0 || out.Meta.Total < 0:
-				wrong = "counts below 0"
-			case len(ids) == 0 && out.Meta.Pages > n:
-				wrong = "is empty before the last page"
-			case old:
-				wrong = "holds only jobs of earlier pages"
-			}
-			for _, id := range ids {
-				earlier[id] = true
-			}
-			if wrong != "" && (yieldedAt[n] > 0 || failedAt != n) {
-				t.Fatalf("page %d %s, yet %d of its jobs were yielded, and the error came after request %d of %d: %v",
-					n, wrong, yieldedAt[n], failedAt, requests, failed)
-			}
 		}
 	})
 }
