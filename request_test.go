@@ -2,7 +2,9 @@ package indexingjobs_test
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -72,4 +74,45 @@ func TestEveryIDIsCheckedBeforeSending(t *testing.T) {
 	}
 	assert.Zero(t, srv.count())
 	assert.NotContains(t, indexingjobs.ValidateUUID("\x1b[2J\n").Error(), "\x1b")
+}
+
+// FuzzJobID: no id the client accepts can change where a request goes.
+// An accepted id is sent as exactly /v2/gen-ai/indexing_jobs/<id>[/cancel]
+// on the API's host, with no query; a refused one sends nothing.
+func FuzzJobID(f *testing.F) {
+	for _, s := range []string{jobID, strings.ToUpper(jobID), "", "..", "../../v2/account", jobID + "/../x",
+		"%2e%2e%2f%2e%2e", jobID + "\n", jobID + "?x=1", jobID + "#", "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b1/",
+		"7d1b3a0e/5c44-4b8e-9a51-0f6c2e8d9b17", "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b1é", "７d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		var sent []*http.Request
+		client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+			sent = append(sent, r)
+			// The job asked for, so that any accepted id can succeed: the
+			// path is checked below.
+			asked := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v2/gen-ai/indexing_jobs/"), "/cancel")
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: -1,
+				Body: io.NopCloser(strings.NewReader(`{"job":{"uuid":"` + asked + `"}}`))}, nil
+		})
+		_, errCancel := client.CancelIndexingJob(context.Background(), id)
+		_, errGet := client.GetIndexingJob(context.Background(), id)
+
+		if indexingjobs.ValidateUUID(id) != nil {
+			if len(sent) != 0 || !errors.Is(errCancel, indexingjobs.ErrInvalidUUID) || !errors.Is(errGet, indexingjobs.ErrInvalidUUID) {
+				t.Fatalf("refused id %q: sent %d requests; errors %v, %v", id, len(sent), errCancel, errGet)
+			}
+			return
+		}
+		if errCancel != nil || errGet != nil || len(sent) != 2 {
+			t.Fatalf("accepted id %q: %d requests; errors %v, %v", id, len(sent), errCancel, errGet)
+		}
+		for i, want := range []string{"/v2/gen-ai/indexing_jobs/" + id + "/cancel", "/v2/gen-ai/indexing_jobs/" + id} {
+			u := sent[i].URL
+			if u.Scheme != "https" || u.Host != "api.digitalocean.com" || u.EscapedPath() != want || u.Path != want ||
+				u.RawQuery != "" || u.Fragment != "" || strings.Count(u.Path, "/") != strings.Count(want, "/") {
+				t.Fatalf("accepted id %q went to %s, want https://api.digitalocean.com%s", id, u, want)
+			}
+		}
+	})
 }
