@@ -18,9 +18,9 @@ import (
 	"github.com/gradient-go/indexingjobs/wire"
 )
 
-// Tests of the job operations (jobs.go) and of the job they answer with:
-// what a cancel or a get sends and decodes, and that an answer about
-// another job, or about none, is an error.
+// Tests of the job operations (jobs.go) and of the job they answer with
+// (job.go): what a cancel or a get sends and decodes, a job's phases, and
+// that an answer about another job, or about none, is an error.
 
 func ts(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -272,4 +272,23 @@ func TestAnswerAboutAnotherJobIsAnError(t *testing.T) {
 	job, err := newClient(t, same.URL).CancelIndexingJob(context.Background(), strings.ToUpper(jobID))
 	require.NoError(t, err, "case aside")
 	assert.Equal(t, jobID, job.UUID)
+}
+
+func TestPhases(t *testing.T) {
+	for p, want := range map[indexingjobs.Phase]bool{
+		indexingjobs.PhaseSucceeded: true, indexingjobs.PhaseFailed: true, indexingjobs.PhaseError: true, indexingjobs.PhaseCancelled: true,
+		indexingjobs.PhaseUnknown: false, indexingjobs.PhasePending: false, indexingjobs.PhaseRunning: false, "BATCH_JOB_PHASE_PAUSED": false,
+	} {
+		assert.Equal(t, want, p.Terminal(), p)
+	}
+	var absent indexingjobs.Phase
+	assert.False(t, absent.Known(), "a phase the API left out")
+	assert.Equal(t, "BATCH_JOB_PHASE_UNKNOWN", absent.String())
+	assert.True(t, indexingjobs.PhaseRunning.Known())
+	assert.False(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED").Known())
+	assert.Equal(t, "BATCH_JOB_PHASE_PAUSED", indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED").String(), "kept as it came")
+	assert.True(t, indexingjobs.StatusCancelled.Known())
+	assert.False(t, indexingjobs.Status("INDEX_JOB_STATUS_PAUSED").Known())
+	assert.True(t, indexingjobs.DataSourceStatusCancelled.Known())
+	assert.False(t, indexingjobs.DataSourceStatus("DATA_SOURCE_STATUS_X").Known())
 }
