@@ -26,21 +26,7 @@ import (
 // downloading the report.
 func TestContextCancelledWithACauseIsContextCanceled(t *testing.T) {
 	stall := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-	halfBody := func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", "1000")
-		w.WriteHeader(200)
-		_, _ = io.WriteString(w, `{"job":`)
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}
-	var storage *scripted
-	storage = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/details_signed_url") {
-			respond(200, `{"signed_url":"`+storage.URL+`/report?sig=s"}`)(w, r)
-			return
-		}
-		halfBody(w, r)
-	})
+	storage := selfSigned(t, halfBody)
 	for name, call := range map[string]func(context.Context) error{
 		"awaiting the answer": func(ctx context.Context) error {
 			_, err := newClient(t, newScripted(t, stall).URL).GetIndexingJob(ctx, jobID)

@@ -413,6 +413,21 @@ func TestDownloadIsCapped(t *testing.T) {
 	}
 }
 
+// selfSigned is a plain-http API on loopback that is its own storage host:
+// it answers the report's signed URL with one on itself, whose query holds
+// the signature sigV4, and the report's request with report.
+func selfSigned(t *testing.T, report http.HandlerFunc) *scripted {
+	var srv *scripted
+	srv = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/details_signed_url") {
+			respond(200, `{"signed_url":"`+srv.URL+`/reports/r.json?X-Amz-Signature=`+sigV4+`"}`)(w, r)
+			return
+		}
+		report(w, r)
+	})
+	return srv
+}
+
 // announceAndStall announces a body of length bytes, sends part of it,
 // and waits until the client hangs up.
 func announceAndStall(length int, part []byte) http.HandlerFunc {
@@ -698,18 +713,7 @@ func TestEveryEchoOfASignedURLSecretIsRedacted(t *testing.T) {
 // the call (its goroutine, its connection, the caller's file) until the
 // caller's context ended, for ever under context.Background().
 func TestADownloadThatStopsMidBodyEnds(t *testing.T) {
-	var storage *scripted
-	storage = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/details_signed_url") {
-			respond(200, `{"signed_url":"`+storage.URL+`/reports/r.json?X-Amz-Signature=`+sigV4+`"}`)(w, r)
-			return
-		}
-		w.Header().Set("Content-Length", "1000")
-		w.WriteHeader(200)
-		_, _ = io.WriteString(w, `{"job":`)
-		w.(http.Flusher).Flush()
-		<-r.Context().Done() // then silence, until the client goes
-	})
+	storage := selfSigned(t, halfBody)
 	client := newClient(t, storage.URL, indexingjobs.WithAttemptTimeout(100*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond) // the test's safety net
 	defer cancel()
@@ -727,12 +731,7 @@ func TestADownloadThatStopsMidBodyEnds(t *testing.T) {
 // report was read whole into memory, dropped, and the call returned 0
 // bytes and no error, as if the report were empty.
 func TestADownloadToNoWriterIsRefusedUnsent(t *testing.T) {
-	var storage *scripted
-	storage = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/details_signed_url") {
-			respond(200, `{"signed_url":"`+storage.URL+`/reports/r.json?X-Amz-Signature=`+sigV4+`"}`)(w, r)
-			return
-		}
+	storage := selfSigned(t, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, strings.Repeat(`{"file":"a.pdf","items":12}`+"\n", 1000))
 	})
 	n, err := newClient(t, storage.URL).DownloadIndexingJobDetails(context.Background(), jobID, nil)

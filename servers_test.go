@@ -77,6 +77,16 @@ func respond(code int, body string, headers ...string) http.HandlerFunc {
 	}
 }
 
+// halfBody announces a body of 1,000 bytes and sends its first 7,
+// `{"job":`, then nothing until the client goes.
+func halfBody(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "1000")
+	w.WriteHeader(200)
+	_, _ = io.WriteString(w, `{"job":`)
+	w.(http.Flusher).Flush()
+	<-r.Context().Done()
+}
+
 // sent is what a server saw of one request.
 type sent struct{ method, path, query, body, auth string }
 
