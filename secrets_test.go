@@ -10,7 +10,6 @@ import (
 	"html"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -252,13 +251,7 @@ type echoClient struct {
 
 func newEchoClient(t *testing.T, token string) *echoClient {
 	e := &echoClient{}
-	e.client = memoryClient(t, func(r *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		e.answer(rec, r)
-		resp := rec.Result()
-		resp.Request = r
-		return resp, nil
-	}, indexingjobs.WithToken(token))
+	e.client = memoryClient(t, answeredBy(func(w http.ResponseWriter, r *http.Request) { e.answer(w, r) }), indexingjobs.WithToken(token))
 	return e
 }
 
@@ -346,13 +339,7 @@ func TestAnswersAboutSomethingElseShowNoPartOfTheToken(t *testing.T) {
 			"get":                `{"job":{"uuid":"` + id + `"}}`,
 			"jobs of another kb": `{"jobs":[{"uuid":"` + jobID + `","knowledge_base_uuid":"` + id + `"}]}`,
 		} {
-			c := memoryClient(t, func(r *http.Request) (*http.Response, error) {
-				rec := httptest.NewRecorder()
-				respond(200, body)(rec, r)
-				resp := rec.Result()
-				resp.Request = r
-				return resp, nil
-			})
+			c := memoryClient(t, answeredBy(respond(200, body)))
 			var err error
 			if name == "get" {
 				_, err = c.GetIndexingJob(t.Context(), jobID)

@@ -111,6 +111,17 @@ type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// answeredBy is a transport that answers each request with h, in memory.
+func answeredBy(h http.HandlerFunc) roundTrip {
+	return func(r *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		h(rec, r)
+		resp := rec.Result()
+		resp.Request = r
+		return resp, nil
+	}
+}
+
 // memoryClient is a client whose requests rt answers, without retries.
 func memoryClient(t *testing.T, rt roundTrip, opts ...indexingjobs.Option) *indexingjobs.Client {
 	t.Helper()
