@@ -2,7 +2,6 @@ package indexingjobs_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -122,37 +121,6 @@ func TestContextCancelStopsRetries(t *testing.T) {
 	_, err := newClient(t, srv.URL, indexingjobs.WithRetryWait(time.Second, time.Second)).CancelIndexingJob(ctx, jobID)
 	require.Error(t, err)
 	assert.Equal(t, 1, srv.count())
-}
-
-func TestAttemptTimeoutCoversTheBodyAndYieldsToTheCallersClient(t *testing.T) {
-	// Headers at once, then a body that stalls.
-	release := make(chan struct{})
-	defer close(release)
-	srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "200")
-		w.WriteHeader(200)
-		_, _ = io.WriteString(w, `{"job":`)
-		w.(http.Flusher).Flush()
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	})
-	_, err := newClient(t, srv.URL, indexingjobs.WithAttemptTimeout(30*time.Millisecond), indexingjobs.WithMaxRetries(1),
-		indexingjobs.WithHTTPClient(&http.Client{})).GetIndexingJob(context.Background(), jobID)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "reading the body")
-	assert.Contains(t, err.Error(), "the attempt timed out after 30ms")
-	assert.Contains(t, err.Error(), "(2 attempts)", "a timed-out attempt is retried")
-
-	// The caller's own Timeout (100ms) wins over the attempt timeout (30ms).
-	start := time.Now()
-	_, err = newClient(t, srv.URL, indexingjobs.WithAttemptTimeout(30*time.Millisecond), indexingjobs.WithMaxRetries(0),
-		indexingjobs.WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond})).GetIndexingJob(context.Background(), jobID)
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "attempt timed out")
-	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
 }
 
 // TestRetryAfterIsCappedAtADayInEitherForm: APIError.RetryAfter is what
