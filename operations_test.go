@@ -15,6 +15,10 @@ import (
 	"github.com/gradient-go/indexingjobs/internal/optest"
 )
 
+// Tests of every operation as the client sends it: the registry's
+// (internal/optest) against the answers recorded for them, and what each
+// method puts in its request's body and query.
+
 // TestEachOperationSendsItsRequest: every operation of the registry,
 // called through the client against the answer recorded for it, sends one
 // request of the operation's method to its path with the id in place,

@@ -12,6 +12,9 @@ import (
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
+// Tests of retries (retry.go): which answers a request is sent again
+// after, how many times, and how long the client waits between attempts.
+
 func TestRetriesServerErrorsThenSucceeds(t *testing.T) {
 	for _, code := range []int{500, 502, 503, 504, 429} {
 		srv := newScripted(t, respond(code, `{"id":"x","message":"y"}`), respond(code, `<html>busy</html>`, "Content-Type", "text/html"), respond(200, jobBody(cancelled)))
