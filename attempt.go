@@ -103,7 +103,13 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (f facts) {
 	}
 	t.trace.WroteHeaders = t.wroteHeaders
 	req := x.req.WithContext(httptrace.WithClientTrace(t, &t.trace))
-	if x.body != nil {
+	switch {
+	case x.upload != nil:
+		req.Body, req.ContentLength = x.uploadBody(timer, c.attemptTimeout), x.size
+		if x.idempotent {
+			req.GetBody = func() (io.ReadCloser, error) { return x.uploadBody(timer, c.attemptTimeout), nil }
+		}
+	case x.body != nil:
 		req.Body, req.ContentLength = newBody(x.body), int64(len(x.body))
 		if x.idempotent { // else a transport could send it again on its own
 			req.GetBody = x.getBody
@@ -217,6 +223,22 @@ func (i *idleReader) Read(p []byte) (int, error) {
 func newBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
 
 func (x *outgoing) getBody() (io.ReadCloser, error) { return newBody(x.body), nil }
+
+// uploadBody is an upload's body for one send, read afresh from its first
+// byte. With the attempt's timer, each read that takes bytes restarts it,
+// as a download's do: the attempt timeout bounds each wait of a transport
+// that keeps sending, then the wait for the answer, not the whole of a
+// large file.
+func (x *outgoing) uploadBody(timer *time.Timer, d time.Duration) io.ReadCloser {
+	if x.size == 0 {
+		return http.NoBody
+	}
+	r := x.upload()
+	if timer != nil {
+		r = &idleReader{r: r, timer: timer, d: d}
+	}
+	return io.NopCloser(r)
+}
 
 // maxShownBody bounds what is read of a storage host's answer outside 2xx,
 // of which an error shows the start.

@@ -70,12 +70,19 @@ type outgoing struct {
 	maxRetries int
 	req        http.Request // method, URL and headers; no context, no body (one allocation with x)
 	body       []byte       // nil when the request has none
+	// upload, when set, is the body instead, too large to hold: it returns
+	// a fresh reader of the body's size bytes from the first, for each
+	// send (UploadFile's PUT of a file).
+	upload func() io.Reader
+	size   int64
 	// decoder takes a 2xx body of the API read whole; its error says why
 	// the answer cannot be used.
 	decoder interface{ decode([]byte) error }
 	// A download streams the answer's body into sink, at most max bytes;
 	// it goes to a storage host without the token, whose answers say
-	// nothing of the rate limit. Every other request goes to the API.
+	// nothing of the rate limit. An upload goes there too, as a download
+	// whose answer's body is discarded. Every other request goes to the
+	// API.
 	download bool
 	sink     io.Writer
 	max      int64

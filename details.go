@@ -18,20 +18,9 @@ import (
 func (c *Client) IndexingJobDetailsURL(ctx context.Context, jobUUID string) (*url.URL, error) {
 	var signed *url.URL
 	_, err := call(ctx, c, opGenaiGetIndexingJobDetailsSignedURL, []string{jobUUID}, nil, nil,
-		func(out *detailsSignedURLAnswer) error {
-			u, err := url.Parse(out.SignedURL)
-			switch {
-			case len(out.SignedURL) > maxSignedURL:
-				return fmt.Errorf("%w: the signed URL is %d bytes long; none is over %d", errWrongAnswer, len(out.SignedURL), maxSignedURL)
-			case err != nil || !u.IsAbs() || u.Host == "":
-				return fmt.Errorf("%w: the signed URL is not an absolute URL", errWrongAnswer)
-			case u.User != nil:
-				return fmt.Errorf("%w: the signed URL %s carries a user or password", errWrongAnswer, safeURL(u))
-			case !c.reachable(u):
-				return fmt.Errorf("%w: the signed URL %s is not an https URL", errWrongAnswer, safeURL(u))
-			}
-			signed = u
-			return nil
+		func(out *detailsSignedURLAnswer) (err error) {
+			signed, err = c.signedURL(out.SignedURL)
+			return err
 		})
 	if err != nil {
 		return nil, err
@@ -67,6 +56,26 @@ func (c *Client) DownloadIndexingJobDetails(ctx context.Context, jobUUID string,
 		return n, fmt.Errorf("indexingjobs: details of %s: %w", jobUUID, err)
 	}
 	return n, nil
+}
+
+// signedURL parses a signed URL an answer holds, which the client is to
+// fetch or upload to without its token: an absolute https URL (plain http
+// to a loopback address when the client's base URL is one, for tests),
+// without a user or password, of a sane length. Its errors wrap
+// errWrongAnswer and never show its query, which holds the signature.
+func (c *Client) signedURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > maxSignedURL:
+		return nil, fmt.Errorf("%w: the signed URL is %d bytes long; none is over %d", errWrongAnswer, len(raw), maxSignedURL)
+	case err != nil || !u.IsAbs() || u.Host == "":
+		return nil, fmt.Errorf("%w: the signed URL is not an absolute URL", errWrongAnswer)
+	case u.User != nil:
+		return nil, fmt.Errorf("%w: the signed URL %s carries a user or password", errWrongAnswer, safeURL(u))
+	case !c.reachable(u):
+		return nil, fmt.Errorf("%w: the signed URL %s is not an https URL", errWrongAnswer, safeURL(u))
+	}
+	return u, nil
 }
 
 // maxSignedURL bounds a signed URL: S3's, with a session token, are a few

@@ -26,9 +26,13 @@ import (
 //   - StartIndexingJob: list the knowledge base's jobs
 //     (ListKnowledgeBaseIndexingJobs) before starting again;
 //   - ScheduleIndexing: read the schedule (GetIndexingSchedule);
-//   - DeleteIndexingSchedule, whose 404 after an earlier attempt may have
-//     deleted it wraps it too: the schedule may be gone because of this
-//     very call.
+//   - CreateKnowledgeBase: look for a knowledge base of that name
+//     (ListKnowledgeBases);
+//   - AddDataSource: list the knowledge base's data sources
+//     (ListKnowledgeBaseDataSources);
+//   - DeleteIndexingSchedule, DeleteKnowledgeBase and DeleteDataSource,
+//     whose 404 after an earlier attempt may have deleted it wraps it too:
+//     what was to be deleted may be gone because of this very call.
 var ErrOutcomeUnknown = errors.New("the server may have acted on the request: look before sending it again")
 
 // errDeletedBefore is wrapped by the 404 that answers a DELETE after an
@@ -65,6 +69,9 @@ var (
 	// about what was asked: no job, another job, a job of another
 	// knowledge base.
 	errWrongAnswer = errors.New("the answer is not about what was asked")
+	// errNotComingOnline ends WaitForKnowledgeBase on a database state
+	// that does not pass by itself.
+	errNotComingOnline = errors.New("will not come online by itself")
 )
 
 // APIError is a response outside 2xx, whether the API sent its JSON error

@@ -116,6 +116,66 @@ func (v DataSourceStatus) Known() bool {
 	return false
 }
 
+// The values of ModelProvider that openapi.yaml lists. The API may send
+// others it adds later: they are kept as they came.
+const (
+	ModelProviderAnthropic    ModelProvider = "MODEL_PROVIDER_ANTHROPIC"
+	ModelProviderDigitalOcean ModelProvider = "MODEL_PROVIDER_DIGITALOCEAN"
+	ModelProviderOpenAI       ModelProvider = "MODEL_PROVIDER_OPENAI"
+)
+
+// Known reports whether the value is one of those openapi.yaml lists for
+// ModelProvider. An empty value (the API left it out) is not.
+func (v ModelProvider) Known() bool {
+	switch v {
+	case ModelProviderAnthropic, ModelProviderDigitalOcean, ModelProviderOpenAI:
+		return true
+	}
+	return false
+}
+
+// The values of ModelUsecase that openapi.yaml lists. The API may send
+// others it adds later: they are kept as they came.
+const (
+	ModelUsecaseAgent         ModelUsecase = "MODEL_USECASE_AGENT"
+	ModelUsecaseFinetuned     ModelUsecase = "MODEL_USECASE_FINETUNED"
+	ModelUsecaseGuardrail     ModelUsecase = "MODEL_USECASE_GUARDRAIL"
+	ModelUsecaseKnowledgebase ModelUsecase = "MODEL_USECASE_KNOWLEDGEBASE"
+	ModelUsecaseReasoning     ModelUsecase = "MODEL_USECASE_REASONING"
+	ModelUsecaseServerless    ModelUsecase = "MODEL_USECASE_SERVERLESS"
+	ModelUsecaseUnknown       ModelUsecase = "MODEL_USECASE_UNKNOWN"
+)
+
+// Known reports whether the value is one of those openapi.yaml lists for
+// ModelUsecase. An empty value (the API left it out) is not.
+func (v ModelUsecase) Known() bool {
+	switch v {
+	case ModelUsecaseAgent, ModelUsecaseFinetuned, ModelUsecaseGuardrail, ModelUsecaseKnowledgebase, ModelUsecaseReasoning, ModelUsecaseServerless, ModelUsecaseUnknown:
+		return true
+	}
+	return false
+}
+
+// The values of OpenSearchPlanSize that openapi.yaml lists. The API may send
+// others it adds later: they are kept as they came.
+const (
+	OpenSearchPlanSizeExtraLarge  OpenSearchPlanSize = "OPEN_SEARCH_PLAN_SIZE_EXTRA_LARGE"
+	OpenSearchPlanSizeLarge       OpenSearchPlanSize = "OPEN_SEARCH_PLAN_SIZE_LARGE"
+	OpenSearchPlanSizeMedium      OpenSearchPlanSize = "OPEN_SEARCH_PLAN_SIZE_MEDIUM"
+	OpenSearchPlanSizeSmall       OpenSearchPlanSize = "OPEN_SEARCH_PLAN_SIZE_SMALL"
+	OpenSearchPlanSizeUnspecified OpenSearchPlanSize = "OPEN_SEARCH_PLAN_SIZE_UNSPECIFIED"
+)
+
+// Known reports whether the value is one of those openapi.yaml lists for
+// OpenSearchPlanSize. An empty value (the API left it out) is not.
+func (v OpenSearchPlanSize) Known() bool {
+	switch v {
+	case OpenSearchPlanSizeExtraLarge, OpenSearchPlanSizeLarge, OpenSearchPlanSizeMedium, OpenSearchPlanSizeSmall, OpenSearchPlanSizeUnspecified:
+		return true
+	}
+	return false
+}
+
 // The values of DatabaseStatus that openapi.yaml lists. The API may send
 // others it adds later: they are kept as they came.
 const (
@@ -144,6 +204,36 @@ func (v DatabaseStatus) Known() bool {
 	return false
 }
 
+// S3Source A folder or object in an Amazon S3 bucket, with the access key that
+// reads it. The service keeps the key; answers show the bucket, the
+// path and the region only.
+type S3Source struct {
+	// BucketName The bucket's name.
+	//
+	// Example: product-docs-archive
+	BucketName string `json:"bucket_name,omitempty,omitzero"`
+
+	// ItemPath The folder or object in the bucket.
+	//
+	// Example: /2025
+	ItemPath string `json:"item_path,omitempty,omitzero"`
+
+	// KeyID The id of an AWS access key that can read the bucket.
+	//
+	// Example: AKIAIOSFODNN7EXAMPLE
+	KeyID string `json:"key_id,omitempty,omitzero"`
+
+	// Region The bucket's region.
+	//
+	// Example: us-east-1
+	Region string `json:"region,omitempty,omitzero"`
+
+	// SecretKey The secret of that access key. It is never sent back.
+	//
+	// Example: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+	SecretKey string `json:"secret_key,omitempty,omitzero"`
+}
+
 // S3Location A folder or object in an Amazon S3 bucket, without the keys that read it.
 type S3Location struct {
 	// BucketName The bucket's name.
@@ -160,6 +250,29 @@ type S3Location struct {
 	//
 	// Example: us-east-1
 	Region string `json:"region,omitempty,omitzero"`
+}
+
+// ModelAgreement The licence or agreement under which a model is used.
+type ModelAgreement struct {
+	// Description What the agreement is, for a person to read.
+	//
+	// Example: The Apache License, version 2.0.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Name The agreement's name.
+	//
+	// Example: Apache 2.0
+	Name string `json:"name,omitempty,omitzero"`
+
+	// URL Where the agreement can be read.
+	//
+	// Example: https://www.apache.org/licenses/LICENSE-2.0
+	URL string `json:"url,omitempty,omitzero"`
+
+	// UUID The id of the agreement.
+	//
+	// Example: 7f3e2c10-5a4b-4c8d-9e1f-2a3b4c5d6e7f
+	UUID string `json:"uuid,omitempty,omitzero"`
 }
 
 // Phase Where the job is in its life. `BATCH_JOB_PHASE_SUCCEEDED`, `_FAILED`,
@@ -251,6 +364,112 @@ type ChunkingOptions struct {
 //	CrawlingOptionUnknown = "UNKNOWN"
 type CrawlingOption string
 
+// fileUploadURLsInput The files to upload.
+type fileUploadURLsInput struct {
+	// Files The files to get an upload URL for, one URL each.
+	Files []fileToUploadInput `json:"files,omitempty,omitzero"`
+}
+
+// fileUploadURLsOutput Where to upload the files asked for.
+type fileUploadURLsOutput struct {
+	// RequestID The id the service gave this request for URLs.
+	//
+	// Example: 3c1d9e72-8b4f-4a6e-b0d5-2f7a9c8e1b34
+	RequestID string `json:"request_id,omitempty,omitzero"`
+
+	// Uploads One upload URL for each file asked for.
+	Uploads []FileUploadURL `json:"uploads,omitempty,omitzero"`
+}
+
+// createDataSourceInput The data source to add: exactly one of the `*_data_source` objects,
+// and how its content is cut into chunks. There is no file-upload
+// kind here (see the operation).
+type createDataSourceInput struct {
+	// S3Source A folder or object in an Amazon S3 bucket, with the access key that
+	// reads it. The service keeps the key; answers show the bucket, the
+	// path and the region only.
+	S3Source S3Source `json:"aws_data_source,omitempty,omitzero"`
+
+	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+	//
+	// Example: CHUNKING_ALGORITHM_SECTION_BASED
+	ChunkingAlgorithm ChunkingAlgorithm `json:"chunking_algorithm,omitempty,omitzero"`
+
+	// ChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+	ChunkingOptions ChunkingOptions `json:"chunking_options,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base; when sent it must equal the id in the path.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
+
+	// SpacesSource A folder or object in a DigitalOcean Spaces bucket.
+	SpacesSource SpacesSource `json:"spaces_data_source,omitempty,omitzero"`
+
+	// WebCrawlerSource A web site, crawled from a URL.
+	WebCrawlerSource WebCrawlerSource `json:"web_crawler_data_source,omitempty,omitzero"`
+}
+
+// createKnowledgeBaseInput The knowledge base to make. Every field is optional in DigitalOcean's
+// public description, and so here; the service answers `400` to a
+// request it cannot act on.
+type createKnowledgeBaseInput struct {
+	// DatabaseID The id of an existing OpenSearch database to hold its index.
+	// Absent: the service makes a new database in the knowledge base's
+	// region.
+	//
+	//
+	// Example: a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+	DatabaseID string `json:"database_id,omitempty,omitzero"`
+
+	// Datasources Its first data sources. Absent or empty: the knowledge base is
+	// made without any, and they are added later, one at a time.
+	// Uploaded files, Google Drive and Dropbox folders can be attached
+	// only in this list.
+	Datasources []dataSourceInput `json:"datasources,omitempty,omitzero"`
+
+	// EmbeddingModelUUID The id of the model that embeds its content, one of the models listed for `MODEL_USECASE_KNOWLEDGEBASE`.
+	//
+	// Example: 22653204-79ed-11ef-bf8f-4e013e2ddde4
+	EmbeddingModelUUID string `json:"embedding_model_uuid,omitempty,omitzero"`
+
+	// Name The knowledge base's name.
+	//
+	// Example: product-docs
+	Name string `json:"name,omitempty,omitzero"`
+
+	// ProjectID The id of the project it belongs to.
+	//
+	// Example: 37455431-84bd-4fa2-94cf-e8486f8f8c5e
+	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// Region The code of the region to make it in.
+	//
+	// Example: tor1
+	Region string `json:"region,omitempty,omitzero"`
+
+	// RerankingConfig Whether results found in the knowledge base are reordered by a cross-encoder model, and which.
+	RerankingConfig RerankingConfig `json:"reranking_config,omitempty,omitzero"`
+
+	// OpenSearchPlanSize The size of the OpenSearch database the service makes for a new
+	// knowledge base (no `database_id`). DigitalOcean's public description
+	// does not say what each size holds. More values may be added.
+	//
+	//
+	// Example: OPEN_SEARCH_PLAN_SIZE_SMALL
+	OpenSearchPlanSize OpenSearchPlanSize `json:"size,omitempty,omitzero"`
+
+	// Tags Tags that group it with related resources.
+	//
+	// Example: ["docs"]
+	Tags []string `json:"tags,omitempty,omitzero"`
+
+	// VpcUUID The id of the VPC to put a new database in.
+	//
+	// Example: f7176e0b-8c5e-4e32-948e-79327e56225a
+	VpcUUID string `json:"vpc_uuid,omitempty,omitzero"`
+}
+
 // createScheduleInput The schedule to make for a knowledge base.
 type createScheduleInput struct {
 	// Days The days of the week to start a job on, at least one, none twice,
@@ -281,6 +500,27 @@ type createScheduleOutput struct {
 	IndexingInfo IndexingSchedule `json:"indexing_info,omitempty,omitzero"`
 }
 
+// deleteDataSourceOutput The answer to a data source's deletion.
+type deleteDataSourceOutput struct {
+	// DataSourceUUID The id of the data source deleted.
+	//
+	// Example: 9758a232-b351-4d0a-9e20-2b8a8f3a5a1c
+	DataSourceUUID string `json:"data_source_uuid,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base the data source belonged to.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
+}
+
+// deleteKnowledgeBaseOutput The answer to a knowledge base's deletion.
+type deleteKnowledgeBaseOutput struct {
+	// UUID The id of the knowledge base deleted.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
 // deleteScheduleOutput The answer to a schedule's deletion.
 type deleteScheduleOutput struct {
 	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
@@ -289,12 +529,57 @@ type deleteScheduleOutput struct {
 	IndexingInfo IndexingSchedule `json:"indexing_info,omitempty,omitzero"`
 }
 
+// dropboxSourceInput A Dropbox folder, with the token that reads it.
+type dropboxSourceInput struct {
+	// Folder The folder's path in Dropbox.
+	//
+	// Example: /Handbooks
+	Folder string `json:"folder,omitempty,omitzero"`
+
+	// RefreshToken An OAuth refresh token that can read the folder, from
+	// DigitalOcean's Dropbox authorization flow
+	// (`/v2/gen-ai/oauth2/dropbox/tokens`, not in this description). It
+	// is never sent back.
+	//
+	//
+	// Example: sl.ExampleRefreshToken
+	RefreshToken string `json:"refresh_token,omitempty,omitzero"`
+}
+
 // DropboxFolder A Dropbox folder, without the token that reads it.
 type DropboxFolder struct {
 	// Folder The folder's path in Dropbox.
 	//
 	// Example: /Handbooks
 	Folder string `json:"folder,omitempty,omitzero"`
+}
+
+// FileUploadURL Where and until when one file can be uploaded: an HTTP `PUT` of its
+// bytes to `presigned_url`, without the API token, before
+// `expires_at`.
+type FileUploadURL struct {
+	// ExpiresAt When the URL stops working.
+	//
+	// Example: 2026-11-05T15:30:00Z
+	ExpiresAt time.Time `json:"expires_at,omitempty,omitzero"`
+
+	// ObjectKey The key the file is stored under; name it as `stored_object_key` when creating the knowledge base.
+	//
+	// Example: uploads/7c2e/handbook.pdf
+	ObjectKey string `json:"object_key,omitempty,omitzero"`
+
+	// OriginalFileName The file's name as asked for.
+	//
+	// Example: handbook.pdf
+	OriginalFileName string `json:"original_file_name,omitempty,omitzero"`
+
+	// PresignedURL The signed URL to `PUT` the file's bytes to. It points at a
+	// storage host and carries its own signature: send no
+	// `Authorization` header to it, and keep it out of logs.
+	//
+	//
+	// Example: https://genai-uploads.example-storage.com/uploads/7c2e/handbook.pdf?X-Amz-Expires=3600&X-Amz-Signature=3f9a
+	PresignedURL string `json:"presigned_url,omitempty,omitzero"`
 }
 
 // UploadedFile A file uploaded as content.
@@ -354,6 +639,23 @@ type getScheduleOutput struct {
 	// `time` (UTC), a job starts as if started by hand. Every field is
 	// optional.
 	IndexingInfo IndexingSchedule `json:"indexing_info,omitempty,omitzero"`
+}
+
+// googleDriveSourceInput A Google Drive folder, with the token that reads it.
+type googleDriveSourceInput struct {
+	// FolderID The folder's id in Google Drive.
+	//
+	// Example: 1AbCdEfGhIjKlMnOpQrStUvWxYz
+	FolderID string `json:"folder_id,omitempty,omitzero"`
+
+	// RefreshToken An OAuth refresh token that can read the folder, from
+	// DigitalOcean's Google authorization flow
+	// (`/v2/gen-ai/oauth2/google/tokens`, not in this description). It
+	// is never sent back.
+	//
+	//
+	// Example: 1//0gExampleRefreshToken
+	RefreshToken string `json:"refresh_token,omitempty,omitzero"`
 }
 
 // GoogleDriveFolder A Google Drive folder, without the token that reads it.
@@ -578,6 +880,62 @@ type IndexingJob struct {
 	UUID string `json:"uuid,omitempty,omitzero"`
 }
 
+// dataSourceInput A data source to attach when a knowledge base is made: exactly one
+// of the `*_data_source` objects, naming the kind of source, and how
+// its content is cut into chunks. The secrets of the S3, Google Drive
+// and Dropbox kinds are kept by the service and never shown again.
+//
+// DigitalOcean's public description marks `bucket_name` and
+// `bucket_region` deprecated; `item_path`, their companion, is marked
+// deprecated here too.
+type dataSourceInput struct {
+	// S3Source A folder or object in an Amazon S3 bucket, with the access key that
+	// reads it. The service keeps the key; answers show the bucket, the
+	// path and the region only.
+	S3Source S3Source `json:"aws_data_source,omitempty,omitzero"`
+
+	// BucketName The bucket's name; superseded by `spaces_data_source`.
+	//
+	// Example: product-docs
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	BucketName string `json:"bucket_name,omitempty,omitzero"`
+
+	// BucketRegion The bucket's region; superseded by `spaces_data_source`.
+	//
+	// Example: tor1
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	BucketRegion string `json:"bucket_region,omitempty,omitzero"`
+
+	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+	//
+	// Example: CHUNKING_ALGORITHM_SECTION_BASED
+	ChunkingAlgorithm ChunkingAlgorithm `json:"chunking_algorithm,omitempty,omitzero"`
+
+	// ChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+	ChunkingOptions ChunkingOptions `json:"chunking_options,omitempty,omitzero"`
+
+	// DropboxSourceInput A Dropbox folder, with the token that reads it.
+	DropboxSourceInput dropboxSourceInput `json:"dropbox_data_source,omitempty,omitzero"`
+
+	// UploadedFile A file uploaded as content.
+	UploadedFile UploadedFile `json:"file_upload_data_source,omitempty,omitzero"`
+
+	// GoogleDriveSourceInput A Google Drive folder, with the token that reads it.
+	GoogleDriveSourceInput googleDriveSourceInput `json:"google_drive_data_source,omitempty,omitzero"`
+
+	// ItemPath The folder or object in the bucket; superseded by `spaces_data_source`.
+	//
+	// Example: /manuals
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ItemPath string `json:"item_path,omitempty,omitzero"`
+
+	// SpacesSource A folder or object in a DigitalOcean Spaces bucket.
+	SpacesSource SpacesSource `json:"spaces_data_source,omitempty,omitzero"`
+
+	// WebCrawlerSource A web site, crawled from a URL.
+	WebCrawlerSource WebCrawlerSource `json:"web_crawler_data_source,omitempty,omitzero"`
+}
+
 // KnowledgeBase A searchable collection of content, built from its data sources by
 // indexing jobs. Every field is optional.
 type KnowledgeBase struct {
@@ -726,6 +1084,28 @@ type KnowledgeBaseDataSource struct {
 	WebCrawlerDataSource WebCrawlerSource `json:"web_crawler_data_source,omitempty,omitzero"`
 }
 
+// dataSourceOutput The answer to the addition or an update of a data source: the data
+// source as it now stands. DigitalOcean's public description gives
+// this one shape two names, `apiCreateKnowledgeBaseDataSourceOutput`
+// and `apiUpdateKnowledgeBaseDataSourceOutput`.
+type dataSourceOutput struct {
+	// KnowledgeBaseDataSource Where some of a knowledge base's content comes from. Exactly one of
+	// the `*_data_source` objects is set, naming the kind of source; the
+	// others are absent. They show the source's place, never the secrets it
+	// was made with. Every field is optional.
+	KnowledgeBaseDataSource KnowledgeBaseDataSource `json:"knowledge_base_data_source,omitempty,omitzero"`
+}
+
+// knowledgeBaseOutput The answer to the creation or an update of a knowledge base: the
+// knowledge base as it now stands. DigitalOcean's public description
+// gives this one shape two names, `apiCreateKnowledgeBaseOutput` and
+// `apiUpdateKnowledgeBaseOutput`.
+type knowledgeBaseOutput struct {
+	// KnowledgeBase A searchable collection of content, built from its data sources by
+	// indexing jobs. Every field is optional.
+	KnowledgeBase KnowledgeBase `json:"knowledge_base,omitempty,omitzero"`
+}
+
 // links Links to other pages of a list.
 type links struct {
 	// Pages Absolute URLs of other pages of the same list. Each is absent where
@@ -775,6 +1155,18 @@ type listKnowledgeBasesOutput struct {
 	Meta meta `json:"meta,omitempty,omitzero"`
 }
 
+// listModelsOutput One page of the models the platform offers.
+type listModelsOutput struct {
+	// Links Links to other pages of a list.
+	Links links `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta meta `json:"meta,omitempty,omitzero"`
+
+	// Models The models of this page.
+	Models []Model `json:"models,omitempty,omitzero"`
+}
+
 // meta Where this page is in the whole list.
 type meta struct {
 	// Page This page's number, counting from 1.
@@ -792,6 +1184,398 @@ type meta struct {
 	// Example: 93
 	Total int `json:"total,omitempty,omitzero"`
 }
+
+// ModelEndpoint An endpoint that serves a model, and what it can do.
+type ModelEndpoint struct {
+	// Capabilities What the endpoint supports, such as `input_text` or `output_text`.
+	//
+	// Example: ["input_text"]
+	Capabilities []string `json:"capabilities,omitempty,omitzero"`
+
+	// Endpoint The endpoint's path.
+	//
+	// Example: /v1/embeddings
+	Endpoint string `json:"endpoint,omitempty,omitzero"`
+}
+
+// ModelModalities What kinds of content a model reads and writes.
+type ModelModalities struct {
+	// Input What the model reads, such as `text` or `image`.
+	//
+	// Example: ["text"]
+	Input []string `json:"input,omitempty,omitzero"`
+
+	// Output What the model writes, such as `text` or `embedding`.
+	//
+	// Example: ["embedding"]
+	Output []string `json:"output,omitempty,omitzero"`
+}
+
+// ModelPricing What using a model costs. A model billed by tokens sets the prices
+// per million tokens; one billed by units (images, seconds, characters)
+// sets the price per unit and leaves the rest zero or absent.
+type ModelPricing struct {
+	// CacheReadInputPricePerMillion The price of a million input tokens read from the prompt cache.
+	// Models that bill text and image tokens apart use the `text_` and
+	// `image_` prices instead.
+	//
+	//
+	// Example: 0.15
+	CacheReadInputPricePerMillion float64 `json:"cache_read_input_price_per_million,omitempty,omitzero"`
+
+	// CacheWrite1HInputPricePerMillion The price of a million tokens written to the prompt cache for an hour.
+	//
+	// Example: 10
+	CacheWrite1HInputPricePerMillion float64 `json:"cache_write_1h_input_price_per_million,omitempty,omitzero"`
+
+	// CacheWrite5MInputPricePerMillion The price of a million tokens written to the prompt cache for five minutes.
+	//
+	// Example: 6.25
+	CacheWrite5MInputPricePerMillion float64 `json:"cache_write_5m_input_price_per_million,omitempty,omitzero"`
+
+	// ImageCacheReadInputPricePerMillion The price of a million image input tokens read from the prompt cache.
+	//
+	// Example: 0.08
+	ImageCacheReadInputPricePerMillion float64 `json:"image_cache_read_input_price_per_million,omitempty,omitzero"`
+
+	// ImageInputPricePerMillion The price of a million image input tokens.
+	//
+	// Example: 0.3
+	ImageInputPricePerMillion float64 `json:"image_input_price_per_million,omitempty,omitzero"`
+
+	// ImageOutputPricePerMillion The price of a million image output tokens.
+	//
+	// Example: 0.4
+	ImageOutputPricePerMillion float64 `json:"image_output_price_per_million,omitempty,omitzero"`
+
+	// InputCacheRead The price of one input token read from the prompt cache.
+	//
+	// Example: 1.5e-7
+	InputCacheRead float64 `json:"input_cache_read,omitempty,omitzero"`
+
+	// InputPricePerMillion The price of a million input tokens.
+	//
+	// Example: 0.09
+	InputPricePerMillion float64 `json:"input_price_per_million,omitempty,omitzero"`
+
+	// OutputPricePerMillion The price of a million output tokens.
+	//
+	// Example: 0.9
+	OutputPricePerMillion float64 `json:"output_price_per_million,omitempty,omitzero"`
+
+	// PricePerAudio The price of one audio clip, for models billed by the clip.
+	//
+	// Example: 0.002
+	PricePerAudio float64 `json:"price_per_audio,omitempty,omitzero"`
+
+	// PricePerImage The price of one image, for models billed by the image.
+	//
+	// Example: 0.003
+	PricePerImage float64 `json:"price_per_image,omitempty,omitzero"`
+
+	// PricePerMegapixel The price of one megapixel, for models billed by the megapixel.
+	//
+	// Example: 0.00003
+	PricePerMegapixel float64 `json:"price_per_megapixel,omitempty,omitzero"`
+
+	// PricePerSecond The price of one second, for models billed by the second.
+	//
+	// Example: 0.0001
+	PricePerSecond float64 `json:"price_per_second,omitempty,omitzero"`
+
+	// PricePerThousandCharacters The price of a thousand characters, for models billed by the character, such as speech models.
+	//
+	// Example: 0.015
+	PricePerThousandCharacters float64 `json:"price_per_thousand_characters,omitempty,omitzero"`
+
+	// PricePerVideo The price of one video, for models billed by the video.
+	//
+	// Example: 0.05
+	PricePerVideo float64 `json:"price_per_video,omitempty,omitzero"`
+
+	// ReasoningPricePerMillion The price of a million reasoning tokens; zero when they are not billed apart.
+	//
+	// Example: 0
+	ReasoningPricePerMillion float64 `json:"reasoning_price_per_million,omitempty,omitzero"`
+
+	// TextCacheReadInputPricePerMillion The price of a million text input tokens read from the prompt cache, for models that bill text and image tokens apart.
+	//
+	// Example: 0.05
+	TextCacheReadInputPricePerMillion float64 `json:"text_cache_read_input_price_per_million,omitempty,omitzero"`
+
+	// TextInputPricePerMillion The price of a million text input tokens, for models that bill text and image tokens apart.
+	//
+	// Example: 0.1
+	TextInputPricePerMillion float64 `json:"text_input_price_per_million,omitempty,omitzero"`
+
+	// TextOutputPricePerMillion The price of a million text output tokens, for models that bill text and image tokens apart.
+	//
+	// Example: 0.2
+	TextOutputPricePerMillion float64 `json:"text_output_price_per_million,omitempty,omitzero"`
+}
+
+// ModelProvider Who provides the model. More values may be added.
+//
+// Example: MODEL_PROVIDER_DIGITALOCEAN
+//
+// Its values, as openapi.yaml lists them (the constants below):
+//
+//	ModelProviderAnthropic = "MODEL_PROVIDER_ANTHROPIC"
+//	ModelProviderDigitalOcean = "MODEL_PROVIDER_DIGITALOCEAN"
+//	ModelProviderOpenAI = "MODEL_PROVIDER_OPENAI"
+type ModelProvider string
+
+// Model A model the platform offers: for a knowledge base, the one that
+// embeds its content. Every field is optional.
+//
+// These are the fields of DigitalOcean's `apiModelPublic`, the schema
+// of this answer in its public description, and one more: `usecases`,
+// which its fuller `apiModel` has and godo's `Model` reads. Without it
+// an answer could not say which models embed.
+type Model struct {
+	// Agreement The licence or agreement under which a model is used.
+	Agreement ModelAgreement `json:"agreement,omitempty,omitzero"`
+
+	// BenchmarkScore The model's benchmark scores, as arbitrary JSON.
+	//
+	// Example: {"mteb_average":65.4}
+	BenchmarkScore map[string]interface{} `json:"benchmark_score,omitempty,omitzero"`
+
+	// Capabilities What the model can do, such as `vectorization`, `reasoning` or `tool_calling`.
+	//
+	// Example: ["vectorization"]
+	Capabilities []string `json:"capabilities,omitempty,omitzero"`
+
+	// ContextWindow The most tokens the model reads at once. A decimal number in a string, never negative.
+	//
+	// Example: 8192
+	ContextWindow wire.Uint64 `json:"context_window,omitempty,omitzero"`
+
+	// CreatedAt When the model was added.
+	//
+	// Example: 2024-09-20T10:00:00Z
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+
+	// Description What the model is, for a person to read.
+	//
+	// Example: An English text embedding model.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Endpoints The endpoints that serve the model, with what each can do.
+	Endpoints []ModelEndpoint `json:"endpoints,omitempty,omitzero"`
+
+	// ID A readable identifier of the model.
+	//
+	// Example: gte-large-en-v1.5
+	ID string `json:"id,omitempty,omitzero"`
+
+	// IsFoundational Whether it is a foundational model that DigitalOcean provides.
+	//
+	// Example: true
+	IsFoundational bool `json:"is_foundational,omitempty,omitzero"`
+
+	// KbDefaultChunkSize The chunk size, in tokens, offered by default for a knowledge base's data sources.
+	//
+	// Example: 750
+	KbDefaultChunkSize int64 `json:"kb_default_chunk_size,omitempty,omitzero"`
+
+	// KbMaxChunkSize The largest chunk size, in tokens, a data source embedded by this model may ask for.
+	//
+	// Example: 8000
+	KbMaxChunkSize int64 `json:"kb_max_chunk_size,omitempty,omitzero"`
+
+	// KbMinChunkSize The smallest chunk size, in tokens, a data source embedded by this model may ask for.
+	//
+	// Example: 100
+	KbMinChunkSize int64 `json:"kb_min_chunk_size,omitempty,omitzero"`
+
+	// LifecycleStatus Where the model is in its life, such as `internal`, `public-preview`, `active`, `deprecated` or `end_of_life`.
+	//
+	// Example: active
+	LifecycleStatus string `json:"lifecycle_status,omitempty,omitzero"`
+
+	// Modalities What kinds of content a model reads and writes.
+	Modalities ModelModalities `json:"modalities,omitempty,omitzero"`
+
+	// ModelAvailability How the model is offered, such as `serverless` or `dedicated`.
+	//
+	// Example: serverless
+	ModelAvailability string `json:"model_availability,omitempty,omitzero"`
+
+	// Name The model's name, for display.
+	//
+	// Example: GTE Large EN v1.5
+	Name string `json:"name,omitempty,omitzero"`
+
+	// ParameterCount How many parameters the model has, in billions.
+	//
+	// Example: 0.434
+	ParameterCount float32 `json:"parameter_count,omitempty,omitzero"`
+
+	// ParentUUID The id of the model this one is based on, if any.
+	//
+	// Example: 0e2a4c6b-8d1f-4a3e-9b5c-7d6e8f0a1b2c
+	ParentUUID string `json:"parent_uuid,omitempty,omitzero"`
+
+	// Pricing What using a model costs. A model billed by tokens sets the prices
+	// per million tokens; one billed by units (images, seconds, characters)
+	// sets the price per unit and leaves the rest zero or absent.
+	Pricing ModelPricing `json:"pricing,omitempty,omitzero"`
+
+	// Provider Who provides the model. More values may be added.
+	//
+	// Example: MODEL_PROVIDER_DIGITALOCEAN
+	Provider ModelProvider `json:"provider,omitempty,omitzero"`
+
+	// ReasoningEfforts The reasoning efforts the model accepts.
+	//
+	// Example: ["low","medium","high"]
+	ReasoningEfforts []string `json:"reasoning_efforts,omitempty,omitzero"`
+
+	// Settings The settings of the model that can be changed, with their bounds and defaults.
+	Settings []ModelSetting `json:"settings,omitempty,omitzero"`
+
+	// Thinking Whether the model supports extended thinking.
+	//
+	// Example: false
+	Thinking bool `json:"thinking,omitempty,omitzero"`
+
+	// Type The kind of model, such as `chat`, `embedding`, `image`, `reasoning` or `coding`.
+	//
+	// Example: embedding
+	Type string `json:"type,omitempty,omitzero"`
+
+	// UpdatedAt When it last changed.
+	//
+	// Example: 2026-06-01T08:00:00Z
+	UpdatedAt time.Time `json:"updated_at,omitempty,omitzero"`
+
+	// UploadComplete Whether the model has been uploaded in full.
+	//
+	// Example: true
+	UploadComplete bool `json:"upload_complete,omitempty,omitzero"`
+
+	// URL Where the model can be downloaded, when it can.
+	//
+	// Example: https://example.com/models/gte-large-en-v1.5.zip
+	URL string `json:"url,omitempty,omitzero"`
+
+	// Usecases What the model may be used for; an embedding model has
+	// `MODEL_USECASE_KNOWLEDGEBASE`. Not in DigitalOcean's
+	// `apiModelPublic` (see above).
+	//
+	//
+	// Example: ["MODEL_USECASE_KNOWLEDGEBASE"]
+	Usecases []ModelUsecase `json:"usecases,omitempty,omitzero"`
+
+	// UUID The id of the model, which `embedding_model_uuid` names.
+	//
+	// Example: 22653204-79ed-11ef-bf8f-4e013e2ddde4
+	UUID string `json:"uuid,omitempty,omitzero"`
+
+	// Version The version of a model.
+	Version ModelVersion `json:"version,omitempty,omitzero"`
+}
+
+// ModelSetting A setting of a model that can be changed, such as its temperature.
+type ModelSetting struct {
+	// DefaultString The default of a `dropdown` setting.
+	//
+	// Example: medium
+	DefaultString string `json:"default_string,omitempty,omitzero"`
+
+	// DefaultValue The default of a `number` setting.
+	//
+	// Example: 0.7
+	DefaultValue float64 `json:"default_value,omitempty,omitzero"`
+
+	// Max The largest value of a `number` setting.
+	//
+	// Example: 1
+	Max float64 `json:"max,omitempty,omitzero"`
+
+	// Min The smallest value of a `number` setting.
+	//
+	// Example: 0
+	Min float64 `json:"min,omitempty,omitzero"`
+
+	// Name The setting's key, such as `max_tokens` or `temperature`.
+	//
+	// Example: temperature
+	Name string `json:"name,omitempty,omitzero"`
+
+	// Options The values a `dropdown` setting offers.
+	//
+	// Example: ["low","medium","high"]
+	Options []string `json:"options,omitempty,omitzero"`
+
+	// Step The step between values of a `number` setting.
+	//
+	// Example: 0.1
+	Step float64 `json:"step,omitempty,omitzero"`
+
+	// Type The kind of value, `number` or `dropdown`.
+	//
+	// Example: number
+	Type string `json:"type,omitempty,omitzero"`
+}
+
+// ModelUsecase What a model may be used for: `MODEL_USECASE_AGENT` in an agent,
+// `_FINETUNED` for fine-tuning, `_KNOWLEDGEBASE` to embed a knowledge
+// base's content, `_GUARDRAIL` for guardrails, `_REASONING` for
+// reasoning, `_SERVERLESS` for serverless inference.
+//
+// These are the seven values the `usecases` filter of DigitalOcean's
+// public description accepts. Its schema of a model's use cases lists
+// five more (`MODEL_USECASE_EVALUATION_JUDGE`, `_CODING`, `_AUDIO`,
+// `_RERANKING`, `_TEXT`) that a model may carry; a client should keep
+// a value it does not know. More values may be added.
+//
+// Example: MODEL_USECASE_KNOWLEDGEBASE
+//
+// Its values, as openapi.yaml lists them (the constants below):
+//
+//	ModelUsecaseAgent = "MODEL_USECASE_AGENT"
+//	ModelUsecaseFinetuned = "MODEL_USECASE_FINETUNED"
+//	ModelUsecaseGuardrail = "MODEL_USECASE_GUARDRAIL"
+//	ModelUsecaseKnowledgebase = "MODEL_USECASE_KNOWLEDGEBASE"
+//	ModelUsecaseReasoning = "MODEL_USECASE_REASONING"
+//	ModelUsecaseServerless = "MODEL_USECASE_SERVERLESS"
+//	ModelUsecaseUnknown = "MODEL_USECASE_UNKNOWN"
+type ModelUsecase string
+
+// ModelVersion The version of a model.
+type ModelVersion struct {
+	// Major The major version number.
+	//
+	// Example: 1
+	Major int64 `json:"major,omitempty,omitzero"`
+
+	// Minor The minor version number.
+	//
+	// Example: 5
+	Minor int64 `json:"minor,omitempty,omitzero"`
+
+	// Patch The patch version number.
+	//
+	// Example: 0
+	Patch int64 `json:"patch,omitempty,omitzero"`
+}
+
+// OpenSearchPlanSize The size of the OpenSearch database the service makes for a new
+// knowledge base (no `database_id`). DigitalOcean's public description
+// does not say what each size holds. More values may be added.
+//
+// Example: OPEN_SEARCH_PLAN_SIZE_SMALL
+//
+// Its values, as openapi.yaml lists them (the constants below):
+//
+//	OpenSearchPlanSizeExtraLarge = "OPEN_SEARCH_PLAN_SIZE_EXTRA_LARGE"
+//	OpenSearchPlanSizeLarge = "OPEN_SEARCH_PLAN_SIZE_LARGE"
+//	OpenSearchPlanSizeMedium = "OPEN_SEARCH_PLAN_SIZE_MEDIUM"
+//	OpenSearchPlanSizeSmall = "OPEN_SEARCH_PLAN_SIZE_SMALL"
+//	OpenSearchPlanSizeUnspecified = "OPEN_SEARCH_PLAN_SIZE_UNSPECIFIED"
+type OpenSearchPlanSize string
 
 // pageLinks Absolute URLs of other pages of the same list. Each is absent where
 // there is no such page (no `next` on the last page).
@@ -815,6 +1599,22 @@ type pageLinks struct {
 	//
 	// Example: https://api.digitalocean.com/v2/gen-ai/indexing_jobs?page=1&per_page=20
 	Previous string `json:"previous,omitempty,omitzero"`
+}
+
+// fileToUploadInput One file to upload.
+type fileToUploadInput struct {
+	// FileName The file's name.
+	//
+	// Example: handbook.pdf
+	FileName string `json:"file_name,omitempty,omitzero"`
+
+	// FileSize The file's size in bytes. A decimal number in a string, as
+	// DigitalOcean's public schema has it (its own cURL example sends a
+	// bare number).
+	//
+	//
+	// Example: 482133
+	FileSize wire.Uint64 `json:"file_size,omitempty,omitzero"`
 }
 
 // RerankingConfig Whether results found in the knowledge base are reordered by a cross-encoder model, and which.
@@ -929,6 +1729,58 @@ type startIndexingJobOutput struct {
 	Job IndexingJob `json:"job,omitempty,omitzero"`
 }
 
+// updateDataSourceInput How a data source's content is to be cut into chunks from now on.
+type updateDataSourceInput struct {
+	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+	//
+	// Example: CHUNKING_ALGORITHM_SECTION_BASED
+	ChunkingAlgorithm ChunkingAlgorithm `json:"chunking_algorithm,omitempty,omitzero"`
+
+	// ChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+	ChunkingOptions ChunkingOptions `json:"chunking_options,omitempty,omitzero"`
+
+	// DataSourceUUID The id of the data source; when sent it must equal the id in the path.
+	//
+	// Example: 9758a232-b351-4d0a-9e20-2b8a8f3a5a1c
+	DataSourceUUID string `json:"data_source_uuid,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base; when sent it must equal the id in the path.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
+}
+
+// updateKnowledgeBaseInput What to change in a knowledge base. A field left out keeps its value.
+type updateKnowledgeBaseInput struct {
+	// DatabaseID The id of the OpenSearch database it is to use.
+	//
+	// Example: a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+	DatabaseID string `json:"database_id,omitempty,omitzero"`
+
+	// Name The knowledge base's new name.
+	//
+	// Example: product-docs-v2
+	Name string `json:"name,omitempty,omitzero"`
+
+	// ProjectID The id of the project it is to belong to.
+	//
+	// Example: 37455431-84bd-4fa2-94cf-e8486f8f8c5e
+	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// RerankingConfig Whether results found in the knowledge base are reordered by a cross-encoder model, and which.
+	RerankingConfig RerankingConfig `json:"reranking_config,omitempty,omitzero"`
+
+	// Tags Tags that group it with related resources.
+	//
+	// Example: ["docs","support"]
+	Tags []string `json:"tags,omitempty,omitzero"`
+
+	// UUID The id of the knowledge base; when sent it must equal the id in the path.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
 // WebCrawlerSource A web site, crawled from a URL.
 type WebCrawlerSource struct {
 	// BaseURL Where the crawl starts.
@@ -1003,6 +1855,9 @@ type errorBody struct {
 	RequestID string `json:"request_id,omitempty,omitzero"`
 }
 
+// dataSourceUUID defines model for data_source_uuid.
+type dataSourceUUID = string
+
 // indexingJobUUID defines model for indexing_job_uuid.
 type indexingJobUUID = string
 
@@ -1018,6 +1873,9 @@ type perPage = int
 // scheduleUUID defines model for schedule_uuid.
 type scheduleUUID = string
 
+// addedDataSourceAnswer is the answer of the spec's response added_data_source.
+type addedDataSourceAnswer = dataSourceOutput
+
 // cancelledIndexingJobAnswer is the answer of the spec's response cancelled_indexing_job.
 type cancelledIndexingJobAnswer = cancelIndexingJobOutput
 
@@ -1027,11 +1885,23 @@ type conflictAnswer = errorBody
 // createdIndexingInfoAnswer is the answer of the spec's response created_indexing_info.
 type createdIndexingInfoAnswer = createScheduleOutput
 
+// createdKnowledgeBaseAnswer is the answer of the spec's response created_knowledge_base.
+type createdKnowledgeBaseAnswer = knowledgeBaseOutput
+
+// deletedDataSourceAnswer is the answer of the spec's response deleted_data_source.
+type deletedDataSourceAnswer = deleteDataSourceOutput
+
 // deletedIndexingInfoAnswer is the answer of the spec's response deleted_indexing_info.
 type deletedIndexingInfoAnswer = deleteScheduleOutput
 
+// deletedKnowledgeBaseAnswer is the answer of the spec's response deleted_knowledge_base.
+type deletedKnowledgeBaseAnswer = deleteKnowledgeBaseOutput
+
 // detailsSignedURLAnswer is the answer of the spec's response details_signed_url.
 type detailsSignedURLAnswer = detailsSignedURLOutput
+
+// fileUploadUrlsAnswer is the answer of the spec's response file_upload_urls.
+type fileUploadUrlsAnswer = fileUploadURLsOutput
 
 // indexedDataSourcesAnswer is the answer of the spec's response indexed_data_sources.
 type indexedDataSourcesAnswer = listIndexingJobDataSourcesOutput
@@ -1047,6 +1917,9 @@ type knowledgeBaseDataSourcesAnswer = listKnowledgeBaseDataSourcesOutput
 
 // knowledgeBasesAnswer is the answer of the spec's response knowledge_bases.
 type knowledgeBasesAnswer = listKnowledgeBasesOutput
+
+// modelsAnswer is the answer of the spec's response models.
+type modelsAnswer = listModelsOutput
 
 // notFoundAnswer is the answer of the spec's response not_found.
 type notFoundAnswer = errorBody
@@ -1071,6 +1944,12 @@ type unauthorizedAnswer = errorBody
 
 // unexpectedErrorAnswer is the answer of the spec's response unexpected_error.
 type unexpectedErrorAnswer = errorBody
+
+// updatedDataSourceAnswer is the answer of the spec's response updated_data_source.
+type updatedDataSourceAnswer = dataSourceOutput
+
+// updatedKnowledgeBaseAnswer is the answer of the spec's response updated_knowledge_base.
+type updatedKnowledgeBaseAnswer = knowledgeBaseOutput
 
 // genaiListIndexingJobsParams are the query parameters of GenaiListIndexingJobs.
 type genaiListIndexingJobsParams struct {
@@ -1099,11 +1978,42 @@ type genaiListKnowledgeBaseDataSourcesParams struct {
 	PerPage perPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
 }
 
+// genaiListModelsParams are the query parameters of GenaiListModels.
+type genaiListModelsParams struct {
+	// Usecases Only models for the listed use cases. Repeat the parameter for
+	// each one (`usecases=MODEL_USECASE_KNOWLEDGEBASE&usecases=MODEL_USECASE_AGENT`).
+	Usecases []ModelUsecase `form:"usecases,omitempty" json:"usecases,omitempty,omitzero"`
+
+	// PublicOnly When true, only the models that are publicly available.
+	PublicOnly bool `form:"public_only,omitempty" json:"public_only,omitempty,omitzero"`
+
+	// Page Which page to return, counting from 1. Default 1.
+	Page page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many items a page holds, at most 200. Default 20.
+	PerPage perPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
 // genaiCreateIndexingJobJSONRequestBody is the body of GenaiCreateIndexingJob.
 type genaiCreateIndexingJobJSONRequestBody = startIndexingJobInput
 
 // genaiCancelIndexingJobJSONRequestBody is the body of GenaiCancelIndexingJob.
 type genaiCancelIndexingJobJSONRequestBody = cancelIndexingJobInput
+
+// genaiCreateKnowledgeBaseJSONRequestBody is the body of GenaiCreateKnowledgeBase.
+type genaiCreateKnowledgeBaseJSONRequestBody = createKnowledgeBaseInput
+
+// genaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody is the body of GenaiCreateDataSourceFileUploadPresignedUrls.
+type genaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody = fileUploadURLsInput
+
+// genaiUpdateKnowledgeBaseJSONRequestBody is the body of GenaiUpdateKnowledgeBase.
+type genaiUpdateKnowledgeBaseJSONRequestBody = updateKnowledgeBaseInput
+
+// genaiCreateKnowledgeBaseDataSourceJSONRequestBody is the body of GenaiCreateKnowledgeBaseDataSource.
+type genaiCreateKnowledgeBaseDataSourceJSONRequestBody = createDataSourceInput
+
+// genaiUpdateKnowledgeBaseDataSourceJSONRequestBody is the body of GenaiUpdateKnowledgeBaseDataSource.
+type genaiUpdateKnowledgeBaseDataSourceJSONRequestBody = updateDataSourceInput
 
 // genaiCreateScheduledIndexingJSONRequestBody is the body of GenaiCreateScheduledIndexing.
 type genaiCreateScheduledIndexingJSONRequestBody = createScheduleInput
@@ -1182,10 +2092,42 @@ func (q *genaiListKnowledgeBasesParams) encode() string {
 	return e.String()
 }
 
+// opGenaiCreateKnowledgeBase is genai_create_knowledge_base: POST /v2/gen-ai/knowledge_bases
+// (Create a Knowledge Base).
+var opGenaiCreateKnowledgeBase = &endpoint[noQuery, genaiCreateKnowledgeBaseJSONRequestBody, createdKnowledgeBaseAnswer]{operation{
+	id: "genai_create_knowledge_base", method: "POST", path: "/v2/gen-ai/knowledge_bases",
+	pathParams: []string{},
+	idempotent: false,
+}}
+
+// opGenaiCreateDataSourceFileUploadPresignedUrls is genai_create_data_source_file_upload_presigned_urls: POST /v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls
+// (Create Presigned URLs for Data Source File Upload).
+var opGenaiCreateDataSourceFileUploadPresignedUrls = &endpoint[noQuery, genaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody, fileUploadUrlsAnswer]{operation{
+	id: "genai_create_data_source_file_upload_presigned_urls", method: "POST", path: "/v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls",
+	pathParams: []string{},
+	idempotent: true,
+}}
+
+// opGenaiDeleteKnowledgeBase is genai_delete_knowledge_base: DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}
+// (Delete a Knowledge Base).
+var opGenaiDeleteKnowledgeBase = &endpoint[noQuery, noBody, deletedKnowledgeBaseAnswer]{operation{
+	id: "genai_delete_knowledge_base", method: "DELETE", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
+	pathParams: []string{"knowledge_base_uuid"},
+	idempotent: true,
+}}
+
 // opGenaiGetKnowledgeBase is genai_get_knowledge_base: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}
 // (Retrieve a Knowledge Base).
 var opGenaiGetKnowledgeBase = &endpoint[noQuery, noBody, readKnowledgeBaseAnswer]{operation{
 	id: "genai_get_knowledge_base", method: "GET", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
+	pathParams: []string{"knowledge_base_uuid"},
+	idempotent: true,
+}}
+
+// opGenaiUpdateKnowledgeBase is genai_update_knowledge_base: PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}
+// (Update a Knowledge Base).
+var opGenaiUpdateKnowledgeBase = &endpoint[noQuery, genaiUpdateKnowledgeBaseJSONRequestBody, updatedKnowledgeBaseAnswer]{operation{
+	id: "genai_update_knowledge_base", method: "PUT", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
 	pathParams: []string{"knowledge_base_uuid"},
 	idempotent: true,
 }}
@@ -1207,6 +2149,30 @@ func (q *genaiListKnowledgeBaseDataSourcesParams) encode() string {
 	return e.String()
 }
 
+// opGenaiCreateKnowledgeBaseDataSource is genai_create_knowledge_base_data_source: POST /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources
+// (Add Data Source to a Knowledge Base).
+var opGenaiCreateKnowledgeBaseDataSource = &endpoint[noQuery, genaiCreateKnowledgeBaseDataSourceJSONRequestBody, addedDataSourceAnswer]{operation{
+	id: "genai_create_knowledge_base_data_source", method: "POST", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources",
+	pathParams: []string{"knowledge_base_uuid"},
+	idempotent: false,
+}}
+
+// opGenaiDeleteKnowledgeBaseDataSource is genai_delete_knowledge_base_data_source: DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}
+// (Delete a Data Source from a Knowledge Base).
+var opGenaiDeleteKnowledgeBaseDataSource = &endpoint[noQuery, noBody, deletedDataSourceAnswer]{operation{
+	id: "genai_delete_knowledge_base_data_source", method: "DELETE", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}",
+	pathParams: []string{"knowledge_base_uuid", "data_source_uuid"},
+	idempotent: true,
+}}
+
+// opGenaiUpdateKnowledgeBaseDataSource is genai_update_knowledge_base_data_source: PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}
+// (Update Data Source options).
+var opGenaiUpdateKnowledgeBaseDataSource = &endpoint[noQuery, genaiUpdateKnowledgeBaseDataSourceJSONRequestBody, updatedDataSourceAnswer]{operation{
+	id: "genai_update_knowledge_base_data_source", method: "PUT", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}",
+	pathParams: []string{"knowledge_base_uuid", "data_source_uuid"},
+	idempotent: true,
+}}
+
 // opGenaiListIndexingJobsByKnowledgeBase is genai_list_indexing_jobs_by_knowledge_base: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs
 // (List Latest Indexing Jobs for a Knowledge Base).
 var opGenaiListIndexingJobsByKnowledgeBase = &endpoint[noQuery, noBody, indexingJobsAnswer]{operation{
@@ -1214,6 +2180,27 @@ var opGenaiListIndexingJobsByKnowledgeBase = &endpoint[noQuery, noBody, indexing
 	pathParams: []string{"knowledge_base_uuid"},
 	idempotent: true,
 }}
+
+// opGenaiListModels is genai_list_models: GET /v2/gen-ai/models
+// (List Available Models).
+var opGenaiListModels = &endpoint[genaiListModelsParams, noBody, modelsAnswer]{operation{
+	id: "genai_list_models", method: "GET", path: "/v2/gen-ai/models",
+	pathParams: []string{},
+	idempotent: true,
+}}
+
+// encode writes the query of genai_list_models: each parameter that is
+// required or not zero.
+func (q *genaiListModelsParams) encode() string {
+	var e queryEncoder
+	for _, v := range q.Usecases {
+		e.string("usecases", string(v), true)
+	}
+	e.bool("public_only", q.PublicOnly, false)
+	e.int("page", int64(q.Page), false)
+	e.int("per_page", int64(q.PerPage), false)
+	return e.String()
+}
 
 // opGenaiCreateScheduledIndexing is genai_create_scheduled_indexing: POST /v2/gen-ai/scheduled-indexing
 // (Schedule the Indexing of a Knowledge Base).
@@ -1248,9 +2235,17 @@ var operations = []*operation{
 	&opGenaiListIndexingJobDataSources.operation,
 	&opGenaiGetIndexingJobDetailsSignedURL.operation,
 	&opGenaiListKnowledgeBases.operation,
+	&opGenaiCreateKnowledgeBase.operation,
+	&opGenaiCreateDataSourceFileUploadPresignedUrls.operation,
+	&opGenaiDeleteKnowledgeBase.operation,
 	&opGenaiGetKnowledgeBase.operation,
+	&opGenaiUpdateKnowledgeBase.operation,
 	&opGenaiListKnowledgeBaseDataSources.operation,
+	&opGenaiCreateKnowledgeBaseDataSource.operation,
+	&opGenaiDeleteKnowledgeBaseDataSource.operation,
+	&opGenaiUpdateKnowledgeBaseDataSource.operation,
 	&opGenaiListIndexingJobsByKnowledgeBase.operation,
+	&opGenaiListModels.operation,
 	&opGenaiCreateScheduledIndexing.operation,
 	&opGenaiGetScheduledIndexing.operation,
 	&opGenaiDeleteScheduledIndexing.operation,

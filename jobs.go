@@ -100,13 +100,18 @@ func (c *Client) ListIndexingJobDataSources(ctx context.Context, jobUUID string)
 }
 
 // isJob checks that a 2xx answer holds a job, and the job uuid when uuid is
-// set (case aside: UUIDs are hex).
-func isJob(job *IndexingJob, uuid string) error {
-	if job.UUID == "" {
-		return fmt.Errorf("%w: the body has no job", errWrongAnswer)
+// set.
+func isJob(job *IndexingJob, uuid string) error { return holds("job", job.UUID, uuid) }
+
+// holds checks that a 2xx answer holds a thing of this noun, whose id got
+// is set, and the one asked for when want is set (case aside: UUIDs are
+// hex).
+func holds(noun, got, want string) error {
+	if got == "" {
+		return fmt.Errorf("%w: the body has no %s", errWrongAnswer, noun)
 	}
-	if uuid != "" && !strings.EqualFold(job.UUID, uuid) {
-		return fmt.Errorf("%w: it holds job %s, not %s", errWrongAnswer, shownID(job.UUID), uuid)
+	if want != "" && !strings.EqualFold(got, want) {
+		return fmt.Errorf("%w: it holds %s %s, not %s", errWrongAnswer, noun, shownID(got), want)
 	}
 	return nil
 }

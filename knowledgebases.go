@@ -2,9 +2,7 @@ package indexingjobs
 
 import (
 	"context"
-	"fmt"
 	"iter"
-	"strings"
 )
 
 // KnowledgeBase, KnowledgeBaseDataSource, the kinds of source in it
@@ -25,7 +23,7 @@ var (
 // state of its database (DatabaseStatus).
 func (c *Client) GetKnowledgeBase(ctx context.Context, knowledgeBaseUUID string) (*KnowledgeBase, error) {
 	out, err := call(ctx, c, opGenaiGetKnowledgeBase, []string{knowledgeBaseUUID}, nil, nil, func(out *readKnowledgeBaseAnswer) error {
-		return isKnowledgeBase(out.KnowledgeBase.UUID, knowledgeBaseUUID)
+		return holds("knowledge base", out.KnowledgeBase.UUID, knowledgeBaseUUID)
 	})
 	if err != nil {
 		return nil, err
@@ -123,16 +121,4 @@ func (c *Client) ListKnowledgeBaseDataSources(ctx context.Context, knowledgeBase
 		}
 		return p.DataSources, p.meta, nil
 	})
-}
-
-// isKnowledgeBase checks that an answer holds the knowledge base asked for
-// (case aside).
-func isKnowledgeBase(got, want string) error {
-	if got == "" {
-		return fmt.Errorf("%w: the body has no knowledge base", errWrongAnswer)
-	}
-	if !strings.EqualFold(got, want) {
-		return fmt.Errorf("%w: it holds knowledge base %s, not %s", errWrongAnswer, shownID(got), want)
-	}
-	return nil
 }

@@ -30,12 +30,12 @@ func TestEachOperationSendsItsRequest(t *testing.T) {
 		t.Run(row.Op.ID, func(t *testing.T) {
 			rec := loadRecording(t, row.Cassette())
 			srv, seen := recorder(t, rec.Response.Code, rec.Response.Body)
-			id := optest.Canonical.ID(row.On)
-			require.NoError(t, row.Call(ctx, newClient(t, srv.URL), id))
+			ids := optest.Canonical.Of(row.On)
+			require.NoError(t, row.Call(ctx, newClient(t, srv.URL), ids...))
 			got := seen()
 			require.Len(t, got, 1)
 			assert.Equal(t, row.Op.Method, got[0].method)
-			assert.Equal(t, optest.Path(row.Op, id), got[0].path)
+			assert.Equal(t, optest.Path(row.Op, ids...), got[0].path)
 			assert.Equal(t, "Bearer "+testToken, got[0].auth)
 			query, err := url.ParseQuery(got[0].query)
 			require.NoError(t, err)
@@ -54,12 +54,7 @@ func TestEachOperationSendsItsRequest(t *testing.T) {
 func TestRequestBodiesQueriesAndAnswers(t *testing.T) {
 	ctx := context.Background()
 	job := `{"uuid":"` + jobID + `","knowledge_base_uuid":"` + kbID + `","phase":"BATCH_JOB_PHASE_PENDING"}`
-	for _, tc := range []struct {
-		name, answer string
-		call         func(*indexingjobs.Client) (any, error)
-		query, body  string
-		check        func(t *testing.T, got any)
-	}{
+	checkBodies(t, []bodyCase{
 		{"cancel", `{"job":` + job + `}`,
 			func(c *indexingjobs.Client) (any, error) { return c.CancelIndexingJob(ctx, jobID) },
 			"", `{"uuid":"` + jobID + `"}`,
@@ -107,7 +102,22 @@ func TestRequestBodiesQueriesAndAnswers(t *testing.T) {
 			func(t *testing.T, got any) {
 				assert.Equal(t, "https://reports.example/x.json?X-Amz-Signature=abc", fmt.Sprint(got))
 			}},
-	} {
+	})
+}
+
+// bodyCase is a call of a method, the answer it gets, the query and body
+// it must send, and a check of what it returns (nil for none).
+type bodyCase struct {
+	name, answer string
+	call         func(*indexingjobs.Client) (any, error)
+	query, body  string
+	check        func(t *testing.T, got any)
+}
+
+// checkBodies makes each call against a server that answers its answer,
+// and checks the one request it sends and what it returns.
+func checkBodies(t *testing.T, cases []bodyCase) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, seen := recorder(t, 200, tc.answer)
 			got, err := tc.call(newClient(t, srv.URL))

@@ -3,6 +3,7 @@ package indexingjobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -45,7 +46,9 @@ func TestBadUUIDNeverReachesTheNetwork(t *testing.T) {
 	assert.NoError(t, err, "upper-case hex is a UUID too")
 }
 
-// TestEveryIDIsCheckedBeforeSending: no method sends a bad id of any kind.
+// TestEveryIDIsCheckedBeforeSending: no method sends a bad id of any kind,
+// in any place: an operation that names two (a data source and its
+// knowledge base) refuses either.
 func TestEveryIDIsCheckedBeforeSending(t *testing.T) {
 	srv := newScripted(t, respond(200, `{}`))
 	client := newClient(t, srv.URL)
@@ -57,8 +60,9 @@ func TestEveryIDIsCheckedBeforeSending(t *testing.T) {
 		"download":     func() error { _, err := client.DownloadIndexingJobDetails(ctx, bad, io.Discard); return err },
 	}
 	for _, row := range optest.Rows {
-		if row.CanMiss() { // the call names something
-			calls[row.Op.ID] = func() error { return row.Call(ctx, client, bad) }
+		ids := optest.Canonical.Of(row.On) // none when the call names nothing
+		for i := range ids {
+			calls[fmt.Sprintf("%s, id %d of %d", row.Op.ID, i+1, len(ids))] = func() error { return row.Call(ctx, client, optest.With(ids, i, bad)...) }
 		}
 	}
 	for name, call := range calls {

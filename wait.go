@@ -104,16 +104,12 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 	}
 	w := newWaitConfig(opts)
 	var last Phase
+	var job *IndexingJob
 	var reported []byte // the job last given to w.progress, encoded
-	start := w.now()
-	for polls := 1; ; polls++ {
-		began := w.now()
-		job, err := c.GetIndexingJob(ctx, id)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
-			}
-			return nil, err
+	polls, err := w.poll(ctx, func() (bool, error) {
+		var err error
+		if job, err = c.GetIndexingJob(ctx, id); err != nil {
+			return false, err
 		}
 		last = job.Phase
 		if w.progress != nil {
@@ -126,12 +122,32 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 				w.progress(job)
 			}
 		}
-		if last.Terminal() {
-			return job, nil
+		return last.Terminal(), nil
+	})
+	switch {
+	case err == nil:
+		return job, nil
+	case ctx.Err() != nil:
+		return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
+	}
+	return nil, err
+}
+
+// poll calls read until it says it is done or fails, on the schedule of
+// w: at once, then each read gap after the one before began. It returns
+// how many reads it made, and read's error, or ctx's when that ended the
+// wait first.
+func (w *waitConfig) poll(ctx context.Context, read func() (done bool, err error)) (int, error) {
+	start := w.now()
+	for polls := 1; ; polls++ {
+		began := w.now()
+		done, err := read()
+		if done || err != nil {
+			return polls, err
 		}
 		next := began.Add(w.gap(began.Sub(start)))
 		if !w.sleep(ctx, max(next.Sub(w.now()), 0)) {
-			return nil, &WaitError{UUID: id, LastPhase: last, Polls: polls, Err: ctx.Err()}
+			return polls, ctx.Err()
 		}
 	}
 }
@@ -139,31 +155,13 @@ func (c *Client) WaitForIndexingJob(ctx context.Context, id string, opts ...Wait
 // newWaitConfig applies opts to the defaults: the shortest time between
 // reads at least minPollInterval, the longest at least the shortest.
 func newWaitConfig(opts []WaitOption) waitConfig {
-	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval, now: time.Now, sleep: pause}
+	w := waitConfig{interval: DefaultPollInterval, maxInterval: DefaultMaxPollInterval, now: time.Now, sleep: sleep}
 	for _, o := range opts {
 		o(&w)
 	}
 	w.interval = max(w.interval, minPollInterval)
 	w.maxInterval = max(w.maxInterval, w.interval)
 	return w
-}
-
-// pause waits d unless ctx ends first, and reports whether it waited.
-// Unlike sleep (retry.go), it starts a wait that would outlast ctx's
-// deadline: a wait ends when ctx does, and callers tell its end by
-// ctx.Err() (the tool says its --timeout passed).
-func pause(ctx context.Context, d time.Duration) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // gap is how long after a read begins the next one does, when the wait

@@ -105,7 +105,12 @@ func (e *fakeEnv) client(srv *indexingjobstest.Server, opts ...indexingjobs.Opti
 // with the query and body given, with the server's token, through rec, and
 // returns the status of the answer.
 func (e *fakeEnv) raw(srv *indexingjobstest.Server, op *gen.Operation, id, query string, body io.Reader) (int, error) {
-	u := srv.URL + optest.Path(op, id)
+	return e.rawOn(srv, op, []string{id}, query, body)
+}
+
+// rawOn is raw on the ids of an operation's path, in order.
+func (e *fakeEnv) rawOn(srv *indexingjobstest.Server, op *gen.Operation, ids []string, query string, body io.Reader) (int, error) {
+	u := srv.URL + optest.Path(op, ids...)
 	if query != "" {
 		u += "?" + query
 	}
@@ -199,10 +204,10 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 		{name: "a body that is not JSON", status: 400, malformed: true, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", strings.NewReader(`{"knowledge_base_uuid":`)))
 		}},
-		{name: "a body announced over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+		{name: "a body announced over 4 MiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", bytes.NewReader(bigStart(e.f.KnowledgeBase))))
 		}},
-		{name: "a chunked body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+		{name: "a chunked body over 4 MiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCreateIndexingJobOperation, "", "", io.MultiReader(bytes.NewReader(bigStart(e.f.KnowledgeBase)))))
 		}},
 	},
@@ -230,9 +235,9 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation, e.f.FinishedJob, "",
 				strings.NewReader(`{"uuid":"`+optest.Unknown+`"}`)))
 		}},
-		{name: "a body over 64 KiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+		{name: "a body over 4 MiB", status: 413, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
 			return statusError(e.raw(e.srv, &gen.GenaiCancelIndexingJobOperation, e.f.FinishedJob, "",
-				strings.NewReader(`{"uuid":"`+e.f.FinishedJob+`","padding":"`+strings.Repeat("x", 70<<10)+`"}`)))
+				strings.NewReader(`{"uuid":"`+e.f.FinishedJob+`","padding":"`+strings.Repeat("x", 4<<20)+`"}`)))
 		}},
 	},
 	&gen.GenaiGetIndexingJobDetailsSignedURLOperation: {
@@ -270,6 +275,125 @@ var fakeMore = map[*gen.Operation][]fakeAnswer{
 	},
 }
 
+// The fake's answers to the operations that build a knowledge base,
+// beyond every row's.
+func init() {
+	dbDelay := indexingjobstest.WithDatabaseDelay(time.Hour)
+	spec := func(sources ...indexingjobs.DataSourceSpec) indexingjobs.KnowledgeBaseSpec {
+		return indexingjobs.KnowledgeBaseSpec{Name: "handbook", Region: "tor1", EmbeddingModelUUID: indexingjobstest.EmbeddingModel, DataSources: sources}
+	}
+	s3 := &indexingjobs.S3Source{BucketName: "archive", ItemPath: "/2025", Region: "us-east-1", KeyID: "AKIAIOSFODNN7EXAMPLE", SecretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	fakeMore[&gen.GenaiListModelsOperation] = []fakeAnswer{
+		{name: "a page of one", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			page, err := c.ListEmbeddingModelsPage(e.ctx, 2, 1)
+			if err == nil {
+				assert.Len(e.t, page.Models, 1)
+				assert.Equal(e.t, 3, page.Pages)
+			}
+			return err
+		}},
+		{name: "every model, of any use", status: 200, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.rawOn(e.srv, &gen.GenaiListModelsOperation, nil, "per_page=200", nil))
+		}},
+	}
+	fakeMore[&gen.GenaiCreateDataSourceFileUploadPresignedUrlsOperation] = []fakeAnswer{
+		{name: "two files, uploaded", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			urls, err := c.FileUploadURLs(e.ctx, []indexingjobs.FileToUpload{{Name: "a.md", Size: 3}, {Name: "b.md", Size: 4}})
+			for i, u := range urls {
+				if _, err := c.UploadFile(e.ctx, u, strings.NewReader("abcd"), int64(3+i)); err != nil {
+					return err
+				}
+			}
+			return err
+		}},
+		{name: "no file", status: 400, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.rawOn(e.srv, &gen.GenaiCreateDataSourceFileUploadPresignedUrlsOperation, nil, "", strings.NewReader(`{"files":[]}`)))
+		}},
+	}
+	fakeMore[&gen.GenaiCreateKnowledgeBaseOperation] = []fakeAnswer{
+		{name: "with an uploaded file, its database CREATING", status: 200, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			c := e.client(e.newFake(dbDelay))
+			urls, err := c.FileUploadURLs(e.ctx, []indexingjobs.FileToUpload{{Name: "a.md", Size: 3}})
+			if err != nil {
+				return err
+			}
+			file, err := c.UploadFile(e.ctx, urls[0], strings.NewReader("abc"), 3)
+			if err != nil {
+				return err
+			}
+			kb, err := c.CreateKnowledgeBase(e.ctx, spec(indexingjobs.DataSourceSpec{File: file}, indexingjobs.DataSourceSpec{S3: s3}))
+			if err != nil {
+				return err
+			}
+			kb, err = c.GetKnowledgeBase(e.ctx, kb.UUID)
+			if err == nil {
+				assert.Equal(e.t, indexingjobs.DatabaseStatusCreating, kb.DatabaseStatus)
+			}
+			return lastErr(c.ListKnowledgeBaseDataSources(e.ctx, kb.UUID))
+		}},
+		{name: "online, and its first job", status: 200, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			c := e.client(e.newFake(indexingjobstest.WithDatabaseDelay(0), indexingjobstest.WithJobDuration(0)))
+			kb, err := c.CreateKnowledgeBase(e.ctx, spec(indexingjobs.DataSourceSpec{Spaces: &indexingjobs.SpacesSource{BucketName: "b", Region: "tor1"}}))
+			if err != nil {
+				return err
+			}
+			if _, err := c.WaitForKnowledgeBase(e.ctx, kb.UUID); err != nil {
+				return err
+			}
+			jobs, err := c.ListKnowledgeBaseIndexingJobs(e.ctx, kb.UUID)
+			if err == nil {
+				assert.Len(e.t, jobs, 1)
+			}
+			return err
+		}},
+		{name: "a file never uploaded", status: 400, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			_, err := c.CreateKnowledgeBase(e.ctx, spec(indexingjobs.DataSourceSpec{File: &indexingjobs.UploadedFile{StoredObjectKey: "uploads/none/a.md"}}))
+			return err
+		}},
+		{name: "a model that does not embed", status: 400, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			s := spec()
+			s.EmbeddingModelUUID = optest.Unknown
+			_, err := c.CreateKnowledgeBase(e.ctx, s)
+			return err
+		}},
+	}
+	fakeMore[&gen.GenaiCreateKnowledgeBaseDataSourceOperation] = []fakeAnswer{
+		{name: "an S3 folder, shown without its keys", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			_, err := c.AddDataSource(e.ctx, e.f.Unscheduled, indexingjobs.DataSourceSpec{S3: s3})
+			return err
+		}},
+		{name: "a body naming another knowledge base", status: 400, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.rawOn(e.srv, &gen.GenaiCreateKnowledgeBaseDataSourceOperation, []string{e.f.KnowledgeBase}, "",
+				strings.NewReader(`{"knowledge_base_uuid":"`+optest.Unknown+`","spaces_data_source":{"bucket_name":"b","region":"tor1"}}`)))
+		}},
+	}
+	fakeMore[&gen.GenaiUpdateKnowledgeBaseDataSourceOperation] = []fakeAnswer{
+		{name: "no chunking_algorithm", status: 400, call: func(e *fakeEnv, _ *indexingjobs.Client) error {
+			return statusError(e.rawOn(e.srv, &gen.GenaiUpdateKnowledgeBaseDataSourceOperation, e.f.Of(optest.DataSource), "",
+				strings.NewReader(`{"chunking_options":{"max_chunk_size":500}}`)))
+		}},
+	}
+	fakeMore[&gen.GenaiDeleteKnowledgeBaseOperation] = []fakeAnswer{
+		{name: "one created, then deleted", status: 200, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			kb, err := c.CreateKnowledgeBase(e.ctx, spec())
+			if err != nil {
+				return err
+			}
+			return c.DeleteKnowledgeBase(e.ctx, kb.UUID)
+		}},
+	}
+}
+
+// lastErr ranges over a list to its end and returns its error, if any.
+func lastErr[T any](list func(func(T, error) bool)) error {
+	for _, err := range list {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // outcomes starts a job on a fake of each outcome and follows it to its
 // end, reading it, its data sources and its report link on the way.
 func outcomes() []fakeAnswer {
@@ -304,10 +428,11 @@ func outcomes() []fakeAnswer {
 
 // answersOf lists the answers of a row: its call (200), the same with a
 // wrong token (401) and after each injected fault (RateLimited 429,
-// ServerError 500, BadGateway 502), on optest.Unknown when the call names
-// something (404), and then the operation's fakeMore.
+// ServerError 500, BadGateway 502), with optest.Unknown in each place of
+// the ids it names, if any (404: an unknown data source, or its unknown
+// knowledge base), and then the operation's fakeMore.
 func answersOf(row optest.Row) []fakeAnswer {
-	ok := func(e *fakeEnv, c *indexingjobs.Client) error { return row.Call(e.ctx, c, e.f.ID(row.On)) }
+	ok := func(e *fakeEnv, c *indexingjobs.Client) error { return row.Call(e.ctx, c, e.f.Of(row.On)...) }
 	out := []fakeAnswer{
 		{name: "ok", status: http.StatusOK, call: ok},
 		{name: "wrong token", status: http.StatusUnauthorized, call: ok},
@@ -326,17 +451,21 @@ func answersOf(row optest.Row) []fakeAnswer {
 			return ok(e, c)
 		}})
 	}
-	if row.CanMiss() {
-		out = append(out, fakeAnswer{name: "not found", status: http.StatusNotFound, call: func(e *fakeEnv, c *indexingjobs.Client) error {
-			return row.Call(e.ctx, c, optest.Unknown)
+	for i := range row.Misses(optest.Canonical) {
+		name := "not found"
+		if len(row.Op.PathParams) > 1 {
+			name += ": an unknown " + strings.ReplaceAll(strings.TrimSuffix(row.Op.PathParams[i], "_uuid"), "_", " ")
+		}
+		out = append(out, fakeAnswer{name: name, status: http.StatusNotFound, call: func(e *fakeEnv, c *indexingjobs.Client) error {
+			return row.Call(e.ctx, c, row.Misses(e.f)[i]...)
 		}})
 	}
 	return append(out, fakeMore[row.Op]...)
 }
 
-// bigStart is a start body over the fake's 64 KiB cap, valid as JSON.
+// bigStart is a start body over the fake's 4 MiB cap, valid as JSON.
 func bigStart(kb string) []byte {
-	ids := make([]string, 2000)
+	ids := make([]string, (4<<20)/len(optest.Unknown)+1)
 	for i := range ids {
 		ids[i] = `"` + optest.Unknown + `"`
 	}

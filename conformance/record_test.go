@@ -54,8 +54,8 @@ func newLiveLike(t *testing.T, token string) *liveLike {
 		return nil
 	}
 	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op, id, _ := optest.Route(r.Method, r.URL.Path)
-		if op == &gen.GenaiCancelIndexingJobOperation && id == l.f.RunningJob && r.Header.Get("Authorization") == "Bearer "+token {
+		op, ids, _ := optest.Route(r.Method, r.URL.Path)
+		if op == &gen.GenaiCancelIndexingJobOperation && ids[0] == l.f.RunningJob && r.Header.Get("Authorization") == "Bearer "+token {
 			l.cancels.Add(1)
 		}
 		proxy.ServeHTTP(w, r)
@@ -91,7 +91,7 @@ func TestRecordScrubsAndMatchesSpec(t *testing.T) {
 	doc := loadSpec(t)
 	router := newRouter(t, doc)
 	secrets := append([]string{token, srv.f.KnowledgeBase, srv.f.RunningJob, srv.f.FinishedJob, "secret-cookie", "Cf-Ray", "Authorization"}, srv.f.DataSources...)
-	jobs := map[string]string{}
+	jobs := map[string][]string{}
 	for _, name := range res.Written {
 		raw, err := os.ReadFile(filepath.Join(dir, name+".yaml"))
 		require.NoError(t, err, name)
@@ -114,7 +114,7 @@ func TestRecordScrubsAndMatchesSpec(t *testing.T) {
 	}
 	get, _ := optest.Of(gen.GenaiGetIndexingJobOperation.ID)
 	assert.Equal(t, jobs[cancelRow.Cassette()], jobs[get.Cassette()], "the cancel and the GET name the same placeholder job")
-	assert.Equal(t, optest.Unknown, jobs[cancelRow.Cassette()+"_not_found"], "optest.Unknown is kept as it is")
+	assert.Equal(t, []string{optest.Unknown}, jobs[cancelRow.Cassette()+"_not_found"], "optest.Unknown is kept as it is")
 
 	c, err := cassette.Load(filepath.Join(dir, get.Cassette()))
 	require.NoError(t, err)

@@ -226,7 +226,7 @@ var uuidIn = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 
 // TestRecordingsAreWhatTheClientSends replays every recording through the
 // registry's row of the operation it is routed to (optest.Route), on the
-// id the recording names (in its path, or for a start in its body): the
+// ids the recording names (in its path, or for a start in its body): the
 // row's call must send exactly the recorded request and read the recorded
 // answer (an *APIError of its status for an error). So every recording
 // holds a request the client really makes, and one that no row's call
@@ -237,17 +237,17 @@ func TestRecordingsAreWhatTheClientSends(t *testing.T) {
 			i := loadCassette(t, path)
 			u, err := url.Parse(i.Request.URL)
 			require.NoError(t, err)
-			op, id, ok := optest.Route(i.Request.Method, u.Path)
+			op, ids, ok := optest.Route(i.Request.Method, u.Path)
 			require.True(t, ok, "%s %s is no operation of gen.Operations", i.Request.Method, u.Path)
 			row, ok := optest.Of(op.ID)
 			require.True(t, ok, "%s has no row in internal/optest", op.ID)
-			if id == "" {
-				id = uuidIn.FindString(i.Request.Body)
+			if id := uuidIn.FindString(i.Request.Body); len(ids) == 0 && id != "" {
+				ids = []string{id}
 			}
 			c, err := indexingjobs.NewClient(indexingjobs.WithToken("dop_v1_replay"), indexingjobs.WithMaxRetries(0),
 				indexingjobs.WithBaseURL(u.Scheme+"://"+u.Host), indexingjobs.WithHTTPClient(&http.Client{Transport: replay{t, i}}))
 			require.NoError(t, err)
-			err = row.Call(context.Background(), c, id)
+			err = row.Call(context.Background(), c, ids...)
 			if i.Response.Code/100 == 2 {
 				assert.NoError(t, err)
 				return

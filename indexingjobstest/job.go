@@ -42,15 +42,19 @@ func NewJob(p indexingjobs.Phase) indexingjobs.IndexingJob {
 
 // KnowledgeBase is a knowledge base as the fake knows it: its id, name and
 // region, and the ids of its data sources. Jobs are started on it, for all
-// or some of its data sources. The API shows it with its newest job and a
-// database ONLINE, and each data source as a folder of a Spaces bucket
-// named after it.
+// or some of its data sources. The API shows one added by AddKnowledgeBase
+// with its newest job and a database ONLINE, and each data source as a
+// folder of a Spaces bucket named after it; one created through the API
+// as it was created (its database CREATING at first: WithDatabaseDelay),
+// and any as the API's writes left it.
 type KnowledgeBase struct {
 	UUID            string
 	Name            string // made up by AddKnowledgeBase when empty
 	Region          string // "tor1" when empty
 	DataSourceUUIDs []string
 	CreatedAt       time.Time // the server's clock at AddKnowledgeBase when zero
+
+	w *written // what the API's writes gave it; nil if none did
 }
 
 // NewKnowledgeBase makes a knowledge base with a new random uuid and

@@ -19,11 +19,18 @@ func (s *Server) knowledgeBase(kb KnowledgeBase) indexingjobs.KnowledgeBase {
 		out.LastIndexingJob = clone(*jobs[0])
 		out.UpdatedAt = out.LastIndexingJob.UpdatedAt
 	}
+	if w := kb.w; w != nil {
+		out.ProjectID, out.DatabaseID, out.EmbeddingModelUUID = w.projectID, w.databaseID, w.embeddingModel
+		out.Tags, out.RerankingConfig = slices.Clone(w.tags), w.reranking
+		if w.updatedAt.After(out.UpdatedAt) {
+			out.UpdatedAt = w.updatedAt
+		}
+	}
 	return out
 }
 
 // getKnowledgeBase is the get operation: the knowledge base, its database
-// always ONLINE.
+// ONLINE, or CREATING for a while after it was created through the API.
 func (s *Server) getKnowledgeBase(id string) (gen.GetKnowledgeBaseOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -31,7 +38,7 @@ func (s *Server) getKnowledgeBase(id string) (gen.GetKnowledgeBaseOutput, error)
 	if !ok {
 		return gen.GetKnowledgeBaseOutput{}, errNotFound
 	}
-	return gen.GetKnowledgeBaseOutput{KnowledgeBase: s.knowledgeBase(kb), DatabaseStatus: indexingjobs.DatabaseStatusOnline}, nil
+	return gen.GetKnowledgeBaseOutput{KnowledgeBase: s.knowledgeBase(kb), DatabaseStatus: s.databaseStatus(kb)}, nil
 }
 
 // listKnowledgeBases is page page of the knowledge bases, by name then
@@ -57,8 +64,8 @@ func (s *Server) listKnowledgeBases(page, perPage int) gen.ListKnowledgeBasesOut
 }
 
 // listDataSources is page page of a knowledge base's data sources, in the
-// order it holds them: each a folder of a Spaces bucket named after the
-// knowledge base, with what the newest job that indexed it did there.
+// order it holds them (dataSource), each with what the newest job that
+// indexed it did there.
 func (s *Server) listDataSources(id string, page, perPage int) (gen.ListKnowledgeBaseDataSourcesOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -72,13 +79,7 @@ func (s *Server) listDataSources(id string, page, perPage int) (gen.ListKnowledg
 	jobs := s.newestFirst(kb.UUID)
 	out := gen.ListKnowledgeBaseDataSourcesOutput{Meta: meta, Links: links}
 	for _, ds := range of {
-		i := slices.Index(kb.DataSourceUUIDs, ds)
-		d := indexingjobs.KnowledgeBaseDataSource{
-			UUID: ds, CreatedAt: kb.CreatedAt, UpdatedAt: kb.CreatedAt,
-			SpacesDataSource:  indexingjobs.SpacesSource{BucketName: kb.Name, ItemPath: fmt.Sprintf("/source-%d", i+1), Region: kb.Region},
-			ChunkingAlgorithm: indexingjobs.ChunkingAlgorithmSectionBased,
-			ChunkingOptions:   indexingjobs.ChunkingOptions{MaxChunkSize: 750},
-		}
+		d := s.dataSource(kb, slices.Index(kb.DataSourceUUIDs, ds))
 	jobsLoop:
 		for _, job := range jobs {
 			for _, run := range job.DataSourceJobs {

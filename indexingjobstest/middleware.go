@@ -20,7 +20,7 @@ import (
 // reported in the ratelimit-* headers of every answer (429 when none is
 // left); the next queued fault, if any, answers it, as a proxy or an
 // overloaded API would before looking at the token; without the right
-// bearer token it gets 401; a body over 64 KiB gets 413. As the API
+// bearer token it gets 401; a body over 4 MiB gets 413. As the API
 // counts per token, the server's token has a budget of its own: requests
 // without it (no token, or any wrong one) share another, and cannot spend
 // the holder's.

@@ -31,9 +31,9 @@ func stocked(t *testing.T, opts ...indexingjobstest.Option) (*indexingjobstest.S
 	return srv, client
 }
 
-// call makes row's call through c on the fixture's id.
+// call makes row's call through c on the fixture's ids.
 func call(ctx context.Context, c *indexingjobs.Client, row optest.Row) error {
-	return row.Call(ctx, c, optest.Canonical.ID(row.On))
+	return row.Call(ctx, c, optest.Canonical.Of(row.On)...)
 }
 
 // TestOperationsCoverTheSpec: the fake's generated server interface, which
@@ -152,12 +152,12 @@ func TestTokenIsCheckedBeforeTheBody(t *testing.T) {
 		assert.Equal(t, "unauthorized", errorBody(t, body).ID)
 	}
 
-	// 1 MiB announced, none of it sent: the answer comes all the same, so
+	// 8 MiB announced, none of it sent: the answer comes all the same, so
 	// the fake read none of it.
 	for _, token := range []string{"wrong", srv.Token()} {
 		conn := dial(t, srv.URL)
 		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"knowledge_base_uuid\":", start.Method, startPath, token, 1<<20)
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"knowledge_base_uuid\":", start.Method, startPath, token, 8<<20)
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		require.NoError(t, err, "an answer before the body is sent")
 		body, _ := io.ReadAll(resp.Body)
@@ -176,10 +176,10 @@ func TestBodyCap(t *testing.T) {
 	job := optest.Canonical.RunningJob
 	cancel := &gen.GenaiCancelIndexingJobOperation
 	cancelPath := optest.Path(cancel, job)
-	big := `{"uuid":"` + job + `","padding":"` + strings.Repeat("x", 64<<10) + `"}`
+	big := `{"uuid":"` + job + `","padding":"` + strings.Repeat("x", 4<<20) + `"}`
 
 	resp, body := send(t, srv, cancel.Method, cancelPath, srv.Token(), big)
-	assert.Equal(t, 413, resp.StatusCode, "a length over 64 KiB")
+	assert.Equal(t, 413, resp.StatusCode, "a length over 4 MiB")
 	e := errorBody(t, body)
 	assert.Equal(t, "request_entity_too_large", e.ID)
 	assert.Equal(t, resp.Header.Get("x-request-id"), e.RequestID)

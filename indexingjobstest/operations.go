@@ -148,3 +148,72 @@ func pageParams(page, perPage int) (int, int, error) {
 	}
 	return page, perPage, nil
 }
+
+func (a api) GenaiListModels(_ context.Context, req gen.GenaiListModelsRequestObject) (gen.GenaiListModelsResponseObject, error) {
+	page, perPage, err := pageParams(req.Params.Page, req.Params.PerPage)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiListModels200JSONResponse{ModelsJSONResponse: gen.ModelsJSONResponse{
+		Body: a.s.listModels(req.Params.Usecases, page, perPage)}}, nil
+}
+
+func (a api) GenaiCreateDataSourceFileUploadPresignedUrls(_ context.Context, req gen.GenaiCreateDataSourceFileUploadPresignedUrlsRequestObject) (gen.GenaiCreateDataSourceFileUploadPresignedUrlsResponseObject, error) {
+	out, err := a.s.fileUploadURLs(*req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiCreateDataSourceFileUploadPresignedUrls200JSONResponse{FileUploadUrlsJSONResponse: gen.FileUploadUrlsJSONResponse{Body: out}}, nil
+}
+
+func (a api) GenaiCreateKnowledgeBase(_ context.Context, req gen.GenaiCreateKnowledgeBaseRequestObject) (gen.GenaiCreateKnowledgeBaseResponseObject, error) {
+	kb, err := a.s.createKnowledgeBase(*req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiCreateKnowledgeBase200JSONResponse{CreatedKnowledgeBaseJSONResponse: gen.CreatedKnowledgeBaseJSONResponse{
+		Body: gen.KnowledgeBaseOutput{KnowledgeBase: kb}}}, nil
+}
+
+func (a api) GenaiUpdateKnowledgeBase(_ context.Context, req gen.GenaiUpdateKnowledgeBaseRequestObject) (gen.GenaiUpdateKnowledgeBaseResponseObject, error) {
+	kb, err := a.s.updateKnowledgeBase(req.KnowledgeBaseUUID, *req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiUpdateKnowledgeBase200JSONResponse{UpdatedKnowledgeBaseJSONResponse: gen.UpdatedKnowledgeBaseJSONResponse{
+		Body: gen.KnowledgeBaseOutput{KnowledgeBase: kb}}}, nil
+}
+
+func (a api) GenaiDeleteKnowledgeBase(_ context.Context, req gen.GenaiDeleteKnowledgeBaseRequestObject) (gen.GenaiDeleteKnowledgeBaseResponseObject, error) {
+	out, err := a.s.deleteKnowledgeBase(req.KnowledgeBaseUUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiDeleteKnowledgeBase200JSONResponse{DeletedKnowledgeBaseJSONResponse: gen.DeletedKnowledgeBaseJSONResponse{Body: out}}, nil
+}
+
+func (a api) GenaiCreateKnowledgeBaseDataSource(_ context.Context, req gen.GenaiCreateKnowledgeBaseDataSourceRequestObject) (gen.GenaiCreateKnowledgeBaseDataSourceResponseObject, error) {
+	ds, err := a.s.addDataSource(req.KnowledgeBaseUUID, *req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiCreateKnowledgeBaseDataSource200JSONResponse{AddedDataSourceJSONResponse: gen.AddedDataSourceJSONResponse{
+		Body: gen.DataSourceOutput{KnowledgeBaseDataSource: ds}}}, nil
+}
+
+func (a api) GenaiUpdateKnowledgeBaseDataSource(_ context.Context, req gen.GenaiUpdateKnowledgeBaseDataSourceRequestObject) (gen.GenaiUpdateKnowledgeBaseDataSourceResponseObject, error) {
+	ds, err := a.s.updateDataSource(req.KnowledgeBaseUUID, req.DataSourceUUID, *req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiUpdateKnowledgeBaseDataSource200JSONResponse{UpdatedDataSourceJSONResponse: gen.UpdatedDataSourceJSONResponse{
+		Body: gen.DataSourceOutput{KnowledgeBaseDataSource: ds}}}, nil
+}
+
+func (a api) GenaiDeleteKnowledgeBaseDataSource(_ context.Context, req gen.GenaiDeleteKnowledgeBaseDataSourceRequestObject) (gen.GenaiDeleteKnowledgeBaseDataSourceResponseObject, error) {
+	out, err := a.s.deleteDataSource(req.KnowledgeBaseUUID, req.DataSourceUUID)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GenaiDeleteKnowledgeBaseDataSource200JSONResponse{DeletedDataSourceJSONResponse: gen.DeletedDataSourceJSONResponse{Body: out}}, nil
+}

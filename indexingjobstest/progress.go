@@ -21,27 +21,27 @@ type run struct {
 	sizes   []size // of each data source, in the job's order
 }
 
-// size is what a data source holds: files, the items (chunks) they make,
-// and bytes.
-type size struct{ files, items, bytes uint64 }
+// size is what a job finds in a data source: files, of which indexed are
+// new or changed since the data source's last job and get indexed, the
+// items (chunks) those make, and bytes.
+type size struct{ files, indexed, items, bytes uint64 }
 
-func newRun(start time.Time, d time.Duration, outcome indexingjobs.Phase, dataSources []string) *run {
-	r := &run{start: start, d: max(d, 0), outcome: outcome}
-	for _, ds := range dataSources {
-		r.sizes = append(r.sizes, sizeOf(ds))
-	}
-	return r
+func newRun(start time.Time, d time.Duration, outcome indexingjobs.Phase, sizes []size) *run {
+	return &run{start: start, d: max(d, 0), outcome: outcome, sizes: sizes}
 }
+
+// itemsPerFile is how many items (chunks) the fake makes of a file.
+const itemsPerFile = 20
 
 // sizeOf makes up the size of a data source from its id, so that every job
 // that indexes it finds the same: 10 to 99 files of about 20 items and a
-// quarter of a MiB each.
+// quarter of a MiB each, all indexed.
 func sizeOf(dataSource string) size {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(strings.ToLower(dataSource)))
 	n := h.Sum64()
 	files := 10 + n%90
-	return size{files: files, items: files*20 + n%20, bytes: files*(256<<10) + n%(64<<10)}
+	return size{files: files, indexed: files, items: files*itemsPerFile + n%20, bytes: files*(256<<10) + n%(64<<10)}
 }
 
 // tokensPerItem is what the embedding model spends on an item, as in the
@@ -98,7 +98,7 @@ func dataSourceAt(id string, sz size, from, to, at time.Time, cut bool, outcome 
 	part := func(n uint64) indexingjobs.Uint64 { return indexingjobs.Uint64(float64(n) * share) }
 	ds.StartedAt, ds.Status = from.UTC(), indexingjobs.DataSourceStatusInProgress
 	ds.TotalFileCount, ds.TotalBytes = indexingjobs.Uint64(sz.files), indexingjobs.Uint64(sz.bytes)
-	ds.IndexedFileCount, ds.IndexedItemCount, ds.TotalBytesIndexed = part(sz.files), part(sz.items), part(sz.bytes)
+	ds.IndexedFileCount, ds.IndexedItemCount, ds.TotalBytesIndexed = part(sz.indexed), part(sz.items), part(sz.bytes)
 	switch {
 	case at.Before(to):
 	case !cut:
@@ -109,7 +109,7 @@ func dataSourceAt(id string, sz size, from, to, at time.Time, cut bool, outcome 
 		ds.Status, ds.CompletedAt = indexingjobs.DataSourceStatusFailed, to.UTC()
 		ds.FailedItemCount = indexingjobs.Uint64(sz.items) - ds.IndexedItemCount
 		ds.ErrorMsg = "failed to index data source"
-		ds.ErrorDetails = fmt.Sprintf("%d of %d files could not be parsed", sz.files-uint64(ds.IndexedFileCount), sz.files)
+		ds.ErrorDetails = fmt.Sprintf("%d of %d files could not be parsed", sz.indexed-uint64(ds.IndexedFileCount), sz.indexed)
 	}
 	return ds
 }

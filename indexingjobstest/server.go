@@ -20,10 +20,15 @@
 // the ratelimit-* headers, every answer gets an x-request-id, queued faults are served
 // (InjectFaults: 429, 500, a proxy's 502 page, slow answers), the bearer
 // token is checked before any byte of the body is read, and bodies are
-// capped at 64 KiB. Errors come in the API's error body.
+// capped at 4 MiB. Errors come in the API's error body.
 //
-// The fake keeps knowledge bases (AddKnowledgeBase) and jobs (AddJob, or
-// started through the API). A started job moves from pending to running to
+// The fake keeps knowledge bases (AddKnowledgeBase, or created through the
+// API, their database CREATING for WithDatabaseDelay, then ONLINE with a
+// first job of their data sources) and jobs (AddJob, or started through
+// the API). It lists three embedding models (EmbeddingModel is the first),
+// signs upload URLs on its storage listener that take one PUT of the size
+// announced (Uploaded), and refuses a file data source that names no
+// object uploaded whole. A started job moves from pending to running to
 // its outcome over WithJobDuration, its data sources indexed one after
 // another with their counts growing; it changes only when it is read, on
 // the clock, with no goroutine of its own. A cancel moves a pending or
@@ -89,15 +94,23 @@ type Server struct {
 	cancelDelay  time.Duration
 	jobDuration  time.Duration
 	outcome      indexingjobs.Phase
-	now          func() time.Time
-	secret       [32]byte      // signs the report URLs
-	closing      chan struct{} // closed when Close starts: delays end
-	closeOnce    sync.Once
+	// databaseDelay is how long a knowledge base created through the API
+	// waits for its database.
+	databaseDelay time.Duration
+	now           func() time.Time
+	secret        [32]byte      // signs the report URLs
+	closing       chan struct{} // closed when Close starts: delays end
+	closeOnce     sync.Once
+	spaces        spaces // the fake's Spaces (spaces.go), started on first use
+	// spacesSeen is what each Spaces data source's last job found, by
+	// lower-case data source uuid: object keys and their ETags.
+	spacesSeen map[string]map[string]string
 
 	mu              sync.Mutex
 	jobs            map[string]*record // by lower-case uuid
 	knowledgeBases  map[string]KnowledgeBase
 	schedules       map[string]indexingjobs.IndexingSchedule // by lower-case knowledge base uuid
+	uploads         map[string]*upload                       // by object key
 	faults          []Fault
 	requests        int
 	storageRequests int
@@ -171,9 +184,9 @@ func NewServer(opts ...Option) *Server {
 func newServer(opts ...Option) *Server {
 	s := &Server{
 		token: DefaultToken, jobDuration: DefaultJobDuration, outcome: indexingjobs.PhaseSucceeded,
-		now: time.Now, closing: make(chan struct{}),
+		databaseDelay: DefaultDatabaseDelay, now: time.Now, closing: make(chan struct{}),
 		jobs: map[string]*record{}, knowledgeBases: map[string]KnowledgeBase{},
-		schedules: map[string]indexingjobs.IndexingSchedule{},
+		schedules: map[string]indexingjobs.IndexingSchedule{}, uploads: map[string]*upload{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -213,6 +226,7 @@ func (s *Server) Close() {
 		}
 		srv.Close() // waits for their goroutines
 	}
+	s.closeSpaces()
 }
 
 // Token returns the bearer token the server accepts.

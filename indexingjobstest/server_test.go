@@ -3,6 +3,7 @@ package indexingjobstest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -128,13 +129,13 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 	client, err := srv.NewClient(indexingjobs.WithHTTPClient(&http.Client{Transport: kept}), indexingjobs.WithMaxRetries(0))
 	require.NoError(t, err)
 	for _, row := range optest.Rows {
-		require.NoError(t, row.Call(context.Background(), client, optest.Canonical.ID(row.On)), row.Op.ID)
+		require.NoError(t, row.Call(context.Background(), client, optest.Canonical.Of(row.On)...), row.Op.ID)
 		answers = append(answers, answer{row.Op.ID, 200, true, kept.last.header, kept.last.body})
 	}
 	for _, row := range optest.Rows {
-		if row.CanMiss() {
-			require.True(t, indexingjobs.IsNotFound(row.Call(context.Background(), client, unknown)), row.Op.ID)
-			answers = append(answers, answer{row.Op.ID + " on an unknown id", 404, true, kept.last.header, kept.last.body})
+		for _, miss := range row.Misses(optest.Canonical) {
+			require.True(t, indexingjobs.IsNotFound(row.Call(context.Background(), client, miss...)), row.Op.ID)
+			answers = append(answers, answer{fmt.Sprintf("%s on %v", row.Op.ID, miss), 404, true, kept.last.header, kept.last.body})
 		}
 	}
 	// Then requests the client would not send.
@@ -148,7 +149,7 @@ func TestEveryResponseHasRateLimitAndRequestID(t *testing.T) {
 		{"GET", "/v2/gen-ai/nothing/here", srv.Token(), "", 404},
 		{list.Method, optest.Path(list, "") + "?per_page=201", srv.Token(), "", 400},
 		{start.Method, optest.Path(start, ""), srv.Token(), "{", 400},
-		{start.Method, optest.Path(start, ""), srv.Token(), strings.Repeat(" ", 65<<10), 413},
+		{start.Method, optest.Path(start, ""), srv.Token(), strings.Repeat(" ", 4<<20+1), 413},
 	} {
 		resp, body := send(t, srv, c.method, c.path, c.token, c.body)
 		answers = append(answers, answer{c.method + " " + c.path, resp.StatusCode, c.token == srv.Token(), resp.Header, body})

@@ -16,7 +16,9 @@ import (
 )
 
 // The storage listener stands for the object store the API's signed URLs
-// point at: another origin, no token, the signature in the query.
+// point at: another origin, no token, the signature in the query. It
+// serves the jobs' reports (GET) and takes the files uploaded to knowledge
+// bases (PUT, uploads.go).
 
 // reportURLLifetime is how long a signed report URL stays valid, as the
 // API's (X-Amz-Expires=900).
@@ -41,21 +43,22 @@ type report struct {
 func (s *Server) signedReportURL(job string) string {
 	path := reportPrefix + url.PathEscape(job) + reportSuffix
 	expires := strconv.FormatInt(s.now().Add(reportURLLifetime).Unix(), 10)
-	return s.storageURL + path + "?" + url.Values{"expires": {expires}, "signature": {s.sign(path, expires)}}.Encode()
+	return s.storageURL + path + "?" + url.Values{"expires": {expires}, "signature": {s.sign(http.MethodGet, path, expires)}}.Encode()
 }
 
-// sign is the HMAC-SHA256, with the server's secret, of the escaped path
-// and the expiry, in hex.
-func (s *Server) sign(path, expires string) string {
+// sign is the HMAC-SHA256, with the server's secret, of the method the URL
+// is for, the escaped path and the expiry, in hex.
+func (s *Server) sign(method, path, expires string) string {
 	mac := hmac.New(sha256.New, s.secret[:])
-	_, _ = fmt.Fprintf(mac, "GET\n%s\n%s", path, expires)
+	_, _ = fmt.Fprintf(mac, "%s\n%s\n%s", method, path, expires)
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// storageHandler serves the reports. It answers 403 to a request that
-// carries an Authorization header, whatever its value (a client that sends
-// its API token to the storage host is at fault), and to a signature that
-// is missing, wrong or expired; 404 for a job the server does not know.
+// storageHandler serves the reports and takes the uploads. It answers 403
+// to a request that carries an Authorization header, whatever its value (a
+// client that sends its API token to the storage host is at fault), and to
+// a signature that is missing, wrong or expired; 404 for a job the server
+// does not know.
 func (s *Server) storageHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -63,6 +66,10 @@ func (s *Server) storageHandler() http.Handler {
 		s.mu.Unlock()
 		if _, ok := r.Header["Authorization"]; ok {
 			storageError(w, http.StatusForbidden, "AccessDenied", "Requests to a signed URL must not carry an Authorization header.")
+			return
+		}
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, uploadPrefix) {
+			s.receive(w, r)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -94,7 +101,7 @@ func (s *Server) signed(r *http.Request) bool {
 	if err != nil || !s.now().Before(time.Unix(unix, 0)) {
 		return false
 	}
-	want := s.sign(r.URL.EscapedPath(), expires)
+	want := s.sign(http.MethodGet, r.URL.EscapedPath(), expires)
 	return hmac.Equal([]byte(sig), []byte(want))
 }
 

@@ -21,7 +21,7 @@ func TestStorageExpiryAndUnknownReports(t *testing.T) {
 	get := func(path string, expires time.Time) int {
 		t.Helper()
 		e := strconv.FormatInt(expires.Unix(), 10)
-		resp, err := http.Get(s.StorageURL() + path + "?expires=" + e + "&signature=" + s.sign(path, e))
+		resp, err := http.Get(s.StorageURL() + path + "?expires=" + e + "&signature=" + s.sign(http.MethodGet, path, e))
 		require.NoError(t, err)
 		resp.Body.Close()
 		return resp.StatusCode

@@ -77,6 +77,7 @@ func (s *Server) keepKnowledgeBase(kb KnowledgeBase) string {
 // lookup finds a job and brings it up to now: the progress of its run and
 // a cancel whose time has come. s.mu is held.
 func (s *Server) lookup(id string) (*record, bool) {
+	s.settle()
 	r, ok := s.jobs[strings.ToLower(id)]
 	if !ok {
 		return nil, false
@@ -154,19 +155,30 @@ func (s *Server) start(kb string, dataSources []string) (indexingjobs.IndexingJo
 	if len(dataSources) == 0 {
 		chosen = slices.Clone(base.DataSourceUUIDs)
 	}
-	now := s.now().UTC()
+	return s.startAt(base, chosen, s.now()), nil
+}
+
+// startAt creates a job of the knowledge base created at time at, pending
+// then, that indexes the data sources chosen, and sets it on its run. s.mu
+// is held.
+func (s *Server) startAt(base KnowledgeBase, chosen []string, at time.Time) indexingjobs.IndexingJob {
+	at = at.UTC()
 	job := indexingjobs.IndexingJob{
 		UUID: newUUID(), KnowledgeBaseUUID: base.UUID,
 		Phase: indexingjobs.PhasePending, Status: indexingjobs.StatusPending,
-		CreatedAt: now, UpdatedAt: now,
-		DataSourceUUIDs: chosen, TotalDatasources: int64(len(chosen)),
+		CreatedAt: at, UpdatedAt: at,
+		DataSourceUUIDs: slices.Clone(chosen), TotalDatasources: int64(len(chosen)),
 		DataSourceJobs: make([]indexingjobs.IndexedDataSource, len(chosen)),
 	}
 	for i, ds := range chosen {
 		job.DataSourceJobs[i].DataSourceUUID = ds
 	}
-	s.jobs[job.UUID] = &record{job: clone(job), run: newRun(now, s.jobDuration, s.outcome, chosen)}
-	return job, nil
+	sizes := make([]size, len(chosen))
+	for i, ds := range chosen {
+		sizes[i] = s.found(base, ds)
+	}
+	s.jobs[job.UUID] = &record{job: clone(job), run: newRun(at, s.jobDuration, s.outcome, sizes)}
+	return job
 }
 
 // newestFirst returns the jobs of knowledge base kb, or all jobs if kb is
@@ -174,6 +186,7 @@ func (s *Server) start(kb string, dataSources []string) (indexingjobs.IndexingJo
 // so that the order is stable. They are the server's own: clone those you
 // hand out. s.mu is held.
 func (s *Server) newestFirst(kb string) []*indexingjobs.IndexingJob {
+	s.settle()
 	var jobs []*indexingjobs.IndexingJob
 	for _, r := range s.jobs {
 		if kb != "" && !strings.EqualFold(r.job.KnowledgeBaseUUID, kb) {
@@ -197,4 +210,32 @@ func clone(job indexingjobs.IndexingJob) indexingjobs.IndexingJob {
 	job.DataSourceUUIDs = slices.Clone(job.DataSourceUUIDs)
 	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
 	return job
+}
+
+// found is what a job that starts now finds in a data source of kb. In a
+// Spaces data source made through the API, the objects under its prefix in
+// the fake's Spaces: all of them, of which those new or changed (by ETag)
+// since its last job are indexed (all of them the first time). In a file
+// data source, its one file. In any other, a size made up from its id.
+// s.mu is held.
+func (s *Server) found(kb KnowledgeBase, dataSource string) size {
+	if kb.w == nil {
+		return sizeOf(dataSource)
+	}
+	ds, ok := kb.w.sources[strings.ToLower(dataSource)]
+	switch {
+	case !ok:
+		return sizeOf(dataSource)
+	case ds.FileUploadDataSource.StoredObjectKey != "":
+		return size{files: 1, indexed: 1, items: itemsPerFile, bytes: uint64(ds.FileUploadDataSource.SizeInBytes)}
+	case ds.SpacesDataSource.BucketName != "":
+		sp := ds.SpacesDataSource
+		total, changed, bytes, now := s.spacesIndexed(sp.BucketName, sp.ItemPath, s.spacesSeen[strings.ToLower(dataSource)])
+		if s.spacesSeen == nil {
+			s.spacesSeen = map[string]map[string]string{}
+		}
+		s.spacesSeen[strings.ToLower(dataSource)] = now
+		return size{files: total, indexed: changed, items: changed * itemsPerFile, bytes: bytes}
+	}
+	return sizeOf(dataSource)
 }

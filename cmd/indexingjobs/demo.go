@@ -22,7 +22,7 @@ func (t *tool) demoCmd() *cobra.Command {
 	poll := &durationFlag{d: 250 * time.Millisecond, positive: true}
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Start, list and cancel jobs against a fake API: no account, no network",
+		Short: "Create a knowledge base; start, list and cancel jobs against a fake API: no account, no network",
 		Args:  noArgs,
 		RunE: t.runE(func(cmd *cobra.Command, _ []string) error {
 			return demo(cmd.Context(), jobDuration.d, delay.d, poll.d, t.stdout, t.stderr)
@@ -41,13 +41,13 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	began := time.Now()
 	srv := indexingjobstest.NewServer(indexingjobstest.WithJobDuration(jobDuration), indexingjobstest.WithCancelDelay(delay))
 	defer srv.Close()
-	for name, sources := range map[string]int{"product-docs": 3, "support-answers": 1} {
+	for name, sources := range map[string]int{"support-answers": 1} {
 		kb := indexingjobstest.NewKnowledgeBase(sources)
 		kb.Name = name
 		srv.AddKnowledgeBase(kb)
 	}
 	fmt.Fprintf(stderr, "Started a fake indexing-jobs API at %s (package indexingjobstest): no account, no network.\n", srv.URL)
-	fmt.Fprintf(stderr, "It holds two knowledge bases; a job takes %s.\n", jobDuration)
+	fmt.Fprintf(stderr, "It holds a knowledge base; a job takes %s.\n", jobDuration)
 
 	client, err := srv.NewClient()
 	if err != nil {
@@ -56,6 +56,10 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	d := &demoRun{ctx: ctx, url: srv.URL, token: srv.Token(), client: client, stdout: stdout, stderr: stderr}
 	fmt.Fprintf(stderr, "\n$ export %s=%s\n", indexingjobs.TokenEnv, d.token)
 	fmt.Fprintf(stderr, "$ export %s=%s\n", apiURLEnv, d.url)
+	pollFlag := []string{"--poll", poll.String()}
+	if err := d.createFromFiles("product-docs", pollFlag); err != nil {
+		return err
+	}
 	if _, err := d.step("Find the knowledge base to index, product-docs:", "knowledge-bases"); err != nil {
 		return err
 	}
@@ -66,7 +70,6 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	if _, err := d.step("Its database, and where its content comes from:", "knowledge-base", kb); err != nil {
 		return err
 	}
-	pollFlag := []string{"--poll", poll.String()}
 	first, err := d.start("Index the knowledge base, and follow the job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
 	if err != nil {
 		return err
@@ -85,6 +88,9 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 		return err
 	}
 	if _, err := d.step("From now on, index it every Monday and Thursday at 02:00 UTC:", "schedule", kb, "--days", "mon,thu", "--at", "02:00"); err != nil {
+		return err
+	}
+	if err := d.index(srv, pollFlag); err != nil {
 		return err
 	}
 	return d.summary(time.Since(began), first, second)
@@ -237,6 +243,7 @@ func serveFake(ctx context.Context, f *fakeFlags, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "\nTry, from the repository's root (or drop 'go run ./cmd/' with the tool installed):\n")
 	fmt.Fprintf(stdout, "  export %s=%s\n", indexingjobs.TokenEnv, f.token)
 	fmt.Fprintf(stdout, "  export %s=%s\n", apiURLEnv, srv.URL)
+	printSpacesExports(stdout, "  ", srv)
 	try := func(args string) { fmt.Fprintf(stdout, "  go run ./cmd/indexingjobs %s\n", args) }
 	try("knowledge-bases")
 	if len(started) > 0 { // first: the next line waits for a job as long as these run

@@ -31,7 +31,7 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 	assert.Contains(t, stderr, "no account, no network")
 	url := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(stderr)
 	require.NotNil(t, url, stderr)
-	kb := regexp.MustCompile(`(?m)^(\S+)\s+product-docs\s+tor1\s+-$`).FindStringSubmatch(stdout)
+	kb := regexp.MustCompile(`(?m)^(\S+)\s+product-docs\s+tor1\s+\S+$`).FindStringSubmatch(stdout)
 	require.NotNil(t, kb, "the demo finds its knowledge base in the table:\n%s", stdout)
 	ids := regexp.MustCompile(`(?m)^Started job (\S+) on knowledge base`).FindAllStringSubmatch(stderr, -1)
 	require.Len(t, ids, 2, stderr)
@@ -40,6 +40,10 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 	steps := []string{
 		"$ export DIGITALOCEAN_ACCESS_TOKEN=indexingjobstest-token\n",
 		"$ export DIGITALOCEAN_API_URL=" + url[1] + "\n",
+		"$ indexingjobs embedding-models" + api,
+		"$ indexingjobs knowledge-base create product-docs --region tor1 --embedding-model 22653204-79ed-11ef-bf8f-4e013e2ddde4 --project ",
+		"--file ", "/handbook.md --file ", "/faq.md --wait --poll 10ms" + api,
+		"Uploaded handbook.md (", "Uploaded faq.md (", "Its database is ONLINE",
 		"$ indexingjobs knowledge-bases" + api,
 		"$ indexingjobs knowledge-base " + kb[1] + api,
 		"$ indexingjobs start " + kb[1] + " --wait --poll 10ms" + api,
@@ -57,17 +61,18 @@ func TestDemoShowsEveryStepAndATrueSummary(t *testing.T) {
 	}
 	assert.NotContains(t, stderr, "--token", "the lines shown are what a user types, the token exported")
 	assert.NotContains(t, stderr, "--api-url", "and the API's URL")
-	assert.Regexp(t, `(?m)^\s+\S+s  SUCCEEDED, 3/3 data sources done$`, stderr)
-	assert.Regexp(t, `(?m)^\s+\S+s  CANCELLED, \d/3 data sources done$`, stderr)
+	assert.Regexp(t, `(?m)^\s+\S+s  SUCCEEDED, 2/2 data sources done$`, stderr)
+	assert.Regexp(t, `(?m)^\s+\S+s  CANCELLED, \d/2 data sources done$`, stderr)
 	assert.Regexp(t, `(?m)^UUID\s+KNOWLEDGE BASE\s+PHASE`, stdout, "the list")
-	assert.Regexp(t, `(?m)^`+first+`\s+`+kb[1]+`\s+SUCCEEDED\s+COMPLETED\s+3/3 `, stdout)
+	assert.Regexp(t, `(?m)^`+first+`\s+`+kb[1]+`\s+SUCCEEDED\s+COMPLETED\s+2/2 `, stdout)
 	assert.Regexp(t, `(?m)^DATA SOURCE\s+STATUS\s+FILES`, stdout, "the data sources")
-	assert.Equal(t, 3, strings.Count(stdout, "  UPDATED  "), stdout)
+	assert.Equal(t, 2, strings.Count(stdout, "  UPDATED  "), stdout)
 	assert.Regexp(t, `(?m)^Database\s+ONLINE$`, stdout, "the knowledge base")
-	assert.Equal(t, 3, strings.Count(stdout, "  spaces  product-docs/source-"), stdout)
+	assert.Regexp(t, `(?m)^\S+\s+file\s+handbook.md\s+\S+$`, stdout, "the files it was created from")
+	assert.Regexp(t, `(?m)^\S+\s+file\s+faq.md\s+\S+$`, stdout)
 	assert.Contains(t, stdout, "Knowledge base "+kb[1]+" is indexed on Monday and Thursday at 02:00 UTC.\n", "the schedule")
 
-	m := regexp.MustCompile(`(?m)^  job ` + first + ` ran for (\S+) and ended SUCCEEDED: 3 of 3 data sources done`).FindStringSubmatch(stderr)
+	m := regexp.MustCompile(`(?m)^  job ` + first + ` ran for (\S+) and ended SUCCEEDED: 2 of 2 data sources done`).FindStringSubmatch(stderr)
 	require.NotNil(t, m, stderr)
 	ran, err := time.ParseDuration(m[1])
 	require.NoError(t, err)

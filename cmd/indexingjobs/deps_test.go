@@ -12,7 +12,8 @@ import (
 )
 
 // TestAProgramOfTheLibraryCompilesNoneOfTheTools: the tool's
-// dependencies (cobra, pflag, and creack/pty for its tests) are in the
+// dependencies (cobra, pflag, and creack/pty for its tests), and those of
+// package folder and the fake's Spaces (minio-go, mpb, gofakes3), are in the
 // module's go.mod, but a program that imports the library, from a module
 // of its own with a replace directive as the README shows, compiles none
 // of them.
@@ -39,7 +40,8 @@ func TestAProgramOfTheLibraryCompilesNoneOfTheTools(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	deps := string(out)
 	require.Contains(t, deps, "github.com/gradient-go/indexingjobs\n")
-	for _, tool := range []string{"github.com/spf13/", "github.com/creack/", "github.com/inconshreveable/", "testify", "goleak", "yaml"} {
+	for _, tool := range []string{"github.com/spf13/", "github.com/creack/", "github.com/inconshreveable/", "testify", "goleak", "yaml",
+		"github.com/minio/", "github.com/johannesboyne/", "github.com/vbauerster/", "github.com/klauspost/", "/folder"} {
 		assert.NotContains(t, deps, tool)
 	}
 }

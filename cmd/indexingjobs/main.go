@@ -12,6 +12,10 @@
 //	indexingjobs details JOB_UUID [--file FILE]
 //	indexingjobs knowledge-bases
 //	indexingjobs knowledge-base KB_UUID
+//	indexingjobs knowledge-base create NAME --region R --embedding-model UUID --project UUID [--file PATH]... [--wait]
+//	indexingjobs knowledge-base update KB_UUID [--name N] [--tag T]... | delete KB_UUID [--force]
+//	indexingjobs data-source add KB_UUID (--spaces BUCKET/PATH | --web URL | --s3 BUCKET/PATH) | update | remove
+//	indexingjobs embedding-models
 //	indexingjobs schedule KB_UUID [--days mon,thu --at 02:00]
 //	indexingjobs unschedule KB_UUID
 //	indexingjobs demo | serve-fake | docs | version | completion SHELL

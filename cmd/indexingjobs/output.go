@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/folder"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
@@ -177,16 +179,7 @@ func printDataSources(w io.Writer, sources []indexingjobs.IndexedDataSource) err
 	return tw.Flush()
 }
 
-// size is a count of bytes for people: 812 B, 1.5 KiB, 12.0 MiB.
-func size(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// size is a count of bytes for people: 812 B, 1.5 KiB, 12.0 MiB
+// (folder.Size; a count past 8 EiB, which no answer means, is shown as
+// 8 EiB).
+func size(n uint64) string { return folder.Size(int64(min(n, math.MaxInt64))) }

@@ -84,7 +84,8 @@ Try it without an account: 'indexingjobs demo', or 'indexingjobs serve-fake'.`,
 func (t *tool) commands() []*cobra.Command {
 	return []*cobra.Command{
 		t.listCmd(), t.startCmd(), t.getCmd(), t.waitCmd(), t.cancelCmd(), t.dataSourcesCmd(), t.detailsCmd(),
-		t.knowledgeBasesCmd(), t.knowledgeBaseCmd(), t.scheduleCmd(), t.unscheduleCmd(),
+		t.knowledgeBasesCmd(), withSubcommands(t.knowledgeBaseCmd(), t.createKnowledgeBaseCmd(), t.updateKnowledgeBaseCmd(), t.deleteKnowledgeBaseCmd()),
+		t.dataSourceCmd(), t.embeddingModelsCmd(), t.scheduleCmd(), t.unscheduleCmd(), t.indexCmd(),
 		t.demoCmd(), t.serveFakeCmd(), t.docsCmd(), t.versionCmd(),
 	}
 }

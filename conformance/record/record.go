@@ -20,7 +20,8 @@
 // written it is scrubbed: the Authorization header, cookies and every
 // response header the client does not read are dropped, the token is
 // replaced wherever it appears, the signature and credential of a signed
-// URL become REDACTED, every UUID that is not a fixed one (the fixture's,
+// URL (a report's or an upload's) and the keys of a data source in a body
+// become REDACTED, every UUID that is not a fixed one (the fixture's,
 // optest.Unknown) gets a placeholder, the same for the same UUID, and the
 // fake's loopback listeners become fixed https origins. A file that still
 // holds the token is removed.
@@ -38,6 +39,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -114,16 +116,16 @@ func captureOne(ctx context.Context, dir string, row optest.Row, a answer) (stri
 	srv := indexingjobstest.NewServer(indexingjobstest.WithClock(func() time.Time { return f.At }))
 	defer srv.Close()
 	optest.Stock(srv, f)
-	s := newScrubber(srv.Token(), append(f.IDs(), optest.Unknown), srv.URL+"/", apiOrigin+"/", srv.StorageURL()+"/", storageOrigin+"/")
+	s := newScrubber(srv.Token(), append(f.All(), optest.Unknown), srv.URL+"/", apiOrigin+"/", srv.StorageURL()+"/", storageOrigin+"/")
 	if a.fault != nil {
 		srv.InjectFaults(1, a.fault())
 	}
-	return s.take(ctx, dir, srv.URL, row, f.ID(row.On), a)
+	return s.take(ctx, dir, srv.URL, row, f.Of(row.On), a)
 }
 
-// take records into dir the answer a of row's call on id, through the API
+// take records into dir the answer a of row's call on ids, through the API
 // at base, as the cassette of that answer, whose name it returns.
-func (s *scrubber) take(ctx context.Context, dir, base string, row optest.Row, id string, a answer) (string, error) {
+func (s *scrubber) take(ctx context.Context, dir, base string, row optest.Row, ids []string, a answer) (string, error) {
 	name, token := row.Cassette(), s.token
 	if a.name != "" {
 		name += "_" + a.name
@@ -132,10 +134,10 @@ func (s *scrubber) take(ctx context.Context, dir, base string, row optest.Row, i
 		token = wrongToken
 	}
 	if a.unknown {
-		id = optest.Unknown
+		ids = []string{optest.Unknown}
 	}
 	return name, s.one(ctx, filepath.Join(dir, name), base, token, a.status, func(c *indexingjobs.Client) error {
-		return row.Call(ctx, c, id)
+		return row.Call(ctx, c, ids...)
 	})
 }
 
@@ -186,8 +188,8 @@ func Record(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	take := func(row optest.Row, id string, a answer) error {
-		name, err := s.take(ctx, cfg.Dir, cfg.BaseURL, row, id, a)
+	take := func(row optest.Row, ids []string, a answer) error {
+		name, err := s.take(ctx, cfg.Dir, cfg.BaseURL, row, ids, a)
 		if err == nil {
 			res.Written = append(res.Written, name)
 		}
@@ -205,7 +207,7 @@ func Record(ctx context.Context, cfg Config) (Result, error) {
 		if job.Phase.Terminal() {
 			return res, fmt.Errorf("record: job %s has already ended in %s; point the recorder at a pending or running job", id, job.Phase)
 		}
-		if err := take(cancel, id, answer{status: http.StatusOK}); err != nil {
+		if err := take(cancel, []string{id}, answer{status: http.StatusOK}); err != nil {
 			return res, err
 		}
 		wctx, stop := context.WithTimeout(ctx, cfg.PollTimeout)
@@ -234,16 +236,16 @@ func Record(ctx context.Context, cfg Config) (Result, error) {
 	f.RunningJob = cmp.Or(f.RunningJob, f.FinishedJob) // read, not cancelled
 
 	for _, row := range optest.Rows {
-		id := f.ID(row.On)
+		ids := f.Of(row.On)
 		switch {
 		case row.Op.Method != http.MethodGet:
 			if row.Op != ErrorsOf || cfg.JobUUID == "" {
 				res.Skipped = append(res.Skipped, row.Cassette()+": it would change the account")
 			}
-		case row.On != optest.Nothing && id == "":
+		case slices.Contains(ids, ""):
 			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: the account has no %s to read (among its first %d jobs)", row.Cassette(), row.On, indexingjobs.MaxPerPage))
 		default:
-			err := take(row, id, answer{status: http.StatusOK})
+			err := take(row, ids, answer{status: http.StatusOK})
 			if indexingjobs.IsNotFound(err) { // a knowledge base without a schedule, say
 				res.Skipped = append(res.Skipped, fmt.Sprintf("%s: the account's %s has none (404)", row.Cassette(), row.On))
 				continue
@@ -257,7 +259,7 @@ func Record(ctx context.Context, cfg Config) (Result, error) {
 		if a.fault != nil {
 			continue // the live API sends these only when it must
 		}
-		if err := take(cancel, optest.Unknown, a); err != nil {
+		if err := take(cancel, []string{optest.Unknown}, a); err != nil {
 			return res, err
 		}
 	}
@@ -357,6 +359,11 @@ var (
 	// credential: its signature, the key it was made with, a session
 	// token. It may follow a JSON-escaped "&".
 	signedParam = regexp.MustCompile(`(?i)((?:[?&]|\\u0026)(?:x-amz-)?(?:signature|credential|security-token)=)[^&"\\\s]*`)
+	// secretMember is a member of a JSON body that holds a credential: an
+	// S3 data source's key and secret (aws_data_source), a Google Drive or
+	// Dropbox token. The API never sends them back, but a request to add
+	// such a data source carries them.
+	secretMember = regexp.MustCompile(`("(?:key_id|secret_key|refresh_token)"\s*:\s*")(?:[^"\\]|\\.)*"`)
 )
 
 // scrubber replaces the token, the origins named in replace, signatures,
@@ -403,6 +410,7 @@ func (s *scrubber) text(v string) string {
 	v = strings.ReplaceAll(v, s.token, "REDACTED")
 	v = s.replace.Replace(v)
 	v = signedParam.ReplaceAllString(v, "${1}REDACTED")
+	v = secretMember.ReplaceAllString(v, `${1}REDACTED"`)
 	return uuidPattern.ReplaceAllStringFunc(v, s.placeholder)
 }
 

@@ -22,8 +22,14 @@ import (
 //
 //
 
+// S3Source is indexingjobs.S3Source.
+type S3Source = indexingjobs.S3Source
+
 // S3Location is indexingjobs.S3Location.
 type S3Location = indexingjobs.S3Location
+
+// ModelAgreement is indexingjobs.ModelAgreement.
+type ModelAgreement = indexingjobs.ModelAgreement
 
 // Phase is indexingjobs.Phase.
 type Phase = indexingjobs.Phase
@@ -59,6 +65,120 @@ type ChunkingOptions = indexingjobs.ChunkingOptions
 // CrawlingOption is indexingjobs.CrawlingOption.
 type CrawlingOption = indexingjobs.CrawlingOption
 
+// fileUploadURLsInput The files to upload.
+type FileUploadURLsInput struct {
+	// Files The files to get an upload URL for, one URL each.
+	Files []fileToUploadInput `json:"files,omitempty,omitzero"`
+}
+
+type fileUploadURLsInput = FileUploadURLsInput
+
+// fileUploadURLsOutput Where to upload the files asked for.
+type FileUploadURLsOutput struct {
+	// RequestID The id the service gave this request for URLs.
+	//
+	// Example: 3c1d9e72-8b4f-4a6e-b0d5-2f7a9c8e1b34
+	RequestID string `json:"request_id,omitempty,omitzero"`
+
+	// Uploads One upload URL for each file asked for.
+	Uploads []FileUploadURL `json:"uploads,omitempty,omitzero"`
+}
+
+type fileUploadURLsOutput = FileUploadURLsOutput
+
+// createDataSourceInput The data source to add: exactly one of the `*_data_source` objects,
+// and how its content is cut into chunks. There is no file-upload
+// kind here (see the operation).
+type CreateDataSourceInput struct {
+	// S3Source A folder or object in an Amazon S3 bucket, with the access key that
+	// reads it. The service keeps the key; answers show the bucket, the
+	// path and the region only.
+	S3Source S3Source `json:"aws_data_source,omitempty,omitzero"`
+
+	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+	//
+	// Example: CHUNKING_ALGORITHM_SECTION_BASED
+	ChunkingAlgorithm ChunkingAlgorithm `json:"chunking_algorithm,omitempty,omitzero"`
+
+	// ChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+	ChunkingOptions ChunkingOptions `json:"chunking_options,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base; when sent it must equal the id in the path.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
+
+	// SpacesSource A folder or object in a DigitalOcean Spaces bucket.
+	SpacesSource SpacesSource `json:"spaces_data_source,omitempty,omitzero"`
+
+	// WebCrawlerSource A web site, crawled from a URL.
+	WebCrawlerSource WebCrawlerSource `json:"web_crawler_data_source,omitempty,omitzero"`
+}
+
+type createDataSourceInput = CreateDataSourceInput
+
+// createKnowledgeBaseInput The knowledge base to make. Every field is optional in DigitalOcean's
+// public description, and so here; the service answers `400` to a
+// request it cannot act on.
+type CreateKnowledgeBaseInput struct {
+	// DatabaseID The id of an existing OpenSearch database to hold its index.
+	// Absent: the service makes a new database in the knowledge base's
+	// region.
+	//
+	//
+	// Example: a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+	DatabaseID string `json:"database_id,omitempty,omitzero"`
+
+	// Datasources Its first data sources. Absent or empty: the knowledge base is
+	// made without any, and they are added later, one at a time.
+	// Uploaded files, Google Drive and Dropbox folders can be attached
+	// only in this list.
+	Datasources []dataSourceInput `json:"datasources,omitempty,omitzero"`
+
+	// EmbeddingModelUUID The id of the model that embeds its content, one of the models listed for `MODEL_USECASE_KNOWLEDGEBASE`.
+	//
+	// Example: 22653204-79ed-11ef-bf8f-4e013e2ddde4
+	EmbeddingModelUUID string `json:"embedding_model_uuid,omitempty,omitzero"`
+
+	// Name The knowledge base's name.
+	//
+	// Example: product-docs
+	Name string `json:"name,omitempty,omitzero"`
+
+	// ProjectID The id of the project it belongs to.
+	//
+	// Example: 37455431-84bd-4fa2-94cf-e8486f8f8c5e
+	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// Region The code of the region to make it in.
+	//
+	// Example: tor1
+	Region string `json:"region,omitempty,omitzero"`
+
+	// RerankingConfig Whether results found in the knowledge base are reordered by a cross-encoder model, and which.
+	RerankingConfig RerankingConfig `json:"reranking_config,omitempty,omitzero"`
+
+	// OpenSearchPlanSize The size of the OpenSearch database the service makes for a new
+	// knowledge base (no `database_id`). DigitalOcean's public description
+	// does not say what each size holds. More values may be added.
+	//
+	//
+	// Example: OPEN_SEARCH_PLAN_SIZE_SMALL
+	OpenSearchPlanSize OpenSearchPlanSize `json:"size,omitempty,omitzero"`
+
+	// Tags Tags that group it with related resources.
+	//
+	// Example: ["docs"]
+	Tags []string `json:"tags,omitempty,omitzero"`
+
+	// VpcUUID The id of the VPC to put a new database in.
+	//
+	// Example: f7176e0b-8c5e-4e32-948e-79327e56225a
+	VpcUUID string `json:"vpc_uuid,omitempty,omitzero"`
+}
+
+type createKnowledgeBaseInput = CreateKnowledgeBaseInput
+
 // createScheduleInput The schedule to make for a knowledge base.
 type CreateScheduleInput struct {
 	// Days The days of the week to start a job on, at least one, none twice,
@@ -93,6 +213,31 @@ type CreateScheduleOutput struct {
 
 type createScheduleOutput = CreateScheduleOutput
 
+// deleteDataSourceOutput The answer to a data source's deletion.
+type DeleteDataSourceOutput struct {
+	// DataSourceUUID The id of the data source deleted.
+	//
+	// Example: 9758a232-b351-4d0a-9e20-2b8a8f3a5a1c
+	DataSourceUUID string `json:"data_source_uuid,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base the data source belonged to.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
+}
+
+type deleteDataSourceOutput = DeleteDataSourceOutput
+
+// deleteKnowledgeBaseOutput The answer to a knowledge base's deletion.
+type DeleteKnowledgeBaseOutput struct {
+	// UUID The id of the knowledge base deleted.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
+type deleteKnowledgeBaseOutput = DeleteKnowledgeBaseOutput
+
 // deleteScheduleOutput The answer to a schedule's deletion.
 type DeleteScheduleOutput struct {
 	// IndexingInfo When a knowledge base is indexed on its own: on each of `days`, at
@@ -103,8 +248,30 @@ type DeleteScheduleOutput struct {
 
 type deleteScheduleOutput = DeleteScheduleOutput
 
+// dropboxSourceInput A Dropbox folder, with the token that reads it.
+type DropboxSourceInput struct {
+	// Folder The folder's path in Dropbox.
+	//
+	// Example: /Handbooks
+	Folder string `json:"folder,omitempty,omitzero"`
+
+	// RefreshToken An OAuth refresh token that can read the folder, from
+	// DigitalOcean's Dropbox authorization flow
+	// (`/v2/gen-ai/oauth2/dropbox/tokens`, not in this description). It
+	// is never sent back.
+	//
+	//
+	// Example: sl.ExampleRefreshToken
+	RefreshToken string `json:"refresh_token,omitempty,omitzero"`
+}
+
+type dropboxSourceInput = DropboxSourceInput
+
 // DropboxFolder is indexingjobs.DropboxFolder.
 type DropboxFolder = indexingjobs.DropboxFolder
+
+// FileUploadURL is indexingjobs.FileUploadURL.
+type FileUploadURL = indexingjobs.FileUploadURL
 
 // UploadedFile is indexingjobs.UploadedFile.
 type UploadedFile = indexingjobs.UploadedFile
@@ -158,6 +325,25 @@ type GetScheduleOutput struct {
 
 type getScheduleOutput = GetScheduleOutput
 
+// googleDriveSourceInput A Google Drive folder, with the token that reads it.
+type GoogleDriveSourceInput struct {
+	// FolderID The folder's id in Google Drive.
+	//
+	// Example: 1AbCdEfGhIjKlMnOpQrStUvWxYz
+	FolderID string `json:"folder_id,omitempty,omitzero"`
+
+	// RefreshToken An OAuth refresh token that can read the folder, from
+	// DigitalOcean's Google authorization flow
+	// (`/v2/gen-ai/oauth2/google/tokens`, not in this description). It
+	// is never sent back.
+	//
+	//
+	// Example: 1//0gExampleRefreshToken
+	RefreshToken string `json:"refresh_token,omitempty,omitzero"`
+}
+
+type googleDriveSourceInput = GoogleDriveSourceInput
+
 // GoogleDriveFolder is indexingjobs.GoogleDriveFolder.
 type GoogleDriveFolder = indexingjobs.GoogleDriveFolder
 
@@ -173,11 +359,95 @@ type DataSourceStatus = indexingjobs.DataSourceStatus
 // IndexingJob is indexingjobs.IndexingJob.
 type IndexingJob = indexingjobs.IndexingJob
 
+// dataSourceInput A data source to attach when a knowledge base is made: exactly one
+// of the `*_data_source` objects, naming the kind of source, and how
+// its content is cut into chunks. The secrets of the S3, Google Drive
+// and Dropbox kinds are kept by the service and never shown again.
+//
+// DigitalOcean's public description marks `bucket_name` and
+// `bucket_region` deprecated; `item_path`, their companion, is marked
+// deprecated here too.
+type DataSourceInput struct {
+	// S3Source A folder or object in an Amazon S3 bucket, with the access key that
+	// reads it. The service keeps the key; answers show the bucket, the
+	// path and the region only.
+	S3Source S3Source `json:"aws_data_source,omitempty,omitzero"`
+
+	// BucketName The bucket's name; superseded by `spaces_data_source`.
+	//
+	// Example: product-docs
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	BucketName string `json:"bucket_name,omitempty,omitzero"`
+
+	// BucketRegion The bucket's region; superseded by `spaces_data_source`.
+	//
+	// Example: tor1
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	BucketRegion string `json:"bucket_region,omitempty,omitzero"`
+
+	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+	//
+	// Example: CHUNKING_ALGORITHM_SECTION_BASED
+	ChunkingAlgorithm ChunkingAlgorithm `json:"chunking_algorithm,omitempty,omitzero"`
+
+	// ChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+	ChunkingOptions ChunkingOptions `json:"chunking_options,omitempty,omitzero"`
+
+	// DropboxSourceInput A Dropbox folder, with the token that reads it.
+	DropboxSourceInput dropboxSourceInput `json:"dropbox_data_source,omitempty,omitzero"`
+
+	// UploadedFile A file uploaded as content.
+	UploadedFile UploadedFile `json:"file_upload_data_source,omitempty,omitzero"`
+
+	// GoogleDriveSourceInput A Google Drive folder, with the token that reads it.
+	GoogleDriveSourceInput googleDriveSourceInput `json:"google_drive_data_source,omitempty,omitzero"`
+
+	// ItemPath The folder or object in the bucket; superseded by `spaces_data_source`.
+	//
+	// Example: /manuals
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ItemPath string `json:"item_path,omitempty,omitzero"`
+
+	// SpacesSource A folder or object in a DigitalOcean Spaces bucket.
+	SpacesSource SpacesSource `json:"spaces_data_source,omitempty,omitzero"`
+
+	// WebCrawlerSource A web site, crawled from a URL.
+	WebCrawlerSource WebCrawlerSource `json:"web_crawler_data_source,omitempty,omitzero"`
+}
+
+type dataSourceInput = DataSourceInput
+
 // KnowledgeBase is indexingjobs.KnowledgeBase.
 type KnowledgeBase = indexingjobs.KnowledgeBase
 
 // KnowledgeBaseDataSource is indexingjobs.KnowledgeBaseDataSource.
 type KnowledgeBaseDataSource = indexingjobs.KnowledgeBaseDataSource
+
+// dataSourceOutput The answer to the addition or an update of a data source: the data
+// source as it now stands. DigitalOcean's public description gives
+// this one shape two names, `apiCreateKnowledgeBaseDataSourceOutput`
+// and `apiUpdateKnowledgeBaseDataSourceOutput`.
+type DataSourceOutput struct {
+	// KnowledgeBaseDataSource Where some of a knowledge base's content comes from. Exactly one of
+	// the `*_data_source` objects is set, naming the kind of source; the
+	// others are absent. They show the source's place, never the secrets it
+	// was made with. Every field is optional.
+	KnowledgeBaseDataSource KnowledgeBaseDataSource `json:"knowledge_base_data_source,omitempty,omitzero"`
+}
+
+type dataSourceOutput = DataSourceOutput
+
+// knowledgeBaseOutput The answer to the creation or an update of a knowledge base: the
+// knowledge base as it now stands. DigitalOcean's public description
+// gives this one shape two names, `apiCreateKnowledgeBaseOutput` and
+// `apiUpdateKnowledgeBaseOutput`.
+type KnowledgeBaseOutput struct {
+	// KnowledgeBase A searchable collection of content, built from its data sources by
+	// indexing jobs. Every field is optional.
+	KnowledgeBase KnowledgeBase `json:"knowledge_base,omitempty,omitzero"`
+}
+
+type knowledgeBaseOutput = KnowledgeBaseOutput
 
 // links Links to other pages of a list.
 type Links struct {
@@ -238,6 +508,20 @@ type ListKnowledgeBasesOutput struct {
 
 type listKnowledgeBasesOutput = ListKnowledgeBasesOutput
 
+// listModelsOutput One page of the models the platform offers.
+type ListModelsOutput struct {
+	// Links Links to other pages of a list.
+	Links links `json:"links,omitempty,omitzero"`
+
+	// Meta Where this page is in the whole list.
+	Meta meta `json:"meta,omitempty,omitzero"`
+
+	// Models The models of this page.
+	Models []Model `json:"models,omitempty,omitzero"`
+}
+
+type listModelsOutput = ListModelsOutput
+
 // meta Where this page is in the whole list.
 type Meta struct {
 	// Page This page's number, counting from 1.
@@ -257,6 +541,33 @@ type Meta struct {
 }
 
 type meta = Meta
+
+// ModelEndpoint is indexingjobs.ModelEndpoint.
+type ModelEndpoint = indexingjobs.ModelEndpoint
+
+// ModelModalities is indexingjobs.ModelModalities.
+type ModelModalities = indexingjobs.ModelModalities
+
+// ModelPricing is indexingjobs.ModelPricing.
+type ModelPricing = indexingjobs.ModelPricing
+
+// ModelProvider is indexingjobs.ModelProvider.
+type ModelProvider = indexingjobs.ModelProvider
+
+// Model is indexingjobs.Model.
+type Model = indexingjobs.Model
+
+// ModelSetting is indexingjobs.ModelSetting.
+type ModelSetting = indexingjobs.ModelSetting
+
+// ModelUsecase is indexingjobs.ModelUsecase.
+type ModelUsecase = indexingjobs.ModelUsecase
+
+// ModelVersion is indexingjobs.ModelVersion.
+type ModelVersion = indexingjobs.ModelVersion
+
+// OpenSearchPlanSize is indexingjobs.OpenSearchPlanSize.
+type OpenSearchPlanSize = indexingjobs.OpenSearchPlanSize
 
 // pageLinks Absolute URLs of other pages of the same list. Each is absent where
 // there is no such page (no `next` on the last page).
@@ -283,6 +594,24 @@ type PageLinks struct {
 }
 
 type pageLinks = PageLinks
+
+// fileToUploadInput One file to upload.
+type FileToUploadInput struct {
+	// FileName The file's name.
+	//
+	// Example: handbook.pdf
+	FileName string `json:"file_name,omitempty,omitzero"`
+
+	// FileSize The file's size in bytes. A decimal number in a string, as
+	// DigitalOcean's public schema has it (its own cURL example sends a
+	// bare number).
+	//
+	//
+	// Example: 482133
+	FileSize wire.Uint64 `json:"file_size,omitempty,omitzero"`
+}
+
+type fileToUploadInput = FileToUploadInput
 
 // RerankingConfig is indexingjobs.RerankingConfig.
 type RerankingConfig = indexingjobs.RerankingConfig
@@ -320,6 +649,62 @@ type StartIndexingJobOutput struct {
 
 type startIndexingJobOutput = StartIndexingJobOutput
 
+// updateDataSourceInput How a data source's content is to be cut into chunks from now on.
+type UpdateDataSourceInput struct {
+	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
+	//
+	// Example: CHUNKING_ALGORITHM_SECTION_BASED
+	ChunkingAlgorithm ChunkingAlgorithm `json:"chunking_algorithm,omitempty,omitzero"`
+
+	// ChunkingOptions The sizes, in tokens, the chunking algorithm works with.
+	ChunkingOptions ChunkingOptions `json:"chunking_options,omitempty,omitzero"`
+
+	// DataSourceUUID The id of the data source; when sent it must equal the id in the path.
+	//
+	// Example: 9758a232-b351-4d0a-9e20-2b8a8f3a5a1c
+	DataSourceUUID string `json:"data_source_uuid,omitempty,omitzero"`
+
+	// KnowledgeBaseUUID The id of the knowledge base; when sent it must equal the id in the path.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	KnowledgeBaseUUID string `json:"knowledge_base_uuid,omitempty,omitzero"`
+}
+
+type updateDataSourceInput = UpdateDataSourceInput
+
+// updateKnowledgeBaseInput What to change in a knowledge base. A field left out keeps its value.
+type UpdateKnowledgeBaseInput struct {
+	// DatabaseID The id of the OpenSearch database it is to use.
+	//
+	// Example: a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+	DatabaseID string `json:"database_id,omitempty,omitzero"`
+
+	// Name The knowledge base's new name.
+	//
+	// Example: product-docs-v2
+	Name string `json:"name,omitempty,omitzero"`
+
+	// ProjectID The id of the project it is to belong to.
+	//
+	// Example: 37455431-84bd-4fa2-94cf-e8486f8f8c5e
+	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// RerankingConfig Whether results found in the knowledge base are reordered by a cross-encoder model, and which.
+	RerankingConfig RerankingConfig `json:"reranking_config,omitempty,omitzero"`
+
+	// Tags Tags that group it with related resources.
+	//
+	// Example: ["docs","support"]
+	Tags []string `json:"tags,omitempty,omitzero"`
+
+	// UUID The id of the knowledge base; when sent it must equal the id in the path.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	UUID string `json:"uuid,omitempty,omitzero"`
+}
+
+type updateKnowledgeBaseInput = UpdateKnowledgeBaseInput
+
 // WebCrawlerSource is indexingjobs.WebCrawlerSource.
 type WebCrawlerSource = indexingjobs.WebCrawlerSource
 
@@ -351,6 +736,11 @@ type ErrorBody struct {
 
 type errorBody = ErrorBody
 
+// dataSourceUUID defines model for data_source_uuid.
+type DataSourceUUID = string
+
+type dataSourceUUID = DataSourceUUID
+
 // indexingJobUUID defines model for indexing_job_uuid.
 type IndexingJobUUID = string
 
@@ -376,6 +766,12 @@ type ScheduleUUID = string
 
 type scheduleUUID = ScheduleUUID
 
+// AddedDataSource The answer to the addition or an update of a data source: the data
+// source as it now stands. DigitalOcean's public description gives
+// this one shape two names, `apiCreateKnowledgeBaseDataSourceOutput`
+// and `apiUpdateKnowledgeBaseDataSourceOutput`.
+type AddedDataSource = dataSourceOutput
+
 // CancelledIndexingJob The answer to a cancel request.
 type CancelledIndexingJob = cancelIndexingJobOutput
 
@@ -385,11 +781,26 @@ type Conflict = errorBody
 // CreatedIndexingInfo The answer to a schedule's making.
 type CreatedIndexingInfo = createScheduleOutput
 
+// CreatedKnowledgeBase The answer to the creation or an update of a knowledge base: the
+// knowledge base as it now stands. DigitalOcean's public description
+// gives this one shape two names, `apiCreateKnowledgeBaseOutput` and
+// `apiUpdateKnowledgeBaseOutput`.
+type CreatedKnowledgeBase = knowledgeBaseOutput
+
+// DeletedDataSource The answer to a data source's deletion.
+type DeletedDataSource = deleteDataSourceOutput
+
 // DeletedIndexingInfo The answer to a schedule's deletion.
 type DeletedIndexingInfo = deleteScheduleOutput
 
+// DeletedKnowledgeBase The answer to a knowledge base's deletion.
+type DeletedKnowledgeBase = deleteKnowledgeBaseOutput
+
 // DetailsSignedURL Where to download a job's detailed report.
 type DetailsSignedURL = detailsSignedURLOutput
+
+// FileUploadUrls Where to upload the files asked for.
+type FileUploadUrls = fileUploadURLsOutput
 
 // IndexedDataSources The data sources of one indexing job.
 type IndexedDataSources = listIndexingJobDataSourcesOutput
@@ -405,6 +816,9 @@ type KnowledgeBaseDataSources = listKnowledgeBaseDataSourcesOutput
 
 // KnowledgeBases One page of the knowledge bases the token can see.
 type KnowledgeBases = listKnowledgeBasesOutput
+
+// Models One page of the models the platform offers.
+type Models = listModelsOutput
 
 // NotFound The body of every error the API itself sends.
 type NotFound = errorBody
@@ -429,6 +843,18 @@ type Unauthorized = errorBody
 
 // UnexpectedError The body of every error the API itself sends.
 type UnexpectedError = errorBody
+
+// UpdatedDataSource The answer to the addition or an update of a data source: the data
+// source as it now stands. DigitalOcean's public description gives
+// this one shape two names, `apiCreateKnowledgeBaseDataSourceOutput`
+// and `apiUpdateKnowledgeBaseDataSourceOutput`.
+type UpdatedDataSource = dataSourceOutput
+
+// UpdatedKnowledgeBase The answer to the creation or an update of a knowledge base: the
+// knowledge base as it now stands. DigitalOcean's public description
+// gives this one shape two names, `apiCreateKnowledgeBaseOutput` and
+// `apiUpdateKnowledgeBaseOutput`.
+type UpdatedKnowledgeBase = knowledgeBaseOutput
 
 // GenaiListIndexingJobsParams defines parameters for GenaiListIndexingJobs.
 type GenaiListIndexingJobsParams struct {
@@ -457,11 +883,42 @@ type GenaiListKnowledgeBaseDataSourcesParams struct {
 	PerPage perPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
 }
 
+// GenaiListModelsParams defines parameters for GenaiListModels.
+type GenaiListModelsParams struct {
+	// Usecases Only models for the listed use cases. Repeat the parameter for
+	// each one (`usecases=MODEL_USECASE_KNOWLEDGEBASE&usecases=MODEL_USECASE_AGENT`).
+	Usecases []ModelUsecase `form:"usecases,omitempty" json:"usecases,omitempty,omitzero"`
+
+	// PublicOnly When true, only the models that are publicly available.
+	PublicOnly bool `form:"public_only,omitempty" json:"public_only,omitempty,omitzero"`
+
+	// Page Which page to return, counting from 1. Default 1.
+	Page page `form:"page,omitempty" json:"page,omitempty,omitzero"`
+
+	// PerPage How many items a page holds, at most 200. Default 20.
+	PerPage perPage `form:"per_page,omitempty" json:"per_page,omitempty,omitzero"`
+}
+
 // GenaiCreateIndexingJobJSONRequestBody defines body for GenaiCreateIndexingJob for application/json ContentType.
 type GenaiCreateIndexingJobJSONRequestBody = startIndexingJobInput
 
 // GenaiCancelIndexingJobJSONRequestBody defines body for GenaiCancelIndexingJob for application/json ContentType.
 type GenaiCancelIndexingJobJSONRequestBody = cancelIndexingJobInput
+
+// GenaiCreateKnowledgeBaseJSONRequestBody defines body for GenaiCreateKnowledgeBase for application/json ContentType.
+type GenaiCreateKnowledgeBaseJSONRequestBody = createKnowledgeBaseInput
+
+// GenaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody defines body for GenaiCreateDataSourceFileUploadPresignedUrls for application/json ContentType.
+type GenaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody = fileUploadURLsInput
+
+// GenaiUpdateKnowledgeBaseJSONRequestBody defines body for GenaiUpdateKnowledgeBase for application/json ContentType.
+type GenaiUpdateKnowledgeBaseJSONRequestBody = updateKnowledgeBaseInput
+
+// GenaiCreateKnowledgeBaseDataSourceJSONRequestBody defines body for GenaiCreateKnowledgeBaseDataSource for application/json ContentType.
+type GenaiCreateKnowledgeBaseDataSourceJSONRequestBody = createDataSourceInput
+
+// GenaiUpdateKnowledgeBaseDataSourceJSONRequestBody defines body for GenaiUpdateKnowledgeBaseDataSource for application/json ContentType.
+type GenaiUpdateKnowledgeBaseDataSourceJSONRequestBody = updateDataSourceInput
 
 // GenaiCreateScheduledIndexingJSONRequestBody defines body for GenaiCreateScheduledIndexing for application/json ContentType.
 type GenaiCreateScheduledIndexingJSONRequestBody = createScheduleInput
@@ -545,10 +1002,46 @@ var GenaiListKnowledgeBasesOperation = Operation{
 	Idempotent:  true,
 }
 
+// GenaiCreateKnowledgeBaseOperation is genai_create_knowledge_base: POST /v2/gen-ai/knowledge_bases
+// (Create a Knowledge Base).
+var GenaiCreateKnowledgeBaseOperation = Operation{
+	ID: "genai_create_knowledge_base", Method: "POST", Path: "/v2/gen-ai/knowledge_bases",
+	PathParams:  []string{},
+	QueryParams: []string{},
+	Idempotent:  false,
+}
+
+// GenaiCreateDataSourceFileUploadPresignedUrlsOperation is genai_create_data_source_file_upload_presigned_urls: POST /v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls
+// (Create Presigned URLs for Data Source File Upload).
+var GenaiCreateDataSourceFileUploadPresignedUrlsOperation = Operation{
+	ID: "genai_create_data_source_file_upload_presigned_urls", Method: "POST", Path: "/v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls",
+	PathParams:  []string{},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiDeleteKnowledgeBaseOperation is genai_delete_knowledge_base: DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}
+// (Delete a Knowledge Base).
+var GenaiDeleteKnowledgeBaseOperation = Operation{
+	ID: "genai_delete_knowledge_base", Method: "DELETE", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
 // GenaiGetKnowledgeBaseOperation is genai_get_knowledge_base: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}
 // (Retrieve a Knowledge Base).
 var GenaiGetKnowledgeBaseOperation = Operation{
 	ID: "genai_get_knowledge_base", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiUpdateKnowledgeBaseOperation is genai_update_knowledge_base: PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}
+// (Update a Knowledge Base).
+var GenaiUpdateKnowledgeBaseOperation = Operation{
+	ID: "genai_update_knowledge_base", Method: "PUT", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
 	PathParams:  []string{"knowledge_base_uuid"},
 	QueryParams: []string{},
 	Idempotent:  true,
@@ -563,12 +1056,48 @@ var GenaiListKnowledgeBaseDataSourcesOperation = Operation{
 	Idempotent:  true,
 }
 
+// GenaiCreateKnowledgeBaseDataSourceOperation is genai_create_knowledge_base_data_source: POST /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources
+// (Add Data Source to a Knowledge Base).
+var GenaiCreateKnowledgeBaseDataSourceOperation = Operation{
+	ID: "genai_create_knowledge_base_data_source", Method: "POST", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources",
+	PathParams:  []string{"knowledge_base_uuid"},
+	QueryParams: []string{},
+	Idempotent:  false,
+}
+
+// GenaiDeleteKnowledgeBaseDataSourceOperation is genai_delete_knowledge_base_data_source: DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}
+// (Delete a Data Source from a Knowledge Base).
+var GenaiDeleteKnowledgeBaseDataSourceOperation = Operation{
+	ID: "genai_delete_knowledge_base_data_source", Method: "DELETE", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}",
+	PathParams:  []string{"knowledge_base_uuid", "data_source_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiUpdateKnowledgeBaseDataSourceOperation is genai_update_knowledge_base_data_source: PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}
+// (Update Data Source options).
+var GenaiUpdateKnowledgeBaseDataSourceOperation = Operation{
+	ID: "genai_update_knowledge_base_data_source", Method: "PUT", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}",
+	PathParams:  []string{"knowledge_base_uuid", "data_source_uuid"},
+	QueryParams: []string{},
+	Idempotent:  true,
+}
+
 // GenaiListIndexingJobsByKnowledgeBaseOperation is genai_list_indexing_jobs_by_knowledge_base: GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs
 // (List Latest Indexing Jobs for a Knowledge Base).
 var GenaiListIndexingJobsByKnowledgeBaseOperation = Operation{
 	ID: "genai_list_indexing_jobs_by_knowledge_base", Method: "GET", Path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs",
 	PathParams:  []string{"knowledge_base_uuid"},
 	QueryParams: []string{},
+	Idempotent:  true,
+}
+
+// GenaiListModelsOperation is genai_list_models: GET /v2/gen-ai/models
+// (List Available Models).
+var GenaiListModelsOperation = Operation{
+	ID: "genai_list_models", Method: "GET", Path: "/v2/gen-ai/models",
+	PathParams:  []string{},
+	QueryParams: []string{"usecases", "public_only", "page", "per_page"},
 	Idempotent:  true,
 }
 
@@ -608,9 +1137,17 @@ var Operations = []*Operation{
 	&GenaiListIndexingJobDataSourcesOperation,
 	&GenaiGetIndexingJobDetailsSignedURLOperation,
 	&GenaiListKnowledgeBasesOperation,
+	&GenaiCreateKnowledgeBaseOperation,
+	&GenaiCreateDataSourceFileUploadPresignedUrlsOperation,
+	&GenaiDeleteKnowledgeBaseOperation,
 	&GenaiGetKnowledgeBaseOperation,
+	&GenaiUpdateKnowledgeBaseOperation,
 	&GenaiListKnowledgeBaseDataSourcesOperation,
+	&GenaiCreateKnowledgeBaseDataSourceOperation,
+	&GenaiDeleteKnowledgeBaseDataSourceOperation,
+	&GenaiUpdateKnowledgeBaseDataSourceOperation,
 	&GenaiListIndexingJobsByKnowledgeBaseOperation,
+	&GenaiListModelsOperation,
 	&GenaiCreateScheduledIndexingOperation,
 	&GenaiGetScheduledIndexingOperation,
 	&GenaiDeleteScheduledIndexingOperation,
@@ -639,15 +1176,39 @@ type ServerInterface interface {
 	// GenaiListKnowledgeBases List Knowledge Bases
 	// (GET /v2/gen-ai/knowledge_bases)
 	GenaiListKnowledgeBases(w http.ResponseWriter, r *http.Request, params GenaiListKnowledgeBasesParams)
+	// GenaiCreateKnowledgeBase Create a Knowledge Base
+	// (POST /v2/gen-ai/knowledge_bases)
+	GenaiCreateKnowledgeBase(w http.ResponseWriter, r *http.Request)
+	// GenaiCreateDataSourceFileUploadPresignedUrls Create Presigned URLs for Data Source File Upload
+	// (POST /v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls)
+	GenaiCreateDataSourceFileUploadPresignedUrls(w http.ResponseWriter, r *http.Request)
+	// GenaiDeleteKnowledgeBase Delete a Knowledge Base
+	// (DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
+	GenaiDeleteKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
 	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
 	GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
+	// GenaiUpdateKnowledgeBase Update a Knowledge Base
+	// (PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
+	GenaiUpdateKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
 	// GenaiListKnowledgeBaseDataSources List Data Sources for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
 	GenaiListKnowledgeBaseDataSources(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID, params GenaiListKnowledgeBaseDataSourcesParams)
+	// GenaiCreateKnowledgeBaseDataSource Add Data Source to a Knowledge Base
+	// (POST /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
+	GenaiCreateKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
+	// GenaiDeleteKnowledgeBaseDataSource Delete a Data Source from a Knowledge Base
+	// (DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid})
+	GenaiDeleteKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID, dataSourceUUID dataSourceUUID)
+	// GenaiUpdateKnowledgeBaseDataSource Update Data Source options
+	// (PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid})
+	GenaiUpdateKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID, dataSourceUUID dataSourceUUID)
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID)
+	// GenaiListModels List Available Models
+	// (GET /v2/gen-ai/models)
+	GenaiListModels(w http.ResponseWriter, r *http.Request, params GenaiListModelsParams)
 	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
 	// (POST /v2/gen-ai/scheduled-indexing)
 	GenaiCreateScheduledIndexing(w http.ResponseWriter, r *http.Request)
@@ -878,6 +1439,60 @@ func (siw *ServerInterfaceWrapper) GenaiListKnowledgeBases(w http.ResponseWriter
 	handler.ServeHTTP(w, r)
 }
 
+// GenaiCreateKnowledgeBase operation middleware
+func (siw *ServerInterfaceWrapper) GenaiCreateKnowledgeBase(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiCreateKnowledgeBase(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiCreateDataSourceFileUploadPresignedUrls operation middleware
+func (siw *ServerInterfaceWrapper) GenaiCreateDataSourceFileUploadPresignedUrls(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiCreateDataSourceFileUploadPresignedUrls(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiDeleteKnowledgeBase operation middleware
+func (siw *ServerInterfaceWrapper) GenaiDeleteKnowledgeBase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID knowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiDeleteKnowledgeBase(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GenaiGetKnowledgeBase operation middleware
 func (siw *ServerInterfaceWrapper) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request) {
 
@@ -895,6 +1510,32 @@ func (siw *ServerInterfaceWrapper) GenaiGetKnowledgeBase(w http.ResponseWriter, 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GenaiGetKnowledgeBase(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiUpdateKnowledgeBase operation middleware
+func (siw *ServerInterfaceWrapper) GenaiUpdateKnowledgeBase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID knowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiUpdateKnowledgeBase(w, r, knowledgeBaseUUID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -959,6 +1600,102 @@ func (siw *ServerInterfaceWrapper) GenaiListKnowledgeBaseDataSources(w http.Resp
 	handler.ServeHTTP(w, r)
 }
 
+// GenaiCreateKnowledgeBaseDataSource operation middleware
+func (siw *ServerInterfaceWrapper) GenaiCreateKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID knowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiCreateKnowledgeBaseDataSource(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiDeleteKnowledgeBaseDataSource operation middleware
+func (siw *ServerInterfaceWrapper) GenaiDeleteKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID knowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "data_source_uuid" -------------
+	var dataSourceUUID dataSourceUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "data_source_uuid", r.PathValue("data_source_uuid"), &dataSourceUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "data_source_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiDeleteKnowledgeBaseDataSource(w, r, knowledgeBaseUUID, dataSourceUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiUpdateKnowledgeBaseDataSource operation middleware
+func (siw *ServerInterfaceWrapper) GenaiUpdateKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "knowledge_base_uuid" -------------
+	var knowledgeBaseUUID knowledgeBaseUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "knowledge_base_uuid", r.PathValue("knowledge_base_uuid"), &knowledgeBaseUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "knowledge_base_uuid", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "data_source_uuid" -------------
+	var dataSourceUUID dataSourceUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "data_source_uuid", r.PathValue("data_source_uuid"), &dataSourceUUID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "data_source_uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiUpdateKnowledgeBaseDataSource(w, r, knowledgeBaseUUID, dataSourceUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GenaiListIndexingJobsByKnowledgeBase operation middleware
 func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request) {
 
@@ -976,6 +1713,78 @@ func (siw *ServerInterfaceWrapper) GenaiListIndexingJobsByKnowledgeBase(w http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GenaiListIndexingJobsByKnowledgeBase(w, r, knowledgeBaseUUID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GenaiListModels operation middleware
+func (siw *ServerInterfaceWrapper) GenaiListModels(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GenaiListModelsParams
+
+	// ------------- Optional query parameter "usecases" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "usecases", r.URL.Query(), &params.Usecases, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "usecases"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "usecases", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "public_only" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "public_only", r.URL.Query(), &params.PublicOnly, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "public_only"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "public_only", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "per_page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "per_page", r.URL.Query(), &params.PerPage, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "per_page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "per_page", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GenaiListModels(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1178,14 +1987,34 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources", wrapper.GenaiListIndexingJobDataSources)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url", wrapper.GenaiGetIndexingJobDetailsSignedURL)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases", wrapper.GenaiListKnowledgeBases)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases", wrapper.GenaiCreateKnowledgeBase)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}", wrapper.GenaiDeleteKnowledgeBase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}", wrapper.GenaiGetKnowledgeBase)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}", wrapper.GenaiUpdateKnowledgeBase)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources", wrapper.GenaiListKnowledgeBaseDataSources)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources", wrapper.GenaiCreateKnowledgeBaseDataSource)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}", wrapper.GenaiDeleteKnowledgeBaseDataSource)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}", wrapper.GenaiUpdateKnowledgeBaseDataSource)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs", wrapper.GenaiListIndexingJobsByKnowledgeBase)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls", wrapper.GenaiCreateDataSourceFileUploadPresignedUrls)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/models", wrapper.GenaiListModels)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing", wrapper.GenaiCreateScheduledIndexing)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/{schedule_uuid}", wrapper.GenaiDeleteScheduledIndexing)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}", wrapper.GenaiGetScheduledIndexing)
 
 	return m
+}
+
+type AddedDataSourceResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type AddedDataSourceJSONResponse struct {
+	Body dataSourceOutput
+
+	Headers AddedDataSourceResponseHeaders
 }
 
 type CancelledIndexingJobResponseHeaders struct {
@@ -1224,6 +2053,30 @@ type CreatedIndexingInfoJSONResponse struct {
 	Headers CreatedIndexingInfoResponseHeaders
 }
 
+type CreatedKnowledgeBaseResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type CreatedKnowledgeBaseJSONResponse struct {
+	Body knowledgeBaseOutput
+
+	Headers CreatedKnowledgeBaseResponseHeaders
+}
+
+type DeletedDataSourceResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type DeletedDataSourceJSONResponse struct {
+	Body deleteDataSourceOutput
+
+	Headers DeletedDataSourceResponseHeaders
+}
+
 type DeletedIndexingInfoResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
@@ -1236,6 +2089,18 @@ type DeletedIndexingInfoJSONResponse struct {
 	Headers DeletedIndexingInfoResponseHeaders
 }
 
+type DeletedKnowledgeBaseResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type DeletedKnowledgeBaseJSONResponse struct {
+	Body deleteKnowledgeBaseOutput
+
+	Headers DeletedKnowledgeBaseResponseHeaders
+}
+
 type DetailsSignedURLResponseHeaders struct {
 	RatelimitLimit     *int
 	RatelimitRemaining *int
@@ -1246,6 +2111,18 @@ type DetailsSignedURLJSONResponse struct {
 	Body detailsSignedURLOutput
 
 	Headers DetailsSignedURLResponseHeaders
+}
+
+type FileUploadUrlsResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type FileUploadUrlsJSONResponse struct {
+	Body fileUploadURLsOutput
+
+	Headers FileUploadUrlsResponseHeaders
 }
 
 type IndexedDataSourcesResponseHeaders struct {
@@ -1306,6 +2183,18 @@ type KnowledgeBasesJSONResponse struct {
 	Body listKnowledgeBasesOutput
 
 	Headers KnowledgeBasesResponseHeaders
+}
+
+type ModelsResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type ModelsJSONResponse struct {
+	Body listModelsOutput
+
+	Headers ModelsResponseHeaders
 }
 
 type NotFoundResponseHeaders struct {
@@ -1409,6 +2298,30 @@ type UnexpectedErrorTextHTMLResponse struct {
 
 	Headers       UnexpectedErrorResponseHeaders
 	ContentLength int64
+}
+
+type UpdatedDataSourceResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type UpdatedDataSourceJSONResponse struct {
+	Body dataSourceOutput
+
+	Headers UpdatedDataSourceResponseHeaders
+}
+
+type UpdatedKnowledgeBaseResponseHeaders struct {
+	RatelimitLimit     *int
+	RatelimitRemaining *int
+	RatelimitReset     *int
+	XRequestID         *string
+}
+type UpdatedKnowledgeBaseJSONResponse struct {
+	Body knowledgeBaseOutput
+
+	Headers UpdatedKnowledgeBaseResponseHeaders
 }
 
 type GenaiListIndexingJobsRequestObject struct {
@@ -2849,6 +3762,625 @@ func (response GenaiListKnowledgeBasesdefaultTextHTMLResponse) VisitGenaiListKno
 	return err
 }
 
+type GenaiCreateKnowledgeBaseRequestObject struct {
+	Body *GenaiCreateKnowledgeBaseJSONRequestBody
+}
+
+type GenaiCreateKnowledgeBaseResponseObject interface {
+	VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error
+}
+
+type GenaiCreateKnowledgeBase200JSONResponse struct {
+	CreatedKnowledgeBaseJSONResponse
+}
+
+func (response GenaiCreateKnowledgeBase200JSONResponse) VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiCreateKnowledgeBase401JSONResponse) VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiCreateKnowledgeBase404JSONResponse) VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiCreateKnowledgeBase429JSONResponse) VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBase500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiCreateKnowledgeBase500JSONResponse) VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBasedefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiCreateKnowledgeBasedefaultJSONResponse) VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBasedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiCreateKnowledgeBasedefaultTextHTMLResponse) VisitGenaiCreateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrlsRequestObject struct {
+	Body *GenaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrlsResponseObject interface {
+	VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrls200JSONResponse struct{ FileUploadUrlsJSONResponse }
+
+func (response GenaiCreateDataSourceFileUploadPresignedUrls200JSONResponse) VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrls401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiCreateDataSourceFileUploadPresignedUrls401JSONResponse) VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrls404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiCreateDataSourceFileUploadPresignedUrls404JSONResponse) VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrls429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiCreateDataSourceFileUploadPresignedUrls429JSONResponse) VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrls500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiCreateDataSourceFileUploadPresignedUrls500JSONResponse) VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrlsdefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiCreateDataSourceFileUploadPresignedUrlsdefaultJSONResponse) VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateDataSourceFileUploadPresignedUrlsdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiCreateDataSourceFileUploadPresignedUrlsdefaultTextHTMLResponse) VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseRequestObject struct {
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
+}
+
+type GenaiDeleteKnowledgeBaseResponseObject interface {
+	VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error
+}
+
+type GenaiDeleteKnowledgeBase200JSONResponse struct {
+	DeletedKnowledgeBaseJSONResponse
+}
+
+func (response GenaiDeleteKnowledgeBase200JSONResponse) VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiDeleteKnowledgeBase401JSONResponse) VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiDeleteKnowledgeBase404JSONResponse) VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiDeleteKnowledgeBase429JSONResponse) VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBase500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiDeleteKnowledgeBase500JSONResponse) VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBasedefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiDeleteKnowledgeBasedefaultJSONResponse) VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBasedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiDeleteKnowledgeBasedefaultTextHTMLResponse) VisitGenaiDeleteKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type GenaiGetKnowledgeBaseRequestObject struct {
 	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
 }
@@ -3028,6 +4560,214 @@ type GenaiGetKnowledgeBasedefaultTextHTMLResponse struct {
 }
 
 func (response GenaiGetKnowledgeBasedefaultTextHTMLResponse) VisitGenaiGetKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseRequestObject struct {
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
+	Body              *GenaiUpdateKnowledgeBaseJSONRequestBody
+}
+
+type GenaiUpdateKnowledgeBaseResponseObject interface {
+	VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error
+}
+
+type GenaiUpdateKnowledgeBase200JSONResponse struct {
+	UpdatedKnowledgeBaseJSONResponse
+}
+
+func (response GenaiUpdateKnowledgeBase200JSONResponse) VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiUpdateKnowledgeBase401JSONResponse) VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiUpdateKnowledgeBase404JSONResponse) VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiUpdateKnowledgeBase429JSONResponse) VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBase500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiUpdateKnowledgeBase500JSONResponse) VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBasedefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiUpdateKnowledgeBasedefaultJSONResponse) VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBasedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiUpdateKnowledgeBasedefaultTextHTMLResponse) VisitGenaiUpdateKnowledgeBaseResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -3262,6 +5002,625 @@ func (response GenaiListKnowledgeBaseDataSourcesdefaultTextHTMLResponse) VisitGe
 	return err
 }
 
+type GenaiCreateKnowledgeBaseDataSourceRequestObject struct {
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
+	Body              *GenaiCreateKnowledgeBaseDataSourceJSONRequestBody
+}
+
+type GenaiCreateKnowledgeBaseDataSourceResponseObject interface {
+	VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error
+}
+
+type GenaiCreateKnowledgeBaseDataSource200JSONResponse struct{ AddedDataSourceJSONResponse }
+
+func (response GenaiCreateKnowledgeBaseDataSource200JSONResponse) VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBaseDataSource401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiCreateKnowledgeBaseDataSource401JSONResponse) VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBaseDataSource404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiCreateKnowledgeBaseDataSource404JSONResponse) VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBaseDataSource429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiCreateKnowledgeBaseDataSource429JSONResponse) VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBaseDataSource500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiCreateKnowledgeBaseDataSource500JSONResponse) VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBaseDataSourcedefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiCreateKnowledgeBaseDataSourcedefaultJSONResponse) VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiCreateKnowledgeBaseDataSourcedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiCreateKnowledgeBaseDataSourcedefaultTextHTMLResponse) VisitGenaiCreateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseDataSourceRequestObject struct {
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
+	DataSourceUUID    dataSourceUUID    `json:"data_source_uuid"`
+}
+
+type GenaiDeleteKnowledgeBaseDataSourceResponseObject interface {
+	VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error
+}
+
+type GenaiDeleteKnowledgeBaseDataSource200JSONResponse struct{ DeletedDataSourceJSONResponse }
+
+func (response GenaiDeleteKnowledgeBaseDataSource200JSONResponse) VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseDataSource401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiDeleteKnowledgeBaseDataSource401JSONResponse) VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseDataSource404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiDeleteKnowledgeBaseDataSource404JSONResponse) VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseDataSource429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiDeleteKnowledgeBaseDataSource429JSONResponse) VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseDataSource500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiDeleteKnowledgeBaseDataSource500JSONResponse) VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseDataSourcedefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiDeleteKnowledgeBaseDataSourcedefaultJSONResponse) VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiDeleteKnowledgeBaseDataSourcedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiDeleteKnowledgeBaseDataSourcedefaultTextHTMLResponse) VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseDataSourceRequestObject struct {
+	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
+	DataSourceUUID    dataSourceUUID    `json:"data_source_uuid"`
+	Body              *GenaiUpdateKnowledgeBaseDataSourceJSONRequestBody
+}
+
+type GenaiUpdateKnowledgeBaseDataSourceResponseObject interface {
+	VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error
+}
+
+type GenaiUpdateKnowledgeBaseDataSource200JSONResponse struct{ UpdatedDataSourceJSONResponse }
+
+func (response GenaiUpdateKnowledgeBaseDataSource200JSONResponse) VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseDataSource401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiUpdateKnowledgeBaseDataSource401JSONResponse) VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseDataSource404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiUpdateKnowledgeBaseDataSource404JSONResponse) VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseDataSource429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiUpdateKnowledgeBaseDataSource429JSONResponse) VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseDataSource500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiUpdateKnowledgeBaseDataSource500JSONResponse) VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseDataSourcedefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiUpdateKnowledgeBaseDataSourcedefaultJSONResponse) VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiUpdateKnowledgeBaseDataSourcedefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiUpdateKnowledgeBaseDataSourcedefaultTextHTMLResponse) VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type GenaiListIndexingJobsByKnowledgeBaseRequestObject struct {
 	KnowledgeBaseUUID knowledgeBaseUUID `json:"knowledge_base_uuid"`
 }
@@ -3441,6 +5800,211 @@ type GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse struct {
 }
 
 func (response GenaiListIndexingJobsByKnowledgeBasedefaultTextHTMLResponse) VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GenaiListModelsRequestObject struct {
+	Params GenaiListModelsParams
+}
+
+type GenaiListModelsResponseObject interface {
+	VisitGenaiListModelsResponse(w http.ResponseWriter) error
+}
+
+type GenaiListModels200JSONResponse struct{ ModelsJSONResponse }
+
+func (response GenaiListModels200JSONResponse) VisitGenaiListModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListModels401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GenaiListModels401JSONResponse) VisitGenaiListModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListModels404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GenaiListModels404JSONResponse) VisitGenaiListModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListModels429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GenaiListModels429JSONResponse) VisitGenaiListModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("retry-after", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListModels500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GenaiListModels500JSONResponse) VisitGenaiListModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListModelsdefaultJSONResponse struct {
+	Body       errorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GenaiListModelsdefaultJSONResponse) VisitGenaiListModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RatelimitLimit != nil {
+		w.Header().Set("ratelimit-limit", fmt.Sprint(*response.Headers.RatelimitLimit))
+	}
+	if response.Headers.RatelimitRemaining != nil {
+		w.Header().Set("ratelimit-remaining", fmt.Sprint(*response.Headers.RatelimitRemaining))
+	}
+	if response.Headers.RatelimitReset != nil {
+		w.Header().Set("ratelimit-reset", fmt.Sprint(*response.Headers.RatelimitReset))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenaiListModelsdefaultTextHTMLResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response GenaiListModelsdefaultTextHTMLResponse) VisitGenaiListModelsResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/html")
 	if response.ContentLength != 0 {
@@ -4135,15 +6699,39 @@ type StrictServerInterface interface {
 	// GenaiListKnowledgeBases List Knowledge Bases
 	// (GET /v2/gen-ai/knowledge_bases)
 	GenaiListKnowledgeBases(ctx context.Context, request GenaiListKnowledgeBasesRequestObject) (GenaiListKnowledgeBasesResponseObject, error)
+	// GenaiCreateKnowledgeBase Create a Knowledge Base
+	// (POST /v2/gen-ai/knowledge_bases)
+	GenaiCreateKnowledgeBase(ctx context.Context, request GenaiCreateKnowledgeBaseRequestObject) (GenaiCreateKnowledgeBaseResponseObject, error)
+	// GenaiCreateDataSourceFileUploadPresignedUrls Create Presigned URLs for Data Source File Upload
+	// (POST /v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls)
+	GenaiCreateDataSourceFileUploadPresignedUrls(ctx context.Context, request GenaiCreateDataSourceFileUploadPresignedUrlsRequestObject) (GenaiCreateDataSourceFileUploadPresignedUrlsResponseObject, error)
+	// GenaiDeleteKnowledgeBase Delete a Knowledge Base
+	// (DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
+	GenaiDeleteKnowledgeBase(ctx context.Context, request GenaiDeleteKnowledgeBaseRequestObject) (GenaiDeleteKnowledgeBaseResponseObject, error)
 	// GenaiGetKnowledgeBase Retrieve a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
 	GenaiGetKnowledgeBase(ctx context.Context, request GenaiGetKnowledgeBaseRequestObject) (GenaiGetKnowledgeBaseResponseObject, error)
+	// GenaiUpdateKnowledgeBase Update a Knowledge Base
+	// (PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid})
+	GenaiUpdateKnowledgeBase(ctx context.Context, request GenaiUpdateKnowledgeBaseRequestObject) (GenaiUpdateKnowledgeBaseResponseObject, error)
 	// GenaiListKnowledgeBaseDataSources List Data Sources for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
 	GenaiListKnowledgeBaseDataSources(ctx context.Context, request GenaiListKnowledgeBaseDataSourcesRequestObject) (GenaiListKnowledgeBaseDataSourcesResponseObject, error)
+	// GenaiCreateKnowledgeBaseDataSource Add Data Source to a Knowledge Base
+	// (POST /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources)
+	GenaiCreateKnowledgeBaseDataSource(ctx context.Context, request GenaiCreateKnowledgeBaseDataSourceRequestObject) (GenaiCreateKnowledgeBaseDataSourceResponseObject, error)
+	// GenaiDeleteKnowledgeBaseDataSource Delete a Data Source from a Knowledge Base
+	// (DELETE /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid})
+	GenaiDeleteKnowledgeBaseDataSource(ctx context.Context, request GenaiDeleteKnowledgeBaseDataSourceRequestObject) (GenaiDeleteKnowledgeBaseDataSourceResponseObject, error)
+	// GenaiUpdateKnowledgeBaseDataSource Update Data Source options
+	// (PUT /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid})
+	GenaiUpdateKnowledgeBaseDataSource(ctx context.Context, request GenaiUpdateKnowledgeBaseDataSourceRequestObject) (GenaiUpdateKnowledgeBaseDataSourceResponseObject, error)
 	// GenaiListIndexingJobsByKnowledgeBase List Latest Indexing Jobs for a Knowledge Base
 	// (GET /v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs)
 	GenaiListIndexingJobsByKnowledgeBase(ctx context.Context, request GenaiListIndexingJobsByKnowledgeBaseRequestObject) (GenaiListIndexingJobsByKnowledgeBaseResponseObject, error)
+	// GenaiListModels List Available Models
+	// (GET /v2/gen-ai/models)
+	GenaiListModels(ctx context.Context, request GenaiListModelsRequestObject) (GenaiListModelsResponseObject, error)
 	// GenaiCreateScheduledIndexing Schedule the Indexing of a Knowledge Base
 	// (POST /v2/gen-ai/scheduled-indexing)
 	GenaiCreateScheduledIndexing(ctx context.Context, request GenaiCreateScheduledIndexingRequestObject) (GenaiCreateScheduledIndexingResponseObject, error)
@@ -4391,6 +6979,94 @@ func (sh *strictHandler) GenaiListKnowledgeBases(w http.ResponseWriter, r *http.
 	}
 }
 
+// GenaiCreateKnowledgeBase operation middleware
+func (sh *strictHandler) GenaiCreateKnowledgeBase(w http.ResponseWriter, r *http.Request) {
+	var request GenaiCreateKnowledgeBaseRequestObject
+
+	var body GenaiCreateKnowledgeBaseJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiCreateKnowledgeBase(ctx, request.(GenaiCreateKnowledgeBaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiCreateKnowledgeBase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiCreateKnowledgeBaseResponseObject); ok {
+		if err := validResponse.VisitGenaiCreateKnowledgeBaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiCreateDataSourceFileUploadPresignedUrls operation middleware
+func (sh *strictHandler) GenaiCreateDataSourceFileUploadPresignedUrls(w http.ResponseWriter, r *http.Request) {
+	var request GenaiCreateDataSourceFileUploadPresignedUrlsRequestObject
+
+	var body GenaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiCreateDataSourceFileUploadPresignedUrls(ctx, request.(GenaiCreateDataSourceFileUploadPresignedUrlsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiCreateDataSourceFileUploadPresignedUrls")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiCreateDataSourceFileUploadPresignedUrlsResponseObject); ok {
+		if err := validResponse.VisitGenaiCreateDataSourceFileUploadPresignedUrlsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiDeleteKnowledgeBase operation middleware
+func (sh *strictHandler) GenaiDeleteKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
+	var request GenaiDeleteKnowledgeBaseRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiDeleteKnowledgeBase(ctx, request.(GenaiDeleteKnowledgeBaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiDeleteKnowledgeBase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiDeleteKnowledgeBaseResponseObject); ok {
+		if err := validResponse.VisitGenaiDeleteKnowledgeBaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GenaiGetKnowledgeBase operation middleware
 func (sh *strictHandler) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
 	var request GenaiGetKnowledgeBaseRequestObject
@@ -4410,6 +7086,39 @@ func (sh *strictHandler) GenaiGetKnowledgeBase(w http.ResponseWriter, r *http.Re
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiGetKnowledgeBaseResponseObject); ok {
 		if err := validResponse.VisitGenaiGetKnowledgeBaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiUpdateKnowledgeBase operation middleware
+func (sh *strictHandler) GenaiUpdateKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
+	var request GenaiUpdateKnowledgeBaseRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+
+	var body GenaiUpdateKnowledgeBaseJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiUpdateKnowledgeBase(ctx, request.(GenaiUpdateKnowledgeBaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiUpdateKnowledgeBase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiUpdateKnowledgeBaseResponseObject); ok {
+		if err := validResponse.VisitGenaiUpdateKnowledgeBaseResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -4444,6 +7153,100 @@ func (sh *strictHandler) GenaiListKnowledgeBaseDataSources(w http.ResponseWriter
 	}
 }
 
+// GenaiCreateKnowledgeBaseDataSource operation middleware
+func (sh *strictHandler) GenaiCreateKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
+	var request GenaiCreateKnowledgeBaseDataSourceRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+
+	var body GenaiCreateKnowledgeBaseDataSourceJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiCreateKnowledgeBaseDataSource(ctx, request.(GenaiCreateKnowledgeBaseDataSourceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiCreateKnowledgeBaseDataSource")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiCreateKnowledgeBaseDataSourceResponseObject); ok {
+		if err := validResponse.VisitGenaiCreateKnowledgeBaseDataSourceResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiDeleteKnowledgeBaseDataSource operation middleware
+func (sh *strictHandler) GenaiDeleteKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID, dataSourceUUID dataSourceUUID) {
+	var request GenaiDeleteKnowledgeBaseDataSourceRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+	request.DataSourceUUID = dataSourceUUID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiDeleteKnowledgeBaseDataSource(ctx, request.(GenaiDeleteKnowledgeBaseDataSourceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiDeleteKnowledgeBaseDataSource")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiDeleteKnowledgeBaseDataSourceResponseObject); ok {
+		if err := validResponse.VisitGenaiDeleteKnowledgeBaseDataSourceResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiUpdateKnowledgeBaseDataSource operation middleware
+func (sh *strictHandler) GenaiUpdateKnowledgeBaseDataSource(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID, dataSourceUUID dataSourceUUID) {
+	var request GenaiUpdateKnowledgeBaseDataSourceRequestObject
+
+	request.KnowledgeBaseUUID = knowledgeBaseUUID
+	request.DataSourceUUID = dataSourceUUID
+
+	var body GenaiUpdateKnowledgeBaseDataSourceJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiUpdateKnowledgeBaseDataSource(ctx, request.(GenaiUpdateKnowledgeBaseDataSourceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiUpdateKnowledgeBaseDataSource")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiUpdateKnowledgeBaseDataSourceResponseObject); ok {
+		if err := validResponse.VisitGenaiUpdateKnowledgeBaseDataSourceResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GenaiListIndexingJobsByKnowledgeBase operation middleware
 func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWriter, r *http.Request, knowledgeBaseUUID knowledgeBaseUUID) {
 	var request GenaiListIndexingJobsByKnowledgeBaseRequestObject
@@ -4463,6 +7266,32 @@ func (sh *strictHandler) GenaiListIndexingJobsByKnowledgeBase(w http.ResponseWri
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GenaiListIndexingJobsByKnowledgeBaseResponseObject); ok {
 		if err := validResponse.VisitGenaiListIndexingJobsByKnowledgeBaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenaiListModels operation middleware
+func (sh *strictHandler) GenaiListModels(w http.ResponseWriter, r *http.Request, params GenaiListModelsParams) {
+	var request GenaiListModelsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GenaiListModels(ctx, request.(GenaiListModelsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenaiListModels")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GenaiListModelsResponseObject); ok {
+		if err := validResponse.VisitGenaiListModelsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -17,8 +17,9 @@ import (
 
 // TestEveryRowCallsItsOperation: against a stocked fake, each row's call
 // succeeds with one request, of its own operation (routed by method and
-// path, as the API would), on the fixture's id; on an unknown id it gets
-// 404 when it names something.
+// path, as the API would), on the fixture's ids; on an unknown id in any
+// place (a data source's knowledge base, or the data source) it gets 404
+// when it names something.
 func TestEveryRowCallsItsOperation(t *testing.T) {
 	require.Len(t, optest.Rows, len(gen.Operations))
 	for _, row := range optest.Rows {
@@ -30,19 +31,18 @@ func TestEveryRowCallsItsOperation(t *testing.T) {
 			c, err := srv.NewClient(indexingjobs.WithHTTPClient(&http.Client{Transport: observe{&seen}}))
 			require.NoError(t, err)
 			ctx := context.Background()
-			id := optest.Canonical.ID(row.On)
-			require.NoError(t, row.Call(ctx, c, id))
+			ids := optest.Canonical.Of(row.On)
+			require.NoError(t, row.Call(ctx, c, ids...))
 			require.Len(t, seen, 1)
 			method, path, _ := strings.Cut(seen[0], " ")
 			op, named, ok := optest.Route(method, path)
 			require.True(t, ok, seen[0])
 			assert.Equal(t, row.Op, op)
-			if len(row.Op.PathParams) > 0 {
-				assert.Equal(t, id, named)
-			}
-			assert.Equal(t, optest.Path(row.Op, id), path)
-			if row.CanMiss() {
-				assert.True(t, indexingjobs.IsNotFound(row.Call(ctx, c, optest.Unknown)))
+			assert.Equal(t, strings.Join(ids[:len(row.Op.PathParams)], " "), strings.Join(named, " "), "the path names the fixture's ids, in order")
+			assert.Equal(t, optest.Path(row.Op, ids...), path)
+			assert.Equal(t, row.CanMiss(), len(row.Misses(optest.Canonical)) > 0)
+			for _, miss := range row.Misses(optest.Canonical) {
+				assert.True(t, indexingjobs.IsNotFound(row.Call(ctx, c, miss...)), "%v", miss)
 			}
 		})
 	}

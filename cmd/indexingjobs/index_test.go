@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs/folder"
+	"github.com/gradient-go/indexingjobs/indexingjobstest"
+)
+
+// spacesFake is the fake API with its Spaces in the environment, and a
+// knowledge base whose data source is the folder source-1 of the bucket
+// named after it (how the fake shows a knowledge base's data sources).
+func spacesFake(t *testing.T) (srv *indexingjobstest.Server, kb, spaces string) {
+	t.Helper()
+	srv, _ = fake(t, indexingjobstest.WithJobDuration(0))
+	t.Setenv(apiURLEnv, srv.URL)
+	t.Setenv(folder.SpacesEndpointEnv, srv.SpacesURL())
+	t.Setenv(folder.SpacesAccessKeyIDEnv, indexingjobstest.SpacesAccessKeyID)
+	t.Setenv(folder.SpacesSecretAccessKeyEnv, indexingjobstest.SpacesSecretAccessKey)
+	base := indexingjobstest.NewKnowledgeBase(1)
+	base.Name = "handbook"
+	return srv, srv.AddKnowledgeBase(base), "handbook/source-1"
+}
+
+func writeFolder(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	}
+	return dir
+}
+
+// TestIndexKeepsAKnowledgeBaseCurrent: the first run uploads the folder
+// and indexes it (exit 0, the job on stdout); a rerun says "up to date"
+// and sends nothing but the list of data sources and the listing; -o json
+// is the summary.
+func TestIndexKeepsAKnowledgeBaseCurrent(t *testing.T) {
+	srv, kb, spaces := spacesFake(t)
+	dir := writeFolder(t, map[string]string{"a.md": "alpha", "guides/b.md": "beta", ".git/HEAD": "ref"})
+	args := []string{"index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1", "--wait", "--poll", "10ms"}
+
+	code, stdout, stderr := runCmd(t, args...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `(?m)^Phase\s+SUCCEEDED$`, stdout)
+	assert.Contains(t, stderr, "2 files: 2 uploaded (9 B), 0 unchanged, 1 skipped:\n  .git/: a dot-directory\n")
+	assert.Len(t, srv.SpacesObjects("handbook", "source-1/"), 2)
+
+	before, spacesBefore := srv.Requests(), srv.SpacesRequests()
+	code, stdout, stderr = runCmd(t, args...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "up to date: 2 files in Spaces handbook/source-1, indexed\n", stdout)
+	assert.Equal(t, 1, srv.Requests()-before, "API requests of an unchanged rerun")
+	assert.Equal(t, 1, srv.SpacesRequests()-spacesBefore, "S3 requests of an unchanged rerun: the listing")
+
+	code, stdout, stderr = runCmd(t, append(args, "-o", "json")...)
+	require.Equal(t, exitOK, code, stderr)
+	var sum folder.Summary
+	require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
+	assert.True(t, sum.UpToDate)
+	assert.Equal(t, 2, sum.Unchanged)
+	assert.Equal(t, kb, sum.KnowledgeBaseUUID)
+}
+
+// TestIndexMakesANewKnowledgeBaseFromAFolder: against the fake, --new
+// uploads each file through a presigned URL, creates the knowledge base
+// with a file data source for each, follows its database online and its
+// first job to the end, and exits 0.
+func TestIndexMakesANewKnowledgeBaseFromAFolder(t *testing.T) {
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(0))
+	t.Setenv(apiURLEnv, srv.URL)
+	files := map[string]string{".cache/x": "skipped"}
+	for i := range 7 {
+		files[fmt.Sprintf("doc%d.md", i)] = strings.Repeat("x", i+1)
+	}
+	dir := writeFolder(t, files)
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e",
+		"--wait", "--poll", "10ms", "-o", "json")
+	require.Equal(t, exitOK, code, stderr)
+	var sum folder.Summary
+	require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
+	assert.Equal(t, 7, sum.Uploaded)
+	require.NotNil(t, sum.Job)
+	assert.Equal(t, "BATCH_JOB_PHASE_SUCCEEDED", string(sum.Job.Phase))
+	assert.Len(t, sum.Job.DataSourceJobs, 7, "one file data source a file")
+	for _, ds := range sum.Job.DataSourceJobs {
+		assert.EqualValues(t, 1, ds.TotalFileCount)
+	}
+	assert.Equal(t, 7, srv.StorageRequests(), "one upload a file")
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	got, err := c.GetKnowledgeBase(t.Context(), sum.KnowledgeBaseUUID)
+	require.NoError(t, err)
+	assert.Equal(t, "handbook", got.Name)
+}
+
+// TestIndexUsageErrorsSendNothing: a command line that cannot work exits
+// 2 with one line, before any request.
+func TestIndexUsageErrorsSendNothing(t *testing.T) {
+	srv, kb, spaces := spacesFake(t)
+	dir := t.TempDir()
+	model, project := "22653204-79ed-11ef-bf8f-4e013e2ddde4", "37455431-84bd-4fa2-94cf-e8486f8f8c5e"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"index", dir}, "say what to index into: --new NAME, or --knowledge-base KB"},
+		{[]string{"index"}, "want one folder, got 0 arguments"},
+		{[]string{"index", dir, "--new", "n", "--knowledge-base", kb}, "--new and --knowledge-base go apart"},
+		{[]string{"index", dir, "--new", "n", "--region", "tor1"}, "--new needs --region, --embedding-model and --project"},
+		{[]string{"index", dir, "--new", "n", "--region", "tor1", "--embedding-model", "x", "--project", project}, `--embedding-model: id "x": not a UUID`},
+		{[]string{"index", dir, "--new", "n", "--region", "tor1", "--embedding-model", model, "--project", project, "--delete"}, "go with --knowledge-base, not --new"},
+		{[]string{"index", filepath.Join(dir, "missing"), "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1"}, "missing is not a folder"},
+		{[]string{"index", dir, "--knowledge-base", kb, "--spaces", spaces}, "--knowledge-base needs --spaces BUCKET[/PREFIX] and --spaces-region"},
+		{[]string{"index", dir, "--knowledge-base", kb, "--spaces", "/x", "--spaces-region", "tor1"}, "want BUCKET or BUCKET/PREFIX"},
+		{[]string{"index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1", "--parallel", "0"}, "--parallel 0: want 1 or more"},
+	} {
+		code, stdout, stderr := runCmd(t, c.args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", c.args, stderr)
+		assert.Contains(t, stderr, c.want, c.args)
+		assert.Empty(t, stdout, c.args)
+	}
+	t.Setenv(folder.SpacesSecretAccessKeyEnv, "")
+	code, _, stderr := runCmd(t, "index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "Spaces: no access key: set $SPACES_ACCESS_KEY_ID and $SPACES_SECRET_ACCESS_KEY")
+	assert.Zero(t, srv.Requests())
+	assert.Zero(t, srv.SpacesRequests())
+}
+
+// TestIndexShowsNoSecretKey: whatever goes wrong with Spaces, the secret
+// key is in no output and no error.
+func TestIndexShowsNoSecretKey(t *testing.T) {
+	_, kb, spaces := spacesFake(t)
+	dir := writeFolder(t, map[string]string{"a.md": "a"})
+	const secret = "do-not-show-this-secret-key"
+	t.Setenv(folder.SpacesSecretAccessKeyEnv, secret)
+	args := []string{"index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1"}
+
+	t.Setenv(folder.SpacesAccessKeyIDEnv, "wrong-key")
+	code, stdout, stderr := runCmd(t, args...)
+	assert.Equal(t, exitError, code, stderr)
+	assert.Contains(t, stderr, "access key")
+	for _, endpoint := range []string{"http://192.0.2.1:9000", "https://user:" + secret + "@example.com", "nyc3.digitaloceanspaces.com"} {
+		t.Setenv(folder.SpacesEndpointEnv, endpoint)
+		c, o, e := runCmd(t, append(args, "-o", "json")...)
+		assert.Equal(t, exitUsage, c, endpoint)
+		stdout, stderr = stdout+o, stderr+e
+	}
+	assert.NotContains(t, stdout+stderr, secret)
+}
+
+// TestIndexInterruptedThenResumed: Ctrl-C in the middle of an upload
+// exits 130 at once, says what was done and what to do; nothing cut short
+// is stored; the same command again sends only the rest, then indexes.
+func TestIndexInterruptedThenResumed(t *testing.T) {
+	srv, kb, spaces := spacesFake(t)
+	files := map[string]string{}
+	for i := range 6 {
+		files[fmt.Sprintf("f%d.md", i)] = strings.Repeat(fmt.Sprint(i), 256<<10)
+	}
+	dir := writeFolder(t, files)
+	// Between the tool and the fake's Spaces, a proxy that holds the third
+	// upload half sent, until the tool gives up on it.
+	target, err := url.Parse(srv.SpacesURL())
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var puts atomic.Int32
+	held := make(chan struct{}, 1)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && puts.Add(1) == 3 {
+			_, _ = io.CopyN(io.Discard, r.Body, 1000)
+			held <- struct{}{}
+			// The server sees the client go only once it reads the body.
+			_, _ = io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer slow.Close()
+	t.Setenv(folder.SpacesEndpointEnv, slow.URL)
+	args := []string{"index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1", "--parallel", "1"}
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, args, &out, &errOut) }()
+	<-held
+	cancel(&signalled{syscall.SIGINT})
+	select {
+	case code := <-done:
+		assert.Equal(t, 130, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("still running 5s after Ctrl-C")
+	}
+	assert.Contains(t, errOut.String(), "indexingjobs index: interrupted: stopped after uploading 2 of 6 files (512.0 KiB); no indexing job was started")
+	assert.Contains(t, errOut.String(), "Run the same command again: it sends only what is missing, then indexes.\n")
+	stored := srv.SpacesObjects("handbook", "source-1/")
+	assert.Len(t, stored, 2, "the upload cut short is not stored")
+
+	t.Setenv(folder.SpacesEndpointEnv, srv.SpacesURL())
+	code, stdout, stderr := runCmd(t, append(args, "-o", "json")...)
+	require.Equal(t, exitOK, code, stderr)
+	var sum folder.Summary
+	require.NoError(t, json.Unmarshal([]byte(stdout), &sum))
+	assert.Equal(t, 4, sum.Uploaded)
+	assert.Equal(t, 2, sum.Unchanged)
+	require.NotNil(t, sum.Job)
+	assert.Equal(t, kb, sum.Job.KnowledgeBaseUUID)
+	assert.Len(t, srv.SpacesObjects("handbook", "source-1/"), 6)
+}

@@ -1,0 +1,288 @@
+package folder
+
+import (
+	"context"
+	"crypto/md5"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gradient-go/indexingjobs"
+)
+
+// SyncOptions says which knowledge base Sync keeps current, where the
+// folder goes in Spaces, and how.
+type SyncOptions struct {
+	KnowledgeBaseUUID string
+	Spaces            SpacesConfig
+	// Delete removes the objects under the prefix whose files are gone
+	// from the folder (or are no longer indexed: under a dot-directory, a
+	// link out of it).
+	Delete bool
+	// Force starts an indexing job even when nothing changed.
+	Force bool
+	RunOptions
+}
+
+// Sync keeps the knowledge base current from dir through Spaces:
+//
+//  1. It lists the objects under the prefix (a request a page of 1,000),
+//     and hashes with MD5 the files of dir (Walk) whose object has their
+//     size.
+//  2. It uploads the files whose object is missing or holds other content:
+//     content, not time, decides. Every object is stored in one PUT, so
+//     its listed ETag is the MD5 of its content, and an unchanged file
+//     costs no request beyond the listing. A file that was hashed is sent
+//     with its Content-MD5, which the store checks.
+//  3. With Delete, it removes the objects whose files are gone (up to
+//     1,000 a request).
+//  4. It makes sure the knowledge base has a Spaces data source on the
+//     bucket and prefix, adding one if it has none.
+//  5. It starts an indexing job on that data source alone, only when
+//     something changed: a file uploaded or deleted, the data source
+//     added, or an object stored after the data source's last job began
+//     (a run stopped before its job started); or with Force. With Wait it
+//     follows the job; one that ends other than succeeded is an error
+//     that wraps ErrJobNotSucceeded.
+//
+// A run with nothing to do makes one API request (the list of data
+// sources) and the listing's, uploads nothing, starts nothing, and
+// returns a Summary with UpToDate set.
+//
+// When ctx ends the uploads under way stop at once: a PUT cut short stores
+// nothing, so each object is whole, old or new. The Summary says what was
+// done; the same call again sends only what is still missing, and starts
+// the job.
+func Sync(ctx context.Context, api API, dir string, opts SyncOptions) (*Summary, error) {
+	if err := indexingjobs.ValidateUUID(opts.KnowledgeBaseUUID); err != nil {
+		return nil, fmt.Errorf("knowledge base: %w", err)
+	}
+	store, err := newSpaces(opts.Spaces)
+	if err != nil {
+		return nil, err
+	}
+	t, err := openTree(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer t.close()
+	sum := &Summary{KnowledgeBaseUUID: opts.KnowledgeBaseUUID, Files: len(t.files), Skipped: t.skipped}
+	progress := progressOf(opts.Progress)
+	parallel := opts.parallel()
+	where := fmt.Sprintf("%s/%s", store.cfg.Bucket, store.listPrefix())
+
+	progress.Step(fmt.Sprintf("Comparing %d %s with Spaces %s", len(t.files), plural(len(t.files), "file"), where))
+	remote, err := store.list(ctx)
+	if err != nil {
+		return sum, err
+	}
+	send, err := t.changed(ctx, parallel, remote)
+	if err != nil {
+		return sum, err
+	}
+	sum.Unchanged = len(t.files) - len(send)
+
+	if len(send) > 0 {
+		if err := t.uploadChanged(ctx, store, parallel, send, progress, sum); err != nil {
+			return sum, stopped(ctx, err, &Summary{Uploaded: sum.Uploaded, Files: len(send), Bytes: sum.Bytes}, "no indexing job was started")
+		}
+	}
+	if opts.Delete {
+		if err := deleteGone(ctx, store, t, remote, progress, sum); err != nil {
+			return sum, err
+		}
+	}
+
+	ds, err := ensureDataSource(ctx, api, opts.KnowledgeBaseUUID, store.cfg, progress, sum)
+	if err != nil {
+		return sum, err
+	}
+	if !opts.Force && sum.Uploaded == 0 && sum.Deleted == 0 && !sum.DataSourceAdded && indexedSince(ds, remote) {
+		sum.UpToDate = true
+		return sum, nil
+	}
+	job, err := api.StartIndexingJob(ctx, opts.KnowledgeBaseUUID, ds.UUID)
+	if err != nil {
+		return sum, err
+	}
+	sum.Job = job
+	progress.Step("Started indexing job " + job.UUID)
+	if !opts.Wait {
+		return sum, nil
+	}
+	return sum, follow(ctx, api, job, opts.WaitOptions, opts.JobProgress, sum)
+}
+
+// hashed is a file to send, with the MD5 of its content if it was hashed.
+type hashed struct {
+	File
+	md5 []byte
+}
+
+// changed returns the files whose object is missing or holds other
+// content, by name, hashing (parallel at once) those whose object has
+// their size.
+func (t *tree) changed(ctx context.Context, parallel int, remote map[string]object) ([]hashed, error) {
+	var mu sync.Mutex
+	var send []hashed
+	err := work(ctx, parallel, each(t.files), func(ctx context.Context, f File) error {
+		if f.Size > MaxObjectSize {
+			return &FileError{Op: "upload", Name: f.Name, Err: fmt.Errorf("%s is more than one PUT can carry (%s)", Size(f.Size), Size(MaxObjectSize))}
+		}
+		// Only a file whose object has its size can hold the same
+		// content: only such a file is hashed. Others are sent as they
+		// are, read once.
+		var sum []byte
+		if o, ok := remote[f.Name]; ok && o.size == f.Size && isMD5(o.etag) {
+			var err error
+			if sum, err = t.md5(ctx, f); err != nil {
+				return err
+			}
+			if sameContent(o, f.Size, sum) {
+				return nil
+			}
+		}
+		mu.Lock()
+		send = append(send, hashed{f, sum})
+		mu.Unlock()
+		return nil
+	})
+	slices.SortFunc(send, func(a, b hashed) int { return strings.Compare(a.Name, b.Name) })
+	return send, err
+}
+
+// md5 is the MD5 of f's content. It stops when ctx ends.
+func (t *tree) md5(ctx context.Context, f File) ([]byte, error) {
+	h, _, err := t.open(f)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	sum := md5.New()
+	if _, err := io.Copy(sum, &ctxReader{ctx, h}); err != nil {
+		return nil, &FileError{Op: "read", Name: f.Name, Err: unwrapPath(err)}
+	}
+	return sum.Sum(nil), nil
+}
+
+// ctxReader stops reading when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, context.Cause(c.ctx)
+	}
+	return c.r.Read(p)
+}
+
+// uploadChanged puts the files of send, parallel at once.
+func (t *tree) uploadChanged(ctx context.Context, store *spaces, parallel int, send []hashed, progress Progress, sum *Summary) error {
+	var total int64
+	for _, f := range send {
+		total += f.Size
+	}
+	progress.Step(fmt.Sprintf("Uploading %d new or changed %s, %s", len(send), plural(len(send), "file"), Size(total)))
+	progress.Start(len(send), total)
+	defer progress.Stop()
+	var mu sync.Mutex
+	return work(ctx, parallel, each(send), func(ctx context.Context, f hashed) error {
+		err := t.put(ctx, store, f, progress)
+		progress.FileDone(f.Name, err)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		sum.Uploaded++
+		sum.Bytes += f.Size
+		mu.Unlock()
+		return nil
+	})
+}
+
+// put uploads one file, streamed from disk.
+func (t *tree) put(ctx context.Context, store *spaces, f hashed, progress Progress) error {
+	h, was, err := t.open(f.File)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	body := io.NewSectionReader(&countingReader{r: h, p: progress}, 0, f.Size)
+	if err := store.put(ctx, f.Name, body, f.Size, f.md5); err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		return &FileError{Op: "upload", Name: f.Name, Err: err}
+	}
+	// Sent without a Content-MD5, a file that changed meanwhile may be
+	// stored half old, half new: say so; the next run sends it again,
+	// since its content differs.
+	return unchanged(h, was, f.Name)
+}
+
+// deleteGone removes the objects whose files are not in t.
+func deleteGone(ctx context.Context, store *spaces, t *tree, remote map[string]object, progress Progress, sum *Summary) error {
+	local := make(map[string]bool, len(t.files))
+	for _, f := range t.files {
+		local[f.Name] = true
+	}
+	var gone []string
+	for name := range remote {
+		if !local[name] {
+			gone = append(gone, name)
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	slices.Sort(gone)
+	progress.Step(fmt.Sprintf("Deleting %d %s whose files are gone", len(gone), plural(len(gone), "object")))
+	return store.remove(ctx, gone, func(string) { sum.Deleted++ })
+}
+
+// ensureDataSource finds the knowledge base's Spaces data source on the
+// bucket and prefix, or adds it.
+func ensureDataSource(ctx context.Context, api API, kb string, cfg SpacesConfig, progress Progress, sum *Summary) (*indexingjobs.KnowledgeBaseDataSource, error) {
+	for ds, err := range api.ListKnowledgeBaseDataSources(ctx, kb) {
+		if err != nil {
+			return nil, err
+		}
+		sp := ds.SpacesDataSource
+		if sp.BucketName == cfg.Bucket && strings.Trim(sp.ItemPath, "/") == cfg.Prefix {
+			sum.DataSourceUUID = ds.UUID
+			return ds, nil
+		}
+	}
+	itemPath := cfg.Prefix
+	if itemPath != "" {
+		itemPath += "/"
+	}
+	progress.Step(fmt.Sprintf("Adding a Spaces data source on %s/%s to knowledge base %s", cfg.Bucket, itemPath, kb))
+	ds, err := api.AddDataSource(ctx, kb, indexingjobs.DataSourceSpec{
+		Spaces: &indexingjobs.SpacesSource{BucketName: cfg.Bucket, ItemPath: itemPath, Region: cfg.Region},
+	})
+	if err != nil {
+		return nil, err
+	}
+	sum.DataSourceUUID, sum.DataSourceAdded = ds.UUID, true
+	return ds, nil
+}
+
+// indexedSince reports whether the data source's last job began after
+// every object listed was stored: a run that uploaded and then stopped
+// before its job started leaves objects newer than the last job, and the
+// next run starts one though it uploads nothing. A data source never
+// indexed has not indexed its objects, if there are any.
+func indexedSince(ds *indexingjobs.KnowledgeBaseDataSource, remote map[string]object) bool {
+	last := ds.LastDatasourceIndexingJob.StartedAt
+	for _, o := range remote {
+		if last.IsZero() || o.modified.After(last) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,98 @@
+package indexingjobstest
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gradient-go/indexingjobs"
+)
+
+// TestSpacesIndexedCountsWhatChanged: a job of a Spaces data source finds
+// every object under its prefix; the first time all are new, then only
+// those added or changed since.
+func TestSpacesIndexedCountsWhatChanged(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	s.SpacesURL()
+	put := func(key, body string) {
+		_, err := s.spaces.backend.PutObject(SpacesBucket, key, map[string]string{}, bytes.NewReader([]byte(body)), int64(len(body)), nil)
+		require.NoError(t, err)
+	}
+	put("docs/a.md", "a")
+	put("docs/b.md", "b")
+	put("other/c.md", "c")
+
+	total, changed, _, seen := s.spacesIndexed(SpacesBucket, "/docs/", nil)
+	assert.Equal(t, [2]uint64{2, 2}, [2]uint64{total, changed})
+	total, changed, _, seen = s.spacesIndexed(SpacesBucket, "docs/", seen)
+	assert.Equal(t, [2]uint64{2, 0}, [2]uint64{total, changed})
+
+	put("docs/b.md", "b, changed")
+	put("docs/d.md", "d")
+	total, changed, _, _ = s.spacesIndexed(SpacesBucket, "docs/", seen)
+	assert.Equal(t, [2]uint64{3, 2}, [2]uint64{total, changed})
+}
+
+// TestJobsCountWhatTheirDataSourcesHold: through the API, a Spaces data
+// source's job counts every object under its prefix and indexes those new
+// or changed since its last job; a file data source's counts its one file.
+func TestJobsCountWhatTheirDataSourcesHold(t *testing.T) {
+	ctx := t.Context()
+	s := NewServer(WithJobDuration(50*time.Millisecond), WithDatabaseDelay(0))
+	defer s.Close()
+	s.SpacesURL()
+	put := func(key, body string) {
+		_, err := s.spaces.backend.PutObject(SpacesBucket, key, map[string]string{}, bytes.NewReader([]byte(body)), int64(len(body)), nil)
+		require.NoError(t, err)
+	}
+	put("docs/a.md", "a")
+	put("docs/b.md", "bb")
+	put("other/c.md", "c")
+	c, err := s.NewClient()
+	require.NoError(t, err)
+	models, err := c.ListEmbeddingModelsPage(ctx, 1, 0)
+	require.NoError(t, err)
+	kb, err := c.CreateKnowledgeBase(ctx, indexingjobs.KnowledgeBaseSpec{Name: "docs", Region: "tor1",
+		EmbeddingModelUUID: models.Models[0].UUID, ProjectID: "37455431-84bd-4fa2-94cf-e8486f8f8c5e"})
+	require.NoError(t, err)
+	ds, err := c.AddDataSource(ctx, kb.UUID, indexingjobs.DataSourceSpec{Spaces: &indexingjobs.SpacesSource{BucketName: SpacesBucket, ItemPath: "/docs/", Region: "tor1"}})
+	require.NoError(t, err)
+	run := func() indexingjobs.IndexedDataSource {
+		job, err := c.StartIndexingJob(ctx, kb.UUID, ds.UUID)
+		require.NoError(t, err)
+		job, err = c.WaitForIndexingJob(ctx, job.UUID, indexingjobs.WithPollInterval(10*time.Millisecond))
+		require.NoError(t, err)
+		require.Len(t, job.DataSourceJobs, 1)
+		return job.DataSourceJobs[0]
+	}
+	first := run()
+	assert.Equal(t, [2]indexingjobs.Uint64{2, 2}, [2]indexingjobs.Uint64{first.TotalFileCount, first.IndexedFileCount}, "the first job indexes all")
+	assert.Equal(t, indexingjobs.Uint64(3), first.TotalBytes)
+	again := run()
+	assert.Equal(t, [2]indexingjobs.Uint64{2, 0}, [2]indexingjobs.Uint64{again.TotalFileCount, again.IndexedFileCount}, "nothing changed")
+	put("docs/b.md", "b, changed")
+	put("docs/d.md", "d")
+	changed := run()
+	assert.Equal(t, [2]indexingjobs.Uint64{3, 2}, [2]indexingjobs.Uint64{changed.TotalFileCount, changed.IndexedFileCount}, "one changed, one new")
+
+	// A file data source: one file.
+	urls, err := c.FileUploadURLs(ctx, []indexingjobs.FileToUpload{{Name: "one.md", Size: 3}})
+	require.NoError(t, err)
+	up, err := c.UploadFile(ctx, urls[0], strings.NewReader("one"), 3)
+	require.NoError(t, err)
+	withFile, err := c.CreateKnowledgeBase(ctx, indexingjobs.KnowledgeBaseSpec{Name: "files", Region: "tor1",
+		EmbeddingModelUUID: models.Models[0].UUID, ProjectID: "37455431-84bd-4fa2-94cf-e8486f8f8c5e",
+		DataSources: []indexingjobs.DataSourceSpec{{File: up}}})
+	require.NoError(t, err)
+	jobs, err := c.ListKnowledgeBaseIndexingJobs(ctx, withFile.UUID)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1, "the first job started when the database came online")
+	job, err := c.WaitForIndexingJob(ctx, jobs[0].UUID, indexingjobs.WithPollInterval(10*time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, [2]indexingjobs.Uint64{1, 1}, [2]indexingjobs.Uint64{job.DataSourceJobs[0].TotalFileCount, job.DataSourceJobs[0].IndexedFileCount})
+}
