@@ -13,6 +13,10 @@ import (
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
+// Tests of the base URL (baseurl.go): what NewClient accepts, from
+// WithBaseURL and $DIGITALOCEAN_API_URL, and that no error shows what it
+// may hold of a secret.
+
 // TestNoBaseURLErrorShowsAUserOrPassword: whatever else is wrong with a
 // base URL that carries a user or password (no scheme, another scheme, a
 // bad port or host, control characters, a query, a path NewClient
@@ -118,4 +122,92 @@ func TestNoBaseURLErrorShowsTheToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBaseURLSecretsAreNeverEchoed(t *testing.T) {
+	for _, base := range []string{
+		"http://user:s3cr3tpass@example.com",
+		"https://user:s3cr3tpass@example.com",
+		"ftp://user:s3cr3tpass@example.com",
+		"http://user:s3cr3tpass@example.com:badport",
+		"https://user:s3cr3tpass@example.com/?q=1",
+		"https://user:s3cr3tpass@exa mple.com",
+		"://user:s3cr3tpass@x",
+		"http://127.0.0.1/\x7fuser:s3cr3tpass@x",
+		// A password with a character that ends the authority does not
+		// parse: url.Parse's error quotes it as a port.
+		"https://user:s3cr3tpass/x@example.com",
+		"https://user:s3cr3tpass?x@example.com",
+		"https://user:s3cr3tpass#x@example.com",
+	} {
+		_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(base))
+		require.Error(t, err, base)
+		assert.NotContains(t, err.Error(), "s3cr3tpass", base)
+		assertSafeText(t, err.Error())
+	}
+}
+
+func TestTokenOnlyOverHTTPSOrLoopback(t *testing.T) {
+	for base, ok := range map[string]bool{
+		"https://api.digitalocean.com":      true,
+		"https://proxy.example.com/do":      true,
+		"http://127.0.0.1:8080":             true,
+		"http://[::1]:8080":                 true,
+		"http://localhost:8080":             true,
+		"http://api.digitalocean.com":       false,
+		"http://10.0.0.5":                   false,
+		"http://127.0.0.1.example.com":      false,
+		"ftp://api.digitalocean.com":        false,
+		"https://user:pw@api.example.com":   false,
+		"api.digitalocean.com":              false,
+		"https://api.digitalocean.com/?x=1": false,
+	} {
+		_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL(base))
+		if ok {
+			assert.NoError(t, err, base)
+			continue
+		}
+		require.Error(t, err, base)
+		assert.NotContains(t, err.Error(), testToken)
+		assert.NotContains(t, err.Error(), "pw", "no password in errors")
+	}
+}
+
+func TestBaseURLPathPrefixIsKept(t *testing.T) {
+	srv := newReplayServer(t, loadRecording(t, "cancel_indexing_job"))
+	for _, base := range []string{srv.URL + "/proxy/do", srv.URL + "/proxy/do/"} {
+		_, err := newClient(t, base).CancelIndexingJob(context.Background(), jobID)
+		require.NoError(t, err)
+	}
+	for _, r := range srv.requests() {
+		assert.Equal(t, "/proxy/do/v2/gen-ai/indexing_jobs/"+jobID+"/cancel", r.RawPath)
+	}
+}
+
+// TestBaseURLFromTheEnvironment: without WithBaseURL, the client sends to
+// $DIGITALOCEAN_API_URL, as the tool does; WithBaseURL wins; a bad one is
+// refused, saying where it came from.
+func TestBaseURLFromTheEnvironment(t *testing.T) {
+	srv := newScripted(t, respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")))
+	t.Setenv(indexingjobs.BaseURLEnv, srv.URL)
+	c, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken))
+	require.NoError(t, err)
+	_, err = c.GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.count())
+
+	t.Setenv(indexingjobs.BaseURLEnv, "http://127.0.0.1:9/elsewhere")
+	_, err = newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err, "WithBaseURL wins")
+	assert.Equal(t, 2, srv.count())
+
+	t.Setenv(indexingjobs.BaseURLEnv, "http://api.example.com")
+	_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "$"+indexingjobs.BaseURLEnv)
+
+	t.Setenv(indexingjobs.BaseURLEnv, "127.0.0.1:8090")
+	_, err = indexingjobs.NewClient(indexingjobs.WithToken(testToken))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "has no scheme", "not url.Parse's first path segment cannot contain colon")
 }

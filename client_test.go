@@ -2,10 +2,12 @@ package indexingjobs_test
 
 import (
 	"context"
-	"encoding/json"
-	"math"
+	"errors"
+	"io"
 	"net/http"
-	"slices"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,190 +15,176 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gradient-go/indexingjobs"
-	"github.com/gradient-go/indexingjobs/internal/gen"
-	"github.com/gradient-go/indexingjobs/wire"
 )
 
-const testToken = "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+// Tests of NewClient and its options (client.go, options.go): the headers
+// it sends, the redirects it follows and where the token goes with them,
+// and middleware around its transport.
 
-func ptr[T any](v T) *T { return &v }
-
-func ts(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
+// TestNewClientRefusesHeadersThatCannotBeSent: a token or User-Agent
+// with a control character can never be sent (net/http refuses the
+// header); NewClient says so, rather than every call failing after its
+// retries, and a start claiming it may have taken effect.
+func TestNewClientRefusesHeadersThatCannotBeSent(t *testing.T) {
+	srv := newScripted(t, respond(200, jobBody(cancelled)))
+	for _, opts := range [][]indexingjobs.Option{
+		{indexingjobs.WithToken("dop_v1_\x00abc")},
+		{indexingjobs.WithToken("dop_v1_\x1b[2Jabc")},
+		{indexingjobs.WithToken("dop_v1_abc\x7f")},
+		{indexingjobs.WithToken(testToken), indexingjobs.WithUserAgent("my-app\r\nX-Forged: 1")},
+		{indexingjobs.WithToken(testToken), indexingjobs.WithUserAgent("my-app\x00")},
+	} {
+		_, err := indexingjobs.NewClient(append(opts, indexingjobs.WithBaseURL(srv.URL))...)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "abc", "the token is not quoted")
+		assertSafeText(t, err.Error())
 	}
-	return t
+	assert.Zero(t, srv.count())
 }
 
-func u64(v uint64) wire.Uint64 { return wire.Uint64(v) }
-
-// assertSentCancel checks that exactly one cancel went out, as recorded.
-func assertSentCancel(t *testing.T, got []seenRequest, rec recording, id string) {
-	t.Helper()
-	require.Len(t, got, 1)
-	assert.Equal(t, http.MethodPut, got[0].Method)
-	assert.Equal(t, "/v2/gen-ai/indexing_jobs/"+id+"/cancel", got[0].RawPath)
-	assert.Equal(t, "Bearer "+testToken, got[0].Header.Get("Authorization"))
-	assert.Equal(t, "application/json", got[0].Header.Get("Content-Type"))
-	assert.JSONEq(t, rec.Request.Body, got[0].Body)
-}
-
-func jobIDFromURL(t *testing.T, u string) string {
-	t.Helper()
-	const prefix = "https://api.digitalocean.com/v2/gen-ai/indexing_jobs/"
-	require.GreaterOrEqual(t, len(u), len(prefix)+36)
-	require.Equal(t, prefix, u[:len(prefix)])
-	return u[len(prefix) : len(prefix)+36]
-}
-
-// referenceJob is the example of the API reference page, field by field.
-var referenceJob = indexingjobs.IndexingJob{
-	CompletedDatasources: 123,
-	CreatedAt:            ts("2023-01-01T00:00:00Z"),
-	DataSourceUUIDs:      []string{"example string"},
-	FinishedAt:           ts("2023-01-01T00:00:00Z"),
-	KnowledgeBaseUUID:    "123e4567-e89b-12d3-a456-426614174000",
-	Phase:                indexingjobs.PhaseUnknown,
-	StartedAt:            ts("2023-01-01T00:00:00Z"),
-	Status:               indexingjobs.StatusUnknown,
-	Tokens:               123,
-	TotalDatasources:     123,
-	TotalItemsFailed:     u64(12345),
-	TotalItemsIndexed:    u64(12345),
-	TotalItemsSkipped:    u64(12345),
-	UpdatedAt:            ts("2023-01-01T00:00:00Z"),
-	UUID:                 "123e4567-e89b-12d3-a456-426614174000",
-}
-
-// runningJob is the job of the get_indexing_job cassette, captured from
-// the fake stocked with optest.Canonical: half done, its first data
-// source indexed.
-var runningJob = indexingjobs.IndexingJob{
-	CompletedDatasources: 1,
-	CreatedAt:            ts("2026-11-02T08:21:03Z"),
-	DataSourceJobs: []indexingjobs.IndexedDataSource{
-		{
-			CompletedAt:       ts("2026-11-02T08:22:03Z"),
-			DataSourceUUID:    "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c",
-			IndexedFileCount:  u64(40),
-			IndexedItemCount:  u64(812),
-			SkippedItemCount:  u64(3),
-			StartedAt:         ts("2026-11-02T08:21:03Z"),
-			Status:            indexingjobs.DataSourceStatusUpdated,
-			TotalBytes:        u64(10485760),
-			TotalBytesIndexed: u64(10485760),
-			TotalFileCount:    u64(40),
-		},
-		{
-			DataSourceUUID: "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c",
-			StartedAt:      ts("2026-11-02T08:21:03Z"),
-			Status:         indexingjobs.DataSourceStatusInProgress,
-		},
-	},
-	DataSourceUUIDs:   []string{"9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "2f1c5e9a-4b7d-4f3e-8c6a-1d2e3f4a5b6c"},
-	KnowledgeBaseUUID: "123e4567-e89b-12d3-a456-426614174000",
-	Phase:             indexingjobs.PhaseRunning,
-	StartedAt:         ts("2026-11-02T08:21:03Z"),
-	Status:            indexingjobs.StatusInProgress,
-	TotalDatasources:  2,
-	TotalItemsIndexed: u64(812),
-	TotalItemsSkipped: u64(3),
-	TotalTokens:       u64(math.MaxUint64),
-	UpdatedAt:         ts("2026-11-02T09:21:03Z"),
-	UUID:              "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17",
-}
-
-// cancelledJob is the job of the cancel_indexing_job cassette: runningJob
-// cancelled, its data source in progress cancelled with it.
-var cancelledJob = func() indexingjobs.IndexingJob {
-	job := runningJob
-	job.DataSourceJobs = slices.Clone(job.DataSourceJobs)
-	job.DataSourceJobs[1].Status = indexingjobs.DataSourceStatusCancelled
-	job.Phase, job.Status, job.FinishedAt = indexingjobs.PhaseCancelled, indexingjobs.StatusCancelled, job.UpdatedAt
-	return job
-}()
-
-// TestCancelKeepsUnknownValues: values the spec does not know decode and
-// stay visible.
-func TestCancelKeepsUnknownValues(t *testing.T) {
-	srv := newReplayServer(t, loadRecording(t, "cancel_unknown_values"))
-	job, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+func TestUserAgentIsPrepended(t *testing.T) {
+	srv := newReplayServer(t, loadRecording(t, "get_indexing_job"))
+	_, err := newClient(t, srv.URL, indexingjobs.WithUserAgent("my-tool/2.1")).GetIndexingJob(context.Background(), jobID)
 	require.NoError(t, err)
-
-	assert.Equal(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED"), job.Phase)
-	assert.False(t, job.Phase.Known())
-	assert.False(t, job.Phase.Terminal())
-	assert.Equal(t, indexingjobs.Status("INDEX_JOB_STATUS_QUEUED"), job.Status)
-	assert.False(t, job.Status.Known())
-	require.Len(t, job.DataSourceJobs, 1)
-	assert.Equal(t, indexingjobs.DataSourceStatus("DATA_SOURCE_STATUS_THROTTLED"), job.DataSourceJobs[0].Status)
-	assert.Equal(t, u64(812), job.TotalItemsIndexed, "a bare JSON number is accepted for a uint64 count")
-	assert.Equal(t, "7d1b3a0e-5c44-4b8e-9a51-0f6c2e8d9b17", job.UUID)
-	assert.True(t, job.CreatedAt.IsZero(), "a field left out is zero")
+	assert.Equal(t, "my-tool/2.1 indexingjobs-go/"+indexingjobs.Version, srv.requests()[0].Header.Get("User-Agent"))
 }
 
-// TestJobJSONRoundTrip: encoding a decoded job gives back the recorded JSON
-// less its zero values (zero and absent are one in the model), no other
-// field lost and none invented; decoding that again gives the same job.
-func TestJobJSONRoundTrip(t *testing.T) {
-	for _, name := range []string{"cancel_reference", "cancel_indexing_job", "get_indexing_job"} {
-		t.Run(name, func(t *testing.T) {
-			body := loadRecording(t, name).Response.Body
-			var out gen.CancelIndexingJobOutput
-			require.NoError(t, json.Unmarshal([]byte(body), &out))
-			again, err := json.Marshal(out)
-			require.NoError(t, err)
-			var recorded, encoded map[string]any
-			require.NoError(t, json.Unmarshal([]byte(body), &recorded))
-			require.NoError(t, json.Unmarshal(again, &encoded))
-			assert.Equal(t, withoutZeros(recorded), encoded)
+func TestRedirectsNeverChangeWhatACallDoes(t *testing.T) {
+	for _, code := range []int{301, 302, 303} {
+		var gets atomic.Int32
+		srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				gets.Add(1)
+			}
+			http.Redirect(w, r, "/elsewhere"+r.URL.Path, code)
+		})
+		_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+		require.Error(t, err, code)
+		assert.Contains(t, err.Error(), "redirect", code)
+		assert.Contains(t, err.Error(), srv.URL+"/elsewhere/v2/gen-ai/indexing_jobs/"+jobID+"/cancel", "names the absolute URL")
+		assert.False(t, indexingjobs.IsNotFound(err))
+		assert.Equal(t, 1, srv.count(), "%d: not followed as a GET, not retried", code)
+		assert.Zero(t, gets.Load())
+	}
 
-			var back gen.CancelIndexingJobOutput
-			require.NoError(t, json.Unmarshal(again, &back))
-			assert.Equal(t, out, back)
+	// 307 keeps the method and the body: followed.
+	var body atomic.Value
+	srv := newScripted(t,
+		func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/moved"+r.URL.Path, 307) },
+		func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			body.Store(r.Method + " " + string(b))
+			respond(200, jobBody(cancelled))(w, r)
+		})
+	_, err := newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, `PUT {"uuid":"`+jobID+`"}`, body.Load())
+
+	// A loop is not a connection error: it is not retried.
+	loop := newScripted(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.Path, 307) })
+	_, err = newClient(t, loop.URL).GetIndexingJob(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	assert.Contains(t, err.Error(), loop.URL+"/v2/gen-ai/indexing_jobs/"+jobID)
+	assert.Equal(t, 10, loop.count(), "one call's worth of requests, not four")
+}
+
+func TestTokenIsNotForwardedToAnotherOrigin(t *testing.T) {
+	var leaked atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Store(r.Header.Get("Authorization"))
+		respond(200, jobBody(cancelled))(w, r)
+	}))
+	defer other.Close()
+	// Same host (127.0.0.1), another port: another origin.
+	srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	_, _ = newClient(t, srv.URL).CancelIndexingJob(context.Background(), jobID)
+	assert.Equal(t, "", leaked.Load(), "Authorization must not follow a redirect to another port")
+
+	// localhost and 127.0.0.1 are different hosts as well.
+	srv2 := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	leaked.Store("unset")
+	_, _ = newClient(t, srv2.URL).CancelIndexingJob(context.Background(), jobID)
+	assert.Equal(t, "", leaked.Load())
+}
+
+func TestTokenFollowsASameOriginRedirect(t *testing.T) {
+	var auth atomic.Value
+	srv := newScripted(t,
+		func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/elsewhere"+r.URL.Path, http.StatusTemporaryRedirect)
+		},
+		func(w http.ResponseWriter, r *http.Request) {
+			auth.Store(r.Header.Get("Authorization"))
+			respond(200, jobBody(cancelled))(w, r)
+		})
+	_, err := newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer "+testToken, auth.Load())
+}
+
+func TestCallerHTTPClientIsNotModified(t *testing.T) {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	srv := newReplayServer(t, loadRecording(t, "get_indexing_job"))
+	_, err := newClient(t, srv.URL, indexingjobs.WithHTTPClient(hc)).GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Nil(t, hc.CheckRedirect)
+}
+
+// TestMiddlewareSeesEverySendAndKeepsTheCoreRules: a middleware wraps the
+// client's own transport, so it sees each send, retries included, with the
+// client's headers; a start it lets through is still sent once, and one
+// that failed before it was written is retried.
+func TestMiddlewareSeesEverySendAndKeepsTheCoreRules(t *testing.T) {
+	var seen []string
+	mw := func(next http.RoundTripper) http.RoundTripper {
+		return roundTrip(func(req *http.Request) (*http.Response, error) {
+			seen = append(seen, req.Method+" "+req.URL.Path+" "+req.Header.Get("User-Agent"))
+			return next.RoundTrip(req)
 		})
 	}
-}
+	srv := newScripted(t, respond(500, `{"id":"x","message":"y"}`), respond(200, jobBody("BATCH_JOB_PHASE_RUNNING")))
+	c := newClient(t, srv.URL, indexingjobs.WithMiddleware(mw))
+	_, err := c.GetIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	require.Len(t, seen, 2, "the retry went through the middleware too")
+	assert.Contains(t, seen[0], "indexingjobs-go/")
 
-// withoutZeros drops the keys whose values are zero: 0, "0", "", false,
-// and the objects and lists left empty.
-func withoutZeros(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range v {
-			if e = withoutZeros(e); e != nil {
-				out[k] = e
-			}
-		}
-		if len(out) == 0 {
-			return nil
-		}
-		return out
-	case []any:
-		var out []any
-		for _, e := range v {
-			if e = withoutZeros(e); e != nil {
-				out = append(out, e)
-			}
-		}
-		if len(out) == 0 {
-			return nil
-		}
-		return out
-	case float64, string, bool:
-		if v == float64(0) || v == "0" || v == "" || v == false {
-			return nil
-		}
+	start := newScripted(t, respond(502, `<html><title>502</title></html>`))
+	_, err = newClient(t, start.URL, indexingjobs.WithMiddleware(mw)).StartIndexingJob(context.Background(), kbID)
+	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, 1, start.count(), "a start is sent once through middleware")
+
+	// A connection refused before anything was written: Go's transport,
+	// under the middleware, proves it, so the start is sent again.
+	refused := closedLoopbackURL(t)
+	var sends atomic.Int32
+	counting := func(next http.RoundTripper) http.RoundTripper {
+		return roundTrip(func(req *http.Request) (*http.Response, error) {
+			sends.Add(1)
+			return next.RoundTrip(req)
+		})
 	}
-	return v
-}
-
-func TestJobDecodeErrorNamesBadCount(t *testing.T) {
-	var out gen.CancelIndexingJobOutput
-	err := json.Unmarshal([]byte(`{"job":{"uuid":"x","total_items_skipped":"-3"}}`), &out)
+	_, err = newClient(t, refused, indexingjobs.WithMiddleware(counting), indexingjobs.WithMaxRetries(2)).StartIndexingJob(context.Background(), kbID)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "total_items_skipped")
-	assert.Contains(t, err.Error(), `"-3"`)
+	assert.NotErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, int32(3), sends.Load(), "never written, so sent again")
+
+	// A middleware that answers itself (a cache, a test double) and fails:
+	// the client cannot know the request was not sent, so a start is not
+	// sent again.
+	var answered atomic.Int32
+	failing := func(http.RoundTripper) http.RoundTripper {
+		return roundTrip(func(*http.Request) (*http.Response, error) {
+			answered.Add(1)
+			return nil, errors.New("connection reset")
+		})
+	}
+	_, err = newClient(t, srv.URL, indexingjobs.WithMiddleware(failing)).StartIndexingJob(context.Background(), kbID)
+	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown)
+	assert.Equal(t, int32(1), answered.Load())
 }

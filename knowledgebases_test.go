@@ -38,22 +38,3 @@ func TestGetKnowledgeBase(t *testing.T) {
 	}
 	assert.Zero(t, srv.count(), "nothing sent for a bad id")
 }
-
-// TestEveryListAsksForTheMostAPage: each list iterator asks for MaxPerPage
-// items a page unless WithPerPage says otherwise, so that a whole list
-// takes the fewest requests.
-func TestEveryListAsksForTheMostAPage(t *testing.T) {
-	forEachList(t, func(t *testing.T, l lister) {
-		rec, seen := recorder(t, 200, l.page(pageMeta(1, 1, 1), false, 1))
-		c := newClient(t, rec.URL)
-		for _, err := range l.loop(c, 0) {
-			require.NoError(t, err)
-		}
-		for _, err := range l.loop(c, 50) {
-			require.NoError(t, err)
-		}
-		require.Len(t, seen(), 2)
-		assert.Equal(t, "page=1&per_page=200", seen()[0].query)
-		assert.Equal(t, "page=1&per_page=50", seen()[1].query)
-	})
-}

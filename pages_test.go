@@ -1,23 +1,32 @@
 package indexingjobs_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
+	"github.com/gradient-go/indexingjobs/internal/gen"
 )
 
-// Tests of the paging guards of lists (pages.go), against servers that
-// answer each page as a function of its number, for as long as they are
-// asked.
+// Tests of the lists (list.go) and of the paging guards every list shares
+// (pages.go): against servers that answer each page as a function of its
+// number, for as long as they are asked (pagedServer), that serve a list
+// of n jobs as the API does (listServer), and in memory (the fuzz test).
 
 // lister is one of the list iterators, which share the paging guards: the
 // key of its items in an answer, and its loop, yielding each item's uuid.
@@ -359,4 +368,289 @@ func TestListTakesTheFewestRequests(t *testing.T) {
 	_, err := newClient(t, rec.URL).ListIndexingJobsPage(context.Background(), 1, 0)
 	require.NoError(t, err)
 	assert.Equal(t, "page=1&per_page=20", seen()[0].query)
+}
+
+// listServer serves n jobs, newest first, in pages as the API does, and
+// counts requests. Its next links are absolute, on next (the server's own
+// URL when empty).
+type listServer struct {
+	*httptest.Server
+	requests atomic.Int32
+	next     string
+}
+
+func jobUUID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
+
+func newListServer(t *testing.T, n int) *listServer {
+	ls := &listServer{}
+	ls.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ls.requests.Add(1)
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+		page, per = max(page, 1), cmp.Or(per, 20)
+		var out struct {
+			Jobs  []indexingjobs.IndexingJob `json:"jobs"`
+			Links struct {
+				Pages map[string]string `json:"pages"`
+			} `json:"links"`
+			Meta struct{ Page, Pages, Total int } `json:"meta"`
+		}
+		for i := (page - 1) * per; i < min(page*per, n); i++ {
+			out.Jobs = append(out.Jobs, indexingjobs.IndexingJob{UUID: jobUUID(n - i)})
+		}
+		pages := (n + per - 1) / per
+		out.Meta.Page, out.Meta.Pages, out.Meta.Total = page, pages, n
+		if page < pages {
+			out.Links.Pages = map[string]string{"next": fmt.Sprintf("%s/v2/gen-ai/indexing_jobs?page=%d&per_page=%d", cmp.Or(ls.next, ls.URL), page+1, per)}
+		}
+		b, _ := json.Marshal(out)
+		respond(200, strings.ReplaceAll(string(b), `"Page"`, `"page"`))(w, r)
+	}))
+	t.Cleanup(ls.Close)
+	return ls
+}
+
+func TestListPagesAcrossBoundaries(t *testing.T) {
+	for _, tc := range []struct{ jobs, perPage, requests int }{
+		{0, 20, 1}, {1, 20, 1}, {20, 20, 1}, {21, 20, 2}, {250, 20, 13}, {250, 200, 2}, {250, 1, 250},
+	} {
+		ls := newListServer(t, tc.jobs)
+		var got []string
+		for job, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(tc.perPage)) {
+			require.NoError(t, err)
+			got = append(got, job.UUID)
+		}
+		require.Len(t, got, tc.jobs, "%+v", tc)
+		for i, id := range got {
+			require.Equal(t, jobUUID(tc.jobs-i), id, "%+v: job %d", tc, i)
+		}
+		assert.Equal(t, tc.requests, int(ls.requests.Load()), "%+v", tc)
+	}
+}
+
+func TestListStopsFetchingWhenTheLoopBreaks(t *testing.T) {
+	ls := newListServer(t, 1000)
+	n := 0
+	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background()) {
+		require.NoError(t, err)
+		if n++; n == 250 {
+			break
+		}
+	}
+	assert.Equal(t, 2, int(ls.requests.Load()), "250 jobs of 200 a page: two pages, no more")
+}
+
+// TestListNeverFollowsALinkToAnotherHost: the next page is asked for by
+// number on the client's base URL; the token never goes to the link's host.
+func TestListNeverFollowsALinkToAnotherHost(t *testing.T) {
+	var evil atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { evil.Add(1) }))
+	defer other.Close()
+	ls := newListServer(t, 45)
+	ls.next = other.URL
+	n := 0
+	for _, err := range newClient(t, ls.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(20)) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 45, n)
+	assert.Zero(t, evil.Load())
+	assert.Equal(t, 3, int(ls.requests.Load()))
+}
+
+// TestListEndsWhenTheServerDisagreesWithItself: no loop without end.
+func TestListEndsWhenTheServerDisagreesWithItself(t *testing.T) {
+	page := func(pageNo, pages, total int, ids ...int) string {
+		return lists[0].page(pageMeta(pageNo, pages, total), false, ids...)
+	}
+	for _, tc := range []struct {
+		name    string
+		answers []http.HandlerFunc
+		want    string
+		jobs    int
+	}{
+		{"a job twice in a page", []http.HandlerFunc{respond(200, page(1, 1, 2, 1, 1))}, "comes twice", 0},
+		{"a job without its id", []http.HandlerFunc{respond(200, `{"jobs":[{"phase":"BATCH_JOB_PHASE_RUNNING"}],"meta":{"page":1,"pages":1,"total":1}}`)}, "job 1 of the list has no uuid", 0},
+		{"the same page again and again", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 1, 2))},
+			"page 2 holds only indexing jobs of earlier pages", 2},
+		{"the page before again, reordered", []http.HandlerFunc{respond(200, page(1, 1000, 20000, 1, 2)), respond(200, page(2, 1000, 20000, 2, 1))},
+			"page 2 holds only indexing jobs of earlier pages", 2},
+		{"more pages than the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)), respond(200, page(2, 3, 6, 3, 4))},
+			"page 1 counted 2 pages", 4},
+		{"links past the pages the first counted", []http.HandlerFunc{respond(200, page(1, 2, 4, 1, 2)),
+			respond(200, lists[0].page("", true, 3, 4))},
+			"page 1 counted 2 pages", 4},
+		{"more pages than the total needs", []http.HandlerFunc{respond(200, page(1, 1000000, 2, 1, 2))},
+			"counts 1000000 pages", 2},
+		{"another page than asked", []http.HandlerFunc{respond(200, page(1, 3, 6, 1, 2)), respond(200, page(1, 3, 6, 3, 4))},
+			"asked for page 2, got page 1", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScripted(t, tc.answers...)
+			jobs, errs := 0, 0
+			for job, err := range newClient(t, srv.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {
+				if err != nil {
+					errs++
+					assert.Contains(t, err.Error(), tc.want)
+					continue
+				}
+				require.NotNil(t, job)
+				jobs++
+			}
+			assert.Equal(t, 1, errs, "the error is yielded once and ends the loop")
+			assert.Equal(t, tc.jobs, jobs)
+			assert.LessOrEqual(t, srv.count(), 2)
+		})
+	}
+}
+
+// TestListWithoutACountFollowsTheNextLinks: answers without meta still
+// give every job, page by page while they link to a next one.
+func TestListWithoutACountFollowsTheNextLinks(t *testing.T) {
+	page := func(next bool, ids ...int) http.HandlerFunc { return respond(200, lists[0].page("", next, ids...)) }
+	srv := newScripted(t, page(true, 1, 2), page(true, 3, 4), page(false, 5))
+	var got []string
+	for job, err := range newClient(t, srv.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(2)) {
+		require.NoError(t, err)
+		got = append(got, job.UUID)
+	}
+	assert.Equal(t, []string{jobUUID(1), jobUUID(2), jobUUID(3), jobUUID(4), jobUUID(5)}, got)
+	assert.Equal(t, 3, srv.count())
+
+	for n, want := range map[int]string{0: "per_page=200", -5: "per_page=200", 7: "per_page=7", 500: "per_page=200"} {
+		rec, seen := recorder(t, 200, `{"jobs":[]}`)
+		for _, err := range newClient(t, rec.URL).ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(n)) {
+			require.NoError(t, err)
+		}
+		require.Len(t, seen(), 1)
+		assert.Equal(t, "page=1&"+want, seen()[0].query, "WithPerPage(%d)", n)
+	}
+}
+
+// FuzzListIndexingJobs: whatever pages the server answers (the last one
+// again for every later page), the sequence ends, after at most one
+// request more than the pages given; it yields no job twice (uuids
+// compared case aside), never a nil job, and at most one error, last,
+// whose text holds no control character and never the token. A page that
+// counts below 0, is empty while its count says more pages follow, or
+// holds only jobs of earlier pages yields nothing and ends the list with
+// an error.
+func FuzzListIndexingJobs(f *testing.F) {
+	page := func(pageNo, pages, total int, ids ...string) string {
+		var jobs []string
+		for _, id := range ids {
+			jobs = append(jobs, `{"uuid":"`+id+`"}`)
+		}
+		return `{"jobs":[` + strings.Join(jobs, ",") + `],"meta":{"page":` + strconv.Itoa(pageNo) + `,"pages":` + strconv.Itoa(pages) + `,"total":` + strconv.Itoa(total) + `}}`
+	}
+	a, b, c := "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b", "00000000-0000-4000-8000-00000000000c"
+	f.Add(page(1, 2, 3, a, b), page(2, 2, 3, c), "", 2)
+	f.Add(page(1, 2, 3, a, b), page(2, 2, 3, strings.ToUpper(b), c), "", 2)
+	f.Add(page(1, 1000000, 2000000, a, b), page(2, 1000000, 2000000, a, b), "", 2)
+	f.Add(page(1, 3, 6, a, b), page(1, 3, 6, c), page(3, 3, 6), 2)
+	f.Add(page(1, 2, 9223372036854775807, a, b), page(2, 2, 4, c), "", 2)
+	f.Add(`{"jobs":[{"uuid":""},{}],"meta":{"pages":-1}}`, `{"jobs":null}`, "not json\x1b[2J", 0)
+	f.Add(page(1, 1000, 2000, a, b), page(2, 1000, 2000, c), page(3, 1000, 2000, a, b), 2)
+	f.Add(page(1, 3, 6, a, b), page(2, 3, 6), page(3, 3, 6, c), 2)
+	f.Add(page(1, -1, 6, a, b), page(2, 3, -6, c), "", 2)
+	f.Add(`{"jobs":[{"uuid":"a\u001b[2J"}],"meta":{"page":1,"pages":3,"total":3}}`, `{"links":{"pages":{"next":"https://evil.example/"}}}`, `[]`, 1)
+	f.Fuzz(func(t *testing.T, first, second, rest string, perPage int) {
+		bodies := []string{first, second, rest}
+		requests := 0
+		client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+			body := bodies[min(requests, len(bodies)-1)]
+			requests++
+			if r.URL.Host != "api.digitalocean.com" || r.URL.Path != "/v2/gen-ai/indexing_jobs" {
+				t.Fatalf("asked %s", r.URL)
+			}
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: -1,
+				Body: io.NopCloser(strings.NewReader(body))}, nil
+		})
+		var failed error
+		failedAt := 0                // the request after which the error came
+		yieldedAt := map[int]int{}   // jobs yielded, by request
+		yielded := map[string]bool{} // the jobs yielded, lower-case
+		for job, err := range client.ListIndexingJobs(context.Background(), indexingjobs.WithPerPage(perPage)) {
+			if failed != nil {
+				t.Fatalf("yielded after the error %v", failed)
+			}
+			if err != nil {
+				failed, failedAt = err, requests
+				msg := err.Error()
+				if strings.Contains(msg, testToken) || !utf8.ValidString(msg) {
+					t.Fatalf("error text: %q", msg)
+				}
+				for _, r := range msg {
+					if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+						t.Fatalf("error text holds %U: %q", r, msg)
+					}
+				}
+				continue
+			}
+			if job == nil {
+				t.Fatal("a nil job without an error")
+			}
+			key := strings.ToLower(job.UUID)
+			if yielded[key] {
+				t.Fatalf("job %q yielded again", job.UUID)
+			}
+			yielded[key] = true
+			yieldedAt[requests]++
+			if requests > len(bodies)+1 {
+				t.Fatalf("%d requests for %d pages", requests, len(bodies))
+			}
+		}
+		if requests > len(bodies)+1 {
+			t.Fatalf("%d requests for %d pages", requests, len(bodies))
+		}
+		// The pages that must end the list, as the server answered them.
+		earlier := map[string]bool{} // the jobs of the pages before, lower-case
+		for n := 1; n <= requests; n++ {
+			var out gen.ListIndexingJobsOutput
+			if json.Unmarshal([]byte(bodies[min(n, len(bodies))-1]), &out) != nil {
+				continue // the client cannot read it either
+			}
+			var ids []string
+			old := len(out.Jobs) > 0
+			for _, job := range out.Jobs {
+				ids = append(ids, strings.ToLower(job.UUID))
+				old = old && earlier[ids[len(ids)-1]]
+			}
+			var wrong string
+			switch {
+			case out.Meta.Pages < 0 || out.Meta.Total < 0:
+				wrong = "counts below 0"
+			case len(ids) == 0 && out.Meta.Pages > n:
+				wrong = "is empty before the last page"
+			case old:
+				wrong = "holds only jobs of earlier pages"
+			}
+			for _, id := range ids {
+				earlier[id] = true
+			}
+			if wrong != "" && (yieldedAt[n] > 0 || failedAt != n) {
+				t.Fatalf("page %d %s, yet %d of its jobs were yielded, and the error came after request %d of %d: %v",
+					n, wrong, yieldedAt[n], failedAt, requests, failed)
+			}
+		}
+	})
+}
+
+// TestEveryListAsksForTheMostAPage: each list iterator asks for MaxPerPage
+// items a page unless WithPerPage says otherwise, so that a whole list
+// takes the fewest requests.
+func TestEveryListAsksForTheMostAPage(t *testing.T) {
+	forEachList(t, func(t *testing.T, l lister) {
+		rec, seen := recorder(t, 200, l.page(pageMeta(1, 1, 1), false, 1))
+		c := newClient(t, rec.URL)
+		for _, err := range l.loop(c, 0) {
+			require.NoError(t, err)
+		}
+		for _, err := range l.loop(c, 50) {
+			require.NoError(t, err)
+		}
+		require.Len(t, seen(), 2)
+		assert.Equal(t, "page=1&per_page=200", seen()[0].query)
+		assert.Equal(t, "page=1&per_page=50", seen()[1].query)
+	})
 }

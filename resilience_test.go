@@ -47,7 +47,6 @@ func TestOneConnectionFor1000Calls(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	running := fake.AddJob(indexingjobstest.NewJob(indexingjobs.PhaseRunning))
-	const unknown = "00000000-0000-4000-8000-000000000000"
 
 	var ok, notFound, retried, proxy int
 	for i := range 1000 {
@@ -57,7 +56,7 @@ func TestOneConnectionFor1000Calls(t *testing.T) {
 			_, err = client.GetIndexingJob(ctx, running)
 			ok++
 		case 2:
-			_, err = client.GetIndexingJob(ctx, unknown)
+			_, err = client.GetIndexingJob(ctx, unknownID)
 			require.True(t, indexingjobs.IsNotFound(err), "%v", err)
 			notFound++
 			continue
@@ -136,7 +135,7 @@ func faultyFake(t *testing.T, n int, f indexingjobstest.Fault) (*indexingjobstes
 // error, within the bound given, and leaves no goroutine behind.
 func TestFaults(t *testing.T) {
 	ctx := context.Background()
-	const job = `{"job":{"uuid":"` + jobID + `","phase":"BATCH_JOB_PHASE_CANCELLED"}}`
+	job := `{"job":{"uuid":"` + jobID + `","phase":"BATCH_JOB_PHASE_CANCELLED"}}`
 	cases := []struct {
 		name  string
 		bound time.Duration

@@ -2,8 +2,6 @@ package indexingjobs_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -14,7 +12,8 @@ import (
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
-const cancelled = "BATCH_JOB_PHASE_CANCELLED"
+// Tests of retries (retry.go): which answers a request is sent again
+// after, how many times, and how long the client waits between attempts.
 
 func TestRetriesServerErrorsThenSucceeds(t *testing.T) {
 	for _, code := range []int{500, 502, 503, 504, 429} {
@@ -110,11 +109,7 @@ func TestRetriesConnectionErrors(t *testing.T) {
 }
 
 func TestConnectionRefusedGivesUpWithAttempts(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	_, err = newClient(t, "http://"+addr, indexingjobs.WithMaxRetries(2)).CancelIndexingJob(context.Background(), jobID)
+	_, err := newClient(t, closedLoopbackURL(t), indexingjobs.WithMaxRetries(2)).CancelIndexingJob(context.Background(), jobID)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "3 attempts")
 	assert.NotContains(t, err.Error(), testToken)
@@ -129,37 +124,6 @@ func TestContextCancelStopsRetries(t *testing.T) {
 	_, err := newClient(t, srv.URL, indexingjobs.WithRetryWait(time.Second, time.Second)).CancelIndexingJob(ctx, jobID)
 	require.Error(t, err)
 	assert.Equal(t, 1, srv.count())
-}
-
-func TestAttemptTimeoutCoversTheBodyAndYieldsToTheCallersClient(t *testing.T) {
-	// Headers at once, then a body that stalls.
-	release := make(chan struct{})
-	defer close(release)
-	srv := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "200")
-		w.WriteHeader(200)
-		_, _ = io.WriteString(w, `{"job":`)
-		w.(http.Flusher).Flush()
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	})
-	_, err := newClient(t, srv.URL, indexingjobs.WithAttemptTimeout(30*time.Millisecond), indexingjobs.WithMaxRetries(1),
-		indexingjobs.WithHTTPClient(&http.Client{})).GetIndexingJob(context.Background(), jobID)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "reading the body")
-	assert.Contains(t, err.Error(), "the attempt timed out after 30ms")
-	assert.Contains(t, err.Error(), "(2 attempts)", "a timed-out attempt is retried")
-
-	// The caller's own Timeout (100ms) wins over the attempt timeout (30ms).
-	start := time.Now()
-	_, err = newClient(t, srv.URL, indexingjobs.WithAttemptTimeout(30*time.Millisecond), indexingjobs.WithMaxRetries(0),
-		indexingjobs.WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond})).GetIndexingJob(context.Background(), jobID)
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "attempt timed out")
-	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
 }
 
 // TestRetryAfterIsCappedAtADayInEitherForm: APIError.RetryAfter is what
@@ -180,4 +144,18 @@ func TestRetryAfterIsCappedAtADayInEitherForm(t *testing.T) {
 			assert.Equal(t, 24*time.Hour, apiErr.RetryAfter, "Retry-After: %s", value)
 		})
 	}
+}
+
+// TestCancelledContextDuringRetryWaitIsReported: the caller's interrupt is
+// what the error says, with the last answer still at hand.
+func TestCancelledContextDuringRetryWaitIsReported(t *testing.T) {
+	srv := newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`, "Retry-After", "30"))
+	client := newClient(t, srv.URL, indexingjobs.WithRetryWait(time.Millisecond, time.Minute))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := client.CancelIndexingJob(ctx, jobID)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.True(t, indexingjobs.IsRateLimited(err), "the last answer is kept: %v", err)
+	assert.Contains(t, err.Error(), "context canceled while waiting to retry")
+	assert.Equal(t, 1, srv.count())
 }

@@ -5,16 +5,16 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
-
-const scheduleID = "5b2e8f14-3c7a-4d9e-b1f6-0a8c2d4e6f80"
 
 func scheduleBody(kb string) string {
 	return `{"indexing_info":{"uuid":"` + scheduleID + `","knowledge_base_uuid":"` + kb + `","days":[1,7],"time":"02:00:00","is_active":true}}`
@@ -122,4 +122,51 @@ func TestDeleteFoundGoneAfterARetryMayHaveDeletedIt(t *testing.T) {
 	srv = newScripted(t, respond(429, `{"id":"too_many_requests","message":"slow down"}`), notFound)
 	_, err = newClient(t, srv.URL).DeleteIndexingSchedule(context.Background(), scheduleID)
 	assert.False(t, errors.Is(err, indexingjobs.ErrOutcomeUnknown), "a 429 refused the first attempt")
+}
+
+// TestDeleteScheduleAnswerIsAboutTheScheduleAsked: an answer to a delete
+// about another schedule, or about none, is an error, as it is for every
+// other operation that names a thing (isJob, isKnowledgeBase, isSchedule).
+// Before, DeleteIndexingSchedule passed no check to call, and such an
+// answer reported the schedule asked for as deleted.
+func TestDeleteScheduleAnswerIsAboutTheScheduleAsked(t *testing.T) {
+	for name, body := range map[string]string{
+		"another schedule": `{"indexing_info":{"uuid":"` + unknownID + `","knowledge_base_uuid":"` + kbID + `","deleted_at":"2026-12-01T08:00:00Z"}}`,
+		"no schedule":      `{"indexing_info":{}}`,
+		"empty body":       `{}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, respond(200, body))
+			s, err := newClient(t, srv.URL).DeleteIndexingSchedule(context.Background(), scheduleID)
+			require.Error(t, err, "a delete of %s answered with %s returned %+v", scheduleID, body, s)
+			assert.Nil(t, s)
+		})
+	}
+}
+
+// TestDeleteFoundGoneAfterATransportResendMayHaveDeletedIt: over HTTP/2,
+// Go's transport sends a DELETE again by itself after
+// RST_STREAM(PROTOCOL_ERROR), which, unlike REFUSED_STREAM, does not say
+// the server left the request alone. Here the server deletes the schedule
+// on the first stream, resets it, and answers the transport's resend 404:
+// the error says the call may have deleted it. Before, the core marked a
+// 404 that followed a possibly-acted attempt only when the retry was its
+// own, between attempts, and the caller got a plain 404, "nothing to
+// delete", although this very call deleted it.
+func TestDeleteFoundGoneAfterATransportResendMayHaveDeletedIt(t *testing.T) {
+	var deleted atomic.Bool
+	srv := newH2Server(t, func(st h2Stream) h2Reply {
+		if st.n == 0 {
+			deleted.Store(true)
+			return h2Reset(http2.ErrCodeProtocol, false)
+		}
+		return h2Respond(http.StatusNotFound, `{"id":"not_found","message":"The resource you requested could not be found."}`)
+	})
+	client := newClient(t, srv.URL, indexingjobs.WithHTTPClient(srv.Client()), indexingjobs.WithMaxRetries(0))
+	_, err := client.DeleteIndexingSchedule(safetyNet(t), scheduleID)
+	require.Error(t, err)
+	require.True(t, deleted.Load())
+	require.True(t, indexingjobs.IsNotFound(err), "%v", err)
+	assert.Equal(t, 2, reportedAttempts(t, err), "the transport sent the delete twice")
+	assert.ErrorIs(t, err, indexingjobs.ErrOutcomeUnknown, "the first send may have deleted it: %v", err)
 }

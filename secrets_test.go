@@ -10,7 +10,6 @@ import (
 	"html"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -252,13 +251,7 @@ type echoClient struct {
 
 func newEchoClient(t *testing.T, token string) *echoClient {
 	e := &echoClient{}
-	e.client = memoryClient(t, func(r *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		e.answer(rec, r)
-		resp := rec.Result()
-		resp.Request = r
-		return resp, nil
-	}, indexingjobs.WithToken(token))
+	e.client = memoryClient(t, answeredBy(func(w http.ResponseWriter, r *http.Request) { e.answer(w, r) }), indexingjobs.WithToken(token))
 	return e
 }
 
@@ -346,13 +339,7 @@ func TestAnswersAboutSomethingElseShowNoPartOfTheToken(t *testing.T) {
 			"get":                `{"job":{"uuid":"` + id + `"}}`,
 			"jobs of another kb": `{"jobs":[{"uuid":"` + jobID + `","knowledge_base_uuid":"` + id + `"}]}`,
 		} {
-			c := memoryClient(t, func(r *http.Request) (*http.Response, error) {
-				rec := httptest.NewRecorder()
-				respond(200, body)(rec, r)
-				resp := rec.Result()
-				resp.Request = r
-				return resp, nil
-			})
+			c := memoryClient(t, answeredBy(respond(200, body)))
 			var err error
 			if name == "get" {
 				_, err = c.GetIndexingJob(t.Context(), jobID)
@@ -397,4 +384,69 @@ func TestAnErrorThatHidesASecretStillAnswersIsAndAs(t *testing.T) {
 	require.ErrorAs(t, err, &opErr)
 	assert.Equal(t, "read", opErr.Op)
 	assert.NotErrorIs(t, err, context.Canceled)
+}
+
+// TestATokenEchoedByTheServerStaysOutOfTheError: an API, proxy or gateway
+// that echoes the bearer token (in a 401's message, in a 5xx HTML page, in
+// x-request-id, upper-cased) gets none of it into the error, which goes to
+// a log. Before, errors showed the server's text escaped but otherwise
+// whole: only a storage host's echo of the signature was taken out.
+func TestATokenEchoedByTheServerStaysOutOfTheError(t *testing.T) {
+	for name, h := range map[string]http.HandlerFunc{
+		"401 message": respond(401, `{"id":"unauthorized","message":"token Bearer `+testToken+` is not valid"}`),
+		"502 page":    respond(502, `<html><title>502 for Authorization: Bearer `+testToken+`</title></html>`, "Content-Type", "text/html"),
+		"request id":  respond(400, `{"id":"bad_request","message":"no"}`, "X-Request-Id", testToken),
+		"upper-cased": respond(401, `{"id":"unauthorized","message":"token `+strings.ToUpper(testToken)+`"}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, h)
+			_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0)).GetIndexingJob(context.Background(), jobID)
+			require.Error(t, err)
+			assert.False(t, showsSecret(fmt.Sprintf("%v %+v", err, err), testToken[8:]), "the error shows the token: %v", err)
+		})
+	}
+}
+
+// TestATokenInASuccessAnswerStaysOutOfTheError: a 2xx whose body is not
+// about what was asked, or does not decode, and echoes the token, gives
+// an error without it.
+func TestATokenInASuccessAnswerStaysOutOfTheError(t *testing.T) {
+	for _, body := range []string{
+		`{"job":{"uuid":"` + testToken + `"}}`,
+		`{"job":{"uuid":"` + jobID + `","total_tokens":"` + testToken + `"}}`,
+	} {
+		srv := newScripted(t, respond(200, body))
+		_, err := newClient(t, srv.URL).GetIndexingJob(context.Background(), jobID)
+		require.Error(t, err)
+		assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(testToken[:16]), "%s: no run of 16 bytes of it", body)
+	}
+}
+
+// TestTokenNeverInErrors drives every error path and looks for the token,
+// whole or in part, in each message.
+func TestTokenNeverInErrors(t *testing.T) {
+	handlers := []http.HandlerFunc{
+		respond(401, `{"id":"unauthorized","message":"Unable to authenticate you."}`),
+		respond(502, `<html><title>502</title></html>`, "Content-Type", "text/html"),
+		respond(200, `not json`),
+		respond(200, `{"job":{"total_tokens":"-1"}}`),
+		func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "500")
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte(`{"job":`))
+		},
+	}
+	var errs []error
+	for _, h := range handlers {
+		srv := newScripted(t, h)
+		_, err := newClient(t, srv.URL, indexingjobs.WithMaxRetries(1)).CancelIndexingJob(context.Background(), jobID)
+		require.Error(t, err)
+		errs = append(errs, err)
+	}
+	_, err := indexingjobs.NewClient(indexingjobs.WithToken(testToken), indexingjobs.WithBaseURL("http://example.com"))
+	errs = append(errs, err)
+	for _, err := range errs {
+		msg := fmt.Sprintf("%v %+v %#v", err, err, err)
+		assert.NotContains(t, msg, testToken[8:24])
+	}
 }

@@ -1,6 +1,7 @@
 package indexingjobs_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -119,4 +120,23 @@ func TestNewClientAcceptsRFC6750Tokens(t *testing.T) {
 	t.Setenv(indexingjobs.TokenEnv, " \t"+testToken+"\r\n")
 	_, err := indexingjobs.NewClient()
 	assert.NoError(t, err, "a newline after the token, as a file or shell leaves it")
+}
+
+func TestNewClientNeedsAToken(t *testing.T) {
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", "")
+	_, err := indexingjobs.NewClient()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WithToken")
+	assert.Contains(t, err.Error(), "DIGITALOCEAN_ACCESS_TOKEN")
+}
+
+func TestNewClientReadsTokenFromEnvironment(t *testing.T) {
+	rec := loadRecording(t, "cancel_indexing_job")
+	srv := newReplayServer(t, rec)
+	t.Setenv("DIGITALOCEAN_ACCESS_TOKEN", testToken)
+	c, err := indexingjobs.NewClient(indexingjobs.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.CancelIndexingJob(context.Background(), jobID)
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer "+testToken, srv.requests()[0].Header.Get("Authorization"))
 }

@@ -146,18 +146,14 @@ func TestUploadFileKeepsTheSignatureOutOfErrors(t *testing.T) {
 		w.WriteHeader(http.StatusForbidden)
 		_, _ = io.WriteString(w, "<Error><Code>SignatureDoesNotMatch</Code><Message>bad "+r.URL.RawQuery+"</Message></Error>")
 	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	gone := "http://" + l.Addr().String()
-	l.Close()
-	for _, base := range []string{echo.URL, gone, "http://uploads.example.com", "https://user:pw@uploads.example.com"} {
+	for _, base := range []string{echo.URL, closedLoopbackURL(t), "http://uploads.example.com", "https://user:pw@uploads.example.com"} {
 		_, err := c.UploadFile(context.Background(), uploadTo(base), strings.NewReader("x"), 1)
 		require.Error(t, err, base)
 		assert.NotContains(t, err.Error(), uploadSignature, base)
 		assert.NotContains(t, err.Error(), uploadSignature[:16], base)
 		assertSafeText(t, err.Error())
 	}
-	_, err = c.UploadFile(context.Background(), uploadTo("http://uploads.example.com"), strings.NewReader("x"), 1)
+	_, err := c.UploadFile(context.Background(), uploadTo("http://uploads.example.com"), strings.NewReader("x"), 1)
 	assert.ErrorContains(t, err, "is not an https URL", "plain http goes to loopback only, when the API is reached so")
 }
 

@@ -54,25 +54,6 @@ func TestWaitEndsOnAPermanentError(t *testing.T) {
 	assert.True(t, indexingjobs.IsNotFound(err))
 }
 
-func TestPhases(t *testing.T) {
-	for p, want := range map[indexingjobs.Phase]bool{
-		indexingjobs.PhaseSucceeded: true, indexingjobs.PhaseFailed: true, indexingjobs.PhaseError: true, indexingjobs.PhaseCancelled: true,
-		indexingjobs.PhaseUnknown: false, indexingjobs.PhasePending: false, indexingjobs.PhaseRunning: false, "BATCH_JOB_PHASE_PAUSED": false,
-	} {
-		assert.Equal(t, want, p.Terminal(), p)
-	}
-	var absent indexingjobs.Phase
-	assert.False(t, absent.Known(), "a phase the API left out")
-	assert.Equal(t, "BATCH_JOB_PHASE_UNKNOWN", absent.String())
-	assert.True(t, indexingjobs.PhaseRunning.Known())
-	assert.False(t, indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED").Known())
-	assert.Equal(t, "BATCH_JOB_PHASE_PAUSED", indexingjobs.Phase("BATCH_JOB_PHASE_PAUSED").String(), "kept as it came")
-	assert.True(t, indexingjobs.StatusCancelled.Known())
-	assert.False(t, indexingjobs.Status("INDEX_JOB_STATUS_PAUSED").Known())
-	assert.True(t, indexingjobs.DataSourceStatusCancelled.Known())
-	assert.False(t, indexingjobs.DataSourceStatus("DATA_SOURCE_STATUS_X").Known())
-}
-
 func TestWaitReportsEveryRead(t *testing.T) {
 	srv := newScripted(t,
 		respond(200, jobBody("BATCH_JOB_PHASE_PENDING")),
@@ -147,7 +128,7 @@ func TestWaitReportsOnlyChanges(t *testing.T) {
 		return respond(200, fmt.Sprintf(`{"job":{"uuid":%q,"phase":%q,"completed_datasources":%d,"total_datasources":3%s}}`, jobID, phase, done, extra))
 	}
 	const updated = `,"updated_at":"2026-11-03T10:00:01Z"`
-	const source = `,"data_source_jobs":[{"data_source_uuid":"` + dsA + `","indexed_item_count":"7"}]`
+	source := `,"data_source_jobs":[{"data_source_uuid":"` + dsA + `","indexed_item_count":"7"}]`
 	srv := newScripted(t,
 		job("BATCH_JOB_PHASE_PENDING", 0, ""), job("BATCH_JOB_PHASE_PENDING", 0, ""), job("BATCH_JOB_PHASE_PENDING", 0, ""),
 		job("BATCH_JOB_PHASE_RUNNING", 0, ""), job("BATCH_JOB_PHASE_RUNNING", 0, ""),

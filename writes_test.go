@@ -26,7 +26,7 @@ func s3Source() *indexingjobs.S3Source {
 	return &indexingjobs.S3Source{BucketName: "archive", ItemPath: "/2025", Region: "us-east-1", KeyID: s3KeyID, SecretKey: s3Secret}
 }
 
-const (
+var (
 	kbAnswer = `{"knowledge_base":{"uuid":"` + kbID + `","name":"product-docs"}}`
 	dsAnswer = `{"knowledge_base_data_source":{"uuid":"` + dsA + `"}}`
 )

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,9 +29,10 @@ import (
 	indexingjobs "github.com/gradient-go/indexingjobs"
 )
 
-// Tests of DownloadIndexingJobDetails against hostile storage hosts: the
-// download keeps every promise of the other calls. Every storage host here
-// fails the test if a request reaches it with the token.
+// Tests of the report's download (details.go): IndexingJobDetailsURL and
+// DownloadIndexingJobDetails, against hostile storage hosts. The download
+// keeps every promise of the other calls. Every storage host made by
+// newStorageHost fails the test if a request reaches it with the token.
 
 // storageHit is what a storage host saw of one request.
 type storageHit struct {
@@ -411,6 +413,21 @@ func TestDownloadIsCapped(t *testing.T) {
 	}
 }
 
+// selfSigned is a plain-http API on loopback that is its own storage host:
+// it answers the report's signed URL with one on itself, whose query holds
+// the signature sigV4, and the report's request with report.
+func selfSigned(t *testing.T, report http.HandlerFunc) *scripted {
+	var srv *scripted
+	srv = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/details_signed_url") {
+			respond(200, `{"signed_url":"`+srv.URL+`/reports/r.json?X-Amz-Signature=`+sigV4+`"}`)(w, r)
+			return
+		}
+		report(w, r)
+	})
+	return srv
+}
+
 // announceAndStall announces a body of length bytes, sends part of it,
 // and waits until the client hangs up.
 func announceAndStall(length int, part []byte) http.HandlerFunc {
@@ -428,7 +445,7 @@ func announceAndStall(length int, part []byte) http.HandlerFunc {
 // Referer, and the second host gets the signature in no header: net/http
 // sets the whole signed URL as Referer on a redirect.
 func TestDownloadSendsNoReferer(t *testing.T) {
-	const report = `{"job":"` + jobID + `","data_sources":2}`
+	report := `{"job":"` + jobID + `","data_sources":2}`
 	for _, code := range []int{302, 307} {
 		for name, signed := range map[string]func(string) string{"SigV4": signedV4, "V2": signedV2} {
 			t.Run(fmt.Sprintf("%d, %s", code, name), func(t *testing.T) {
@@ -599,4 +616,227 @@ func TestStorageRefusalIsAnAPIError(t *testing.T) {
 			assertNoSecret(t, err, sigV4)
 		})
 	}
+}
+
+// TestRedactingASignedURLCostsWhatItsBytesCost: a failed download of a
+// report whose signed URL holds 16 KiB of query allocates less than 8 MB
+// to keep the URL's secrets out of its error. Before, every query value of
+// 8 bytes or more became a regular expression of each character, as is
+// and percent-encoded in either case, compiled into one alternation the
+// first time an error of the download was shown: 16 KiB (four values of 4
+// KiB) allocated about 55 MB; 40 KiB, 130 MB and 0.4 s; 400 KB, 1.5 GB and
+// 7 s (measured on the pattern alone), and past the regexp package's size
+// limit the pattern fell back to ".+": every error was "[redacted]". The
+// API body cap is 4 MiB: a hostile or broken API reached gigabytes with
+// one answer, and each err.Error() ran the pattern again.
+func TestRedactingASignedURLCostsWhatItsBytesCost(t *testing.T) {
+	var q []string
+	for i := range 4 {
+		q = append(q, fmt.Sprintf("X-Amz-Part-%d=%s", i, strings.Repeat(string(rune('a'+i)), 4<<10)))
+	}
+	signed := closedLoopbackURL(t) + "/reports/" + jobID + ".json?" + strings.Join(q, "&")
+	api := newScripted(t, respond(200, `{"signed_url":"`+signed+`"}`))
+	client := newClient(t, api.URL)
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := client.DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+
+	allocated := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, allocated, uint64(8<<20),
+		"a failed download of a %d-byte signed URL allocated %d MB (in %v): redaction must cost about the URL's bytes", len(signed), allocated>>20, took)
+}
+
+// TestNoErrorOfTheTreeShowsTheSignature: a storage host that redirects to
+// a path holding the signature (here, a loop) gets it into no error of the
+// tree: not the text, nor any error errors.Unwrap reaches, which an error
+// reporter that walks the tree shows. Before, redaction wrapped the
+// outermost error and cleaned the fields of an *APIError; the redirect
+// policy's error below kept its text whole.
+func TestNoErrorOfTheTreeShowsTheSignature(t *testing.T) {
+	storage := newStorageHost(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/echo/"+sigV4+"/report.json", http.StatusFound)
+	})
+	api := detailsAPI(t, signedV4(storage.URL))
+	_, err := downloadClient(t, api, []*httptest.Server{storage.Server}).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+	require.Error(t, err)
+	assert.False(t, showsSecret(err.Error(), sigV4), "the text itself is redacted: %v", err)
+	assertNoSecret(t, err, sigV4)
+}
+
+// TestEveryEchoOfASignedURLSecretIsRedacted: a storage host's error that
+// echoes the signature shows none of it, by assertNoSecret's measure (12
+// bytes in a row, decoded up to three times), in two spellings that
+// redaction of each query value, whole, as it is or percent-encoded once,
+// missed before:
+//   - cut at 1024 bytes: a JSON message holding the signature with "/"
+//     written "\/" (PHP's json_encode and many encoders write it so) was
+//     not matched in the raw body; decoded, it was cut to maxMessageLen
+//     before it was redacted, and the part before the cut (34 of 44
+//     characters here) no longer matched the whole; the same held for
+//     the id and the request id, cut at 128;
+//   - encoded twice: a page that names where to go after a login carries
+//     the request's query as a value of its own ("+" as %252B); the runs
+//     between two such characters stayed.
+func TestEveryEchoOfASignedURLSecretIsRedacted(t *testing.T) {
+	for name, tc := range map[string]struct {
+		signed func(host string) string
+		secret string
+		answer http.HandlerFunc
+	}{
+		"cut at 1024 bytes": {signedV2, sigV2,
+			respond(403, `{"id":"SignatureDoesNotMatch","message":"`+strings.Repeat("x", 990)+strings.ReplaceAll(sigV2, "/", `\/`)+`"}`)},
+		"encoded twice": {signedV2, sigV2,
+			respond(403, `<html><head><title>Sign in: /login?next=`+url.QueryEscape("?Signature="+url.QueryEscape(sigV2))+`</title></head></html>`,
+				"Content-Type", "text/html")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			storage := newStorageHost(t, tc.answer)
+			api := detailsAPI(t, tc.signed(storage.URL))
+			_, err := downloadClient(t, api, []*httptest.Server{storage.Server}).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+			require.Error(t, err)
+			assertNoSecret(t, err, tc.secret)
+		})
+	}
+}
+
+// TestADownloadThatStopsMidBodyEnds: a storage host that sends its
+// headers and the first bytes, then nothing, ends the download once it has
+// sent no byte for an attempt timeout; a bound on silence, not on the
+// whole download, which does not cut a long report short. Before, the
+// attempt timeout bounded the wait for headers only, and such a host held
+// the call (its goroutine, its connection, the caller's file) until the
+// caller's context ended, for ever under context.Background().
+func TestADownloadThatStopsMidBodyEnds(t *testing.T) {
+	storage := selfSigned(t, halfBody)
+	client := newClient(t, storage.URL, indexingjobs.WithAttemptTimeout(100*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond) // the test's safety net
+	defer cancel()
+	start := time.Now()
+	n, err := client.DownloadIndexingJobDetails(ctx, jobID, io.Discard)
+	require.Error(t, err)
+	assert.Equal(t, int64(7), n)
+	assert.NoError(t, ctx.Err(), "the download ended only at the test's safety net, after %v: %v", time.Since(start).Round(time.Millisecond), err)
+}
+
+// TestADownloadToNoWriterIsRefusedUnsent: like a bad uuid, a nil writer
+// is refused before anything is sent. Before, the core told a download
+// from an API call by its sink alone, so a nil io.Writer turned
+// DownloadIndexingJobDetails into an API call to the storage host: the
+// report was read whole into memory, dropped, and the call returned 0
+// bytes and no error, as if the report were empty.
+func TestADownloadToNoWriterIsRefusedUnsent(t *testing.T) {
+	storage := selfSigned(t, func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, strings.Repeat(`{"file":"a.pdf","items":12}`+"\n", 1000))
+	})
+	n, err := newClient(t, storage.URL).DownloadIndexingJobDetails(context.Background(), jobID, nil)
+	assert.Error(t, err, "a report of 28,000 bytes was downloaded to no writer: %d bytes written", n)
+	assert.Zero(t, storage.count(), "requests sent for a download to no writer")
+}
+
+// TestDownloadErrorsNeverHoldTheSignature: however the storage host fails
+// (connection cut, refused, a redirect loop, too slow, an error page that
+// echoes the request), the error names the report without the signed
+// URL's signature.
+func TestDownloadErrorsNeverHoldTheSignature(t *testing.T) {
+	cut := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+	})
+	loop := newScripted(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.String(), http.StatusFound) })
+	slow := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	echo := newScripted(t, respond(403, "<Error><Code>SignatureDoesNotMatch</Code><SignatureProvided>"+sigV4+"</SignatureProvided></Error>",
+		"Content-Type", "application/xml"))
+	refused := closedLoopbackURL(t)
+	for name, storage := range map[string]string{
+		"connection cut": cut.URL, "redirect loop": loop.URL, "too slow": slow.URL,
+		"page echoing the signature": echo.URL, "connection refused": refused,
+	} {
+		t.Run(name, func(t *testing.T) {
+			api := newScripted(t, respond(200, `{"signed_url":"`+storage+`/reports/`+jobID+`.json?X-Amz-Expires=900&X-Amz-Signature=`+sigV4+`"}`))
+			client := newClient(t, api.URL, indexingjobs.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+			_, err := client.DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+			require.Error(t, err)
+			msg := fmt.Sprintf("%v %+v", err, err)
+			assert.NotContains(t, msg, sigV4[:16])
+			assert.Contains(t, msg, storage+"/reports/"+jobID+".json", "names the report")
+		})
+	}
+}
+
+// TestSignedURLToThisMachineOnlyForATestAPI: an API reached over https
+// cannot send the client to a plain-http service on this machine.
+func TestSignedURLToThisMachineOnlyForATestAPI(t *testing.T) {
+	client := memoryClient(t, func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, ContentLength: -1,
+			Body: io.NopCloser(strings.NewReader(`{"signed_url":"http://127.0.0.1:6379/x"}`))}, nil
+	})
+	_, err := client.IndexingJobDetailsURL(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not an https URL")
+}
+
+// TestDownloadCarriesNoToken: the details are fetched from the signed URL
+// on another origin with no Authorization header.
+func TestDownloadCarriesNoToken(t *testing.T) {
+	report := `{"job":"` + jobID + `","data_sources":2}`
+	var storageSaw atomic.Value
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		storageSaw.Store(fmt.Sprint(r.Header))
+		if r.Header.Get("Authorization") != "" || r.URL.Query().Get("sig") != "ok" {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		_, _ = io.WriteString(w, report)
+	}))
+	defer storage.Close()
+	api, seen := recorder(t, 200, `{"signed_url":"`+storage.URL+`/reports/`+jobID+`?sig=ok"}`)
+
+	var out strings.Builder
+	n, err := newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, &out)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(report)), n)
+	assert.Equal(t, report, out.String())
+	assert.NotContains(t, storageSaw.Load(), testToken[8:24])
+	assert.Len(t, seen(), 1)
+
+	// A signed URL that is not https (or loopback http) is refused unsent,
+	// and the error says truly why.
+	for bad, why := range map[string]string{"http://reports.example/x": "not an https URL", "ftp://reports.example/x": "not an https URL",
+		"/relative": "not an absolute URL", "https://u:p@reports.example/x": "carries a user or password"} {
+		api, _ := recorder(t, 200, `{"signed_url":"`+bad+`"}`)
+		_, err := newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), why)
+		assert.NotContains(t, err.Error(), "u:p@")
+	}
+
+	// No error quotes the signature, a credential.
+	for _, signed := range []string{closedLoopbackURL(t) + "/r?sig=s3cr3tsig", "http://reports.example/r?sig=s3cr3tsig"} {
+		api, _ := recorder(t, 200, `{"signed_url":"`+signed+`"}`)
+		_, err = newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+		require.Error(t, err, signed)
+		assert.NotContains(t, err.Error(), "s3cr3tsig", signed)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			assert.NotContains(t, uerr.URL, "s3cr3tsig", "the *url.Error in the chain")
+		}
+	}
+
+	// The storage host says no: the error names the status, not the signature.
+	api, _ = recorder(t, 200, `{"signed_url":"`+storage.URL+`/reports/`+jobID+`?sig=expired"}`)
+	_, err = newClient(t, api.URL).DownloadIndexingJobDetails(context.Background(), jobID, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "403 Forbidden")
+	assert.NotContains(t, err.Error(), "expired")
 }
