@@ -35,6 +35,7 @@ type try struct {
 	cancel    context.CancelCauseFunc
 	trace     httptrace.ClientTrace
 	sends     atomic.Int32 // writes of the request, redirects included
+	conns     atomic.Int32 // connections got for it, redirects included
 	hops      atomic.Int32 // redirects followed
 	reached   atomic.Bool  // the request reached the client's own transport
 	streaming atomic.Bool  // a download's headers came: the timer bounds silences now
@@ -56,8 +57,16 @@ func (t *try) wroteHeaders() {
 	}
 }
 
-// written is how many times the request itself was written: redirects
-// are requests of their own.
+// gotConn notes a send begun: Go's HTTP/2 transport may hand back the
+// answer to the last send before WroteHeaders has run for it, on another
+// goroutine, so an answered attempt counts the sends begun.
+func (t *try) gotConn(httptrace.GotConnInfo) { t.conns.Add(1) }
+
+// begun is how many times the request itself was begun to be sent:
+// redirects are requests of their own.
+func (t *try) begun() int { return max(0, int(t.conns.Load()-t.hops.Load())) }
+
+// written is how many times the request itself was written.
 func (t *try) written() int {
 	return max(0, int(t.sends.Load()-t.hops.Load()))
 }
@@ -101,7 +110,7 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (f facts) {
 		})
 		defer timer.Stop()
 	}
-	t.trace.WroteHeaders = t.wroteHeaders
+	t.trace.WroteHeaders, t.trace.GotConn = t.wroteHeaders, t.gotConn
 	req := x.req.WithContext(httptrace.WithClientTrace(t, &t.trace))
 	switch {
 	case x.upload != nil:
@@ -116,9 +125,15 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (f facts) {
 		}
 	}
 	resp, err := c.hc.Do(req)
-	f.sends = min(t.written(), maxSendsPerAttempt+1)
+	f.sends = t.written()
+	if err == nil { // answered: every send begun was written
+		f.sends = max(f.sends, t.begun())
+	}
+	f.sends = min(f.sends, maxSendsPerAttempt+1)
 	traced := c.traced && (t.reached.Load() || !c.middleware)
-	f.wrote = f.sends > 0 || !(traced || (err != nil && neverConnected(err)))
+	// Written: reported so, or answered (an HTTP/2 answer may come before
+	// the report of its write), or not proven unwritten.
+	f.wrote = t.written() > 0 || err == nil || !(traced || neverConnected(err))
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
