@@ -132,7 +132,8 @@ func faultyFake(t *testing.T, n int, f indexingjobstest.Fault) (*indexingjobstes
 }
 
 // TestFaults: each fault ends in success after retries or in a clear
-// error, within the bound given, and leaves no goroutine behind.
+// error (ending well within twenty times the bound given: a guard against
+// a hang, not a timing), and leaves no goroutine behind.
 func TestFaults(t *testing.T) {
 	ctx := context.Background()
 	job := `{"job":{"uuid":"` + jobID + `","phase":"BATCH_JOB_PHASE_CANCELLED"}}`
@@ -272,7 +273,10 @@ func TestFaults(t *testing.T) {
 			t.Cleanup(func() { goleak.VerifyNone(t) }) // the last cleanup: after the servers close
 			start := time.Now()
 			c.run(t)
-			assert.Less(t, time.Since(start), c.bound, "the fault took too long to end")
+			// A guard against a fault that never ends, not a measure of
+			// speed: twenty times the case's bound, so that a machine
+			// under load does not fail it.
+			assert.Less(t, time.Since(start), 20*c.bound, "the fault did not end")
 		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,54 +66,24 @@ func TestWaitReportsEveryRead(t *testing.T) {
 	assert.Equal(t, []indexingjobs.Phase{indexingjobs.PhasePending, indexingjobs.PhaseRunning, indexingjobs.PhaseCancelled}, seen)
 }
 
-// TestPollingHasAFloor: a wait asked shorter than the shortest allowed
-// (10ms, for WithPollInterval and WithMaxPollInterval alike) polls as
-// that shortest one does. Each case waits on a job that never ends beside
-// a reference that asks for the floor itself, under one context that the
-// reference's server cancels at its fifth read; the case may then have
-// read about as often, not more than twice as often. No clock is read:
-// before, WithPollInterval(time.Nanosecond) read thousands of times
-// while the reference read five.
+// TestPollingHasAFloor: however short the waits asked for (a nanosecond,
+// first or longest), reads begin at least 10ms apart, so that a wait
+// cannot spend the rate limit (WithPollInterval(time.Nanosecond) made
+// 11,107 requests in a second before the floor). On the virtual clock, so
+// that no real time is measured.
 func TestPollingHasAFloor(t *testing.T) {
-	const reads = 5
-	floor := 10 * time.Millisecond
-	for _, tc := range []struct {
-		name             string
-		probe, reference []indexingjobs.WaitOption
-	}{
-		{"first wait", []indexingjobs.WaitOption{indexingjobs.WithPollInterval(time.Nanosecond)},
-			[]indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor)}},
-		{"first and longest wait", []indexingjobs.WaitOption{indexingjobs.WithPollInterval(time.Nanosecond), indexingjobs.WithMaxPollInterval(time.Nanosecond)},
-			[]indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor), indexingjobs.WithMaxPollInterval(floor)}},
-		{"longest wait", []indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor), indexingjobs.WithMaxPollInterval(time.Microsecond)},
-			[]indexingjobs.WaitOption{indexingjobs.WithPollInterval(floor), indexingjobs.WithMaxPollInterval(floor)}},
+	for name, opts := range map[string][]indexingjobs.WaitOption{
+		"first wait":             {indexingjobs.WithPollInterval(time.Nanosecond)},
+		"first and longest wait": {indexingjobs.WithPollInterval(time.Nanosecond), indexingjobs.WithMaxPollInterval(time.Nanosecond)},
+		"longest wait":           {indexingjobs.WithPollInterval(10 * time.Millisecond), indexingjobs.WithMaxPollInterval(time.Microsecond)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			running := respond(200, jobBody("BATCH_JOB_PHASE_RUNNING"))
-			var referenceReads atomic.Int32
-			reference := newScripted(t, func(w http.ResponseWriter, r *http.Request) {
-				if referenceReads.Add(1) == reads {
-					cancel()
-				}
-				running(w, r)
-			})
-			probe := newScripted(t, running)
-
-			done := make(chan error, 1)
-			go func() {
-				_, err := newClient(t, reference.URL).WaitForIndexingJob(ctx, jobID, tc.reference...)
-				done <- err
-			}()
-			_, err := newClient(t, probe.URL).WaitForIndexingJob(ctx, jobID, tc.probe...)
-			var waitErr *indexingjobs.WaitError
-			require.ErrorAs(t, err, &waitErr)
-			assert.ErrorIs(t, err, context.Canceled)
-			require.ErrorIs(t, <-done, context.Canceled)
-			assert.Equal(t, reads, reference.count())
-			assert.LessOrEqual(t, probe.count(), 2*reads, "reads while the reference made %d", reads)
-			assert.LessOrEqual(t, waitErr.Polls, 2*reads)
+		t.Run(name, func(t *testing.T) {
+			_, began := waitFor(t, 300*time.Millisecond, 0, opts...)
+			require.Greater(t, len(began), 2)
+			for i := 1; i < len(began); i++ {
+				assert.GreaterOrEqual(t, began[i]-began[i-1], 10*time.Millisecond, "read %d began %v after the one before", i+1, began[i]-began[i-1])
+			}
+			assert.LessOrEqual(t, len(began), 300/10+1, "at most a read each 10ms of a 300ms job")
 		})
 	}
 }
