@@ -84,8 +84,11 @@ type Summary struct {
 	// nothing.
 	UpToDate bool `json:"up_to_date"`
 	// Job is the indexing job started (Sync) or created with the knowledge
-	// base (Create, with Wait), as last seen.
-	Job *indexingjobs.IndexingJob `json:"job,omitempty"`
+	// base (Create, with Wait), as last seen; or, with JobUnderWay, the
+	// job Sync found still indexing the data source, which it did not
+	// start again.
+	Job         *indexingjobs.IndexingJob `json:"job,omitempty"`
+	JobUnderWay bool                      `json:"job_under_way,omitempty"`
 }
 
 // FileError is an error about one file of the folder, or one object of the

@@ -43,13 +43,17 @@ type SyncOptions struct {
 //  5. It starts an indexing job on that data source alone, only when
 //     something changed: a file uploaded or deleted, the data source
 //     added, or an object stored after the data source's last job began
-//     (a run stopped before its job started); or with Force. With Wait it
-//     follows the job; one that ends other than succeeded is an error
-//     that wraps ErrJobNotSucceeded.
+//     (a run stopped before its job started); or with Force. A job on the
+//     data source that has not ended (pending or running, as a run
+//     without Wait leaves it) is not started again: the Summary holds it,
+//     with JobUnderWay. With Wait it follows the job; one that ends other
+//     than succeeded is an error that wraps ErrJobNotSucceeded.
 //
 // A run with nothing to do makes one API request (the list of data
 // sources) and the listing's, uploads nothing, starts nothing, and
-// returns a Summary with UpToDate set.
+// returns a Summary with UpToDate set; when the data source's last job
+// has not ended, or began before an object was stored, it asks for the
+// knowledge base's jobs too (a second request).
 //
 // When ctx ends the uploads under way stop at once: a PUT cut short stores
 // nothing, so each object is whole, old or new. The Summary says what was
@@ -99,9 +103,25 @@ func Sync(ctx context.Context, api API, dir string, opts SyncOptions) (*Summary,
 	if err != nil {
 		return sum, err
 	}
-	if !opts.Force && sum.Uploaded == 0 && sum.Deleted == 0 && !sum.DataSourceAdded && indexedSince(ds, remote) {
-		sum.UpToDate = true
-		return sum, nil
+	if !opts.Force && sum.Uploaded == 0 && sum.Deleted == 0 && !sum.DataSourceAdded {
+		if indexedSince(ds, remote) {
+			sum.UpToDate = true
+			return sum, nil
+		}
+		// Its last job has not ended, or began before some object was
+		// stored: a job still under way is not started again.
+		job, err := underWay(ctx, api, opts.KnowledgeBaseUUID, ds.UUID)
+		if err != nil {
+			return sum, err
+		}
+		if job != nil {
+			sum.UpToDate, sum.Job, sum.JobUnderWay = true, job, true
+			progress.Step(fmt.Sprintf("Indexing job %s is under way (%s)", job.UUID, job.Phase.Short()))
+			if !opts.Wait {
+				return sum, nil
+			}
+			return sum, follow(ctx, api, job, opts.WaitOptions, opts.JobProgress, sum)
+		}
 	}
 	job, err := api.StartIndexingJob(ctx, opts.KnowledgeBaseUUID, ds.UUID)
 	if err != nil {
@@ -270,6 +290,24 @@ func ensureDataSource(ctx context.Context, api API, kb string, cfg SpacesConfig,
 	}
 	sum.DataSourceUUID, sum.DataSourceAdded = ds.UUID, true
 	return ds, nil
+}
+
+// underWay is the knowledge base's newest job that indexes the data source
+// and has not ended, or nil when there is none: one request.
+func underWay(ctx context.Context, api API, kb, ds string) (*indexingjobs.IndexingJob, error) {
+	jobs, err := api.ListKnowledgeBaseIndexingJobs(ctx, kb)
+	if err != nil {
+		return nil, err
+	}
+	var newest *indexingjobs.IndexingJob
+	for i := range jobs {
+		job := &jobs[i]
+		covers := len(job.DataSourceUUIDs) == 0 || slices.ContainsFunc(job.DataSourceUUIDs, func(id string) bool { return strings.EqualFold(id, ds) })
+		if covers && !job.Phase.Terminal() && (newest == nil || job.CreatedAt.After(newest.CreatedAt)) {
+			newest = job
+		}
+	}
+	return newest, nil
 }
 
 // indexedSince reports whether the data source's last job began after

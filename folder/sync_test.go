@@ -62,8 +62,8 @@ type spacesFixture struct {
 	transport *countingTransport
 }
 
-func newSpacesFixture(t testing.TB) *spacesFixture {
-	srv := indexingjobstest.NewServer(indexingjobstest.WithJobDuration(0))
+func newSpacesFixture(t testing.TB, opts ...indexingjobstest.Option) *spacesFixture {
+	srv := indexingjobstest.NewServer(append([]indexingjobstest.Option{indexingjobstest.WithJobDuration(0)}, opts...)...)
 	t.Cleanup(srv.Close)
 	kb := indexingjobstest.NewKnowledgeBase(1)
 	kb.Name = indexingjobstest.SpacesBucket
@@ -281,6 +281,43 @@ func TestSyncIndexesWhatARunStoppedBeforeItsStartUploaded(t *testing.T) {
 	sum, err = folder.Sync(context.Background(), f.client, dir, f.options())
 	require.NoError(t, err)
 	assert.True(t, sum.UpToDate)
+}
+
+// TestSyncStartsNoJobWhileOneIsUnderWay: a run without Wait leaves its
+// job pending; a rerun with nothing changed starts no second job, says
+// the first is under way and, with Wait, follows it to its end.
+func TestSyncStartsNoJobWhileOneIsUnderWay(t *testing.T) {
+	f := newSpacesFixture(t, indexingjobstest.WithJobDuration(time.Hour))
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.md": "a", "b.md": "b"})
+	opts := f.options()
+	opts.Wait = false
+	first, err := folder.Sync(context.Background(), f.client, dir, opts)
+	require.NoError(t, err)
+	require.NotNil(t, first.Job)
+
+	for range 2 {
+		sum, err := folder.Sync(context.Background(), f.client, dir, opts)
+		require.NoError(t, err)
+		assert.True(t, sum.UpToDate)
+		assert.True(t, sum.JobUnderWay)
+		require.NotNil(t, sum.Job)
+		assert.Equal(t, first.Job.UUID, sum.Job.UUID)
+		assert.False(t, sum.Job.Phase.Terminal(), sum.Job.Phase)
+	}
+	jobs, err := f.client.ListKnowledgeBaseIndexingJobs(context.Background(), f.kb)
+	require.NoError(t, err)
+	assert.Len(t, jobs, 1, "one job started")
+
+	sum, err := folder.Sync(context.Background(), f.client, dir, opts)
+	require.NoError(t, err)
+	_, err = f.client.CancelIndexingJob(context.Background(), sum.Job.UUID)
+	require.NoError(t, err)
+	sum, err = folder.Sync(context.Background(), f.client, dir, opts)
+	require.NoError(t, err)
+	assert.False(t, sum.JobUnderWay, "the job ended cancelled: the objects are indexed again")
+	require.NotNil(t, sum.Job)
+	assert.NotEqual(t, first.Job.UUID, sum.Job.UUID)
 }
 
 // TestSyncAddsTheDataSourceItLacks: a knowledge base without a Spaces

@@ -211,6 +211,14 @@ func (a *apiCommand) printSummary(sum *folder.Summary, f *indexFlags) error {
 		}
 		_, err := fmt.Fprintln(a.stdout, safetext.Line(sum.KnowledgeBaseUUID))
 		return err
+	case sum.UpToDate && sum.JobUnderWay && !sum.Job.Phase.Terminal():
+		_, err := fmt.Fprintf(a.stdout, "up to date: %s in Spaces %s; indexing job %s, started earlier, is %s\n",
+			count(sum.Files, "file"), safetext.Line(f.spaces), safetext.Line(sum.Job.UUID), sum.Job.Phase.Short())
+		return err
+	case sum.UpToDate && sum.JobUnderWay:
+		_, err := fmt.Fprintf(a.stdout, "up to date: %s in Spaces %s, indexed by job %s (started earlier), %s\n",
+			count(sum.Files, "file"), safetext.Line(f.spaces), safetext.Line(sum.Job.UUID), sum.Job.Phase.Short())
+		return err
 	case sum.UpToDate:
 		_, err := fmt.Fprintf(a.stdout, "up to date: %s in Spaces %s, indexed\n", count(sum.Files, "file"), safetext.Line(f.spaces))
 		return err

@@ -27,9 +27,9 @@ import (
 // spacesFake is the fake API with its Spaces in the environment, and a
 // knowledge base whose data source is the folder source-1 of the bucket
 // named after it (how the fake shows a knowledge base's data sources).
-func spacesFake(t *testing.T) (srv *indexingjobstest.Server, kb, spaces string) {
+func spacesFake(t *testing.T, opts ...indexingjobstest.Option) (srv *indexingjobstest.Server, kb, spaces string) {
 	t.Helper()
-	srv, _ = fake(t, indexingjobstest.WithJobDuration(0))
+	srv, _ = fake(t, append([]indexingjobstest.Option{indexingjobstest.WithJobDuration(0)}, opts...)...)
 	t.Setenv(apiURLEnv, srv.URL)
 	t.Setenv(folder.SpacesEndpointEnv, srv.SpacesURL())
 	t.Setenv(folder.SpacesAccessKeyIDEnv, indexingjobstest.SpacesAccessKeyID)
@@ -79,6 +79,28 @@ func TestIndexKeepsAKnowledgeBaseCurrent(t *testing.T) {
 	assert.True(t, sum.UpToDate)
 	assert.Equal(t, 2, sum.Unchanged)
 	assert.Equal(t, kb, sum.KnowledgeBaseUUID)
+}
+
+// TestIndexSaysAJobIsUnderWay: a rerun while the job the first run
+// started is still pending starts none and says so, naming the job.
+func TestIndexSaysAJobIsUnderWay(t *testing.T) {
+	srv, kb, spaces := spacesFake(t, indexingjobstest.WithJobDuration(time.Hour))
+	dir := writeFolder(t, map[string]string{"a.md": "alpha"})
+	args := []string{"index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1"}
+	code, _, stderr := runCmd(t, args...)
+	require.Equal(t, exitOK, code, stderr)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	jobs, err := c.ListKnowledgeBaseIndexingJobs(context.Background(), kb)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+
+	code, stdout, stderr := runCmd(t, args...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "up to date: 1 file in Spaces handbook/source-1; indexing job "+jobs[0].UUID+", started earlier, is PENDING\n", stdout)
+	jobs, err = c.ListKnowledgeBaseIndexingJobs(context.Background(), kb)
+	require.NoError(t, err)
+	assert.Len(t, jobs, 1, "no second job")
 }
 
 // TestIndexMakesANewKnowledgeBaseFromAFolder: against the fake, --new
