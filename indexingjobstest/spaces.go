@@ -27,10 +27,14 @@ import (
 // header, or the X-Amz-Credential of a presigned URL, names the key);
 // others get 403 InvalidAccessKeyId. The signature itself is not checked:
 // gofakes3 does not verify signatures, and the fake does not sign.
+//
+// None of them shares 16 bytes with DefaultToken: the tool hides any run
+// of 16 bytes of the token it holds, and would hide a bucket named like
+// it.
 const (
-	SpacesAccessKeyID     = "indexingjobstest-spaces-key"
-	SpacesSecretAccessKey = "indexingjobstest-spaces-secret"
-	SpacesBucket          = "indexingjobstest-bucket"
+	SpacesAccessKeyID     = "fake-spaces-key"
+	SpacesSecretAccessKey = "fake-spaces-secret"
+	SpacesBucket          = "fake-spaces-bucket"
 	// SpacesRegion is the region the fake's Spaces says it is in, as a
 	// knowledge base's Spaces data source names it.
 	SpacesRegion = "tor1"

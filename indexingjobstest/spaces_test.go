@@ -37,6 +37,17 @@ func newSpacesClient(t *testing.T, srv *indexingjobstest.Server, key string) *mi
 // aws-chunked body with a signature per chunk), which a store that
 // mis-decodes such bodies would keep with the chunk headers inside. The
 // listing's ETag is the content's MD5.
+// TestSpacesNamesShareNothingWithTheToken: the tool hides every run of
+// 16 bytes of the token it holds, so a bucket named with one is shown
+// hidden ("[redacted]bucket").
+func TestSpacesNamesShareNothingWithTheToken(t *testing.T) {
+	for _, name := range []string{indexingjobstest.SpacesAccessKeyID, indexingjobstest.SpacesSecretAccessKey, indexingjobstest.SpacesBucket, indexingjobstest.SpacesRegion} {
+		for i := 0; i+16 <= len(indexingjobstest.DefaultToken); i++ {
+			assert.NotContains(t, name, indexingjobstest.DefaultToken[i:i+16])
+		}
+	}
+}
+
 func TestSpacesContentRoundTrips(t *testing.T) {
 	srv, _ := newFake(t)
 	c := newSpacesClient(t, srv, indexingjobstest.SpacesAccessKeyID)

@@ -103,6 +103,19 @@ func TestIndexSaysAJobIsUnderWay(t *testing.T) {
 	assert.Len(t, jobs, 1, "no second job")
 }
 
+// TestIndexShowsTheFakesBucketAsItIs: the bucket serve-fake has ready is
+// printed as it is named, not taken for a piece of the fake's token.
+func TestIndexShowsTheFakesBucketAsItIs(t *testing.T) {
+	_, kb, _ := spacesFake(t)
+	dir := writeFolder(t, map[string]string{"a.md": "alpha"})
+	spaces := indexingjobstest.SpacesBucket + "/docs"
+	code, _, stderr := runCmd(t, "index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1", "--wait", "--poll", "10ms")
+	require.Equal(t, exitOK, code, stderr)
+	code, stdout, stderr := runCmd(t, "index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "up to date: 1 file in Spaces "+spaces+", indexed\n", stdout)
+}
+
 // TestIndexMakesANewKnowledgeBaseFromAFolder: against the fake, --new
 // uploads each file through a presigned URL, creates the knowledge base
 // with a file data source for each, follows its database online and its
