@@ -836,7 +836,7 @@ type IndexingJob struct {
 	// Tokens Tokens used by the job. Deprecated; read `total_tokens`.
 	//
 	// Example: 123
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read total_tokens (TotalTokens).
 	Tokens int64 `json:"tokens,omitempty,omitzero"`
 
 	// TotalDatasources How many data sources the job indexes.
@@ -897,13 +897,13 @@ type dataSourceInput struct {
 	// BucketName The bucket's name; superseded by `spaces_data_source`.
 	//
 	// Example: product-docs
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read spaces_data_source.bucket_name (SpacesDataSource.BucketName).
 	BucketName string `json:"bucket_name,omitempty,omitzero"`
 
 	// BucketRegion The bucket's region; superseded by `spaces_data_source`.
 	//
 	// Example: tor1
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: give spaces_data_source.region (SpacesDataSource.Region).
 	BucketRegion string `json:"bucket_region,omitempty,omitzero"`
 
 	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
@@ -926,7 +926,7 @@ type dataSourceInput struct {
 	// ItemPath The folder or object in the bucket; superseded by `spaces_data_source`.
 	//
 	// Example: /manuals
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read spaces_data_source.item_path (SpacesDataSource.ItemPath).
 	ItemPath string `json:"item_path,omitempty,omitzero"`
 
 	// SpacesSource A folder or object in a DigitalOcean Spaces bucket.
@@ -1027,7 +1027,7 @@ type KnowledgeBaseDataSource struct {
 	// BucketName The bucket's name; superseded by `spaces_data_source`.
 	//
 	// Example: product-docs
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read spaces_data_source.bucket_name (SpacesDataSource.BucketName).
 	BucketName string `json:"bucket_name,omitempty,omitzero"`
 
 	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
@@ -1055,7 +1055,7 @@ type KnowledgeBaseDataSource struct {
 	// ItemPath The folder or object in the bucket; superseded by `spaces_data_source`.
 	//
 	// Example: /manuals
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read spaces_data_source.item_path (SpacesDataSource.ItemPath).
 	ItemPath string `json:"item_path,omitempty,omitzero"`
 
 	// LastDatasourceIndexingJob The progress of an indexing job in one of its data sources.
@@ -1064,7 +1064,7 @@ type KnowledgeBaseDataSource struct {
 	// Region The bucket's region; superseded by `spaces_data_source`.
 	//
 	// Example: tor1
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read spaces_data_source.region (SpacesDataSource.Region).
 	Region string `json:"region,omitempty,omitzero"`
 
 	// SpacesDataSource A folder or object in a DigitalOcean Spaces bucket.

@@ -376,13 +376,13 @@ type DataSourceInput struct {
 	// BucketName The bucket's name; superseded by `spaces_data_source`.
 	//
 	// Example: product-docs
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read spaces_data_source.bucket_name (SpacesDataSource.BucketName).
 	BucketName string `json:"bucket_name,omitempty,omitzero"`
 
 	// BucketRegion The bucket's region; superseded by `spaces_data_source`.
 	//
 	// Example: tor1
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: give spaces_data_source.region (SpacesDataSource.Region).
 	BucketRegion string `json:"bucket_region,omitempty,omitzero"`
 
 	// ChunkingAlgorithm How the content is cut into chunks before it is embedded. More values may be added.
@@ -405,7 +405,7 @@ type DataSourceInput struct {
 	// ItemPath The folder or object in the bucket; superseded by `spaces_data_source`.
 	//
 	// Example: /manuals
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	// Deprecated: read spaces_data_source.item_path (SpacesDataSource.ItemPath).
 	ItemPath string `json:"item_path,omitempty,omitzero"`
 
 	// SpacesSource A folder or object in a DigitalOcean Spaces bucket.
