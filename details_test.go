@@ -618,6 +618,24 @@ func TestStorageRefusalIsAnAPIError(t *testing.T) {
 	}
 }
 
+// TestALargeStorageErrorPageSaysItsBoundAndShowsItsStart: a storage
+// host's error page longer than what is read of it (4 KiB) is an
+// *APIError that says the bound it was cut at and shows how it starts.
+func TestALargeStorageErrorPageSaysItsBoundAndShowsItsStart(t *testing.T) {
+	page := `<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>` + strings.Repeat("<Padding/>", 2000) + `</Error>`
+	storage := newStorageHost(t, respond(503, page, "Content-Type", "application/xml"))
+	api := detailsAPI(t, signedV4(storage.URL))
+	var out sink
+	_, err := downloadClient(t, api, []*httptest.Server{storage.Server}, indexingjobs.WithMaxRetries(0)).DownloadIndexingJobDetails(context.Background(), jobID, &out)
+	var apiErr *indexingjobs.APIError
+	require.ErrorAs(t, err, &apiErr, "%v", err)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Contains(t, apiErr.Message, "a body of more than 4096 bytes")
+	assert.Contains(t, apiErr.Message, "it starts: <Error><Code>SlowDown</Code>")
+	assert.NotContains(t, err.Error(), strings.Repeat("<Padding/>", 500), "only the start is shown")
+	assertNoSecret(t, err, sigV4)
+}
+
 // TestRedactingASignedURLCostsWhatItsBytesCost: a failed download of a
 // report whose signed URL holds 16 KiB of query allocates less than 8 MB
 // to keep the URL's secrets out of its error. Before, every query value of
