@@ -12,17 +12,23 @@ import (
 	"github.com/gradient-go/indexingjobs"
 )
 
+// spacesPut starts s's Spaces and returns a function that stores an object
+// in its ready bucket.
+func spacesPut(t *testing.T, s *Server) func(key, body string) {
+	s.SpacesURL()
+	return func(key, body string) {
+		_, err := s.spaces.backend.PutObject(SpacesBucket, key, map[string]string{}, bytes.NewReader([]byte(body)), int64(len(body)), nil)
+		require.NoError(t, err)
+	}
+}
+
 // TestSpacesIndexedCountsWhatChanged: a job of a Spaces data source finds
 // every object under its prefix; the first time all are new, then only
 // those added or changed since.
 func TestSpacesIndexedCountsWhatChanged(t *testing.T) {
 	s := NewServer()
 	defer s.Close()
-	s.SpacesURL()
-	put := func(key, body string) {
-		_, err := s.spaces.backend.PutObject(SpacesBucket, key, map[string]string{}, bytes.NewReader([]byte(body)), int64(len(body)), nil)
-		require.NoError(t, err)
-	}
+	put := spacesPut(t, s)
 	put("docs/a.md", "a")
 	put("docs/b.md", "b")
 	put("other/c.md", "c")
@@ -45,11 +51,7 @@ func TestJobsCountWhatTheirDataSourcesHold(t *testing.T) {
 	ctx := t.Context()
 	s := NewServer(WithJobDuration(50*time.Millisecond), WithDatabaseDelay(0))
 	defer s.Close()
-	s.SpacesURL()
-	put := func(key, body string) {
-		_, err := s.spaces.backend.PutObject(SpacesBucket, key, map[string]string{}, bytes.NewReader([]byte(body)), int64(len(body)), nil)
-		require.NoError(t, err)
-	}
+	put := spacesPut(t, s)
 	put("docs/a.md", "a")
 	put("docs/b.md", "bb")
 	put("other/c.md", "c")
