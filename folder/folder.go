@@ -23,8 +23,14 @@
 //
 // Both stop at once when their context ends, leaving no partial object
 // visible (an upload is one PUT, which the store keeps whole or not at
-// all), and return a Summary of what was done with the error. Errors
-// about a file name it (*FileError).
+// all), and return a Summary of what was done with the error; a file cut
+// short by the end is not reported to Progress as failed. Errors about a
+// file name it (*FileError). Either, run again, sends only what is
+// missing: Sync compares the folder with what is in the bucket, by
+// content; Create, given a JournalDir, keeps a journal of the files it
+// uploaded (each file's name, size, SHA-256 and object key, written and
+// synced as each upload is answered), and the next run with the same
+// folder, name and region reuses those still the same.
 //
 // The package depends on the root package through API, which
 // *indexingjobs.Client satisfies; a program that imports only the root
@@ -73,9 +79,12 @@ type Summary struct {
 	// Files is how many regular files the folder has (Walk).
 	Files int `json:"files"`
 	// Uploaded files, and their Bytes; Unchanged files (Sync: the same
-	// content is in Spaces); Deleted objects (Sync with Delete).
+	// content is in Spaces); Reused files (Create: an earlier run that was
+	// interrupted uploaded them, as its journal says, and they have not
+	// changed); Deleted objects (Sync with Delete).
 	Uploaded  int   `json:"uploaded"`
 	Unchanged int   `json:"unchanged"`
+	Reused    int   `json:"reused,omitempty"`
 	Deleted   int   `json:"deleted"`
 	Bytes     int64 `json:"bytes"`
 	// Skipped is what Walk left out, and why.
