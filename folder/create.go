@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,7 +75,11 @@ func (r *RunOptions) parallel() int {
 // them, Parallel at once, each streamed from disk through
 // UploadFile, then creates the knowledge base with a file data source for
 // each. So N files cost ceil(N/BatchSize) requests for URLs (and one more
-// for any URL that expired before its turn), N uploads and one create.
+// for any URL that expired before its turn), N uploads and one create,
+// after one list of the knowledge bases (a request a page of 200): Create
+// refuses a name that a knowledge base of the region and project already
+// has (*KnowledgeBaseExistsError), as a second run after one that
+// succeeded would otherwise make a second knowledge base of the folder.
 // With Wait it then follows the database and the first indexing job; a
 // job that ends other than succeeded is an error that wraps
 // ErrJobNotSucceeded.
@@ -104,6 +109,9 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 	sum := &Summary{Files: len(t.files), Skipped: t.skipped}
 	if len(t.files) == 0 {
 		return sum, fmt.Errorf("%w under %s", ErrNoFiles, dir)
+	}
+	if err := refuseTaken(ctx, api, opts); err != nil {
+		return sum, err
 	}
 	var j *journal
 	header := journalHeader{Name: opts.Name, Region: opts.Region}
@@ -176,6 +184,31 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 	sum.Job = job
 	progress.Step("Following indexing job " + job.UUID)
 	return sum, follow(ctx, api, job, opts.WaitOptions, opts.JobProgress, sum)
+}
+
+// refuseTaken lists the knowledge bases (one list, a page of 200 a
+// request) and fails with *KnowledgeBaseExistsError if one in the region
+// has the name; one whose listing names another project does not count.
+func refuseTaken(ctx context.Context, api API, opts CreateOptions) error {
+	var taken *KnowledgeBaseExistsError
+	for kb, err := range api.ListKnowledgeBases(ctx) {
+		if err != nil {
+			return fmt.Errorf("looking for a knowledge base named %q: %w", opts.Name, err)
+		}
+		if kb.Name != opts.Name || !strings.EqualFold(kb.Region, opts.Region) ||
+			(kb.ProjectID != "" && !strings.EqualFold(kb.ProjectID, opts.ProjectID)) {
+			continue
+		}
+		if taken == nil {
+			taken = &KnowledgeBaseExistsError{Name: opts.Name, Region: opts.Region, UUID: kb.UUID}
+		} else {
+			taken.Others++
+		}
+	}
+	if taken != nil {
+		return taken
+	}
+	return nil
 }
 
 // refused reports whether err is the API's refusal of the request itself

@@ -223,3 +223,32 @@ func TestCreateDropsTheJournalsObjectsWhenTheCreateIsRefused(t *testing.T) {
 	assert.Equal(t, n-k, sum.Reused)
 	assert.Equal(t, sha256s(f.files), storedContents(t, other, client, sum.KnowledgeBaseUUID))
 }
+
+// TestCreateRefusesANameTaken: after a run that created the knowledge
+// base, the same call again creates no second one of the same name and
+// region, sends no file, and names the one there is; another name is
+// created.
+func TestCreateRefusesANameTaken(t *testing.T) {
+	f := newCreateFixture(t, 3)
+	first, err := folder.Create(context.Background(), f.client, f.dir, f.options())
+	require.NoError(t, err)
+
+	before := f.srv.StorageRequests()
+	_, err = folder.Create(context.Background(), f.client, f.dir, f.options())
+	var taken *folder.KnowledgeBaseExistsError
+	require.ErrorAs(t, err, &taken)
+	assert.Equal(t, first.KnowledgeBaseUUID, taken.UUID)
+	assert.Equal(t, `a knowledge base named "handbook" is already in tor1: `+first.KnowledgeBaseUUID+
+		"; keep it current from the folder through Spaces (Sync), or choose another name", err.Error())
+	assert.Equal(t, before, f.srv.StorageRequests(), "nothing uploaded")
+	assert.Len(t, knowledgeBases(t, f.client), 1)
+
+	opts := f.options()
+	opts.Region = "nyc3"
+	_, err = folder.Create(context.Background(), f.client, f.dir, opts)
+	require.NoError(t, err, "the name in another region")
+	opts.Region, opts.Name = "tor1", "handbook-2"
+	_, err = folder.Create(context.Background(), f.client, f.dir, opts)
+	require.NoError(t, err)
+	assert.Len(t, knowledgeBases(t, f.client), 3)
+}
