@@ -2,10 +2,14 @@ package folder
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gradient-go/indexingjobs"
@@ -34,6 +38,11 @@ type CreateOptions struct {
 	// BatchSize is how many files one request for presigned URLs asks
 	// for; ≤ 0 means DefaultBatchSize (100).
 	BatchSize int
+	// JournalDir is the directory Create keeps its journal of uploads in
+	// (made if missing), so that a run interrupted or failed leaves what
+	// it uploaded to the next; "" for none: every run uploads every file.
+	// The tool uses indexingjobs/journal under os.UserCacheDir.
+	JournalDir string
 	// Wait, here, follows the knowledge base's database until it is
 	// ONLINE, then its first indexing job to its end.
 	RunOptions
@@ -66,15 +75,28 @@ func (r *RunOptions) parallel() int {
 // them, Parallel at once, each streamed from disk through
 // UploadFile, then creates the knowledge base with a file data source for
 // each. So N files cost ceil(N/BatchSize) requests for URLs (and one more
-// for any URL that expired before its turn), N uploads and one create.
+// for any URL that expired before its turn), N uploads and one create,
+// after one list of the knowledge bases (a request a page of 200): Create
+// refuses a name that a knowledge base of the region and project already
+// has (*KnowledgeBaseExistsError), as a second run after one that
+// succeeded would otherwise make a second knowledge base of the folder.
 // With Wait it then follows the database and the first indexing job; a
 // job that ends other than succeeded is an error that wraps
 // ErrJobNotSucceeded.
 //
 // The Summary says what was done, also with an error. When ctx ends, or a
 // file fails, the uploads under way stop at once, and no knowledge base
-// is created; the files already uploaded are not used, and a new run
-// uploads them again.
+// is created. With a JournalDir, each upload is recorded as it finishes,
+// and the same call again (the same folder, name and region) uploads only
+// the files that no earlier run uploaded, or that changed since (each file
+// of the journal is hashed again); the Summary counts the others as
+// Reused. The journal is removed once the knowledge base is created.
+//
+// How long the store keeps an uploaded object that no knowledge base
+// names is not documented (a presigned URL's ExpiresAt bounds only when
+// the upload may begin). If the create is refused (a 4xx) while it named
+// objects of an earlier run, those are dropped from the journal, and the
+// error says that the same call again uploads them anew.
 func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summary, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
@@ -88,16 +110,36 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 	if len(t.files) == 0 {
 		return sum, fmt.Errorf("%w under %s", ErrNoFiles, dir)
 	}
-	progress := progressOf(opts.Progress)
-	var total int64
-	for _, f := range t.files {
-		total += f.Size
+	if err := refuseTaken(ctx, api, opts); err != nil {
+		return sum, err
 	}
+	var j *journal
+	header := journalHeader{Name: opts.Name, Region: opts.Region}
+	if opts.JournalDir != "" {
+		if header.Folder, err = filepath.Abs(dir); err != nil {
+			return sum, err
+		}
+		if j, err = openJournal(opts.JournalDir, header); err != nil {
+			return sum, err
+		}
+		defer func() { _ = j.close(false) }()
+	}
+	progress := progressOf(opts.Progress)
 
-	progress.Step(fmt.Sprintf("Uploading %d %s, %s", len(t.files), plural(len(t.files), "file"), Size(total)))
-	uploaded, err := t.uploadAll(ctx, api, opts, progress, sum)
+	uploaded := make([]indexingjobs.UploadedFile, len(t.files))
+	send, err := t.reuse(ctx, j, opts.parallel(), progress, uploaded, sum)
 	if err != nil {
 		return sum, stopped(ctx, err, sum, "no knowledge base was created")
+	}
+	var total int64
+	for _, i := range send {
+		total += t.files[i].Size
+	}
+	if len(send) > 0 {
+		progress.Step(fmt.Sprintf("Uploading %d %s, %s", len(send), plural(len(send), "file"), Size(total)))
+		if err := t.uploadAll(ctx, api, opts, send, uploaded, j, progress, sum); err != nil {
+			return sum, stopped(ctx, err, sum, "no knowledge base was created")
+		}
 	}
 
 	progress.Step(fmt.Sprintf("Creating knowledge base %q with %d file data %s", opts.Name, len(uploaded), plural(len(uploaded), "source")))
@@ -111,9 +153,22 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 	}
 	kb, err := api.CreateKnowledgeBase(ctx, spec)
 	if err != nil {
+		if j != nil && sum.Reused > 0 && refused(err) {
+			if derr := j.dropKept(header); derr != nil {
+				return sum, fmt.Errorf("%w; %d %s came from the journal of an earlier run, whose objects may be gone, and it could not be rewritten (%v): remove %s, then run again to upload every file",
+					err, sum.Reused, plural(sum.Reused, "file"), derr, j.path)
+			}
+			return sum, fmt.Errorf("%w; %d %s came from the journal of an earlier run, whose objects may be gone: they are dropped from it, and the same call again uploads them anew",
+				err, sum.Reused, plural(sum.Reused, "file"))
+		}
 		return sum, err
 	}
 	sum.KnowledgeBaseUUID = kb.UUID
+	if j != nil {
+		if err := j.close(true); err != nil {
+			return sum, fmt.Errorf("knowledge base %s created; removing its journal: %w", kb.UUID, err)
+		}
+	}
 	if !opts.Wait {
 		return sum, nil
 	}
@@ -129,6 +184,85 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 	sum.Job = job
 	progress.Step("Following indexing job " + job.UUID)
 	return sum, follow(ctx, api, job, opts.WaitOptions, opts.JobProgress, sum)
+}
+
+// refuseTaken lists the knowledge bases (one list, a page of 200 a
+// request) and fails with *KnowledgeBaseExistsError if one in the region
+// has the name; one whose listing names another project does not count.
+func refuseTaken(ctx context.Context, api API, opts CreateOptions) error {
+	var taken *KnowledgeBaseExistsError
+	for kb, err := range api.ListKnowledgeBases(ctx) {
+		if err != nil {
+			return fmt.Errorf("looking for a knowledge base named %q: %w", opts.Name, err)
+		}
+		if kb.Name != opts.Name || !strings.EqualFold(kb.Region, opts.Region) ||
+			(kb.ProjectID != "" && !strings.EqualFold(kb.ProjectID, opts.ProjectID)) {
+			continue
+		}
+		if taken == nil {
+			taken = &KnowledgeBaseExistsError{Name: opts.Name, Region: opts.Region, UUID: kb.UUID}
+		} else {
+			taken.Others++
+		}
+	}
+	if taken != nil {
+		return taken
+	}
+	return nil
+}
+
+// refused reports whether err is the API's refusal of the request itself
+// (a 4xx other than for the token, the rate or a timeout), as when it
+// names an object the store no longer has.
+func refused(err error) bool {
+	var apiErr *indexingjobs.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.StatusCode {
+	case 401, 403, 408, 429:
+		return false
+	}
+	return apiErr.StatusCode >= 400 && apiErr.StatusCode < 500
+}
+
+// reuse fills uploaded with the files of the journal j that an earlier run
+// uploaded and that are still the same (their size, then their SHA-256,
+// hashed parallel at once), counts them in sum.Reused, and returns the
+// indexes in t.files of the others, to send.
+func (t *tree) reuse(ctx context.Context, j *journal, parallel int, progress Progress, uploaded []indexingjobs.UploadedFile, sum *Summary) ([]int, error) {
+	var check, send []int
+	for i, f := range t.files {
+		if e, ok := j.entry(f.Name); ok && e.Size == f.Size {
+			check = append(check, i)
+		} else {
+			send = append(send, i)
+		}
+	}
+	if len(check) == 0 {
+		return send, nil
+	}
+	progress.Step(fmt.Sprintf("Checking %d %s an earlier run uploaded (journal)", len(check), plural(len(check), "file")))
+	var mu sync.Mutex
+	err := work(ctx, parallel, each(check), func(ctx context.Context, i int) error {
+		f := t.files[i]
+		e, _ := j.entry(f.Name)
+		got, err := t.sha256(ctx, f)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if got != e.SHA256 {
+			send = append(send, i)
+			return nil
+		}
+		uploaded[i] = indexingjobs.UploadedFile{OriginalFileName: f.Name, SizeInBytes: indexingjobs.Uint64(f.Size), StoredObjectKey: e.ObjectKey}
+		sum.Reused++
+		return nil
+	})
+	slices.Sort(send)
+	return send, err
 }
 
 func (o *CreateOptions) check() error {
@@ -153,39 +287,42 @@ type upload struct {
 	url indexingjobs.FileUploadURL
 }
 
-// uploadAll uploads every file of t through presigned URLs asked for a
-// batch at a time, and returns them in t.files' order.
-func (t *tree) uploadAll(ctx context.Context, api API, opts CreateOptions, progress Progress, sum *Summary) ([]indexingjobs.UploadedFile, error) {
+// uploadAll uploads the files of t whose indexes are send, through
+// presigned URLs asked for a batch at a time, into their places in
+// uploaded, recording each in the journal j, if any, as it finishes.
+func (t *tree) uploadAll(ctx context.Context, api API, opts CreateOptions, send []int, uploaded []indexingjobs.UploadedFile, j *journal, progress Progress, sum *Summary) error {
 	batch := opts.BatchSize
 	if batch <= 0 {
 		batch = DefaultBatchSize
 	}
 	var total int64
-	for _, f := range t.files {
-		total += f.Size
+	for _, i := range send {
+		total += t.files[i].Size
 	}
-	progress.Start(len(t.files), total)
+	progress.Start(len(send), total)
 	defer progress.Stop()
 
-	out := make([]indexingjobs.UploadedFile, len(t.files))
 	var mu sync.Mutex // sum's counts
-	var bytes atomic.Int64
-	presign := func(ctx context.Context, send func(upload) bool) error {
-		for start := 0; start < len(t.files); start += batch {
-			files := t.files[start:min(start+batch, len(t.files))]
+	presign := func(ctx context.Context, put func(upload) bool) error {
+		for start := 0; start < len(send); start += batch {
+			these := send[start:min(start+batch, len(send))]
+			files := make([]File, len(these))
+			for k, i := range these {
+				files[k] = t.files[i]
+			}
 			urls, err := presigned(ctx, api, files)
 			if err != nil {
 				return err
 			}
-			for j, u := range urls {
-				if !send(upload{i: start + j, url: u}) {
+			for k, u := range urls {
+				if !put(upload{i: these[k], url: u}) {
 					return nil
 				}
 			}
 		}
 		return nil
 	}
-	err := work(ctx, opts.parallel(), presign, func(ctx context.Context, u upload) error {
+	return work(ctx, opts.parallel(), presign, func(ctx context.Context, u upload) error {
 		f := t.files[u.i]
 		if !u.url.ExpiresAt.IsZero() && time.Until(u.url.ExpiresAt) < urlMargin {
 			urls, err := presigned(ctx, api, []File{f})
@@ -194,20 +331,24 @@ func (t *tree) uploadAll(ctx context.Context, api API, opts CreateOptions, progr
 			}
 			u.url = urls[0]
 		}
-		up, err := t.uploadFile(ctx, api, f, u.url, progress)
+		up, sha, err := t.uploadFile(ctx, api, f, u.url, j != nil, progress)
+		if err == nil && j != nil {
+			err = j.add(journalEntry{Name: f.Name, Size: f.Size, SHA256: sha, ObjectKey: up.StoredObjectKey, UploadedAt: time.Now().UTC()})
+		}
+		if err != nil && ctx.Err() != nil {
+			return err // cancelled, not failed: the progress is not told of it
+		}
 		progress.FileDone(f.Name, err)
 		if err != nil {
 			return err
 		}
-		out[u.i] = *up
-		bytes.Add(f.Size)
+		uploaded[u.i] = *up
 		mu.Lock()
 		sum.Uploaded++
-		sum.Bytes = bytes.Load()
+		sum.Bytes += f.Size
 		mu.Unlock()
 		return nil
 	})
-	return out, err
 }
 
 // presigned asks for a presigned URL for each of files, and checks that
@@ -228,24 +369,37 @@ func presigned(ctx context.Context, api API, files []File) ([]indexingjobs.FileU
 }
 
 // uploadFile PUTs f to url, streamed from disk: UploadFile reads it
-// through an io.ReaderAt, from its start again on a retry.
-func (t *tree) uploadFile(ctx context.Context, api API, f File, url indexingjobs.FileUploadURL, progress Progress) (*indexingjobs.UploadedFile, error) {
+// through an io.ReaderAt, from its start again on a retry. With hash, it
+// returns the SHA-256 of what was sent too, in hex, hashed as it was read
+// (or, if it was not read in order, read again).
+func (t *tree) uploadFile(ctx context.Context, api API, f File, url indexingjobs.FileUploadURL, hash bool, progress Progress) (*indexingjobs.UploadedFile, string, error) {
 	h, was, err := t.open(f)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer h.Close()
-	up, err := api.UploadFile(ctx, url, &countingReader{r: h, p: progress}, f.Size)
+	r := &countingReader{r: h, p: progress}
+	if hash {
+		r.hash = sha256.New()
+	}
+	up, err := api.UploadFile(ctx, url, r, f.Size)
 	if err != nil {
-		return nil, &FileError{Op: "upload", Name: f.Name, Err: err}
+		return nil, "", &FileError{Op: "upload", Name: f.Name, Err: err}
 	}
 	if err := unchanged(h, was, f.Name); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if up.SizeInBytes != 0 && int64(up.SizeInBytes) != f.Size {
-		return nil, &FileError{Op: "upload", Name: f.Name, Err: fmt.Errorf("stored %d bytes of %d", up.SizeInBytes, f.Size)}
+		return nil, "", &FileError{Op: "upload", Name: f.Name, Err: fmt.Errorf("stored %d bytes of %d", up.SizeInBytes, f.Size)}
 	}
-	return up, nil
+	if !hash {
+		return up, "", nil
+	}
+	if sum, ok := r.hashed(f.Size); ok {
+		return up, hex.EncodeToString(sum), nil
+	}
+	sum, err := t.sha256(ctx, f)
+	return up, sum, err
 }
 
 // firstJob is the indexing job a new knowledge base started on its own, or,
@@ -287,6 +441,10 @@ func follow(ctx context.Context, api API, job *indexingjobs.IndexingJob, opts []
 func stopped(ctx context.Context, err error, sum *Summary, notDone string) error {
 	if ctx.Err() == nil {
 		return err
+	}
+	if sum.Reused > 0 {
+		return fmt.Errorf("stopped with %d of %d %s uploaded (%d now, %s; %d by an earlier run); %s: %w",
+			sum.Uploaded+sum.Reused, sum.Files, plural(sum.Files, "file"), sum.Uploaded, Size(sum.Bytes), sum.Reused, notDone, context.Cause(ctx))
 	}
 	return fmt.Errorf("stopped after uploading %d of %d %s (%s); %s: %w",
 		sum.Uploaded, sum.Files, plural(sum.Files, "file"), Size(sum.Bytes), notDone, context.Cause(ctx))

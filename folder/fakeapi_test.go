@@ -144,6 +144,20 @@ func putPlain(ctx context.Context, hc *http.Client, url string, r io.ReaderAt, s
 
 const fakeKB = "6f1c6c6e-1a7e-4b3c-9a52-2f4c1d0e9b11"
 
+func (f *fakeAPI) ListKnowledgeBases(context.Context, ...indexingjobs.ListOption) iter.Seq2[*indexingjobs.KnowledgeBase, error] {
+	f.called("ListKnowledgeBases")
+	return func(yield func(*indexingjobs.KnowledgeBase, error) bool) {
+		f.mu.Lock()
+		created := f.created
+		f.mu.Unlock()
+		if created != nil {
+			kb := &indexingjobs.KnowledgeBase{}
+			kb.UUID, kb.Name, kb.Region, kb.ProjectID = fakeKB, created.Name, created.Region, created.ProjectID
+			yield(kb, nil)
+		}
+	}
+}
+
 func (f *fakeAPI) CreateKnowledgeBase(_ context.Context, spec indexingjobs.KnowledgeBaseSpec) (*indexingjobs.KnowledgeBase, error) {
 	f.called("CreateKnowledgeBase")
 	f.mu.Lock()

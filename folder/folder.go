@@ -23,8 +23,15 @@
 //
 // Both stop at once when their context ends, leaving no partial object
 // visible (an upload is one PUT, which the store keeps whole or not at
-// all), and return a Summary of what was done with the error. Errors
-// about a file name it (*FileError).
+// all), and return a Summary of what was done with the error; a file cut
+// short by the end is not reported to Progress as failed. Errors about a
+// file name it (*FileError). Either, run again, sends only what is
+// missing: Sync compares the folder with what is in the bucket, by
+// content; Create, given a JournalDir, keeps a journal of the files it
+// uploaded (each file's name, size, SHA-256 and object key, written and
+// synced as each upload is answered), and the next run with the same
+// folder, name and region reuses those still the same. Create refuses a
+// name that a knowledge base of the region already has.
 //
 // The package depends on the root package through API, which
 // *indexingjobs.Client satisfies; a program that imports only the root
@@ -47,6 +54,7 @@ import (
 type API interface {
 	FileUploadURLs(ctx context.Context, files []indexingjobs.FileToUpload) ([]indexingjobs.FileUploadURL, error)
 	UploadFile(ctx context.Context, to indexingjobs.FileUploadURL, r io.ReaderAt, size int64) (*indexingjobs.UploadedFile, error)
+	ListKnowledgeBases(ctx context.Context, opts ...indexingjobs.ListOption) iter.Seq2[*indexingjobs.KnowledgeBase, error]
 	CreateKnowledgeBase(ctx context.Context, spec indexingjobs.KnowledgeBaseSpec) (*indexingjobs.KnowledgeBase, error)
 	WaitForKnowledgeBase(ctx context.Context, knowledgeBaseUUID string, opts ...indexingjobs.WaitOption) (*indexingjobs.KnowledgeBase, error)
 	ListKnowledgeBaseDataSources(ctx context.Context, knowledgeBaseUUID string, opts ...indexingjobs.ListOption) iter.Seq2[*indexingjobs.KnowledgeBaseDataSource, error]
@@ -73,9 +81,12 @@ type Summary struct {
 	// Files is how many regular files the folder has (Walk).
 	Files int `json:"files"`
 	// Uploaded files, and their Bytes; Unchanged files (Sync: the same
-	// content is in Spaces); Deleted objects (Sync with Delete).
+	// content is in Spaces); Reused files (Create: an earlier run that was
+	// interrupted uploaded them, as its journal says, and they have not
+	// changed); Deleted objects (Sync with Delete).
 	Uploaded  int   `json:"uploaded"`
 	Unchanged int   `json:"unchanged"`
+	Reused    int   `json:"reused,omitempty"`
 	Deleted   int   `json:"deleted"`
 	Bytes     int64 `json:"bytes"`
 	// Skipped is what Walk left out, and why.
@@ -105,6 +116,24 @@ func (e *FileError) Unwrap() error { return e.Err }
 // ErrJobNotSucceeded is wrapped by the error of Create or Sync when they
 // followed the indexing job (Wait) and it ended other than succeeded.
 var ErrJobNotSucceeded = errors.New("the indexing job did not succeed")
+
+// KnowledgeBaseExistsError is Create's error when a knowledge base of the
+// name it was to make is already in the region (and, when the listing
+// says, the project): a second run after one that succeeded would make a
+// second knowledge base of the same folder. UUID is the first found;
+// Others counts any more.
+type KnowledgeBaseExistsError struct {
+	Name, Region, UUID string
+	Others             int
+}
+
+func (e *KnowledgeBaseExistsError) Error() string {
+	s := fmt.Sprintf("a knowledge base named %q is already in %s: %s", e.Name, e.Region, e.UUID)
+	if e.Others > 0 {
+		s += fmt.Sprintf(" (and %d more)", e.Others)
+	}
+	return s + "; keep it current from the folder through Spaces (Sync), or choose another name"
+}
 
 // ErrNoFiles is returned by Create for a folder with no file to index.
 var ErrNoFiles = errors.New("no file to index")

@@ -2,6 +2,7 @@ package folder
 
 import (
 	"fmt"
+	"hash"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -224,11 +225,16 @@ func (silent) Stop()                  {}
 
 // countingReader reports to p the bytes of r read for the first time: a
 // retry that reads the file again from its start is not counted twice.
+// With hash, it hashes what is read in order from the start (a read past
+// what was hashed, such as UploadFile's look at the last byte, is not
+// hashed), which gives the content's hash without reading the file again.
 type countingReader struct {
-	r    io.ReaderAt
-	p    Progress
-	mu   sync.Mutex
-	high int64 // the furthest offset read
+	r      io.ReaderAt
+	p      Progress
+	hash   hash.Hash
+	mu     sync.Mutex
+	high   int64 // the furthest offset read
+	hashTo int64 // the bytes before it are hashed
 }
 
 func (c *countingReader) ReadAt(b []byte, off int64) (int, error) {
@@ -238,9 +244,23 @@ func (c *countingReader) ReadAt(b []byte, off int64) (int, error) {
 	if more > 0 {
 		c.high += more
 	}
+	if end := off + int64(n); c.hash != nil && off <= c.hashTo && end > c.hashTo {
+		c.hash.Write(b[c.hashTo-off : n])
+		c.hashTo = end
+	}
 	c.mu.Unlock()
 	if more > 0 {
 		c.p.Sent(more)
 	}
 	return n, err
+}
+
+// hashed returns the hash of the first size bytes, if they were all read.
+func (c *countingReader) hashed(size int64) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hash == nil || c.hashTo != size {
+		return nil, false
+	}
+	return c.hash.Sum(nil), true
 }

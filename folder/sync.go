@@ -212,6 +212,9 @@ func (t *tree) uploadChanged(ctx context.Context, store *spaces, parallel int, s
 	var mu sync.Mutex
 	return work(ctx, parallel, each(send), func(ctx context.Context, f hashed) error {
 		err := t.put(ctx, store, f, progress)
+		if err != nil && ctx.Err() != nil {
+			return err // cancelled, not failed: the progress is not told of it
+		}
 		progress.FileDone(f.Name, err)
 		if err != nil {
 			return err

@@ -235,6 +235,73 @@ func TestSyncInterruptedThenResumed(t *testing.T) {
 	assert.NotNil(t, sum.Job)
 }
 
+// TestSyncInterruptedInParallel: cancelled once K files are stored, with
+// the uploads under way cut short mid-body, Sync says none of them
+// failed, and the fake's Spaces holds the K objects, whole, and nothing
+// of the others; the same call again uploads exactly the other N-K.
+func TestSyncInterruptedInParallel(t *testing.T) {
+	const n, k = 16, 5
+	f := newSpacesFixture(t)
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range n {
+		files[fmt.Sprintf("f%02d.md", i)] = strings.Repeat(fmt.Sprint(i%10), 256<<10)
+	}
+	writeFiles(t, dir, files)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var puts, done atomic.Int32
+	f.transport.before = func(r *http.Request) error {
+		if r.Method == http.MethodPut && puts.Add(1) > k {
+			// Past the first K, each body stalls half sent until the
+			// interrupt.
+			r.Body = &heldAfter{ReadCloser: r.Body, after: 100 << 10, ctx: ctx}
+		}
+		return nil
+	}
+	opts := f.options()
+	opts.Parallel = 4
+	progress := &interrupter{stop: func() bool { return done.Add(1) == k }, cancel: cancel}
+	opts.Progress = progress
+	sum, err := folder.Sync(ctx, f.client, dir, opts)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), fmt.Sprintf("stopped after uploading %d of %d files", k, n))
+	assert.Empty(t, progress.failed, "an upload cut short by the interrupt is not a failure")
+	assert.Equal(t, k, sum.Uploaded)
+	stored := f.objects()
+	assert.Len(t, stored, k, "nothing of the uploads cut short")
+	for name, etag := range stored {
+		assert.Equal(t, md5hex(files[name]), etag, "%s is whole", name)
+	}
+
+	f.transport.before = nil
+	f.transport.take()
+	sum, err = folder.Sync(context.Background(), f.client, dir, f.options())
+	require.NoError(t, err)
+	assert.Equal(t, n-k, sum.Uploaded)
+	assert.Equal(t, k, sum.Unchanged)
+	assert.Equal(t, n-k, f.transport.take()["PUT"])
+	assert.Equal(t, contentsOf(files), f.objects())
+}
+
+// heldAfter reads after bytes, then waits for ctx to end: an upload
+// under way when the interrupt comes.
+type heldAfter struct {
+	io.ReadCloser
+	after int
+	ctx   context.Context
+}
+
+func (h *heldAfter) Read(p []byte) (int, error) {
+	if h.after <= 0 {
+		<-h.ctx.Done()
+		return 0, h.ctx.Err()
+	}
+	n, err := h.ReadCloser.Read(p[:min(len(p), h.after)])
+	h.after -= n
+	return n, err
+}
+
 // cutShort calls cut once after bytes were read.
 type cutShort struct {
 	io.ReadCloser

@@ -1,10 +1,14 @@
 package indexingjobstest_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -165,4 +169,42 @@ func TestAJobWithoutAReportHasNone(t *testing.T) {
 		assert.True(t, indexingjobs.IsNotFound(err), "%s: %v", phase, err)
 	}
 	assert.Equal(t, 2, srv.StorageRequests())
+}
+
+// TestAnUploadCutShortIsNotKept: a PUT whose body ends before its
+// Content-Length (the client stopped mid-file) keeps nothing: the object
+// is not Uploaded, and a knowledge base naming it is refused; a whole PUT
+// of it afterwards is kept.
+func TestAnUploadCutShortIsNotKept(t *testing.T) {
+	srv, client := newFake(t)
+	ctx := context.Background()
+	content := strings.Repeat("half of it comes, the rest never\n", 4096)
+	urls, err := client.FileUploadURLs(ctx, []indexingjobs.FileToUpload{{Name: "cut.md", Size: int64(len(content))}})
+	require.NoError(t, err)
+	u, err := url.Parse(urls[0].PresignedURL)
+	require.NoError(t, err)
+
+	conn, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n%s", u.RequestURI(), u.Host, len(content), content[:len(content)/2])
+	require.NoError(t, err)
+	require.NoError(t, conn.(*net.TCPConn).CloseWrite()) // the body ends here
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+
+	_, ok := srv.Uploaded(urls[0].ObjectKey)
+	assert.False(t, ok, "nothing of a body cut short is kept")
+	spec := indexingjobs.KnowledgeBaseSpec{Name: "cut", Region: "tor1", EmbeddingModelUUID: indexingjobstest.EmbeddingModel,
+		DataSources: []indexingjobs.DataSourceSpec{{File: &indexingjobs.UploadedFile{StoredObjectKey: urls[0].ObjectKey, SizeInBytes: indexingjobs.Uint64(len(content))}}}}
+	_, err = client.CreateKnowledgeBase(ctx, spec)
+	assert.ErrorContains(t, err, "names no uploaded object")
+
+	_, err = client.UploadFile(ctx, urls[0], strings.NewReader(content), int64(len(content)))
+	require.NoError(t, err)
+	up, ok := srv.Uploaded(urls[0].ObjectKey)
+	require.True(t, ok)
+	assert.Equal(t, sha256.Sum256([]byte(content)), up.SHA256)
 }

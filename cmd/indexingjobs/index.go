@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,8 +47,16 @@ it, and start an indexing job on it when something changed (or with
 $` + folder.SpacesSecretAccessKeyEnv + `; the endpoint is https://REGION.digitaloceanspaces.com
 unless $` + folder.SpacesEndpointEnv + ` says otherwise.
 
-Ctrl-C stops at once: nothing half sent is stored, and the same command
-again sends only what is missing.`
+Ctrl-C stops at once (exit 130), says what was done, and leaves nothing
+half sent; the same command again sends only what is missing. With
+--knowledge-base, what is in Spaces says what is missing. With --new, a
+journal of the files uploaded, kept in indexingjobs/journal under the
+user's cache folder (such as ~/.cache), says it, for the same folder,
+name and region: a file changed since is sent again, and the journal is
+removed once the knowledge base is created.
+
+--new refuses a NAME that a knowledge base of the region already has:
+index into that one with --knowledge-base, or choose another name.`
 	var f indexFlags
 	fs := a.cmd.Flags()
 	fs.StringVar(&f.name, "new", "", "create a knowledge base of this `NAME` from the files")
@@ -128,10 +138,11 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 
 	var sum *folder.Summary
 	var err error
+	journal := journalDir()
 	if f.name != "" {
 		sum, err = folder.Create(ctx, a.client, dir, folder.CreateOptions{
 			Name: f.name, Region: f.region, EmbeddingModelUUID: f.model, ProjectID: f.project,
-			RunOptions: run,
+			JournalDir: journal, RunOptions: run,
 		})
 	} else {
 		a.sends(knowledgeBaseKind, f.kb)
@@ -154,12 +165,31 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 		return nil
 	case ctx.Err() != nil && sum != nil && sum.Job != nil && !sum.Job.Phase.Terminal():
 		return &stoppedWaiting{why: a.why(ctx), id: sum.Job.UUID, last: jobs.state(), resume: a.resume(), err: err}
+	case ctx.Err() != nil && f.name != "" && journal != "" && sum != nil:
+		left := sum.Files - sum.Uploaded - sum.Reused
+		return &hintedError{err, fmt.Sprintf("Run the same command again: it sends only the other %s, then creates the knowledge base.", count(left, "file"))}
 	case ctx.Err() != nil && f.name != "":
 		return &hintedError{err, "Run the same command again to start over: the files uploaded are not used."}
 	case ctx.Err() != nil:
 		return &hintedError{err, "Run the same command again: it sends only what is missing, then indexes."}
 	}
+	var taken *folder.KnowledgeBaseExistsError
+	if errors.As(err, &taken) {
+		return &hintedError{err, fmt.Sprintf("Keep it current from the folder: indexingjobs index %s --knowledge-base %s --spaces BUCKET[/PREFIX] --spaces-region R%s\nOr choose another name (--new).",
+			shellWord(dir), safetext.Line(taken.UUID), a.resume())}
+	}
 	return err
+}
+
+// journalDir is where index --new keeps its journals of uploads:
+// indexingjobs/journal under the user's cache folder; "" (no journal)
+// when there is none.
+func journalDir() string {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(cache, "indexingjobs", "journal")
 }
 
 // spacesConfig is where --spaces puts the files, the key and the
@@ -190,6 +220,9 @@ func (a *apiCommand) printSummary(sum *folder.Summary, f *indexFlags) error {
 		return printJSON(a.stdout, sum)
 	}
 	counts := fmt.Sprintf("%d uploaded (%s), %d unchanged", sum.Uploaded, folder.Size(sum.Bytes), sum.Unchanged)
+	if sum.Reused > 0 {
+		counts += fmt.Sprintf(", %d uploaded by an earlier run", sum.Reused)
+	}
 	if f.delete {
 		counts += fmt.Sprintf(", %d deleted", sum.Deleted)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -264,4 +265,114 @@ func TestIndexInterruptedThenResumed(t *testing.T) {
 	require.NotNil(t, sum.Job)
 	assert.Equal(t, kb, sum.Job.KnowledgeBaseUUID)
 	assert.Len(t, srv.SpacesObjects("handbook", "source-1/"), 6)
+}
+
+// TestIndexNewInterruptedThenResumed: Ctrl-C while --new uploads its
+// third file exits 130 at once, says how many files were uploaded and
+// that the same command sends only the others, and counts no failure;
+// the same command again uploads only those, creates the knowledge base
+// and removes the journal; once more, it refuses to make a second
+// knowledge base of that name, and says how to index into the first.
+func TestIndexNewInterruptedThenResumed(t *testing.T) {
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(0))
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	files := map[string]string{}
+	for i := range 6 {
+		files[fmt.Sprintf("f%d.md", i)] = strings.Repeat(fmt.Sprint(i), 256<<10)
+	}
+	dir := writeFolder(t, files)
+
+	// The storage the tool uploads to is a proxy of the fake's, which
+	// holds the third upload half sent until the tool gives up on it: the
+	// API's answers with presigned URLs are rewritten to point at it.
+	storage, err := url.Parse(srv.StorageURL())
+	require.NoError(t, err)
+	var puts atomic.Int32
+	held := make(chan struct{}, 1)
+	storageProxy := httputil.NewSingleHostReverseProxy(storage)
+	holding := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && puts.Add(1) == 3 {
+			_, _ = io.CopyN(io.Discard, r.Body, 1000)
+			held <- struct{}{}
+			_, _ = io.Copy(io.Discard, r.Body) // the server sees the client go only as it reads
+			<-r.Context().Done()
+			return
+		}
+		storageProxy.ServeHTTP(w, r)
+	}))
+	defer holding.Close()
+	api, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	apiProxy := httputil.NewSingleHostReverseProxy(api)
+	apiProxy.ModifyResponse = func(resp *http.Response) error {
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		body = bytes.ReplaceAll(body, []byte(srv.StorageURL()), []byte(holding.URL))
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		resp.Header.Set("Content-Length", fmt.Sprint(len(body)))
+		return nil
+	}
+	apiFront := httptest.NewServer(apiProxy)
+	defer apiFront.Close()
+
+	args := []string{"index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e", "--parallel", "1"}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, append(args, "--api-url", apiFront.URL), &out, &errOut) }()
+	<-held
+	cancel(&signalled{syscall.SIGINT})
+	select {
+	case code := <-done:
+		assert.Equal(t, 130, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("still running 5s after Ctrl-C")
+	}
+	assert.Contains(t, errOut.String(), "indexingjobs index: interrupted: stopped after uploading 2 of 6 files (512.0 KiB); no knowledge base was created\n"+
+		"Run the same command again: it sends only the other 4 files, then creates the knowledge base.\n")
+	assert.NotContains(t, errOut.String(), "failed", "an upload cut short is not a failure")
+	assert.Empty(t, out.String())
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	for kb, err := range c.ListKnowledgeBases(context.Background()) {
+		require.NoError(t, err)
+		assert.NotEqual(t, "handbook", kb.Name, "no knowledge base was created")
+	}
+	journals, err := filepath.Glob(filepath.Join(cache, "indexingjobs", "journal", "*"))
+	require.NoError(t, err)
+	assert.Len(t, journals, 1, "the journal, in the user's cache folder")
+
+	t.Setenv(apiURLEnv, srv.URL)
+	before := srv.StorageRequests()
+	code, stdout, stderr := runCmd(t, args...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, 4, srv.StorageRequests()-before, "only the files not uploaded")
+	assert.Contains(t, stderr, "6 files: 4 uploaded (1.0 MiB), 0 unchanged, 2 uploaded by an earlier run\n")
+	kb := strings.TrimSpace(stdout)
+	got, err := c.GetKnowledgeBase(context.Background(), kb)
+	require.NoError(t, err)
+	assert.Equal(t, "handbook", got.Name)
+	sources := 0
+	for _, err := range c.ListKnowledgeBaseDataSources(context.Background(), kb) {
+		require.NoError(t, err)
+		sources++
+	}
+	assert.Equal(t, 6, sources, "a file data source a file")
+	journals, err = filepath.Glob(filepath.Join(cache, "indexingjobs", "journal", "*"))
+	require.NoError(t, err)
+	assert.Empty(t, journals, "the journal is removed")
+
+	before = srv.StorageRequests()
+	code, stdout, stderr = runCmd(t, args...)
+	assert.Equal(t, exitError, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, `indexingjobs index: a knowledge base named "handbook" is already in tor1: `+kb+"; keep it current from the folder through Spaces (Sync), or choose another name\n"+
+		"Keep it current from the folder: indexingjobs index "+dir+" --knowledge-base "+kb+" --spaces BUCKET[/PREFIX] --spaces-region R\n"+
+		"Or choose another name (--new).\n", stderr)
+	assert.Equal(t, before, srv.StorageRequests(), "nothing uploaded")
 }

@@ -10,7 +10,7 @@ import (
 // TestMain fails the tests if a command leaves a goroutine behind: the
 // progress line's ticker, serve-fake's server or docs' server. The tests,
 // and the tools they build and run, see a home of their own: never the
-// doctl config, and so the tokens, of whoever runs them.
+// doctl config, and so the tokens, of whoever runs them, nor their cache.
 func TestMain(m *testing.M) {
 	home, err := os.MkdirTemp("", "indexingjobs-home-")
 	if err != nil {
@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 	}
 	os.Setenv("HOME", home)
 	os.Setenv("XDG_CONFIG_HOME", home+"/.config")
+	os.Setenv("XDG_CACHE_HOME", home+"/.cache") // index --new's journals
 	for _, v := range []string{contextEnv, configEnv} {
 		os.Unsetenv(v)
 	}

@@ -1,0 +1,210 @@
+package folder
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// A journal is what Create keeps of its uploads, so that a run that was
+// interrupted (or failed) leaves what it uploaded to the next run with the
+// same folder, name and region: one file in CreateOptions.JournalDir, of
+// JSON lines, a header and then an entry as each upload finishes. Each
+// line is written and synced before the next upload is counted, so a run
+// killed at any point leaves a journal of uploads that were answered 2xx;
+// a last line cut short by the kill is ignored. Create removes the journal
+// once the knowledge base is created.
+
+// journalHeader is a journal's first line: what it is the journal of.
+type journalHeader struct {
+	Folder string `json:"folder"` // absolute
+	Name   string `json:"name"`
+	Region string `json:"region"`
+}
+
+// journalEntry is a file an earlier run uploaded: its name under the
+// folder, its size and the SHA-256 of its content, and the object key the
+// upload was stored under, which the create request names.
+type journalEntry struct {
+	Name       string    `json:"name"`
+	Size       int64     `json:"size"`
+	SHA256     string    `json:"sha256"` // hex
+	ObjectKey  string    `json:"object_key"`
+	UploadedAt time.Time `json:"uploaded_at"`
+}
+
+// journal is an open journal file, appended to as uploads finish.
+type journal struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+	// kept is the entries of earlier runs, by file name (the last one of
+	// a name wins), and fresh those of this run, in the order written.
+	kept  map[string]journalEntry
+	fresh []journalEntry
+}
+
+// journalPath is where the journal of the folder, name and region lives
+// in dir: a file named for the SHA-256 of the three, so that another
+// name or region has a journal of its own.
+func journalPath(dir string, h journalHeader) string {
+	sum := sha256.Sum256([]byte(h.Folder + "\x00" + h.Name + "\x00" + h.Region))
+	return filepath.Join(dir, hex.EncodeToString(sum[:16])+".jsonl")
+}
+
+// openJournal opens the journal of h in dir, making it (and dir) if there
+// is none, and reads what earlier runs kept in it. A line cut short or
+// unreadable is ignored, and a cut-short last line is dropped from the
+// file, so that the next entry begins a line of its own.
+func openJournal(dir string, h journalHeader) (*journal, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	j := &journal{path: journalPath(dir, h), kept: map[string]journalEntry{}}
+	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	j.f = f
+	whole, err := j.read(h)
+	if err == nil {
+		err = f.Truncate(whole)
+	}
+	if err == nil && whole == 0 {
+		err = j.append(h)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekEnd)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	return j, nil
+}
+
+// read takes the entries of the journal whose header is h, and returns
+// the length of its whole lines. A journal of another header (which its
+// name makes next to impossible) is started again.
+func (j *journal) read(h journalHeader) (whole int64, err error) {
+	r := bufio.NewReader(j.f)
+	for first := true; ; first = false {
+		line, err := r.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			return whole, nil // a last line without its newline: cut short
+		}
+		if err != nil {
+			return 0, err
+		}
+		if first {
+			var got journalHeader
+			if json.Unmarshal(line, &got) != nil || got != h {
+				return 0, nil
+			}
+		} else {
+			var e journalEntry
+			if json.Unmarshal(line, &e) == nil && e.Name != "" && e.ObjectKey != "" {
+				j.kept[e.Name] = e
+			}
+		}
+		whole += int64(len(line))
+	}
+}
+
+// append writes v as a line, and syncs it to disk.
+func (j *journal) append(v any) error {
+	line, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := j.f.Write(append(line, '\n')); err != nil {
+		return err
+	}
+	return j.f.Sync()
+}
+
+// entry is what an earlier run recorded of the file name; none for a nil
+// journal.
+func (j *journal) entry(name string) (journalEntry, bool) {
+	if j == nil {
+		return journalEntry{}, false
+	}
+	e, ok := j.kept[name]
+	return e, ok
+}
+
+// add records an upload that the store answered 2xx.
+func (j *journal) add(e journalEntry) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.append(e); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	j.fresh = append(j.fresh, e)
+	return nil
+}
+
+// dropKept rewrites the journal with this run's entries only: those of
+// earlier runs name objects that may be gone.
+func (j *journal) dropKept(h journalHeader) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	_ = enc.Encode(h)
+	for _, e := range j.fresh {
+		_ = enc.Encode(e)
+	}
+	tmp := j.path + ".new"
+	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, j.path); err != nil {
+		return err
+	}
+	j.kept = map[string]journalEntry{}
+	j.f.Close()
+	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	j.f = f
+	return nil
+}
+
+// close closes the journal file, and removes it when done.
+func (j *journal) close(done bool) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	err := j.f.Close()
+	if done {
+		if rerr := os.Remove(j.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return rerr
+		}
+	}
+	return err
+}
+
+// sha256 is the SHA-256 of f's content, in hex. It stops when ctx ends.
+func (t *tree) sha256(ctx context.Context, f File) (string, error) {
+	h, _, err := t.open(f)
+	if err != nil {
+		return "", err
+	}
+	defer h.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, &ctxReader{ctx, h}); err != nil {
+		return "", &FileError{Op: "read", Name: f.Name, Err: unwrapPath(err)}
+	}
+	return hex.EncodeToString(sum.Sum(nil)), nil
+}
