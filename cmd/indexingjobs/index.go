@@ -117,7 +117,11 @@ func (f *indexFlags) check(dir string) error {
 func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll time.Duration) error {
 	var progress folder.Progress
 	if isTerminal(a.stderr) {
-		progress = folder.NewTerminalProgress(a.stderr)
+		// The bar goes through the redactor like all else, told which
+		// terminal is behind it so that mpb redraws it in place at its
+		// width. What it shows (file counts, bytes, rate, time left, and
+		// steps the tool wrote) holds no token.
+		progress = folder.NewTerminalProgress(a.stderr, terminalFile(a.stderr))
 	} else {
 		progress = folder.NewLineProgress(a.stderr, 10*time.Second)
 	}

@@ -149,6 +149,24 @@ func TestIndexMakesANewKnowledgeBaseFromAFolder(t *testing.T) {
 	assert.Equal(t, "handbook", got.Name)
 }
 
+// TestIndexOnATerminalShowsABarAndNoToken: on a terminal, index draws
+// mpb's bar, which goes through the redactor as everything else does: a
+// folder whose file names and contents hold the token shows it nowhere.
+func TestIndexOnATerminalShowsABarAndNoToken(t *testing.T) {
+	defer func(was func(io.Writer) bool) { isTerminal = was }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(0))
+	t.Setenv(apiURLEnv, srv.URL)
+	token := srv.Token()
+	dir := writeFolder(t, map[string]string{"a.md": "alpha " + token, token + ".md": token, "b/" + token: "beta"})
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook "+token, "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e",
+		"--wait", "--poll", "10ms")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "3/3 files", "the bar's last frame")
+	assert.NotContains(t, strings.ToLower(stdout+stderr), strings.ToLower(token))
+}
+
 // TestIndexUsageErrorsSendNothing: a command line that cannot work exits
 // 2 with one line, before any request.
 func TestIndexUsageErrorsSendNothing(t *testing.T) {

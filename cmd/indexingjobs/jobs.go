@@ -141,9 +141,18 @@ func (a *apiCommand) printAnswer(key string, v any) error {
 // place rather than written line by line, and a report is shown escaped.
 // A variable, so that tests can pretend.
 var isTerminal = func(w io.Writer) bool {
+	f := terminalFile(w)
+	return f != nil && os.Getenv("TERM") != "dumb"
+}
+
+// terminalFile is the terminal w writes to, through the redactor or not;
+// nil if w writes to none.
+func terminalFile(w io.Writer) *os.File {
 	if rw, ok := w.(*redactingWriter); ok {
 		w = rw.w
 	}
-	f, ok := w.(*os.File)
-	return ok && isTTY(f) && os.Getenv("TERM") != "dumb"
+	if f, ok := w.(*os.File); ok && isTTY(f) {
+		return f
+	}
+	return nil
 }
