@@ -79,6 +79,37 @@ func TestKnowledgeBaseShowsItsDatabaseAndDataSources(t *testing.T) {
 	assert.Contains(t, stderr, "knowledge base 00000000-0000-4000-8000-000000000000 not found")
 }
 
+// TestKnowledgeBaseNoHeaderPrintsTheRowsAlone: with --no-header, stdout
+// has the data sources' rows and nothing else; the knowledge base's block
+// and the footer go to stderr.
+func TestKnowledgeBaseNoHeaderPrintsTheRowsAlone(t *testing.T) {
+	srv, kb := kbFake(t)
+	code, stdout, stderr := runCmd(t, "kb", kb.UUID, "--no-header", "--format", "data-source", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, kb.DataSourceUUIDs[0]+"\n"+kb.DataSourceUUIDs[1]+"\n", stdout)
+	assert.Regexp(t, `(?m)^Name\s+product-docs$`, stderr)
+	assert.Contains(t, stderr, "2 data sources")
+}
+
+// TestWhereJoinsBucketAndPathWithOneSlash: the API gives item_path with a
+// leading "/" or without; WHERE shows one "/" between bucket and path.
+func TestWhereJoinsBucketAndPathWithOneSlash(t *testing.T) {
+	for _, c := range []struct {
+		ds   indexingjobs.KnowledgeBaseDataSource
+		want string
+	}{
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "manuals", Region: "nyc3"}}, "docs/manuals (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "/manuals", Region: "nyc3"}}, "docs/manuals (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "//manuals/v1", Region: "nyc3"}}, "docs/manuals/v1 (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "", Region: "nyc3"}}, "docs (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{AWSDataSource: indexingjobs.S3Location{BucketName: "b", ItemPath: "x", Region: "us-east-1"}}, "b/x (us-east-1)"},
+		{indexingjobs.KnowledgeBaseDataSource{BucketName: "old", ItemPath: "x"}, "old/x"},
+	} {
+		_, where := sourcePlace(&c.ds)
+		assert.Equal(t, c.want, where)
+	}
+}
+
 // TestDataSourceSecretsAreNeverPrinted: should the API answer a data
 // source with the secrets of its input form, neither the text nor the
 // JSON output shows them, at any depth or in any case.
