@@ -52,7 +52,7 @@ func (t *tool) startCmd() *cobra.Command {
 
 func (t *tool) waitCmd() *cobra.Command {
 	a := t.newAPICommand("wait JOB_UUID", "Follow an indexing job to its end, showing its progress", jobKind)
-	poll := a.pollFlag()
+	poll := a.pollFlag("the job,")
 	a.run = func(ctx context.Context, ids []string) error {
 		return a.waitAndPrint(ctx, ids[0], nil, poll)
 	}

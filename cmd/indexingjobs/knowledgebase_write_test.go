@@ -110,8 +110,10 @@ func TestCreateChecksEverythingBeforeSending(t *testing.T) {
 	base := []string{"knowledge-base", "create", "handbook", "--api-url", srv.URL}
 	need := []string{"--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel, "--project", projectUUID}
 	for want, args := range map[string][]string{
-		"--region is required":               {"--embedding-model", indexingjobstest.EmbeddingModel, "--project", projectUUID},
-		"--project is required":              {"--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel},
+		"--region is required": {"--embedding-model", indexingjobstest.EmbeddingModel, "--project", projectUUID},
+		"--project is required: the UUID of the project it belongs to ('doctl projects list' lists them)": {"--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel},
+		"--embedding-model is required: 'indexingjobs embedding-models' lists the models":                 {"--region", "tor1", "--project", projectUUID},
+		"--embedding-model, --project and --database each name one, given once":                           append(slicesClone(need), "--project", projectUUID),
 		`invalid argument "gte-large"`:       append(slicesClone(need), "--embedding-model", "gte-large"),
 		"no such file or directory":          append(slicesClone(need), "--file", ok, "--file", filepath.Join(t.TempDir(), "gone.md")),
 		"is empty":                           append(slicesClone(need), "--file", empty),
@@ -301,14 +303,17 @@ func TestDataSourceAddUpdateRemove(t *testing.T) {
 	ds := kb.DataSourceUUIDs[0]
 	before := srv.Requests()
 	for want, args := range map[string][]string{
-		"want one data source: --spaces, --web or --s3":                         {"add", kb.UUID},
-		"want one data source":                                                  {"add", kb.UUID, "--web", "https://a.example/", "--spaces", "b/p", "--spaces-region", "tor1"},
-		"--crawl with --web":                                                    {"add", kb.UUID, "--spaces", "b/p", "--spaces-region", "tor1", "--crawl", "domain"},
-		"--crawl sitewide: want scoped, path, domain or subdomains":             {"add", kb.UUID, "--web", "https://a.example/", "--crawl", "sitewide"},
-		"want BUCKET/PATH, such as product-docs/manuals, and its region":        {"add", kb.UUID, "--spaces", "b/p"},
-		`--chunking "paragraph": want section, hierarchical, semantic or fixed`: {"update", kb.UUID, ds, "--chunking", "paragraph"},
-		"want a knowledge base UUID and a data source UUID, got 1 arguments":    {"remove", kb.UUID, "-f"},
-		`id "../x": not a UUID`:                                                 {"remove", kb.UUID, "../x", "-f"},
+		"want one data source: --spaces, --web or --s3":                                                          {"add", kb.UUID},
+		"want one data source":                                                                                   {"add", kb.UUID, "--web", "https://a.example/", "--spaces", "b/p", "--spaces-region", "tor1"},
+		"--crawl with --web":                                                                                     {"add", kb.UUID, "--spaces", "b/p", "--spaces-region", "tor1", "--crawl", "domain"},
+		"--crawl sitewide: want scoped, path, domain or subdomains":                                              {"add", kb.UUID, "--web", "https://a.example/", "--crawl", "sitewide"},
+		"--spaces needs --spaces-region, the bucket's region, such as nyc3":                                      {"add", kb.UUID, "--spaces", "b/p"},
+		"--s3 needs --s3-region, the bucket's region, such as us-east-1":                                         {"add", kb.UUID, "--s3", "b/p"},
+		`--chunking "paragraph": want section_based, hierarchical, semantic or fixed_length (or section, fixed)`: {"update", kb.UUID, ds, "--chunking", "paragraph"},
+		"nothing to change: give --chunking, one of section_based":                                               {"update", kb.UUID, ds},
+		"nothing to change: give --chunking":                                                                     {"update", kb.UUID, ds, "--max-chunk-size", "400"},
+		"want a knowledge base UUID and a data source UUID, got 1 arguments":                                     {"remove", kb.UUID, "-f"},
+		`id "../x": not a UUID`:                                                                                  {"remove", kb.UUID, "../x", "-f"},
 	} {
 		code, _, stderr := runCmd(t, append(append([]string{"data-source"}, args...), "--api-url", srv.URL)...)
 		assert.Equal(t, exitUsage, code, want)
@@ -326,6 +331,13 @@ func TestDataSourceAddUpdateRemove(t *testing.T) {
 	code, stdout, stderr = runCmd(t, "data-source", "update", kb.UUID, ds, "--chunking", "semantic", "--max-chunk-size", "400", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "chunked semantic (at most 400 tokens)")
+	for _, name := range []string{"section_based", "SECTION-BASED", "section", "fixed_length", "fixed"} {
+		code, stdout, stderr = runCmd(t, "data-source", "update", kb.UUID, ds, "--chunking", name, "--api-url", srv.URL)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Regexp(t, `chunked (section_based|fixed_length)\.`, stdout, name)
+	}
+	_, help, _ := runCmd(t, "knowledge-base", "create", "--help")
+	assert.Regexp(t, `--poll duration\s+the wait between reads of the knowledge base, with --wait, such as 1s or 5s`, help)
 	code, _, stderr = runCmd(t, "data-source", "remove", kb.UUID, "00000000-0000-4000-8000-000000000000", "-f", "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "knowledge base "+kb.UUID+", or its data source 00000000-0000-4000-8000-000000000000, not found")
