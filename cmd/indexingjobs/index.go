@@ -213,6 +213,9 @@ func (a *apiCommand) printSummary(sum *folder.Summary, f *indexFlags) error {
 		if sum.KnowledgeBaseUUID == "" {
 			return nil
 		}
+		if sum.Job == nil {
+			fmt.Fprintln(a.stderr, firstJobNote(&indexingjobs.KnowledgeBase{UUID: sum.KnowledgeBaseUUID}))
+		}
 		_, err := fmt.Fprintln(a.stdout, safetext.Line(sum.KnowledgeBaseUUID))
 		return err
 	case sum.UpToDate && sum.JobUnderWay && !sum.Job.Phase.Terminal():

@@ -167,6 +167,20 @@ func TestIndexOnATerminalShowsABarAndNoToken(t *testing.T) {
 	assert.NotContains(t, strings.ToLower(stdout+stderr), strings.ToLower(token))
 }
 
+// TestIndexNewWithoutWaitSaysHowToFollowTheFirstJob: without --wait,
+// index --new prints the new knowledge base's uuid, and says that the API
+// starts its first indexing job and how to follow it.
+func TestIndexNewWithoutWaitSaysHowToFollowTheFirstJob(t *testing.T) {
+	srv, _ := fake(t)
+	t.Setenv(apiURLEnv, srv.URL)
+	dir := writeFolder(t, map[string]string{"a.md": "alpha"})
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e")
+	require.Equal(t, exitOK, code, stderr)
+	kb := strings.TrimSpace(stdout)
+	assert.Contains(t, stderr, "Creating it starts its first indexing job once its database is ONLINE: 'indexingjobs knowledge-base "+kb+"' shows it")
+}
+
 // TestIndexUsageErrorsSendNothing: a command line that cannot work exits
 // 2 with one line, before any request.
 func TestIndexUsageErrorsSendNothing(t *testing.T) {

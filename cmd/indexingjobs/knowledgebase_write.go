@@ -105,16 +105,33 @@ func (t *tool) createKnowledgeBaseCmd() *cobra.Command {
 		}
 		fmt.Fprintf(a.stderr, "Created knowledge base %s (%s) with %s; its database is being made.\n",
 			safetext.Line(kb.UUID), safetext.Line(kb.Name), count(len(spec.DataSources), "data source"))
-		if wait, _ := a.cmd.Flags().GetBool("wait"); wait {
+		wait, _ := a.cmd.Flags().GetBool("wait")
+		if wait {
 			a.sends(knowledgeBaseKind, kb.UUID)
 			if kb, err = a.client.WaitForKnowledgeBase(ctx, kb.UUID, indexingjobs.WithPollInterval(poll.d), indexingjobs.WithMaxPollInterval(poll.d)); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Its database is ONLINE: it can be indexed.\n")
+			fmt.Fprintf(a.stderr, "Its database is ONLINE.\n")
+		}
+		if len(spec.DataSources) > 0 {
+			fmt.Fprintln(a.stderr, firstJobNote(kb))
 		}
 		return a.printKnowledgeBaseBrief(kb)
 	}
 	return a.cmd
+}
+
+// firstJobNote says that the API indexes a knowledge base created with
+// data sources on its own, once its database is ONLINE, and how to follow
+// that job: by its uuid once it has one, else through the knowledge base.
+func firstJobNote(kb *indexingjobs.KnowledgeBase) string {
+	if id := kb.LastIndexingJob.UUID; id != "" {
+		return fmt.Sprintf("Creating it started its first indexing job, %s: follow it with 'indexingjobs wait %s'.",
+			safetext.Line(id), safetext.Line(id))
+	}
+	id := safetext.Line(kb.UUID)
+	return fmt.Sprintf("Creating it starts its first indexing job once its database is ONLINE: "+
+		"'indexingjobs knowledge-base %s' shows it as the last job, and 'indexingjobs wait JOB' follows it.", id)
 }
 
 func (t *tool) updateKnowledgeBaseCmd() *cobra.Command {

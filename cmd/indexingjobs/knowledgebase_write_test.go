@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,8 @@ func TestCreateUploadsEachFileThenAttachesIt(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stderr, "Uploaded a.md (10 B).\nUploaded b.md (17 B).\n")
 	assert.Contains(t, stderr, "with 4 data sources")
-	assert.Contains(t, stderr, "Its database is ONLINE: it can be indexed.")
+	assert.Contains(t, stderr, "Its database is ONLINE.")
+	assert.Regexp(t, `Creating it started its first indexing job, (\S+): follow it with 'indexingjobs wait \S+'\.`, stderr)
 	assert.Regexp(t, `(?m)^Name\s+handbook$`, stdout)
 	assert.Regexp(t, `(?m)^Database\s+ONLINE$`, stdout)
 	assert.NotContains(t, stdout+stderr, "signature=", "an upload URL's signature is never shown")
@@ -131,6 +133,25 @@ func TestCreateChecksEverythingBeforeSending(t *testing.T) {
 	assert.Contains(t, stderr, "want the knowledge base's NAME")
 	assert.Zero(t, srv.Requests(), "nothing sent")
 	assert.Zero(t, srv.StorageRequests(), "nothing uploaded")
+}
+
+// TestCreateSaysTheFirstJobStarts: without --wait, a knowledge base
+// created with data sources says that the API indexes it once its
+// database is ONLINE, and how to follow that job; one without says
+// nothing of a job.
+func TestCreateSaysTheFirstJobStarts(t *testing.T) {
+	srv, _ := fake(t)
+	code, stdout, stderr := runCmd(t, "knowledge-base", "create", "handbook", "--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel,
+		"--project", projectUUID, "--web", "https://docs.example.com/", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	id := regexp.MustCompile(`(?m)^Knowledge base\s+(\S+)$`).FindStringSubmatch(stdout)
+	require.Len(t, id, 2, stdout)
+	assert.Contains(t, stderr, "Creating it starts its first indexing job once its database is ONLINE: 'indexingjobs knowledge-base "+id[1]+"' shows it")
+
+	code, _, stderr = runCmd(t, "knowledge-base", "create", "empty", "--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel,
+		"--project", projectUUID, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "indexing job")
 }
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }
