@@ -9,7 +9,8 @@ import (
 )
 
 // TestEveryTableTakesFormatAndNoHeader: --format picks columns by the
-// names of the header, in any case and with "-" for a space, in its
+// names of the header, in any case and with "-" for a space, with or
+// without what a parenthesis adds (as the header shows it), in its
 // order; --no-header leaves the rows alone on stdout, a footer going to
 // stderr; an unknown column is a usage error that lists the valid ones,
 // with nothing sent.
@@ -35,6 +36,8 @@ func TestEveryTableTakesFormatAndNoHeader(t *testing.T) {
 		{[]string{"embedding-models", "--format", "name"}, `NAME`, `GTE Large EN v1.5`, "3 embedding models", "UUID, NAME"},
 		{[]string{"data-sources", job, "--format", "files,status"}, `FILES \(indexed/total\)\s+STATUS`, `0/0\s+UPDATED`, "",
 			"DATA SOURCE, STATUS, FILES, ITEMS, BYTES, ERROR"},
+		{[]string{"data-sources", job, "--format", "Items (indexed, failed, skipped, removed),BYTES (INDEXED/TOTAL),status"},
+			`ITEMS \(indexed, failed, skipped, removed\)\s+BYTES \(indexed/total\)\s+STATUS`, `0, 0, 0, 0\s+0 B/0 B\s+UPDATED`, "", ""},
 	} {
 		what := strings.Join(c.args, " ")
 		args := append(c.args, "--api-url", srv.URL)
