@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -130,7 +129,7 @@ func (a *apiCommand) printAnswer(key string, v any) error {
 	}
 	if body == nil {
 		var err error
-		if body, err = json.Marshal(v); err != nil {
+		if body, err = marshalJSON(v); err != nil {
 			return err
 		}
 	}

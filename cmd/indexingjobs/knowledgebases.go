@@ -103,7 +103,7 @@ func (a *apiCommand) printKnowledgeBaseJSON(answer []byte, kb *indexingjobs.Know
 	if json.Unmarshal(answer, &out) != nil || out == nil {
 		alone := *kb
 		alone.DatabaseStatus = "" // sent beside the knowledge base, not in it
-		b, err := json.Marshal(map[string]any{"knowledge_base": alone, "database_status": kb.DatabaseStatus})
+		b, err := marshalJSON(map[string]any{"knowledge_base": alone, "database_status": kb.DatabaseStatus})
 		if err != nil {
 			return err
 		}
@@ -113,19 +113,19 @@ func (a *apiCommand) printKnowledgeBaseJSON(answer []byte, kb *indexingjobs.Know
 	for i, ds := range sources {
 		list[i] = raw[i]
 		if list[i] == nil {
-			b, err := json.Marshal(ds)
+			b, err := marshalJSON(ds)
 			if err != nil {
 				return err
 			}
 			list[i] = b
 		}
 	}
-	b, err := json.Marshal(list)
+	b, err := marshalJSON(list)
 	if err != nil {
 		return err
 	}
 	out["knowledge_base_data_sources"] = b
-	whole, err := json.Marshal(out)
+	whole, err := marshalJSON(out)
 	if err != nil {
 		return err
 	}

@@ -135,6 +135,39 @@ func TestDataSourceSecretsAreNeverPrinted(t *testing.T) {
 	}
 }
 
+// TestJSONIsPrintedWithoutHTMLEscapes: "&", "<" and ">" are printed as
+// they are, in what the tool encodes and in an answer it re-encodes to
+// drop a secret; an answer printed as sent keeps the API's own escapes.
+func TestJSONIsPrintedWithoutHTMLEscapes(t *testing.T) {
+	var out strings.Builder
+	require.NoError(t, printJSON(&out, map[string]string{"name": "Q&A <draft>"}))
+	assert.Equal(t, "{\n  \"name\": \"Q&A <draft>\"\n}\n", out.String())
+
+	for _, secret := range []bool{true, false} {
+		aws := map[string]any{"bucket_name": "docs&more", "item_path": "/<a>", "region": "us-east-1"}
+		if secret {
+			aws["secret_key"] = "wJalrXUtnFEMI-K7MDENG"
+		}
+		srv := script(t, map[string]http.HandlerFunc{
+			"GET /v2/gen-ai/knowledge_bases/" + kbID: rawAnswer(`{"knowledge_base": {"uuid": "` + kbID + `", "name": "Q\u0026A"}, "database_status": "ONLINE"}`),
+			"GET /v2/gen-ai/knowledge_bases/" + kbID + "/data_sources": rawAnswer(`{"knowledge_base_data_sources": [` +
+				`{"uuid": "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "aws_data_source": ` + string(must(json.Marshal(aws))) + `}],` +
+				`"meta": {"page": 1, "pages": 1, "total": 1}}`),
+		})
+		code, stdout, stderr := runCmd(t, "knowledge-base", kbID, "-o", "json", "--api-url", srv.URL)
+		require.Equal(t, exitOK, code, stderr)
+		assert.NotContains(t, stdout, "wJalrXUtnFEMI")
+		if secret { // the answer re-encoded without its secret
+			assert.Contains(t, stdout, `"bucket_name": "docs&more"`)
+			assert.Contains(t, stdout, `"item_path": "/<a>"`)
+			assert.Contains(t, stdout, `"name": "Q&A"`)
+		} else { // as the API sent it
+			assert.Contains(t, stdout, `"bucket_name": "docs\u0026more"`)
+			assert.Contains(t, stdout, `"name": "Q\u0026A"`)
+		}
+	}
+}
+
 // TestScheduleSetShowAndUnschedule: a schedule is set with --days and
 // --at, shown without them, and deleted by its knowledge base; a second
 // one says how to change it, and a knowledge base without one says so.

@@ -249,9 +249,6 @@ func withoutCredentials(s string) string {
 
 // jsonString is s as a JSON string, "&", "<" and ">" as they are.
 func jsonString(s string) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	b, _ := marshalJSON(s)
+	return b
 }
