@@ -91,7 +91,7 @@ func (f *indexFlags) check(dir string) error {
 			return usagef("--spaces, --spaces-region, --delete and --force go with --knowledge-base, not --new")
 		}
 		if f.region == "" || f.model == "" || f.project == "" {
-			return usagef("--new needs --region, --embedding-model and --project")
+			return usagef("--new needs --region, --embedding-model and --project ('indexingjobs embedding-models' lists the models, 'doctl projects list' the projects)")
 		}
 		for flag, id := range map[string]string{"--embedding-model": f.model, "--project": f.project} {
 			if err := indexingjobs.ValidateUUID(id); err != nil {

@@ -194,7 +194,7 @@ func TestIndexUsageErrorsSendNothing(t *testing.T) {
 		{[]string{"index", dir}, "say what to index into: --new NAME, or --knowledge-base KB"},
 		{[]string{"index"}, "want one folder, got 0 arguments"},
 		{[]string{"index", dir, "--new", "n", "--knowledge-base", kb}, "--new and --knowledge-base go apart"},
-		{[]string{"index", dir, "--new", "n", "--region", "tor1"}, "--new needs --region, --embedding-model and --project"},
+		{[]string{"index", dir, "--new", "n", "--region", "tor1"}, "--new needs --region, --embedding-model and --project ('indexingjobs embedding-models' lists the models, 'doctl projects list' the projects)"},
 		{[]string{"index", dir, "--new", "n", "--region", "tor1", "--embedding-model", "x", "--project", project}, `--embedding-model: id "x": not a UUID`},
 		{[]string{"index", dir, "--new", "n", "--region", "tor1", "--embedding-model", model, "--project", project, "--delete"}, "go with --knowledge-base, not --new"},
 		{[]string{"index", filepath.Join(dir, "missing"), "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1"}, "missing is not a folder"},
