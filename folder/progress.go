@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
@@ -32,18 +34,24 @@ type Progress interface {
 	Stop()
 }
 
-// NewTerminalProgress shows the sending on w, a terminal, as a bar redrawn
-// in place (github.com/vbauerster/mpb): files and bytes sent of all, the
-// rate, and the time left; each step is a line above it.
-func NewTerminalProgress(w io.Writer) Progress { return &terminalProgress{w: w} }
+// NewTerminalProgress shows the sending on w as a bar redrawn in place
+// (github.com/vbauerster/mpb): files and bytes sent of all, the rate, and
+// the time left; each step is a line above it. w may be a filter in front
+// of the terminal (the tool's hides its token): the bar is redrawn in
+// place whatever w is, and terminal, the terminal w writes to, is asked
+// for its width; nil for none (the line is then 40 columns wide).
+func NewTerminalProgress(w io.Writer, terminal *os.File) Progress {
+	return &terminalProgress{w: w, terminal: terminal}
+}
 
 type terminalProgress struct {
-	w     io.Writer
-	mu    sync.Mutex
-	p     *mpb.Progress
-	bar   *mpb.Bar
-	files int
-	done  atomic.Int64
+	w        io.Writer
+	terminal *os.File
+	mu       sync.Mutex
+	p        *mpb.Progress
+	bar      *mpb.Bar
+	files    int
+	done     atomic.Int64
 }
 
 func (t *terminalProgress) Step(what string) {
@@ -67,8 +75,17 @@ func (t *terminalProgress) Start(files int, bytes int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.files = files
-	t.p = mpb.New(mpb.WithOutput(t.w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond), mpb.WithAutoRefresh())
-	t.bar = t.p.AddBar(bytes,
+	// mpb takes a writer that is no *os.File for a pipe, and then draws
+	// each frame below the last; this writer moves back over the last
+	// frame whatever it writes to, and knows the terminal's width.
+	cw := cupwriter.New(t.w, true)
+	if t.terminal != nil {
+		cw.SetTermFd(int(t.terminal.Fd()))
+	}
+	t.p = mpb.New(mpb.WithConsoleWriter(cw), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond), mpb.WithAutoRefresh())
+	// The bar completes when the last file is done, not when its last
+	// byte is read: its last frame then counts every file.
+	t.bar = t.p.AddBar(0,
 		mpb.PrependDecorators(
 			decor.Any(func(decor.Statistics) string { return fmt.Sprintf("%d/%d files", t.done.Load(), files) }, decor.WCSyncSpaceR),
 			decor.CountersKibiByte("% .1f / % .1f", decor.WCSyncSpace),
@@ -78,6 +95,10 @@ func (t *terminalProgress) Start(files int, bytes int64) {
 			decor.OnComplete(decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace), "done"),
 		),
 	)
+	t.bar.SetTotal(bytes, false)
+	if files == 0 {
+		t.bar.EnableTriggerComplete()
+	}
 }
 
 func (t *terminalProgress) Sent(n int64) {
@@ -86,7 +107,11 @@ func (t *terminalProgress) Sent(n int64) {
 	}
 }
 
-func (t *terminalProgress) FileDone(string, error) { t.done.Add(1) }
+func (t *terminalProgress) FileDone(string, error) {
+	if int(t.done.Add(1)) == t.files && t.bar != nil {
+		t.bar.EnableTriggerComplete()
+	}
+}
 
 func (t *terminalProgress) Stop() {
 	t.mu.Lock()
@@ -225,28 +250,29 @@ func (silent) Stop()                  {}
 
 // countingReader reports to p the bytes of r read for the first time: a
 // retry that reads the file again from its start is not counted twice.
-// With hash, it hashes what is read in order from the start (a read past
-// what was hashed, such as UploadFile's look at the last byte, is not
-// hashed), which gives the content's hash without reading the file again.
+// Only reads that go on from what was read are counted: the upload reads
+// a file's last byte first, to check its size, and that read must not
+// count the bytes before it. With hash, it hashes the bytes as they are
+// counted, in order from the start, which gives the content's hash
+// without reading the file again.
 type countingReader struct {
-	r      io.ReaderAt
-	p      Progress
-	hash   hash.Hash
-	mu     sync.Mutex
-	high   int64 // the furthest offset read
-	hashTo int64 // the bytes before it are hashed
+	r    io.ReaderAt
+	p    Progress
+	hash hash.Hash
+	mu   sync.Mutex
+	high int64 // r[:high] has been read (and hashed)
 }
 
 func (c *countingReader) ReadAt(b []byte, off int64) (int, error) {
 	n, err := c.r.ReadAt(b, off)
 	c.mu.Lock()
-	more := off + int64(n) - c.high
-	if more > 0 {
+	var more int64
+	if off <= c.high {
+		more = max(0, off+int64(n)-c.high)
+		if c.hash != nil && more > 0 {
+			c.hash.Write(b[c.high-off : n])
+		}
 		c.high += more
-	}
-	if end := off + int64(n); c.hash != nil && off <= c.hashTo && end > c.hashTo {
-		c.hash.Write(b[c.hashTo-off : n])
-		c.hashTo = end
 	}
 	c.mu.Unlock()
 	if more > 0 {
@@ -259,7 +285,7 @@ func (c *countingReader) ReadAt(b []byte, off int64) (int, error) {
 func (c *countingReader) hashed(size int64) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.hash == nil || c.hashTo != size {
+	if c.hash == nil || c.high != size {
 		return nil, false
 	}
 	return c.hash.Sum(nil), true

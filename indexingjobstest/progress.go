@@ -24,7 +24,10 @@ type run struct {
 // size is what a job finds in a data source: files, of which indexed are
 // new or changed since the data source's last job and get indexed, the
 // items (chunks) those make, and bytes.
-type size struct{ files, indexed, items, bytes uint64 }
+// size is what a job finds in a data source: files in all, of which
+// indexed are indexed, in items; bytes in all, of which indexedBytes are
+// indexed.
+type size struct{ files, indexed, items, bytes, indexedBytes uint64 }
 
 func newRun(start time.Time, d time.Duration, outcome indexingjobs.Phase, sizes []size) *run {
 	return &run{start: start, d: max(d, 0), outcome: outcome, sizes: sizes}
@@ -41,7 +44,8 @@ func sizeOf(dataSource string) size {
 	_, _ = h.Write([]byte(strings.ToLower(dataSource)))
 	n := h.Sum64()
 	files := 10 + n%90
-	return size{files: files, indexed: files, items: files*itemsPerFile + n%20, bytes: files*(256<<10) + n%(64<<10)}
+	bytes := files*(256<<10) + n%(64<<10)
+	return size{files: files, indexed: files, items: files*itemsPerFile + n%20, bytes: bytes, indexedBytes: bytes}
 }
 
 // tokensPerItem is what the embedding model spends on an item, as in the
@@ -98,7 +102,7 @@ func dataSourceAt(id string, sz size, from, to, at time.Time, cut bool, outcome 
 	part := func(n uint64) indexingjobs.Uint64 { return indexingjobs.Uint64(float64(n) * share) }
 	ds.StartedAt, ds.Status = from.UTC(), indexingjobs.DataSourceStatusInProgress
 	ds.TotalFileCount, ds.TotalBytes = indexingjobs.Uint64(sz.files), indexingjobs.Uint64(sz.bytes)
-	ds.IndexedFileCount, ds.IndexedItemCount, ds.TotalBytesIndexed = part(sz.indexed), part(sz.items), part(sz.bytes)
+	ds.IndexedFileCount, ds.IndexedItemCount, ds.TotalBytesIndexed = part(sz.indexed), part(sz.items), part(sz.indexedBytes)
 	switch {
 	case at.Before(to):
 	case !cut:

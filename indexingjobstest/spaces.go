@@ -149,19 +149,21 @@ func (s *Server) SpacesObjects(bucket, prefix string) []SpacesObject {
 // those new or changed (by ETag) since seen, what the data source's last
 // job found (nil before its first job: then every object counts), and
 // bytes, the size of all. now is what this job found, to keep for the next
-// one. A job calls it (found, store.go) when it starts on a Spaces data
-// source.
-func (s *Server) spacesIndexed(bucket, prefix string, seen map[string]string) (total, changed, bytes uint64, now map[string]string) {
+// one; changedBytes, the size of those changed, what the job indexes. A
+// job calls it (found, store.go) when it starts on a Spaces data source.
+func (s *Server) spacesIndexed(bucket, prefix string, seen map[string]string) (total, changed, bytes, changedBytes uint64, now map[string]string) {
 	objects := s.SpacesObjects(bucket, strings.TrimPrefix(prefix, "/"))
 	now = make(map[string]string, len(objects))
 	for _, o := range objects {
 		now[o.Key] = o.ETag
-		bytes += uint64(max(o.Size, 0))
+		size := uint64(max(o.Size, 0))
+		bytes += size
 		if etag, ok := seen[o.Key]; !ok || etag != o.ETag {
 			changed++
+			changedBytes += size
 		}
 	}
-	return uint64(len(objects)), changed, bytes, now
+	return uint64(len(objects)), changed, bytes, changedBytes, now
 }
 
 // closeSpaces shuts the fake's Spaces down as Close does the others:

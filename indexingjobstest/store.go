@@ -218,27 +218,42 @@ func clone(job indexingjobs.IndexingJob) indexingjobs.IndexingJob {
 // found is what a job that starts now finds in a data source of kb. In a
 // Spaces data source made through the API, the objects under its prefix in
 // the fake's Spaces: all of them, of which those new or changed (by ETag)
-// since its last job are indexed (all of them the first time). In a file
-// data source, its one file. In any other, a size made up from its id.
-// s.mu is held.
+// since its last job are indexed (all of them the first time). So too in
+// one of AddKnowledgeBase, shown as a folder of a bucket named after the
+// knowledge base, once the fake's Spaces holds objects there (as after
+// 'index --spaces' on it); while it holds none, such a folder stands for
+// one elsewhere, and its size is made up from its id, as it is for any
+// other kind. In a file data source, its one file. s.mu is held.
 func (s *Server) found(kb KnowledgeBase, dataSource string) size {
-	if kb.w == nil {
-		return sizeOf(dataSource)
+	key := strings.ToLower(dataSource)
+	var ds indexingjobs.KnowledgeBaseDataSource
+	ok := false
+	if kb.w != nil {
+		ds, ok = kb.w.sources[key]
 	}
-	ds, ok := kb.w.sources[strings.ToLower(dataSource)]
+	if !ok {
+		i := slices.IndexFunc(kb.DataSourceUUIDs, func(id string) bool { return strings.EqualFold(id, dataSource) })
+		if i < 0 {
+			return sizeOf(dataSource)
+		}
+		ds = s.dataSource(kb, i)
+		sp := ds.SpacesDataSource
+		if _, indexed := s.spacesSeen[key]; !indexed && len(s.SpacesObjects(sp.BucketName, strings.TrimPrefix(sp.ItemPath, "/"))) == 0 {
+			return sizeOf(dataSource)
+		}
+	}
 	switch {
-	case !ok:
-		return sizeOf(dataSource)
 	case ds.FileUploadDataSource.StoredObjectKey != "":
-		return size{files: 1, indexed: 1, items: itemsPerFile, bytes: uint64(ds.FileUploadDataSource.SizeInBytes)}
+		sz := uint64(ds.FileUploadDataSource.SizeInBytes)
+		return size{files: 1, indexed: 1, items: itemsPerFile, bytes: sz, indexedBytes: sz}
 	case ds.SpacesDataSource.BucketName != "":
 		sp := ds.SpacesDataSource
-		total, changed, bytes, now := s.spacesIndexed(sp.BucketName, sp.ItemPath, s.spacesSeen[strings.ToLower(dataSource)])
+		total, changed, bytes, changedBytes, now := s.spacesIndexed(sp.BucketName, sp.ItemPath, s.spacesSeen[key])
 		if s.spacesSeen == nil {
 			s.spacesSeen = map[string]map[string]string{}
 		}
-		s.spacesSeen[strings.ToLower(dataSource)] = now
-		return size{files: total, indexed: changed, items: changed * itemsPerFile, bytes: bytes}
+		s.spacesSeen[key] = now
+		return size{files: total, indexed: changed, items: changed * itemsPerFile, bytes: bytes, indexedBytes: changedBytes}
 	}
 	return sizeOf(dataSource)
 }

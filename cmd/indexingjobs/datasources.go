@@ -46,7 +46,7 @@ func (t *tool) addDataSourceCmd() *cobra.Command {
 		"Files are attached when a knowledge base is created: 'indexingjobs knowledge-base create --file'."
 	fs := a.cmd.Flags()
 	spaces := fs.String("spaces", "", "a folder of a Spaces bucket, as `BUCKET/PATH`")
-	spacesRegion := fs.String("spaces-region", "", "the `region` of the --spaces bucket, such as tor1")
+	spacesRegion := fs.String("spaces-region", "", "the `region` of the --spaces bucket, such as nyc3 (required with --spaces)")
 	web := fs.String("web", "", "a web site to crawl, from this `URL`")
 	crawl := fs.String("crawl", "", "which links the crawl follows: scoped (none), path, domain or subdomains (default: path)")
 	s3 := fs.String("s3", "", "a folder of an S3 bucket, as `BUCKET/PATH`; the key from $"+awsKeyIDEnv+" and $"+awsSecretEnv)
@@ -97,8 +97,11 @@ func (t *tool) addDataSourceCmd() *cobra.Command {
 // No error names the key's values.
 func s3Source(where, region string) (*indexingjobs.S3Source, error) {
 	bucket, path, _ := strings.Cut(where, "/")
-	if bucket == "" || region == "" {
-		return nil, usagef("--s3 %s: want BUCKET/PATH and --s3-region", safetext.Line(where))
+	switch {
+	case bucket == "":
+		return nil, usagef("--s3 %s: want BUCKET/PATH, such as product-docs/manuals", safetext.Line(where))
+	case region == "":
+		return nil, usagef("--s3 needs --s3-region, the bucket's region, such as us-east-1")
 	}
 	if path != "" {
 		path = "/" + path
@@ -110,26 +113,35 @@ func s3Source(where, region string) (*indexingjobs.S3Source, error) {
 	return &indexingjobs.S3Source{BucketName: bucket, ItemPath: path, Region: region, KeyID: keyID, SecretKey: secret}, nil
 }
 
-// chunkingAlgorithms are --chunking's names, and the API's.
+// chunkingAlgorithms are --chunking's names: the API's, without its
+// CHUNKING_ALGORITHM_ prefix and in any case (as the tool prints them),
+// and the short ones the README has documented since the start.
 var chunkingAlgorithms = map[string]indexingjobs.ChunkingAlgorithm{
-	"section":      indexingjobs.ChunkingAlgorithmSectionBased,
-	"hierarchical": indexingjobs.ChunkingAlgorithmHierarchical,
-	"semantic":     indexingjobs.ChunkingAlgorithmSemantic,
-	"fixed":        indexingjobs.ChunkingAlgorithmFixedLength,
+	"section_based": indexingjobs.ChunkingAlgorithmSectionBased,
+	"section":       indexingjobs.ChunkingAlgorithmSectionBased,
+	"hierarchical":  indexingjobs.ChunkingAlgorithmHierarchical,
+	"semantic":      indexingjobs.ChunkingAlgorithmSemantic,
+	"fixed_length":  indexingjobs.ChunkingAlgorithmFixedLength,
+	"fixed":         indexingjobs.ChunkingAlgorithmFixedLength,
 }
+
+// chunkingNames lists --chunking's values, the API's spelling first.
+const chunkingNames = "section_based, hierarchical, semantic or fixed_length (or section, fixed)"
 
 func (t *tool) updateDataSourceCmd() *cobra.Command {
 	a := t.newAPICommand("update KB_UUID DS_UUID --chunking ALGORITHM [--max-chunk-size N]",
 		"Change how a data source's content is cut into chunks", "")
 	a.cmd.Args = twoIDs(knowledgeBaseKind, dataSourceKind)
-	algorithm := a.cmd.Flags().String("chunking", "", "the chunking `algorithm`: section, hierarchical, semantic or fixed (required)")
+	algorithm := a.cmd.Flags().String("chunking", "", "the chunking `algorithm`: "+chunkingNames+" (required)")
 	maxSize := a.cmd.Flags().Int64("max-chunk-size", 0, "the most `tokens` a chunk holds (default: the service's)")
 	a.run = func(ctx context.Context, ids []string) error {
 		a.sentAre(ids)
-		algo, ok := chunkingAlgorithms[strings.ToLower(*algorithm)]
+		algo, ok := chunkingAlgorithms[strings.ReplaceAll(strings.ToLower(*algorithm), "-", "_")]
 		switch {
+		case *algorithm == "":
+			return usagef("nothing to change: give --chunking, one of %s (the chunking is all an update changes)", chunkingNames)
 		case !ok:
-			return usagef("--chunking %q: want section, hierarchical, semantic or fixed", safetext.Line(*algorithm))
+			return usagef("--chunking %q: want %s", safetext.Line(*algorithm), chunkingNames)
 		case *maxSize < 0:
 			return usagef("--max-chunk-size %d: want 1 or more", *maxSize)
 		}

@@ -69,7 +69,7 @@ func demo(ctx context.Context, jobDuration, delay, poll time.Duration, stdout, s
 	if _, err := d.step("Its database, and where its content comes from:", "knowledge-base", kb); err != nil {
 		return err
 	}
-	first, err := d.start("Index the knowledge base, and follow the job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
+	first, err := d.start("Index it again (creating it started its first job), and follow this job to its end:", append([]string{"start", kb, "--wait"}, pollFlag...)...)
 	if err != nil {
 		return err
 	}

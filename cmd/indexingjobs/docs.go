@@ -35,7 +35,7 @@ func (t *tool) docsCmd() *cobra.Command {
 		Short: "Serve the API documentation rendered from openapi.yaml",
 		Args:  noArgs,
 		RunE: t.runE(func(cmd *cobra.Command, _ []string) error {
-			return serveDocs(cmd.Context(), addr, page, t.stdout)
+			return serveDocs(cmd.Context(), addr, page, !cmd.Flags().Changed("page"), t.stdout, t.stderr)
 		}),
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
@@ -43,13 +43,30 @@ func (t *tool) docsCmd() *cobra.Command {
 	return cmd
 }
 
-// serveDocs serves the page and the spec until ctx ends.
-func serveDocs(ctx context.Context, addr, pagePath string, stdout io.Writer) error {
+// specOnlyPage is served at / when the rendered page is not there, as
+// when the tool runs outside its repository: the spec, embedded in the
+// tool, is served all the same.
+const specOnlyPage = `<!doctype html>
+<html><head><meta charset="utf-8"><title>indexingjobs: API documentation</title></head>
+<body>
+<p>The rendered documentation page is not here: it is built in a clone of the repository with <code>make docs</code>.</p>
+<p>The API's description: <a href="openapi.yaml">openapi.yaml</a>, <a href="openapi.json">openapi.json</a>.</p>
+</body></html>
+`
+
+// serveDocs serves the page and the spec until ctx ends. A missing page
+// is an error when it was named (--page); the default one, which exists
+// only in a clone where 'make docs-html' ran, is replaced by a page that
+// links the spec.
+func serveDocs(ctx context.Context, addr, pagePath string, byDefault bool, stdout, stderr io.Writer) error {
 	page, err := os.ReadFile(pagePath)
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && byDefault:
+		fmt.Fprintf(stderr, "No rendered page at %s (build it in a clone with 'make docs-html'): serving the spec alone.\n", pagePath)
+		page = []byte(specOnlyPage)
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("no rendered page at %s: build it with 'make docs-html' (or run 'make docs')", pagePath)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	l, err := listen(addr)

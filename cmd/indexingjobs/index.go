@@ -101,7 +101,7 @@ func (f *indexFlags) check(dir string) error {
 			return usagef("--spaces, --spaces-region, --delete and --force go with --knowledge-base, not --new")
 		}
 		if f.region == "" || f.model == "" || f.project == "" {
-			return usagef("--new needs --region, --embedding-model and --project")
+			return usagef("--new needs --region, --embedding-model and --project ('indexingjobs embedding-models' lists the models, 'doctl projects list' the projects)")
 		}
 		for flag, id := range map[string]string{"--embedding-model": f.model, "--project": f.project} {
 			if err := indexingjobs.ValidateUUID(id); err != nil {
@@ -127,7 +127,11 @@ func (f *indexFlags) check(dir string) error {
 func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll time.Duration) error {
 	var progress folder.Progress
 	if isTerminal(a.stderr) {
-		progress = folder.NewTerminalProgress(a.stderr)
+		// The bar goes through the redactor like all else, told which
+		// terminal is behind it so that mpb redraws it in place at its
+		// width. What it shows (file counts, bytes, rate, time left, and
+		// steps the tool wrote) holds no token.
+		progress = folder.NewTerminalProgress(a.stderr, terminalFile(a.stderr))
 	} else {
 		progress = folder.NewLineProgress(a.stderr, 10*time.Second)
 	}
@@ -241,6 +245,9 @@ func (a *apiCommand) printSummary(sum *folder.Summary, f *indexFlags) error {
 	case f.name != "":
 		if sum.KnowledgeBaseUUID == "" {
 			return nil
+		}
+		if sum.Job == nil {
+			fmt.Fprintln(a.stderr, firstJobNote(&indexingjobs.KnowledgeBase{UUID: sum.KnowledgeBaseUUID}))
 		}
 		_, err := fmt.Fprintln(a.stdout, safetext.Line(sum.KnowledgeBaseUUID))
 		return err

@@ -150,6 +150,38 @@ func TestIndexMakesANewKnowledgeBaseFromAFolder(t *testing.T) {
 	assert.Equal(t, "handbook", got.Name)
 }
 
+// TestIndexOnATerminalShowsABarAndNoToken: on a terminal, index draws
+// mpb's bar, which goes through the redactor as everything else does: a
+// folder whose file names and contents hold the token shows it nowhere.
+func TestIndexOnATerminalShowsABarAndNoToken(t *testing.T) {
+	defer func(was func(io.Writer) bool) { isTerminal = was }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(0))
+	t.Setenv(apiURLEnv, srv.URL)
+	token := srv.Token()
+	dir := writeFolder(t, map[string]string{"a.md": "alpha " + token, token + ".md": token, "b/" + token: "beta"})
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook "+token, "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e",
+		"--wait", "--poll", "10ms")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "3/3 files", "the bar's last frame")
+	assert.NotContains(t, strings.ToLower(stdout+stderr), strings.ToLower(token))
+}
+
+// TestIndexNewWithoutWaitSaysHowToFollowTheFirstJob: without --wait,
+// index --new prints the new knowledge base's uuid, and says that the API
+// starts its first indexing job and how to follow it.
+func TestIndexNewWithoutWaitSaysHowToFollowTheFirstJob(t *testing.T) {
+	srv, _ := fake(t)
+	t.Setenv(apiURLEnv, srv.URL)
+	dir := writeFolder(t, map[string]string{"a.md": "alpha"})
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e")
+	require.Equal(t, exitOK, code, stderr)
+	kb := strings.TrimSpace(stdout)
+	assert.Contains(t, stderr, "Creating it starts its first indexing job once its database is ONLINE: 'indexingjobs knowledge-base "+kb+"' shows it")
+}
+
 // TestIndexUsageErrorsSendNothing: a command line that cannot work exits
 // 2 with one line, before any request.
 func TestIndexUsageErrorsSendNothing(t *testing.T) {
@@ -163,7 +195,7 @@ func TestIndexUsageErrorsSendNothing(t *testing.T) {
 		{[]string{"index", dir}, "say what to index into: --new NAME, or --knowledge-base KB"},
 		{[]string{"index"}, "want one folder, got 0 arguments"},
 		{[]string{"index", dir, "--new", "n", "--knowledge-base", kb}, "--new and --knowledge-base go apart"},
-		{[]string{"index", dir, "--new", "n", "--region", "tor1"}, "--new needs --region, --embedding-model and --project"},
+		{[]string{"index", dir, "--new", "n", "--region", "tor1"}, "--new needs --region, --embedding-model and --project ('indexingjobs embedding-models' lists the models, 'doctl projects list' the projects)"},
 		{[]string{"index", dir, "--new", "n", "--region", "tor1", "--embedding-model", "x", "--project", project}, `--embedding-model: id "x": not a UUID`},
 		{[]string{"index", dir, "--new", "n", "--region", "tor1", "--embedding-model", model, "--project", project, "--delete"}, "go with --knowledge-base, not --new"},
 		{[]string{"index", filepath.Join(dir, "missing"), "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1"}, "missing is not a folder"},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +51,7 @@ func (t *tool) startCmd() *cobra.Command {
 
 func (t *tool) waitCmd() *cobra.Command {
 	a := t.newAPICommand("wait JOB_UUID", "Follow an indexing job to its end, showing its progress", jobKind)
-	poll := a.pollFlag()
+	poll := a.pollFlag("the job,")
 	a.run = func(ctx context.Context, ids []string) error {
 		return a.waitAndPrint(ctx, ids[0], nil, poll)
 	}
@@ -130,7 +129,7 @@ func (a *apiCommand) printAnswer(key string, v any) error {
 	}
 	if body == nil {
 		var err error
-		if body, err = json.Marshal(v); err != nil {
+		if body, err = marshalJSON(v); err != nil {
 			return err
 		}
 	}
@@ -141,9 +140,18 @@ func (a *apiCommand) printAnswer(key string, v any) error {
 // place rather than written line by line, and a report is shown escaped.
 // A variable, so that tests can pretend.
 var isTerminal = func(w io.Writer) bool {
+	f := terminalFile(w)
+	return f != nil && os.Getenv("TERM") != "dumb"
+}
+
+// terminalFile is the terminal w writes to, through the redactor or not;
+// nil if w writes to none.
+func terminalFile(w io.Writer) *os.File {
 	if rw, ok := w.(*redactingWriter); ok {
 		w = rw.w
 	}
-	f, ok := w.(*os.File)
-	return ok && isTTY(f) && os.Getenv("TERM") != "dumb"
+	if f, ok := w.(*os.File); ok && isTTY(f) {
+		return f
+	}
+	return nil
 }

@@ -47,18 +47,20 @@ func (t *tool) createKnowledgeBaseCmd() *cobra.Command {
 	fs.StringVar(&spacesRegion, "spaces-region", "", "the `region` of the --spaces bucket (default: --region)")
 	fs.StringVar(&web, "web", "", "a web site to crawl, from this `URL`")
 	files := fs.StringArray("file", nil, "a `file` to upload and index; repeat it for more")
-	poll := a.pollFlag()
+	poll := a.pollFlag("the knowledge base, with --wait,")
 	fs.Bool("wait", false, "after creating, follow its database until it is ONLINE, when it can be indexed")
 	a.run = func(ctx context.Context, args []string) error {
 		name := args[0]
 		a.sent = nil // a name, not an id: a 404 is of no id given
-		for flag, set := range map[string]bool{"--region": *region != "", "--embedding-model": len(model) == 1, "--project": len(project) == 1} {
-			if !set {
-				return usagef("%s is required, once", flag)
-			}
-		}
-		if len(database) > 1 {
-			return usagef("--database names one database")
+		switch {
+		case *region == "":
+			return usagef("--region is required: the region to create it in, such as tor1")
+		case len(model) == 0:
+			return usagef("--embedding-model is required: 'indexingjobs embedding-models' lists the models")
+		case len(project) == 0:
+			return usagef("--project is required: the UUID of the project it belongs to ('doctl projects list' lists them)")
+		case len(model) > 1, len(project) > 1, len(database) > 1:
+			return usagef("--embedding-model, --project and --database each name one, given once")
 		}
 		spec := indexingjobs.KnowledgeBaseSpec{Name: name, Region: *region, EmbeddingModelUUID: model[0], ProjectID: project[0], DatabaseID: database.String(), Tags: *tags}
 		if spaces != "" {
@@ -103,16 +105,33 @@ func (t *tool) createKnowledgeBaseCmd() *cobra.Command {
 		}
 		fmt.Fprintf(a.stderr, "Created knowledge base %s (%s) with %s; its database is being made.\n",
 			safetext.Line(kb.UUID), safetext.Line(kb.Name), count(len(spec.DataSources), "data source"))
-		if wait, _ := a.cmd.Flags().GetBool("wait"); wait {
+		wait, _ := a.cmd.Flags().GetBool("wait")
+		if wait {
 			a.sends(knowledgeBaseKind, kb.UUID)
 			if kb, err = a.client.WaitForKnowledgeBase(ctx, kb.UUID, indexingjobs.WithPollInterval(poll.d), indexingjobs.WithMaxPollInterval(poll.d)); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Its database is ONLINE: it can be indexed.\n")
+			fmt.Fprintf(a.stderr, "Its database is ONLINE.\n")
+		}
+		if len(spec.DataSources) > 0 {
+			fmt.Fprintln(a.stderr, firstJobNote(kb))
 		}
 		return a.printKnowledgeBaseBrief(kb)
 	}
 	return a.cmd
+}
+
+// firstJobNote says that the API indexes a knowledge base created with
+// data sources on its own, once its database is ONLINE, and how to follow
+// that job: by its uuid once it has one, else through the knowledge base.
+func firstJobNote(kb *indexingjobs.KnowledgeBase) string {
+	if id := kb.LastIndexingJob.UUID; id != "" {
+		return fmt.Sprintf("Creating it started its first indexing job, %s: follow it with 'indexingjobs wait %s'.",
+			safetext.Line(id), safetext.Line(id))
+	}
+	id := safetext.Line(kb.UUID)
+	return fmt.Sprintf("Creating it starts its first indexing job once its database is ONLINE: "+
+		"'indexingjobs knowledge-base %s' shows it as the last job, and 'indexingjobs wait JOB' follows it.", id)
 }
 
 func (t *tool) updateKnowledgeBaseCmd() *cobra.Command {
@@ -236,8 +255,11 @@ func (a *apiCommand) upload(ctx context.Context, files []openedFile) ([]*indexin
 // spacesSource is a BUCKET/PATH flag's folder of a bucket in region.
 func spacesSource(where, region, flag string) (*indexingjobs.SpacesSource, error) {
 	bucket, path, _ := strings.Cut(where, "/")
-	if bucket == "" || region == "" {
-		return nil, usagef("%s %s: want BUCKET/PATH, such as product-docs/manuals, and its region", flag, safetext.Line(where))
+	switch {
+	case bucket == "":
+		return nil, usagef("%s %s: want BUCKET/PATH, such as product-docs/manuals", flag, safetext.Line(where))
+	case region == "":
+		return nil, usagef("%s needs --spaces-region, the bucket's region, such as nyc3", flag)
 	}
 	if path != "" {
 		path = "/" + path

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,8 @@ func TestCreateUploadsEachFileThenAttachesIt(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stderr, "Uploaded a.md (10 B).\nUploaded b.md (17 B).\n")
 	assert.Contains(t, stderr, "with 4 data sources")
-	assert.Contains(t, stderr, "Its database is ONLINE: it can be indexed.")
+	assert.Contains(t, stderr, "Its database is ONLINE.")
+	assert.Regexp(t, `Creating it started its first indexing job, (\S+): follow it with 'indexingjobs wait \S+'\.`, stderr)
 	assert.Regexp(t, `(?m)^Name\s+handbook$`, stdout)
 	assert.Regexp(t, `(?m)^Database\s+ONLINE$`, stdout)
 	assert.NotContains(t, stdout+stderr, "signature=", "an upload URL's signature is never shown")
@@ -110,8 +112,10 @@ func TestCreateChecksEverythingBeforeSending(t *testing.T) {
 	base := []string{"knowledge-base", "create", "handbook", "--api-url", srv.URL}
 	need := []string{"--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel, "--project", projectUUID}
 	for want, args := range map[string][]string{
-		"--region is required":               {"--embedding-model", indexingjobstest.EmbeddingModel, "--project", projectUUID},
-		"--project is required":              {"--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel},
+		"--region is required": {"--embedding-model", indexingjobstest.EmbeddingModel, "--project", projectUUID},
+		"--project is required: the UUID of the project it belongs to ('doctl projects list' lists them)": {"--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel},
+		"--embedding-model is required: 'indexingjobs embedding-models' lists the models":                 {"--region", "tor1", "--project", projectUUID},
+		"--embedding-model, --project and --database each name one, given once":                           append(slicesClone(need), "--project", projectUUID),
 		`invalid argument "gte-large"`:       append(slicesClone(need), "--embedding-model", "gte-large"),
 		"no such file or directory":          append(slicesClone(need), "--file", ok, "--file", filepath.Join(t.TempDir(), "gone.md")),
 		"is empty":                           append(slicesClone(need), "--file", empty),
@@ -129,6 +133,25 @@ func TestCreateChecksEverythingBeforeSending(t *testing.T) {
 	assert.Contains(t, stderr, "want the knowledge base's NAME")
 	assert.Zero(t, srv.Requests(), "nothing sent")
 	assert.Zero(t, srv.StorageRequests(), "nothing uploaded")
+}
+
+// TestCreateSaysTheFirstJobStarts: without --wait, a knowledge base
+// created with data sources says that the API indexes it once its
+// database is ONLINE, and how to follow that job; one without says
+// nothing of a job.
+func TestCreateSaysTheFirstJobStarts(t *testing.T) {
+	srv, _ := fake(t)
+	code, stdout, stderr := runCmd(t, "knowledge-base", "create", "handbook", "--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel,
+		"--project", projectUUID, "--web", "https://docs.example.com/", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	id := regexp.MustCompile(`(?m)^Knowledge base\s+(\S+)$`).FindStringSubmatch(stdout)
+	require.Len(t, id, 2, stdout)
+	assert.Contains(t, stderr, "Creating it starts its first indexing job once its database is ONLINE: 'indexingjobs knowledge-base "+id[1]+"' shows it")
+
+	code, _, stderr = runCmd(t, "knowledge-base", "create", "empty", "--region", "tor1", "--embedding-model", indexingjobstest.EmbeddingModel,
+		"--project", projectUUID, "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "indexing job")
 }
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }
@@ -301,14 +324,17 @@ func TestDataSourceAddUpdateRemove(t *testing.T) {
 	ds := kb.DataSourceUUIDs[0]
 	before := srv.Requests()
 	for want, args := range map[string][]string{
-		"want one data source: --spaces, --web or --s3":                         {"add", kb.UUID},
-		"want one data source":                                                  {"add", kb.UUID, "--web", "https://a.example/", "--spaces", "b/p", "--spaces-region", "tor1"},
-		"--crawl with --web":                                                    {"add", kb.UUID, "--spaces", "b/p", "--spaces-region", "tor1", "--crawl", "domain"},
-		"--crawl sitewide: want scoped, path, domain or subdomains":             {"add", kb.UUID, "--web", "https://a.example/", "--crawl", "sitewide"},
-		"want BUCKET/PATH, such as product-docs/manuals, and its region":        {"add", kb.UUID, "--spaces", "b/p"},
-		`--chunking "paragraph": want section, hierarchical, semantic or fixed`: {"update", kb.UUID, ds, "--chunking", "paragraph"},
-		"want a knowledge base UUID and a data source UUID, got 1 arguments":    {"remove", kb.UUID, "-f"},
-		`id "../x": not a UUID`:                                                 {"remove", kb.UUID, "../x", "-f"},
+		"want one data source: --spaces, --web or --s3":                                                          {"add", kb.UUID},
+		"want one data source":                                                                                   {"add", kb.UUID, "--web", "https://a.example/", "--spaces", "b/p", "--spaces-region", "tor1"},
+		"--crawl with --web":                                                                                     {"add", kb.UUID, "--spaces", "b/p", "--spaces-region", "tor1", "--crawl", "domain"},
+		"--crawl sitewide: want scoped, path, domain or subdomains":                                              {"add", kb.UUID, "--web", "https://a.example/", "--crawl", "sitewide"},
+		"--spaces needs --spaces-region, the bucket's region, such as nyc3":                                      {"add", kb.UUID, "--spaces", "b/p"},
+		"--s3 needs --s3-region, the bucket's region, such as us-east-1":                                         {"add", kb.UUID, "--s3", "b/p"},
+		`--chunking "paragraph": want section_based, hierarchical, semantic or fixed_length (or section, fixed)`: {"update", kb.UUID, ds, "--chunking", "paragraph"},
+		"nothing to change: give --chunking, one of section_based":                                               {"update", kb.UUID, ds},
+		"nothing to change: give --chunking":                                                                     {"update", kb.UUID, ds, "--max-chunk-size", "400"},
+		"want a knowledge base UUID and a data source UUID, got 1 arguments":                                     {"remove", kb.UUID, "-f"},
+		`id "../x": not a UUID`:                                                                                  {"remove", kb.UUID, "../x", "-f"},
 	} {
 		code, _, stderr := runCmd(t, append(append([]string{"data-source"}, args...), "--api-url", srv.URL)...)
 		assert.Equal(t, exitUsage, code, want)
@@ -326,6 +352,13 @@ func TestDataSourceAddUpdateRemove(t *testing.T) {
 	code, stdout, stderr = runCmd(t, "data-source", "update", kb.UUID, ds, "--chunking", "semantic", "--max-chunk-size", "400", "--api-url", srv.URL)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "chunked semantic (at most 400 tokens)")
+	for _, name := range []string{"section_based", "SECTION-BASED", "section", "fixed_length", "fixed"} {
+		code, stdout, stderr = runCmd(t, "data-source", "update", kb.UUID, ds, "--chunking", name, "--api-url", srv.URL)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Regexp(t, `chunked (section_based|fixed_length)\.`, stdout, name)
+	}
+	_, help, _ := runCmd(t, "knowledge-base", "create", "--help")
+	assert.Regexp(t, `--poll duration\s+the wait between reads of the knowledge base, with --wait, such as 1s or 5s`, help)
 	code, _, stderr = runCmd(t, "data-source", "remove", kb.UUID, "00000000-0000-4000-8000-000000000000", "-f", "--api-url", srv.URL)
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "knowledge base "+kb.UUID+", or its data source 00000000-0000-4000-8000-000000000000, not found")

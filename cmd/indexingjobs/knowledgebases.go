@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -87,7 +86,7 @@ func (t *tool) knowledgeBaseCmd() *cobra.Command {
 		if a.json() {
 			return a.printKnowledgeBaseJSON(answer, kb, sources, raw)
 		}
-		return printKnowledgeBase(a.stdout, table, kb, sources)
+		return printKnowledgeBase(table, kb, sources)
 	}
 	return a.cmd
 }
@@ -104,7 +103,7 @@ func (a *apiCommand) printKnowledgeBaseJSON(answer []byte, kb *indexingjobs.Know
 	if json.Unmarshal(answer, &out) != nil || out == nil {
 		alone := *kb
 		alone.DatabaseStatus = "" // sent beside the knowledge base, not in it
-		b, err := json.Marshal(map[string]any{"knowledge_base": alone, "database_status": kb.DatabaseStatus})
+		b, err := marshalJSON(map[string]any{"knowledge_base": alone, "database_status": kb.DatabaseStatus})
 		if err != nil {
 			return err
 		}
@@ -114,19 +113,19 @@ func (a *apiCommand) printKnowledgeBaseJSON(answer []byte, kb *indexingjobs.Know
 	for i, ds := range sources {
 		list[i] = raw[i]
 		if list[i] == nil {
-			b, err := json.Marshal(ds)
+			b, err := marshalJSON(ds)
 			if err != nil {
 				return err
 			}
 			list[i] = b
 		}
 	}
-	b, err := json.Marshal(list)
+	b, err := marshalJSON(list)
 	if err != nil {
 		return err
 	}
 	out["knowledge_base_data_sources"] = b
-	whole, err := json.Marshal(out)
+	whole, err := marshalJSON(out)
 	if err != nil {
 		return err
 	}
@@ -135,8 +134,11 @@ func (a *apiCommand) printKnowledgeBaseJSON(answer []byte, kb *indexingjobs.Know
 
 // printKnowledgeBase writes the knowledge base as aligned text, then its
 // data sources as a table: where each one's content comes from, and what
-// its last indexing did.
-func printKnowledgeBase(w io.Writer, t *table[indexingjobs.KnowledgeBaseDataSource], kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource) error {
+// its last indexing did. The knowledge base's block is a header: with
+// --no-header it goes to stderr with the footer, and the rows alone to
+// stdout.
+func printKnowledgeBase(t *table[indexingjobs.KnowledgeBaseDataSource], kb *indexingjobs.KnowledgeBase, sources []*indexingjobs.KnowledgeBaseDataSource) error {
+	w := t.notes
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
@@ -190,12 +192,12 @@ func sourcePlace(ds *indexingjobs.KnowledgeBaseDataSource) (kind, where string) 
 	switch {
 	case ds.SpacesDataSource.BucketName != "":
 		s := ds.SpacesDataSource
-		return "spaces", s.BucketName + s.ItemPath + " (" + s.Region + ")"
+		return "spaces", bucketPath(s.BucketName, s.ItemPath) + " (" + s.Region + ")"
 	case ds.WebCrawlerDataSource.BaseURL != "":
 		return "web", withoutCredentials(ds.WebCrawlerDataSource.BaseURL)
 	case ds.AWSDataSource.BucketName != "":
 		s := ds.AWSDataSource
-		return "s3", s.BucketName + s.ItemPath + " (" + s.Region + ")"
+		return "s3", bucketPath(s.BucketName, s.ItemPath) + " (" + s.Region + ")"
 	case ds.FileUploadDataSource.OriginalFileName != "":
 		return "file", ds.FileUploadDataSource.OriginalFileName
 	case ds.GoogleDriveDataSource.FolderID != "":
@@ -207,9 +209,19 @@ func sourcePlace(ds *indexingjobs.KnowledgeBaseDataSource) (kind, where string) 
 	case ds.DropboxDataSource.Folder != "":
 		return "dropbox", ds.DropboxDataSource.Folder
 	case ds.BucketName != "":
-		return "spaces", ds.BucketName + ds.ItemPath
+		return "spaces", bucketPath(ds.BucketName, ds.ItemPath)
 	}
 	return "-", ""
+}
+
+// bucketPath is a bucket and a path in it, one "/" between them: the API
+// gives item_path with a leading "/" or without one.
+func bucketPath(bucket, path string) string {
+	path = strings.TrimLeft(path, "/")
+	if path == "" {
+		return bucket
+	}
+	return bucket + "/" + path
 }
 
 // count is "1 knowledge base", "3 data sources".

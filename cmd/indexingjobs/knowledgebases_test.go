@@ -79,6 +79,37 @@ func TestKnowledgeBaseShowsItsDatabaseAndDataSources(t *testing.T) {
 	assert.Contains(t, stderr, "knowledge base 00000000-0000-4000-8000-000000000000 not found")
 }
 
+// TestKnowledgeBaseNoHeaderPrintsTheRowsAlone: with --no-header, stdout
+// has the data sources' rows and nothing else; the knowledge base's block
+// and the footer go to stderr.
+func TestKnowledgeBaseNoHeaderPrintsTheRowsAlone(t *testing.T) {
+	srv, kb := kbFake(t)
+	code, stdout, stderr := runCmd(t, "kb", kb.UUID, "--no-header", "--format", "data-source", "--api-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, kb.DataSourceUUIDs[0]+"\n"+kb.DataSourceUUIDs[1]+"\n", stdout)
+	assert.Regexp(t, `(?m)^Name\s+product-docs$`, stderr)
+	assert.Contains(t, stderr, "2 data sources")
+}
+
+// TestWhereJoinsBucketAndPathWithOneSlash: the API gives item_path with a
+// leading "/" or without; WHERE shows one "/" between bucket and path.
+func TestWhereJoinsBucketAndPathWithOneSlash(t *testing.T) {
+	for _, c := range []struct {
+		ds   indexingjobs.KnowledgeBaseDataSource
+		want string
+	}{
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "manuals", Region: "nyc3"}}, "docs/manuals (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "/manuals", Region: "nyc3"}}, "docs/manuals (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "//manuals/v1", Region: "nyc3"}}, "docs/manuals/v1 (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{SpacesDataSource: indexingjobs.SpacesSource{BucketName: "docs", ItemPath: "", Region: "nyc3"}}, "docs (nyc3)"},
+		{indexingjobs.KnowledgeBaseDataSource{AWSDataSource: indexingjobs.S3Location{BucketName: "b", ItemPath: "x", Region: "us-east-1"}}, "b/x (us-east-1)"},
+		{indexingjobs.KnowledgeBaseDataSource{BucketName: "old", ItemPath: "x"}, "old/x"},
+	} {
+		_, where := sourcePlace(&c.ds)
+		assert.Equal(t, c.want, where)
+	}
+}
+
 // TestDataSourceSecretsAreNeverPrinted: should the API answer a data
 // source with the secrets of its input form, neither the text nor the
 // JSON output shows them, at any depth or in any case.
@@ -101,6 +132,39 @@ func TestDataSourceSecretsAreNeverPrinted(t *testing.T) {
 		assert.NotContains(t, stdout+stderr, secret, output)
 		assert.NotContains(t, stdout+stderr, "AKIAEXAMPLE123456", output)
 		assert.Contains(t, stdout, "docs", output)
+	}
+}
+
+// TestJSONIsPrintedWithoutHTMLEscapes: "&", "<" and ">" are printed as
+// they are, in what the tool encodes and in an answer it re-encodes to
+// drop a secret; an answer printed as sent keeps the API's own escapes.
+func TestJSONIsPrintedWithoutHTMLEscapes(t *testing.T) {
+	var out strings.Builder
+	require.NoError(t, printJSON(&out, map[string]string{"name": "Q&A <draft>"}))
+	assert.Equal(t, "{\n  \"name\": \"Q&A <draft>\"\n}\n", out.String())
+
+	for _, secret := range []bool{true, false} {
+		aws := map[string]any{"bucket_name": "docs&more", "item_path": "/<a>", "region": "us-east-1"}
+		if secret {
+			aws["secret_key"] = "wJalrXUtnFEMI-K7MDENG"
+		}
+		srv := script(t, map[string]http.HandlerFunc{
+			"GET /v2/gen-ai/knowledge_bases/" + kbID: rawAnswer(`{"knowledge_base": {"uuid": "` + kbID + `", "name": "Q\u0026A"}, "database_status": "ONLINE"}`),
+			"GET /v2/gen-ai/knowledge_bases/" + kbID + "/data_sources": rawAnswer(`{"knowledge_base_data_sources": [` +
+				`{"uuid": "9758a232-b351-4d0a-9e20-2b8a8f3a5a1c", "aws_data_source": ` + string(must(json.Marshal(aws))) + `}],` +
+				`"meta": {"page": 1, "pages": 1, "total": 1}}`),
+		})
+		code, stdout, stderr := runCmd(t, "knowledge-base", kbID, "-o", "json", "--api-url", srv.URL)
+		require.Equal(t, exitOK, code, stderr)
+		assert.NotContains(t, stdout, "wJalrXUtnFEMI")
+		if secret { // the answer re-encoded without its secret
+			assert.Contains(t, stdout, `"bucket_name": "docs&more"`)
+			assert.Contains(t, stdout, `"item_path": "/<a>"`)
+			assert.Contains(t, stdout, `"name": "Q&A"`)
+		} else { // as the API sent it
+			assert.Contains(t, stdout, `"bucket_name": "docs\u0026more"`)
+			assert.Contains(t, stdout, `"name": "Q\u0026A"`)
+		}
 	}
 }
 

@@ -153,7 +153,7 @@ func streamJSON[T any](a *apiCommand, list iter.Seq2[*T, error], key string, id 
 		}
 		raw := page[strings.ToLower(id(item))]
 		if raw == nil {
-			if raw, err = json.Marshal(item); err != nil {
+			if raw, err = marshalJSON(item); err != nil {
 				return err
 			}
 		}

@@ -230,6 +230,38 @@ func TestDocsWithoutAPageSaysHowToBuildIt(t *testing.T) {
 	assert.Contains(t, stderr, "make docs-html")
 }
 
+// TestDocsServesTheSpecOutsideTheRepository: run where there is no
+// rendered page (outside a clone), docs still serves the embedded spec,
+// and a page at / that links it.
+func TestDocsServesTheSpecOutsideTheRepository(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"docs", "--addr", "127.0.0.1:0"}, &out, &errOut) }()
+	var url string
+	require.Eventually(t, func() bool {
+		m := regexp.MustCompile(`at (http://\S+/) `).FindStringSubmatch(out.String())
+		if m != nil {
+			url = m[1]
+		}
+		return m != nil
+	}, 5*time.Second, 10*time.Millisecond, "stderr: %s", errOut.String())
+	get := func(path string) string {
+		resp, err := http.Get(url + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		assert.Equal(t, 200, resp.StatusCode, path)
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	assert.Equal(t, string(indexingjobs.OpenAPIYAML()), get("openapi.yaml"))
+	assert.Contains(t, get(""), `<a href="openapi.json">`)
+	cancel()
+	assert.Equal(t, exitOK, <-done, errOut.String())
+	assert.Contains(t, errOut.String(), "serving the spec alone")
+}
+
 func TestDocsServesUntilStopped(t *testing.T) {
 	page := filepath.Join(t.TempDir(), "index.html")
 	require.NoError(t, os.WriteFile(page, []byte("<p>docs</p>"), 0o644))

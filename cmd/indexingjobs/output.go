@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,11 +24,24 @@ import (
 // printJSON writes v as indented JSON, escaped as printRaw escapes the
 // API's answers.
 func printJSON(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		return err
 	}
 	return printRaw(w, b)
+}
+
+// marshalJSON is json.Marshal without its HTML escapes: what the tool
+// prints is read by people and programs, not put in a web page, so "&",
+// "<" and ">" are written as they are, as the API writes them.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Phases and statuses are shown in the library's short form (Short), the

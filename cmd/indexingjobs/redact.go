@@ -169,7 +169,7 @@ func (rw *redactingWriter) flush() {
 
 // cleanJSON is raw with each string value as shown: the token taken out
 // (r.clean, after JSON's escapes are undone) and the URL of a member whose
-// name ends in "url" without its user, password, query values or fragment
+// name ends in "url" without its user, password, query or fragment
 // (withoutCredentials). The rest of raw is kept as sent, byte for byte;
 // raw that is not JSON is returned as it is.
 func cleanJSON(raw []byte, r *redactor) []byte {
@@ -226,10 +226,11 @@ func cleanJSON(raw []byte, r *redactor) []byte {
 	return append(out, raw[done:]...)
 }
 
-// withoutCredentials is a URL without its user and password, the values
-// of its query (the names stay, to tell URLs apart) and its fragment: a
-// crawler's base URL may carry a key in any of them. Text that is not an
-// absolute URL is returned as it is.
+// withoutCredentials is a URL without its user and password, its query
+// and its fragment: a crawler's base URL may carry a key in any of them.
+// The whole query goes, "?" included: its names without their values
+// ("?key=&lang=") read as a URL cut short, not as one cleaned. Text that
+// is not an absolute URL is returned as it is.
 func withoutCredentials(s string) string {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
@@ -242,22 +243,12 @@ func withoutCredentials(s string) string {
 		return s
 	}
 	u.User, u.Fragment, u.RawFragment = nil, "", ""
-	if u.RawQuery != "" {
-		var names []string
-		for _, pair := range strings.Split(u.RawQuery, "&") {
-			name, _, _ := strings.Cut(pair, "=")
-			names = append(names, name+"=")
-		}
-		u.RawQuery = strings.Join(names, "&")
-	}
+	u.RawQuery, u.ForceQuery = "", false
 	return u.String()
 }
 
 // jsonString is s as a JSON string, "&", "<" and ">" as they are.
 func jsonString(s string) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	b, _ := marshalJSON(s)
+	return b
 }

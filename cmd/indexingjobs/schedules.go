@@ -79,7 +79,8 @@ func (t *tool) scheduleCmd() *cobra.Command {
 			return err
 		}
 		if old != nil {
-			fmt.Fprintf(a.stderr, "Replaced the indexing schedule of knowledge base %s (%s).\n", kb, scheduleWhen(old))
+			fmt.Fprintf(a.stderr, "Replaced the indexing schedule of knowledge base %s: schedule %s (%s) with schedule %s (%s).\n",
+				kb, safetext.Line(old.UUID), scheduleWhen(old), safetext.Line(s.UUID), scheduleWhen(s))
 		}
 		return a.printSchedule(s)
 	}

@@ -58,6 +58,10 @@ func TestScheduleReplace(t *testing.T) {
 	}
 	code, stdout, stderr := set("--days", "fri", "--at", "03:00", "--replace")
 	require.Equal(t, exitOK, code, stderr)
+	client, err := srv.NewClient()
+	require.NoError(t, err)
+	was, err := client.GetIndexingSchedule(t.Context(), kb.UUID)
+	require.NoError(t, err)
 	assert.Equal(t, "Knowledge base "+kb.UUID+" has no indexing schedule: there is none to replace.\n", stderr)
 	assert.Contains(t, stdout, "is indexed on Friday at 03:00 UTC.")
 
@@ -67,12 +71,10 @@ func TestScheduleReplace(t *testing.T) {
 
 	code, stdout, stderr = set("--days", "mon,thu", "--at", "02:00", "--replace")
 	require.Equal(t, exitOK, code, stderr)
-	assert.Equal(t, "Replaced the indexing schedule of knowledge base "+kb.UUID+" (on Friday at 03:00 UTC).\n", stderr)
 	assert.Contains(t, stdout, "is indexed on Monday and Thursday at 02:00 UTC.")
-	client, err := srv.NewClient()
-	require.NoError(t, err)
 	now, err := client.GetIndexingSchedule(t.Context(), kb.UUID)
 	require.NoError(t, err)
+	assert.Equal(t, "Replaced the indexing schedule of knowledge base "+kb.UUID+": schedule "+was.UUID+" (on Friday at 03:00 UTC) with schedule "+now.UUID+" (on Monday and Thursday at 02:00 UTC).\n", stderr)
 	assert.Equal(t, "02:00:00", now.Time)
 
 	before := srv.Requests()

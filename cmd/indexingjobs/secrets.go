@@ -40,7 +40,7 @@ func withoutSecrets(raw json.RawMessage) json.RawMessage {
 	if !dropSecrets(v) {
 		return raw // an escape, or a name in a value: nothing to drop
 	}
-	out, err := json.Marshal(v)
+	out, err := marshalJSON(v)
 	if err != nil {
 		return raw
 	}

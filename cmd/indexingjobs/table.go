@@ -86,7 +86,7 @@ func pickColumns[T any](all []column[T], format string) ([]column[T], error) {
 		names = append(names, c.name())
 	}
 	var cols []column[T]
-	for _, name := range strings.Split(format, ",") {
+	for _, name := range splitColumns(format) {
 		i := -1
 		for j, c := range all {
 			if columnKey(c.name()) == columnKey(name) {
@@ -105,8 +105,31 @@ func pickColumns[T any](all []column[T], format string) ([]column[T], error) {
 	return cols, nil
 }
 
-// columnKey is a column's name without case, spaces, "-" or "_".
+// splitColumns cuts --format's list at its commas, except those inside
+// parentheses: a column named as its header shows it, "ITEMS (indexed,
+// failed, skipped, removed)", is one column.
+func splitColumns(format string) []string {
+	var names []string
+	depth, start := 0, 0
+	for i, r := range format {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case r == ',' && depth == 0:
+			names = append(names, format[start:i])
+			start = i + 1
+		}
+	}
+	return append(names, format[start:])
+}
+
+// columnKey is a column's name without case, spaces, "-" or "_", and
+// without what a parenthesis adds to it in the header ("FILES
+// (indexed/total)" is FILES).
 func columnKey(name string) string {
+	name, _, _ = strings.Cut(name, "(")
 	return strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' || r == '_' {
 			return -1

@@ -9,7 +9,8 @@ import (
 )
 
 // TestEveryTableTakesFormatAndNoHeader: --format picks columns by the
-// names of the header, in any case and with "-" for a space, in its
+// names of the header, in any case and with "-" for a space, with or
+// without what a parenthesis adds (as the header shows it), in its
 // order; --no-header leaves the rows alone on stdout, a footer going to
 // stderr; an unknown column is a usage error that lists the valid ones,
 // with nothing sent.
@@ -35,6 +36,8 @@ func TestEveryTableTakesFormatAndNoHeader(t *testing.T) {
 		{[]string{"embedding-models", "--format", "name"}, `NAME`, `GTE Large EN v1.5`, "3 embedding models", "UUID, NAME"},
 		{[]string{"data-sources", job, "--format", "files,status"}, `FILES \(indexed/total\)\s+STATUS`, `0/0\s+UPDATED`, "",
 			"DATA SOURCE, STATUS, FILES, ITEMS, BYTES, ERROR"},
+		{[]string{"data-sources", job, "--format", "Items (indexed, failed, skipped, removed),BYTES (INDEXED/TOTAL),status"},
+			`ITEMS \(indexed, failed, skipped, removed\)\s+BYTES \(indexed/total\)\s+STATUS`, `0, 0, 0, 0\s+0 B/0 B\s+UPDATED`, "", ""},
 	} {
 		what := strings.Join(c.args, " ")
 		args := append(c.args, "--api-url", srv.URL)
@@ -57,8 +60,10 @@ func TestEveryTableTakesFormatAndNoHeader(t *testing.T) {
 		}
 		code, stdout, stderr = runCmd(t, append(args, "--no-header")...)
 		require.Equal(t, exitOK, code, "%s: %s", what, stderr)
-		if c.args[0] == "knowledge-base" {
-			stdout = stdout[strings.Index(stdout, "\n\n")+2:]
+		if c.args[0] == "knowledge-base" { // the block above the table is its header
+			block, footer, _ := strings.Cut(stderr, "\n\n")
+			assert.Regexp(t, `^Knowledge base\s+`+kb.UUID+`\n`, block, what)
+			stderr = footer
 		}
 		fields := func(lines ...string) (out [][]string) {
 			for _, l := range lines {

@@ -15,10 +15,10 @@ import (
 // of the API's 5,000.
 const defaultPoll = 2 * time.Second
 
-// pollFlag adds --poll.
-func (a *apiCommand) pollFlag() *durationFlag {
+// pollFlag adds --poll, the wait between reads of what: "the job".
+func (a *apiCommand) pollFlag(what string) *durationFlag {
 	poll := &durationFlag{d: defaultPoll, positive: true}
-	a.cmd.Flags().Var(poll, "poll", "the wait between reads of the job, such as 1s or 5s")
+	a.cmd.Flags().Var(poll, "poll", "the wait between reads of "+what+" such as 1s or 5s")
 	return poll
 }
 
@@ -27,7 +27,7 @@ func (a *apiCommand) pollFlag() *durationFlag {
 func (a *apiCommand) waitFlags(after string) *durationFlag {
 	a.cmd.Flags().Bool("wait", false, after+", follow the job to its end, showing its progress on stderr")
 	a.cmd.Flags().Lookup("timeout").Usage = "give up after this long, waiting included, such as 30s or 2m; 0 for no limit"
-	return a.pollFlag()
+	return a.pollFlag("the job,")
 }
 
 // waiting reports whether --wait was given.
