@@ -163,9 +163,11 @@ func BenchmarkCreateUploadClient(b *testing.B) {
 	for _, impl := range []string{"floor", "folder"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			b.SetBytes(benchFiles * benchFileSize)
-			for b.Loop() {
+			for i := 0; b.Loop(); i++ {
 				if impl == "folder" {
-					if _, err := folder.Create(context.Background(), client, dir, createOptions()); err != nil {
+					opts := createOptions()
+					opts.Name = fmt.Sprintf("handbook-%d", i) // a name taken is refused
+					if _, err := folder.Create(context.Background(), client, dir, opts); err != nil {
 						b.Fatal(err)
 					}
 					continue
@@ -270,12 +272,13 @@ func BenchmarkRequests(b *testing.B) {
 			if _, err := folder.Create(context.Background(), api, dir, createOptions()); err != nil {
 				b.Fatal(err)
 			}
-			presign, uploads, creates := api.count("FileUploadURLs"), api.count("UploadFile"), api.count("CreateKnowledgeBase")
+			presign, uploads, creates, lists := api.count("FileUploadURLs"), api.count("UploadFile"), api.count("CreateKnowledgeBase"), api.count("ListKnowledgeBases")
 			b.ReportMetric(float64(presign), "presign-requests/op")
 			b.ReportMetric(float64(uploads), "uploads/op")
 			b.ReportMetric(float64(creates), "creates/op")
-			if want := (n + folder.DefaultBatchSize - 1) / folder.DefaultBatchSize; presign != want || uploads != n || creates != 1 {
-				b.Errorf("%d files: %d requests for URLs (want %d), %d uploads, %d creates", n, presign, want, uploads, creates)
+			b.ReportMetric(float64(lists), "name-checks/op")
+			if want := (n + folder.DefaultBatchSize - 1) / folder.DefaultBatchSize; presign != want || uploads != n || creates != 1 || lists != 1 {
+				b.Errorf("%d files: %d requests for URLs (want %d), %d uploads, %d creates, %d lists of knowledge bases", n, presign, want, uploads, creates, lists)
 			}
 		}
 	})
