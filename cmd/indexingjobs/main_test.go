@@ -235,18 +235,7 @@ func TestDocsWithoutAPageSaysHowToBuildIt(t *testing.T) {
 // and a page at / that links it.
 func TestDocsServesTheSpecOutsideTheRepository(t *testing.T) {
 	t.Chdir(t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() { done <- run(ctx, []string{"docs", "--addr", "127.0.0.1:0"}, &out, &errOut) }()
-	var url string
-	require.Eventually(t, func() bool {
-		m := regexp.MustCompile(`at (http://\S+/) `).FindStringSubmatch(out.String())
-		if m != nil {
-			url = m[1]
-		}
-		return m != nil
-	}, 5*time.Second, 10*time.Millisecond, "stderr: %s", errOut.String())
+	url, errOut, stop := startDocs(t)
 	get := func(path string) string {
 		resp, err := http.Get(url + path)
 		require.NoError(t, err)
@@ -257,33 +246,40 @@ func TestDocsServesTheSpecOutsideTheRepository(t *testing.T) {
 	}
 	assert.Equal(t, string(indexingjobs.OpenAPIYAML()), get("openapi.yaml"))
 	assert.Contains(t, get(""), `<a href="openapi.json">`)
-	cancel()
-	assert.Equal(t, exitOK, <-done, errOut.String())
+	assert.Equal(t, exitOK, stop(), errOut.String())
 	assert.Contains(t, errOut.String(), "serving the spec alone")
 }
 
-func TestDocsServesUntilStopped(t *testing.T) {
-	page := filepath.Join(t.TempDir(), "index.html")
-	require.NoError(t, os.WriteFile(page, []byte("<p>docs</p>"), 0o644))
+// startDocs runs the tool's docs command with args on a free port until
+// stop, which returns its exit code; url is where it serves, errOut its
+// stderr.
+func startDocs(t *testing.T, args ...string) (url string, errOut *syncBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
+	var out syncBuffer
+	errOut = &syncBuffer{}
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"docs", "--addr", "127.0.0.1:0", "--page", page}, &out, &errOut) }()
-	var url string
+	go func() { done <- run(ctx, append([]string{"docs", "--addr", "127.0.0.1:0"}, args...), &out, errOut) }()
 	require.Eventually(t, func() bool {
 		m := regexp.MustCompile(`at (http://\S+/) `).FindStringSubmatch(out.String())
 		if m != nil {
 			url = m[1]
 		}
 		return m != nil
-	}, 5*time.Second, 10*time.Millisecond)
+	}, 5*time.Second, 10*time.Millisecond, "stderr: %s", errOut.String())
+	return url, errOut, func() int { cancel(); return <-done }
+}
+
+func TestDocsServesUntilStopped(t *testing.T) {
+	page := filepath.Join(t.TempDir(), "index.html")
+	require.NoError(t, os.WriteFile(page, []byte("<p>docs</p>"), 0o644))
+	url, errOut, stop := startDocs(t, "--page", page)
 	resp, err := http.Get(url)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, "<p>docs</p>", string(b))
-	cancel()
-	assert.Equal(t, exitOK, <-done, errOut.String())
+	assert.Equal(t, exitOK, stop(), errOut.String())
 }
 
 // TestLiveProgressRedrawsOneLine: on a terminal, the status line below
