@@ -110,9 +110,9 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 	if len(t.files) == 0 {
 		return sum, fmt.Errorf("%w under %s", ErrNoFiles, dir)
 	}
-	if err := refuseTaken(ctx, api, opts); err != nil {
-		return sum, err
-	}
+	// The journal is opened (and locked: a second run at once is
+	// refused) before the name is looked for, so that a run that ends
+	// between the two cannot make a knowledge base this run does not see.
 	var j *journal
 	header := journalHeader{Name: opts.Name, Region: opts.Region}
 	if opts.JournalDir != "" {
@@ -123,6 +123,12 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 			return sum, err
 		}
 		defer func() { _ = j.close(false) }()
+	}
+	if err := refuseTaken(ctx, api, opts); err != nil {
+		if j != nil && len(j.kept) == 0 {
+			_ = j.close(true) // made by this run, and empty
+		}
+		return sum, err
 	}
 	progress := progressOf(opts.Progress)
 

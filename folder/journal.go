@@ -76,7 +76,13 @@ func openJournal(dir string, h journalHeader) (*journal, error) {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	j.f = f
-	whole, err := j.read(h)
+	// Two runs at once would each upload every file and create a
+	// knowledge base of the name: the second is refused.
+	err = lockJournal(f)
+	whole := int64(0)
+	if err == nil {
+		whole, err = j.read(h)
+	}
 	if err == nil {
 		err = f.Truncate(whole)
 	}
@@ -165,35 +171,54 @@ func (j *journal) dropKept(h journalHeader) error {
 	for _, e := range j.fresh {
 		_ = enc.Encode(e)
 	}
-	tmp := j.path + ".new"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
+	// The new file is locked before it takes the journal's name, so that
+	// no other run takes it meanwhile.
+	f, err := os.CreateTemp(filepath.Dir(j.path), filepath.Base(j.path)+".*.new")
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, j.path); err != nil {
+	_, err = f.Write(b.Bytes())
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = lockJournal(f)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), j.path)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return err
 	}
 	j.kept = map[string]journalEntry{}
 	j.f.Close()
-	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
 	j.f = f
 	return nil
 }
 
-// close closes the journal file, and removes it when done.
+// close closes the journal file, and removes it first when done, while
+// it is still locked: a run that opened it meanwhile is refused.
 func (j *journal) close(done bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	err := j.f.Close()
+	if j.f == nil {
+		return nil
+	}
+	var rerr error
 	if done {
-		if rerr := os.Remove(j.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return rerr
+		if rerr = os.Remove(j.path); errors.Is(rerr, os.ErrNotExist) {
+			rerr = nil
 		}
 	}
-	return err
+	err := j.f.Close()
+	j.f = nil
+	return errors.Join(rerr, err)
 }
+
+// errJournalBusy: another run holds the journal.
+var errJournalBusy = errors.New("another run of the same folder, name and region is under way: let it end first")
 
 // sha256 is the SHA-256 of f's content, in hex. It stops when ctx ends.
 func (t *tree) sha256(ctx context.Context, f File) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -251,4 +252,43 @@ func TestCreateRefusesANameTaken(t *testing.T) {
 	_, err = folder.Create(context.Background(), f.client, f.dir, opts)
 	require.NoError(t, err)
 	assert.Len(t, knowledgeBases(t, f.client), 3)
+}
+
+// TestCreateRefusesASecondRunAtOnce: while a run uploads, the same
+// call again (the same journal) is refused before it uploads anything,
+// instead of uploading every file a second time and creating a second
+// knowledge base of the name; the first run then ends as it would alone.
+func TestCreateRefusesASecondRunAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.md": "alpha", "b.md": "beta"})
+	api := newFakeAPI(t)
+	opts := createOptions()
+	opts.JournalDir = t.TempDir()
+	opts.Parallel = 1
+	var puts atomic.Int32
+	arrived, release := make(chan struct{}), make(chan struct{})
+	api.putHook = func(string) {
+		if puts.Add(1) == 1 { // the first run's first upload waits
+			close(arrived)
+			<-release
+		}
+	}
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	defer releaseOnce() // a failed assertion below must not hold the storage
+	first := make(chan error, 1)
+	go func() {
+		_, err := folder.Create(context.Background(), api, dir, opts)
+		first <- err
+	}()
+	<-arrived
+
+	_, err := folder.Create(context.Background(), api, dir, opts)
+	require.Error(t, err, "a second run while the first uploads")
+	assert.Contains(t, err.Error(), "another run")
+	assert.Equal(t, int32(1), puts.Load(), "the second run uploads nothing")
+	assert.Zero(t, api.count("CreateKnowledgeBase"), "nor creates anything")
+
+	releaseOnce()
+	require.NoError(t, <-first)
+	assert.Equal(t, 1, api.count("CreateKnowledgeBase"))
 }

@@ -1,0 +1,26 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package folder
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// lockJournal takes f's exclusive lock without waiting for it:
+// errJournalBusy when another run holds it. Closing f releases it.
+func lockJournal(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := rc.Control(func(fd uintptr) { lerr = syscall.Flock(int(fd), syscall.LOCK_EX|syscall.LOCK_NB) }); err != nil {
+		return err
+	}
+	if errors.Is(lerr, syscall.EWOULDBLOCK) {
+		return errJournalBusy
+	}
+	return lerr
+}
