@@ -71,9 +71,24 @@ func openJournal(dir string, h journalHeader) (*journal, error) {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	j := &journal{path: journalPath(dir, h), kept: map[string]journalEntry{}}
-	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE, 0o600)
+	// A link or anything but a regular file where the journal goes was
+	// put there by someone else: it is not opened through, nor truncated.
+	notOurs := func() error {
+		return fmt.Errorf("journal %s is not a regular file (a link?), which is not followed: remove it", j.path)
+	}
+	if info, err := os.Lstat(j.path); err == nil && !info.Mode().IsRegular() {
+		return nil, notOurs()
+	}
+	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|noFollow, 0o600)
 	if err != nil {
+		if info, lerr := os.Lstat(j.path); lerr == nil && !info.Mode().IsRegular() {
+			return nil, notOurs() // a link made since
+		}
 		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		return nil, notOurs()
 	}
 	j.f = f
 	// Two runs at once would each upload every file and create a

@@ -254,6 +254,16 @@ func TestCreateRefusesANameTaken(t *testing.T) {
 	assert.Len(t, knowledgeBases(t, f.client), 3)
 }
 
+// journalFile is where Create keeps the journal of f's folder under
+// opts' name and region: a file named for the SHA-256 of the three.
+func (f *createFixture) journalFile(t *testing.T, opts folder.CreateOptions) string {
+	t.Helper()
+	abs, err := filepath.Abs(f.dir)
+	require.NoError(t, err)
+	sum := sha256.Sum256([]byte(abs + "\x00" + opts.Name + "\x00" + opts.Region))
+	return filepath.Join(opts.JournalDir, fmt.Sprintf("%x.jsonl", sum[:16]))
+}
+
 // TestCreateRefusesASecondRunAtOnce: while a run uploads, the same
 // call again (the same journal) is refused before it uploads anything,
 // instead of uploading every file a second time and creating a second
@@ -291,4 +301,23 @@ func TestCreateRefusesASecondRunAtOnce(t *testing.T) {
 	releaseOnce()
 	require.NoError(t, <-first)
 	assert.Equal(t, 1, api.count("CreateKnowledgeBase"))
+}
+
+// TestCreateFollowsNoLinkAsItsJournal: a link planted where the journal
+// goes is not followed: the file it leads to is neither truncated nor
+// written, and Create says what is in the way.
+func TestCreateFollowsNoLinkAsItsJournal(t *testing.T) {
+	f := newCreateFixture(t, 2)
+	opts := f.options()
+	victim := filepath.Join(t.TempDir(), "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("precious\n"), 0o600))
+	require.NoError(t, os.Symlink(victim, f.journalFile(t, opts)))
+
+	_, err := folder.Create(context.Background(), f.client, f.dir, opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "link")
+	got, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "precious\n", string(got), "the link's target is left alone")
+	assert.Empty(t, knowledgeBases(t, f.client))
 }

@@ -8,6 +8,11 @@ import (
 	"syscall"
 )
 
+// noFollow opens a link itself, which fails, rather than what it leads
+// to: a link planted where the journal goes would have its target
+// truncated and written.
+const noFollow = syscall.O_NOFOLLOW
+
 // lockJournal takes f's exclusive lock without waiting for it:
 // errJournalBusy when another run holds it. Closing f releases it.
 func lockJournal(f *os.File) error {
