@@ -120,7 +120,7 @@ func openJournal(dir string, h journalHeader) (*journal, error) {
 func (j *journal) read(h journalHeader) (whole int64, err error) {
 	r := bufio.NewReader(j.f)
 	for first := true; ; first = false {
-		line, err := r.ReadBytes('\n')
+		line, n, err := journalLine(r)
 		if errors.Is(err, io.EOF) {
 			return whole, nil // a last line without its newline: cut short
 		}
@@ -129,16 +129,39 @@ func (j *journal) read(h journalHeader) (whole int64, err error) {
 		}
 		if first {
 			var got journalHeader
-			if json.Unmarshal(line, &got) != nil || got != h {
+			if line == nil || json.Unmarshal(line, &got) != nil || got != h {
 				return 0, nil
 			}
 		} else {
 			var e journalEntry
-			if json.Unmarshal(line, &e) == nil && e.Name != "" && e.ObjectKey != "" {
+			if line != nil && json.Unmarshal(line, &e) == nil && e.Name != "" && e.ObjectKey != "" {
 				j.kept[e.Name] = e
 			}
 		}
-		whole += int64(len(line))
+		whole += n
+	}
+}
+
+// maxJournalLine bounds the lines of a journal that are held to be read:
+// an entry is its file's name and some 200 bytes more. A longer line was
+// not written here (a file edited, or corrupt), and is read through
+// without being held, as if it were not there.
+const maxJournalLine = 1 << 20
+
+// journalLine reads a line of r, its newline and all: its bytes, or nil
+// if it is longer than maxJournalLine, and its length.
+func journalLine(r *bufio.Reader) (line []byte, n int64, err error) {
+	for {
+		frag, err := r.ReadSlice('\n')
+		n += int64(len(frag))
+		if n <= maxJournalLine {
+			line = append(line, frag...)
+		} else {
+			line = nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, n, err
+		}
 	}
 }
 

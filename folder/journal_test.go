@@ -1,11 +1,13 @@
 package folder_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -320,4 +322,33 @@ func TestCreateFollowsNoLinkAsItsJournal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "precious\n", string(got), "the link's target is left alone")
 	assert.Empty(t, knowledgeBases(t, f.client))
+}
+
+// TestCreateReadsAHugeJournalLineWithoutHoldingIt: a journal with a line
+// of 64 MiB (no entry this package writes is near that) is read through
+// without holding the line: the entries around it are reused, and the
+// run allocates far less than the line.
+func TestCreateReadsAHugeJournalLineWithoutHoldingIt(t *testing.T) {
+	const n, k = 4, 2
+	f := newCreateFixture(t, n)
+	f.createStoppedAfter(t, f.srv, f.client, k)
+	path := f.journalFile(t, f.options())
+	kept, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(kept), "\n")
+	require.Len(t, lines, k+2, "a header, k entries and the empty rest")
+	huge := append(bytes.Repeat([]byte("x"), 64<<20), '\n')
+	planted := append([]byte(lines[0]+lines[1]), huge...)
+	planted = append(planted, lines[2]...)
+	require.NoError(t, os.WriteFile(path, planted, 0o600))
+	huge, planted = nil, nil
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	sum, err := folder.Create(context.Background(), f.client, f.dir, f.options())
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.Equal(t, k, sum.Reused, "the entries before and after the huge line")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "bytes allocated")
 }
