@@ -159,7 +159,11 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 			RunOptions: run,
 		})
 	}
-	if sum != nil && (err == nil || a.json()) {
+	// A knowledge base created is said, with its uuid on stdout, also when
+	// what follows (--wait) fails or is interrupted: the same command
+	// again is refused for its name.
+	created := f.name != "" && sum != nil && sum.KnowledgeBaseUUID != ""
+	if sum != nil && (err == nil || a.json() || created) {
 		if perr := a.printSummary(sum, f); perr != nil && err == nil {
 			err = perr
 		}
@@ -169,6 +173,8 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 		return nil
 	case ctx.Err() != nil && sum != nil && sum.Job != nil && !sum.Job.Phase.Terminal():
 		return &stoppedWaiting{why: a.why(ctx), id: sum.Job.UUID, last: jobs.state(), resume: a.resume(), err: err}
+	case ctx.Err() != nil && created:
+		return err // the summary said how to follow it
 	case ctx.Err() != nil && f.name != "" && journal != "" && sum != nil:
 		left := sum.Files - sum.Uploaded - sum.Reused
 		return &hintedError{err, fmt.Sprintf("Run the same command again: it sends only the other %s, then creates the knowledge base.", count(left, "file"))}
