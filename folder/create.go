@@ -70,7 +70,8 @@ func (r *RunOptions) parallel() int {
 	return r.Parallel
 }
 
-// Create makes a knowledge base of the files of dir (Walk): it asks for
+// Create makes a knowledge base of the files of dir (Walk; an empty file
+// is skipped, as the API takes no upload of 0 bytes): it asks for
 // presigned URLs BatchSize files at a time, uploads the files through
 // them, Parallel at once, each streamed from disk through
 // UploadFile, then creates the knowledge base with a file data source for
@@ -106,6 +107,14 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 		return nil, err
 	}
 	defer t.close()
+	// An empty file has nothing to index, and the API takes no upload of
+	// 0 bytes: it is skipped, rather than failing the whole run.
+	t.files = slices.DeleteFunc(t.files, func(f File) bool {
+		if f.Size == 0 {
+			t.skipped = append(t.skipped, Skipped{Name: f.Name, Why: skipEmpty})
+		}
+		return f.Size == 0
+	})
 	sum := &Summary{Files: len(t.files), Skipped: t.skipped}
 	if len(t.files) == 0 {
 		return sum, fmt.Errorf("%w under %s", ErrNoFiles, dir)

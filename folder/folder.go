@@ -78,7 +78,8 @@ type Summary struct {
 	// DataSourceAdded says Sync added it.
 	DataSourceUUID  string `json:"data_source_uuid,omitempty"`
 	DataSourceAdded bool   `json:"data_source_added,omitempty"`
-	// Files is how many regular files the folder has (Walk).
+	// Files is how many regular files the folder has (Walk); for Create,
+	// less the empty ones, which it skips.
 	Files int `json:"files"`
 	// Uploaded files, and their Bytes; Unchanged files (Sync: the same
 	// content is in Spaces); Reused files (Create: an earlier run that was
