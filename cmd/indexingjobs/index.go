@@ -142,8 +142,14 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 
 	var sum *folder.Summary
 	var err error
-	journal := journalDir()
+	var journal string
 	if f.name != "" {
+		var jerr error
+		if journal, jerr = journalDir(); jerr != nil {
+			// The journal only spares a rerun the uploads done: without a
+			// cache folder, index without it.
+			fmt.Fprintf(a.stderr, "no journal of uploads (%s): an interrupted run will send every file again\n", plain(jerr))
+		}
 		sum, err = folder.Create(ctx, a.client, dir, folder.CreateOptions{
 			Name: f.name, Region: f.region, EmbeddingModelUUID: f.model, ProjectID: f.project,
 			JournalDir: journal, RunOptions: run,
@@ -191,15 +197,19 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 	return err
 }
 
-// journalDir is where index --new keeps its journals of uploads:
-// indexingjobs/journal under the user's cache folder; "" (no journal)
-// when there is none.
-func journalDir() string {
+// journalDir is where index --new keeps its journals of uploads, made if
+// missing: indexingjobs/journal under the user's cache folder; "" and why
+// when there is none or it cannot be made.
+func journalDir() (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return ""
+		return "", err
 	}
-	return filepath.Join(cache, "indexingjobs", "journal")
+	dir := filepath.Join(cache, "indexingjobs", "journal")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
 
 // spacesConfig is where --spaces puts the files, the key and the

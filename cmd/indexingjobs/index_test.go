@@ -459,3 +459,22 @@ func TestIndexNewInterruptedOnceCreatedSaysWhatWasCreated(t *testing.T) {
 	assert.NotContains(t, errOut.String(), "creates the knowledge base")
 	assert.Contains(t, errOut.String(), "'indexingjobs knowledge-base "+created[0]+"' shows it")
 }
+
+// TestIndexNewWithoutAWritableCacheFolder: where the user's cache folder
+// cannot be made (a read-only home, $XDG_CACHE_HOME a file), index --new
+// still indexes, without a journal, and says that an interrupted run
+// would send every file again.
+func TestIndexNewWithoutAWritableCacheFolder(t *testing.T) {
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(0))
+	t.Setenv(apiURLEnv, srv.URL)
+	notADir := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(notADir, nil, 0o600))
+	t.Setenv("XDG_CACHE_HOME", notADir)
+	dir := writeFolder(t, map[string]string{"a.md": "alpha"})
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e")
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotEmpty(t, strings.TrimSpace(stdout), "the new knowledge base's uuid")
+	assert.Contains(t, stderr, "no journal")
+	assert.Equal(t, 1, srv.StorageRequests())
+}
