@@ -74,7 +74,7 @@ func openJournal(dir string, h journalHeader) (*journal, error) {
 	// A link or anything but a regular file where the journal goes was
 	// put there by someone else: it is not opened through, nor truncated.
 	notOurs := func() error {
-		return fmt.Errorf("journal %s is not a regular file (a link?), which is not followed: remove it", j.path)
+		return fmt.Errorf("journal %s is a link, or not a regular file of its own, which is not written through: remove it", j.path)
 	}
 	if info, err := os.Lstat(j.path); err == nil && !info.Mode().IsRegular() {
 		return nil, notOurs()
@@ -86,7 +86,7 @@ func openJournal(dir string, h journalHeader) (*journal, error) {
 		}
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() || hardLinked(info) {
 		f.Close()
 		return nil, notOurs()
 	}

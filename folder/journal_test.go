@@ -352,3 +352,21 @@ func TestCreateReadsAHugeJournalLineWithoutHoldingIt(t *testing.T) {
 	assert.Equal(t, k, sum.Reused, "the entries before and after the huge line")
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "bytes allocated")
 }
+
+// TestCreateWritesNoJournalThatIsAHardLink: a hard link planted where the
+// journal goes (to a file of the user's, where links to others' files
+// are allowed) is not truncated and written either.
+func TestCreateWritesNoJournalThatIsAHardLink(t *testing.T) {
+	f := newCreateFixture(t, 2)
+	opts := f.options()
+	victim := filepath.Join(opts.JournalDir, "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("precious\n"), 0o600))
+	require.NoError(t, os.Link(victim, f.journalFile(t, opts)))
+
+	_, err := folder.Create(context.Background(), f.client, f.dir, opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "link")
+	got, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "precious\n", string(got), "the other name's file is left alone")
+}

@@ -4,6 +4,7 @@ package folder
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -28,4 +29,11 @@ func lockJournal(f *os.File) error {
 		return errJournalBusy
 	}
 	return lerr
+}
+
+// hardLinked reports whether the file has other names than the journal's:
+// a hard link planted there, whose other name is a file to keep.
+func hardLinked(info fs.FileInfo) bool {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink > 1
 }
