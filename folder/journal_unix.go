@@ -28,7 +28,10 @@ func lockJournal(f *os.File) error {
 	if errors.Is(lerr, syscall.EWOULDBLOCK) {
 		return errJournalBusy
 	}
-	return lerr
+	// Any other failure is a file system without locks (some FUSE and
+	// network ones): the run goes on unlocked, as it would where there
+	// is no flock at all, rather than not at all.
+	return nil
 }
 
 // hardLinked reports whether the file has other names than the journal's:
