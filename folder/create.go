@@ -51,7 +51,7 @@ type CreateOptions struct {
 // RunOptions are the options Create and Sync share.
 type RunOptions struct {
 	// Parallel is how many files are uploaded (Sync: and hashed) at once;
-	// ≤ 0 means DefaultParallel (4).
+	// ≤ 0 means DefaultParallel (4), more than MaxParallel (64) means 64.
 	Parallel int
 	// Wait follows the indexing job to its end, with WaitOptions;
 	// JobProgress, if set, sees the job as it changes.
@@ -62,12 +62,12 @@ type RunOptions struct {
 	Progress Progress
 }
 
-// parallel is Parallel, or its default.
+// parallel is Parallel, or its default, at most MaxParallel.
 func (r *RunOptions) parallel() int {
 	if r.Parallel <= 0 {
 		return DefaultParallel
 	}
-	return r.Parallel
+	return min(r.Parallel, MaxParallel)
 }
 
 // Create makes a knowledge base of the files of dir (Walk; an empty file

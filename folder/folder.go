@@ -70,6 +70,11 @@ var _ API = (*indexingjobs.Client)(nil)
 // unless the options say otherwise.
 const DefaultParallel = 4
 
+// MaxParallel is the most files uploaded (or hashed) at once, whatever the
+// options say: past it uploads gain nothing, and each is a goroutine and
+// a connection.
+const MaxParallel = 64
+
 // Summary is what Create or Sync did, also when it stopped early: the
 // tool's -o json prints it.
 type Summary struct {

@@ -68,7 +68,7 @@ index into that one with --knowledge-base, or choose another name.`
 	fs.StringVar(&f.spacesRegion, "spaces-region", "", "the bucket's region, such as nyc3")
 	fs.BoolVar(&f.delete, "delete", false, "remove the objects under the prefix whose files are gone")
 	fs.BoolVar(&f.force, "force", false, "start an indexing job even when nothing changed")
-	fs.IntVar(&f.parallel, "parallel", folder.DefaultParallel, "files sent at once")
+	fs.IntVar(&f.parallel, "parallel", folder.DefaultParallel, "files sent at once (at most 64)")
 	a.cmd.Flags().Lookup("output").Usage = "output format: text or json (a summary: uploaded, unchanged, deleted, bytes, the job)"
 	poll := a.waitFlags("once indexing has started")
 	a.cmd.Flags().Lookup("wait").Usage = "follow the indexing job to its end (with --new: the database to ONLINE first), showing its progress on stderr"
