@@ -51,7 +51,7 @@ type CreateOptions struct {
 // RunOptions are the options Create and Sync share.
 type RunOptions struct {
 	// Parallel is how many files are uploaded (Sync: and hashed) at once;
-	// ≤ 0 means DefaultParallel (4).
+	// ≤ 0 means DefaultParallel (4), more than MaxParallel (64) means 64.
 	Parallel int
 	// Wait follows the indexing job to its end, with WaitOptions;
 	// JobProgress, if set, sees the job as it changes.
@@ -62,15 +62,16 @@ type RunOptions struct {
 	Progress Progress
 }
 
-// parallel is Parallel, or its default.
+// parallel is Parallel, or its default, at most MaxParallel.
 func (r *RunOptions) parallel() int {
 	if r.Parallel <= 0 {
 		return DefaultParallel
 	}
-	return r.Parallel
+	return min(r.Parallel, MaxParallel)
 }
 
-// Create makes a knowledge base of the files of dir (Walk): it asks for
+// Create makes a knowledge base of the files of dir (Walk; an empty file
+// is skipped, as the API takes no upload of 0 bytes): it asks for
 // presigned URLs BatchSize files at a time, uploads the files through
 // them, Parallel at once, each streamed from disk through
 // UploadFile, then creates the knowledge base with a file data source for
@@ -106,13 +107,21 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 		return nil, err
 	}
 	defer t.close()
+	// An empty file has nothing to index, and the API takes no upload of
+	// 0 bytes: it is skipped, rather than failing the whole run.
+	t.files = slices.DeleteFunc(t.files, func(f File) bool {
+		if f.Size == 0 {
+			t.skipped = append(t.skipped, Skipped{Name: f.Name, Why: skipEmpty})
+		}
+		return f.Size == 0
+	})
 	sum := &Summary{Files: len(t.files), Skipped: t.skipped}
 	if len(t.files) == 0 {
 		return sum, fmt.Errorf("%w under %s", ErrNoFiles, dir)
 	}
-	if err := refuseTaken(ctx, api, opts); err != nil {
-		return sum, err
-	}
+	// The journal is opened (and locked: a second run at once is
+	// refused) before the name is looked for, so that a run that ends
+	// between the two cannot make a knowledge base this run does not see.
 	var j *journal
 	header := journalHeader{Name: opts.Name, Region: opts.Region}
 	if opts.JournalDir != "" {
@@ -123,6 +132,12 @@ func Create(ctx context.Context, api API, dir string, opts CreateOptions) (*Summ
 			return sum, err
 		}
 		defer func() { _ = j.close(false) }()
+	}
+	if err := refuseTaken(ctx, api, opts); err != nil {
+		if j != nil && len(j.kept) == 0 {
+			_ = j.close(true) // made by this run, and empty
+		}
+		return sum, err
 	}
 	progress := progressOf(opts.Progress)
 

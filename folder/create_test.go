@@ -164,3 +164,20 @@ func TestCreateAsksAgainForAnExpiredURL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, api.count("FileUploadURLs"), "one batch, then one for each file")
 }
+
+// TestCreateSkipsAnEmptyFile: an empty file (an __init__.py, a
+// placeholder) has nothing to index and cannot be uploaded: it is skipped
+// and said so, and the other files make the knowledge base, instead of
+// the whole run failing on it.
+func TestCreateSkipsAnEmptyFile(t *testing.T) {
+	f := newCreateFixture(t, 2)
+	writeFiles(t, f.dir, map[string]string{"docs/empty.md": ""})
+	sum, err := folder.Create(context.Background(), f.client, f.dir, f.options())
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Files)
+	assert.Equal(t, 2, sum.Uploaded)
+	require.Len(t, sum.Skipped, 1)
+	assert.Equal(t, "docs/empty.md", sum.Skipped[0].Name)
+	assert.Contains(t, sum.Skipped[0].Why, "empty")
+	assert.Equal(t, sha256s(f.files), storedContents(t, f.srv, f.client, sum.KnowledgeBaseUUID))
+}

@@ -70,6 +70,11 @@ var _ API = (*indexingjobs.Client)(nil)
 // unless the options say otherwise.
 const DefaultParallel = 4
 
+// MaxParallel is the most files uploaded (or hashed) at once, whatever the
+// options say: past it uploads gain nothing, and each is a goroutine and
+// a connection.
+const MaxParallel = 64
+
 // Summary is what Create or Sync did, also when it stopped early: the
 // tool's -o json prints it.
 type Summary struct {
@@ -78,7 +83,8 @@ type Summary struct {
 	// DataSourceAdded says Sync added it.
 	DataSourceUUID  string `json:"data_source_uuid,omitempty"`
 	DataSourceAdded bool   `json:"data_source_added,omitempty"`
-	// Files is how many regular files the folder has (Walk).
+	// Files is how many regular files the folder has (Walk); for Create,
+	// less the empty ones, which it skips.
 	Files int `json:"files"`
 	// Uploaded files, and their Bytes; Unchanged files (Sync: the same
 	// content is in Spaces); Reused files (Create: an earlier run that was

@@ -71,12 +71,33 @@ func openJournal(dir string, h journalHeader) (*journal, error) {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	j := &journal{path: journalPath(dir, h), kept: map[string]journalEntry{}}
-	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE, 0o600)
+	// A link or anything but a regular file where the journal goes was
+	// put there by someone else: it is not opened through, nor truncated.
+	notOurs := func() error {
+		return fmt.Errorf("journal %s is a link, or not a regular file of its own, which is not written through: remove it", j.path)
+	}
+	if info, err := os.Lstat(j.path); err == nil && !info.Mode().IsRegular() {
+		return nil, notOurs()
+	}
+	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|noFollow, 0o600)
 	if err != nil {
+		if info, lerr := os.Lstat(j.path); lerr == nil && !info.Mode().IsRegular() {
+			return nil, notOurs() // a link made since
+		}
 		return nil, fmt.Errorf("journal: %w", err)
 	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() || hardLinked(info) {
+		f.Close()
+		return nil, notOurs()
+	}
 	j.f = f
-	whole, err := j.read(h)
+	// Two runs at once would each upload every file and create a
+	// knowledge base of the name: the second is refused.
+	err = lockJournal(f)
+	whole := int64(0)
+	if err == nil {
+		whole, err = j.read(h)
+	}
 	if err == nil {
 		err = f.Truncate(whole)
 	}
@@ -99,7 +120,7 @@ func openJournal(dir string, h journalHeader) (*journal, error) {
 func (j *journal) read(h journalHeader) (whole int64, err error) {
 	r := bufio.NewReader(j.f)
 	for first := true; ; first = false {
-		line, err := r.ReadBytes('\n')
+		line, n, err := journalLine(r)
 		if errors.Is(err, io.EOF) {
 			return whole, nil // a last line without its newline: cut short
 		}
@@ -108,16 +129,39 @@ func (j *journal) read(h journalHeader) (whole int64, err error) {
 		}
 		if first {
 			var got journalHeader
-			if json.Unmarshal(line, &got) != nil || got != h {
+			if line == nil || json.Unmarshal(line, &got) != nil || got != h {
 				return 0, nil
 			}
 		} else {
 			var e journalEntry
-			if json.Unmarshal(line, &e) == nil && e.Name != "" && e.ObjectKey != "" {
+			if line != nil && json.Unmarshal(line, &e) == nil && e.Name != "" && e.ObjectKey != "" {
 				j.kept[e.Name] = e
 			}
 		}
-		whole += int64(len(line))
+		whole += n
+	}
+}
+
+// maxJournalLine bounds the lines of a journal that are held to be read:
+// an entry is its file's name and some 200 bytes more. A longer line was
+// not written here (a file edited, or corrupt), and is read through
+// without being held, as if it were not there.
+const maxJournalLine = 1 << 20
+
+// journalLine reads a line of r, its newline and all: its bytes, or nil
+// if it is longer than maxJournalLine, and its length.
+func journalLine(r *bufio.Reader) (line []byte, n int64, err error) {
+	for {
+		frag, err := r.ReadSlice('\n')
+		n += int64(len(frag))
+		if n <= maxJournalLine {
+			line = append(line, frag...)
+		} else {
+			line = nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, n, err
+		}
 	}
 }
 
@@ -165,35 +209,54 @@ func (j *journal) dropKept(h journalHeader) error {
 	for _, e := range j.fresh {
 		_ = enc.Encode(e)
 	}
-	tmp := j.path + ".new"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
+	// The new file is locked before it takes the journal's name, so that
+	// no other run takes it meanwhile.
+	f, err := os.CreateTemp(filepath.Dir(j.path), filepath.Base(j.path)+".*.new")
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, j.path); err != nil {
+	_, err = f.Write(b.Bytes())
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = lockJournal(f)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), j.path)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return err
 	}
 	j.kept = map[string]journalEntry{}
 	j.f.Close()
-	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
 	j.f = f
 	return nil
 }
 
-// close closes the journal file, and removes it when done.
+// close closes the journal file, and removes it first when done, while
+// it is still locked: a run that opened it meanwhile is refused.
 func (j *journal) close(done bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	err := j.f.Close()
+	if j.f == nil {
+		return nil
+	}
+	var rerr error
 	if done {
-		if rerr := os.Remove(j.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return rerr
+		if rerr = os.Remove(j.path); errors.Is(rerr, os.ErrNotExist) {
+			rerr = nil
 		}
 	}
-	return err
+	err := j.f.Close()
+	j.f = nil
+	return errors.Join(rerr, err)
 }
+
+// errJournalBusy: another run holds the journal.
+var errJournalBusy = errors.New("another run of the same folder, name and region is under way: let it end first")
 
 // sha256 is the SHA-256 of f's content, in hex. It stops when ctx ends.
 func (t *tree) sha256(ctx context.Context, f File) (string, error) {

@@ -1,13 +1,16 @@
 package folder_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -251,4 +254,119 @@ func TestCreateRefusesANameTaken(t *testing.T) {
 	_, err = folder.Create(context.Background(), f.client, f.dir, opts)
 	require.NoError(t, err)
 	assert.Len(t, knowledgeBases(t, f.client), 3)
+}
+
+// journalFile is where Create keeps the journal of f's folder under
+// opts' name and region: a file named for the SHA-256 of the three.
+func (f *createFixture) journalFile(t *testing.T, opts folder.CreateOptions) string {
+	t.Helper()
+	abs, err := filepath.Abs(f.dir)
+	require.NoError(t, err)
+	sum := sha256.Sum256([]byte(abs + "\x00" + opts.Name + "\x00" + opts.Region))
+	return filepath.Join(opts.JournalDir, fmt.Sprintf("%x.jsonl", sum[:16]))
+}
+
+// TestCreateRefusesASecondRunAtOnce: while a run uploads, the same
+// call again (the same journal) is refused before it uploads anything,
+// instead of uploading every file a second time and creating a second
+// knowledge base of the name; the first run then ends as it would alone.
+func TestCreateRefusesASecondRunAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.md": "alpha", "b.md": "beta"})
+	api := newFakeAPI(t)
+	opts := createOptions()
+	opts.JournalDir = t.TempDir()
+	opts.Parallel = 1
+	var puts atomic.Int32
+	arrived, release := make(chan struct{}), make(chan struct{})
+	api.putHook = func(string) {
+		if puts.Add(1) == 1 { // the first run's first upload waits
+			close(arrived)
+			<-release
+		}
+	}
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	defer releaseOnce() // a failed assertion below must not hold the storage
+	first := make(chan error, 1)
+	go func() {
+		_, err := folder.Create(context.Background(), api, dir, opts)
+		first <- err
+	}()
+	<-arrived
+
+	_, err := folder.Create(context.Background(), api, dir, opts)
+	require.Error(t, err, "a second run while the first uploads")
+	assert.Contains(t, err.Error(), "another run")
+	assert.Equal(t, int32(1), puts.Load(), "the second run uploads nothing")
+	assert.Zero(t, api.count("CreateKnowledgeBase"), "nor creates anything")
+
+	releaseOnce()
+	require.NoError(t, <-first)
+	assert.Equal(t, 1, api.count("CreateKnowledgeBase"))
+}
+
+// TestCreateFollowsNoLinkAsItsJournal: a link planted where the journal
+// goes is not followed: the file it leads to is neither truncated nor
+// written, and Create says what is in the way.
+func TestCreateFollowsNoLinkAsItsJournal(t *testing.T) {
+	f := newCreateFixture(t, 2)
+	opts := f.options()
+	victim := filepath.Join(t.TempDir(), "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("precious\n"), 0o600))
+	require.NoError(t, os.Symlink(victim, f.journalFile(t, opts)))
+
+	_, err := folder.Create(context.Background(), f.client, f.dir, opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "link")
+	got, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "precious\n", string(got), "the link's target is left alone")
+	assert.Empty(t, knowledgeBases(t, f.client))
+}
+
+// TestCreateReadsAHugeJournalLineWithoutHoldingIt: a journal with a line
+// of 64 MiB (no entry this package writes is near that) is read through
+// without holding the line: the entries around it are reused, and the
+// run allocates far less than the line.
+func TestCreateReadsAHugeJournalLineWithoutHoldingIt(t *testing.T) {
+	const n, k = 4, 2
+	f := newCreateFixture(t, n)
+	f.createStoppedAfter(t, f.srv, f.client, k)
+	path := f.journalFile(t, f.options())
+	kept, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(kept), "\n")
+	require.Len(t, lines, k+2, "a header, k entries and the empty rest")
+	huge := append(bytes.Repeat([]byte("x"), 64<<20), '\n')
+	planted := append([]byte(lines[0]+lines[1]), huge...)
+	planted = append(planted, lines[2]...)
+	require.NoError(t, os.WriteFile(path, planted, 0o600))
+	huge, planted = nil, nil
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	sum, err := folder.Create(context.Background(), f.client, f.dir, f.options())
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.Equal(t, k, sum.Reused, "the entries before and after the huge line")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "bytes allocated")
+}
+
+// TestCreateWritesNoJournalThatIsAHardLink: a hard link planted where the
+// journal goes (to a file of the user's, where links to others' files
+// are allowed) is not truncated and written either.
+func TestCreateWritesNoJournalThatIsAHardLink(t *testing.T) {
+	f := newCreateFixture(t, 2)
+	opts := f.options()
+	victim := filepath.Join(opts.JournalDir, "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("precious\n"), 0o600))
+	require.NoError(t, os.Link(victim, f.journalFile(t, opts)))
+
+	_, err := folder.Create(context.Background(), f.client, f.dir, opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "link")
+	got, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "precious\n", string(got), "the other name's file is left alone")
 }

@@ -33,6 +33,7 @@ const (
 	skipLinkDir     = "a link to a directory: not followed"
 	skipNotRegular  = "not a regular file"
 	skipNotUTF8     = "a name that is not UTF-8, which no object key can carry"
+	skipEmpty       = "an empty file: nothing to index, and no upload of 0 bytes is taken" // Create only
 )
 
 // Walk returns the regular files under dir, by name, and what it skipped:

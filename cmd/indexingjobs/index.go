@@ -68,7 +68,7 @@ index into that one with --knowledge-base, or choose another name.`
 	fs.StringVar(&f.spacesRegion, "spaces-region", "", "the bucket's region, such as nyc3")
 	fs.BoolVar(&f.delete, "delete", false, "remove the objects under the prefix whose files are gone")
 	fs.BoolVar(&f.force, "force", false, "start an indexing job even when nothing changed")
-	fs.IntVar(&f.parallel, "parallel", folder.DefaultParallel, "files sent at once")
+	fs.IntVar(&f.parallel, "parallel", folder.DefaultParallel, "files sent at once (at most 64)")
 	a.cmd.Flags().Lookup("output").Usage = "output format: text or json (a summary: uploaded, unchanged, deleted, bytes, the job)"
 	poll := a.waitFlags("once indexing has started")
 	a.cmd.Flags().Lookup("wait").Usage = "follow the indexing job to its end (with --new: the database to ONLINE first), showing its progress on stderr"
@@ -142,8 +142,14 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 
 	var sum *folder.Summary
 	var err error
-	journal := journalDir()
+	var journal string
 	if f.name != "" {
+		var jerr error
+		if journal, jerr = journalDir(); jerr != nil {
+			// The journal only spares a rerun the uploads done: without a
+			// cache folder, index without it.
+			fmt.Fprintf(a.stderr, "no journal of uploads (%s): an interrupted run will send every file again\n", plain(jerr))
+		}
 		sum, err = folder.Create(ctx, a.client, dir, folder.CreateOptions{
 			Name: f.name, Region: f.region, EmbeddingModelUUID: f.model, ProjectID: f.project,
 			JournalDir: journal, RunOptions: run,
@@ -159,7 +165,11 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 			RunOptions: run,
 		})
 	}
-	if sum != nil && (err == nil || a.json()) {
+	// A knowledge base created is said, with its uuid on stdout, also when
+	// what follows (--wait) fails or is interrupted: the same command
+	// again is refused for its name.
+	created := f.name != "" && sum != nil && sum.KnowledgeBaseUUID != ""
+	if sum != nil && (err == nil || a.json() || created) {
 		if perr := a.printSummary(sum, f); perr != nil && err == nil {
 			err = perr
 		}
@@ -169,6 +179,8 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 		return nil
 	case ctx.Err() != nil && sum != nil && sum.Job != nil && !sum.Job.Phase.Terminal():
 		return &stoppedWaiting{why: a.why(ctx), id: sum.Job.UUID, last: jobs.state(), resume: a.resume(), err: err}
+	case ctx.Err() != nil && created:
+		return err // the summary said how to follow it
 	case ctx.Err() != nil && f.name != "" && journal != "" && sum != nil:
 		left := sum.Files - sum.Uploaded - sum.Reused
 		return &hintedError{err, fmt.Sprintf("Run the same command again: it sends only the other %s, then creates the knowledge base.", count(left, "file"))}
@@ -185,15 +197,19 @@ func (a *apiCommand) index(ctx context.Context, dir string, f *indexFlags, poll 
 	return err
 }
 
-// journalDir is where index --new keeps its journals of uploads:
-// indexingjobs/journal under the user's cache folder; "" (no journal)
-// when there is none.
-func journalDir() string {
+// journalDir is where index --new keeps its journals of uploads, made if
+// missing: indexingjobs/journal under the user's cache folder; "" and why
+// when there is none or it cannot be made.
+func journalDir() (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return ""
+		return "", err
 	}
-	return filepath.Join(cache, "indexingjobs", "journal")
+	dir := filepath.Join(cache, "indexingjobs", "journal")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
 
 // spacesConfig is where --spaces puts the files, the key and the

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -407,4 +408,73 @@ func TestIndexNewInterruptedThenResumed(t *testing.T) {
 		"Keep it current from the folder: indexingjobs index "+dir+" --knowledge-base "+kb+" --spaces BUCKET[/PREFIX] --spaces-region R\n"+
 		"Or choose another name (--new).\n", stderr)
 	assert.Equal(t, before, srv.StorageRequests(), "nothing uploaded")
+}
+
+// cancelWhen is stderr that cancels the run, as Ctrl-C does, once what
+// it holds says what.
+type cancelWhen struct {
+	syncBuffer
+	what   string
+	cancel context.CancelCauseFunc
+	once   sync.Once
+}
+
+func (c *cancelWhen) Write(p []byte) (int, error) {
+	n, err := c.syncBuffer.Write(p)
+	if strings.Contains(c.String(), c.what) {
+		c.once.Do(func() { c.cancel(&signalled{syscall.SIGINT}) })
+	}
+	return n, err
+}
+
+// TestIndexNewInterruptedOnceCreatedSaysWhatWasCreated: Ctrl-C while
+// --new --wait waits for the new knowledge base's database exits 130,
+// prints the knowledge base's uuid on stdout as a run without --wait
+// does, and does not say that the same command creates it: it was
+// created, and the same command is refused for its name.
+func TestIndexNewInterruptedOnceCreatedSaysWhatWasCreated(t *testing.T) {
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(time.Hour))
+	t.Setenv(apiURLEnv, srv.URL)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := writeFolder(t, map[string]string{"a.md": "alpha", "b.md": "beta"})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	var out syncBuffer
+	errOut := &cancelWhen{what: "Waiting for the knowledge base's database", cancel: cancel}
+	code := run(ctx, []string{"index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e",
+		"--wait", "--poll", "10ms"}, &out, errOut)
+	assert.Equal(t, 130, code)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	var created []string
+	for kb, err := range c.ListKnowledgeBases(context.Background()) {
+		require.NoError(t, err)
+		if kb.Name == "handbook" {
+			created = append(created, kb.UUID)
+		}
+	}
+	require.Len(t, created, 1, "the knowledge base was created before the Ctrl-C")
+	assert.Equal(t, created[0]+"\n", out.String(), "its uuid, on stdout")
+	assert.NotContains(t, errOut.String(), "creates the knowledge base")
+	assert.Contains(t, errOut.String(), "'indexingjobs knowledge-base "+created[0]+"' shows it")
+}
+
+// TestIndexNewWithoutAWritableCacheFolder: where the user's cache folder
+// cannot be made (a read-only home, $XDG_CACHE_HOME a file), index --new
+// still indexes, without a journal, and says that an interrupted run
+// would send every file again.
+func TestIndexNewWithoutAWritableCacheFolder(t *testing.T) {
+	srv, _ := fake(t, indexingjobstest.WithJobDuration(0), indexingjobstest.WithDatabaseDelay(0))
+	t.Setenv(apiURLEnv, srv.URL)
+	notADir := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(notADir, nil, 0o600))
+	t.Setenv("XDG_CACHE_HOME", notADir)
+	dir := writeFolder(t, map[string]string{"a.md": "alpha"})
+	code, stdout, stderr := runCmd(t, "index", dir, "--new", "handbook", "--region", "tor1",
+		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e")
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotEmpty(t, strings.TrimSpace(stdout), "the new knowledge base's uuid")
+	assert.Contains(t, stderr, "no journal")
+	assert.Equal(t, 1, srv.StorageRequests())
 }
