@@ -42,8 +42,9 @@ type SyncOptions struct {
 //     bucket and prefix, adding one if it has none.
 //  5. It starts an indexing job on that data source alone, only when
 //     something changed: a file uploaded or deleted, the data source
-//     added, or an object stored after the data source's last job began
-//     (a run stopped before its job started); or with Force. A job on the
+//     added, or an object stored after the data source's last job began,
+//     or fewer objects than that job counted (a run stopped before its
+//     job started); or with Force. A job on the
 //     data source that has not ended (pending or running, as a run
 //     without Wait leaves it) is not started again: the Summary holds it,
 //     with JobUnderWay. With Wait it follows the job; one that ends other
@@ -314,12 +315,17 @@ func underWay(ctx context.Context, api API, kb, ds string) (*indexingjobs.Indexi
 }
 
 // indexedSince reports whether the data source's last job began after
-// every object listed was stored: a run that uploaded and then stopped
-// before its job started leaves objects newer than the last job, and the
-// next run starts one though it uploads nothing. A data source never
-// indexed has not indexed its objects, if there are any.
+// every object listed was stored, and found no more objects than are
+// there now: a run that uploaded, or deleted, and then stopped before its
+// job started leaves objects newer than the last job, or fewer objects
+// than it counted, and the next run starts one though it sends nothing.
+// A data source never indexed has not indexed its objects, if there are
+// any.
 func indexedSince(ds *indexingjobs.KnowledgeBaseDataSource, remote map[string]object) bool {
 	last := ds.LastDatasourceIndexingJob.StartedAt
+	if uint64(ds.LastDatasourceIndexingJob.TotalFileCount) > uint64(len(remote)) {
+		return false // objects were deleted since it counted them
+	}
 	for _, o := range remote {
 		if last.IsZero() || o.modified.After(last) {
 			return false

@@ -387,6 +387,35 @@ func TestSyncStartsNoJobWhileOneIsUnderWay(t *testing.T) {
 	assert.NotEqual(t, first.Job.UUID, sum.Job.UUID)
 }
 
+// TestSyncIndexesWhatARunStoppedBeforeItsStartDeleted: a run that
+// deleted objects, then stopped before its job started, leaves fewer
+// objects than the data source's last job counted; the next run deletes
+// and uploads nothing, and starts the job; the one after is up to date.
+func TestSyncIndexesWhatARunStoppedBeforeItsStartDeleted(t *testing.T) {
+	f := newSpacesFixture(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"keep.md": "k", "gone.md": "g"})
+	opts := f.options()
+	opts.Delete = true
+	_, err := folder.Sync(context.Background(), f.client, dir, opts)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(dir, "gone.md")))
+
+	sum, err := folder.Sync(context.Background(), failingStart{f.client}, dir, opts)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 1, sum.Deleted)
+
+	sum, err = folder.Sync(context.Background(), f.client, dir, opts)
+	require.NoError(t, err)
+	assert.Zero(t, sum.Deleted)
+	assert.False(t, sum.UpToDate, "the deletion is not indexed yet")
+	require.NotNil(t, sum.Job)
+
+	sum, err = folder.Sync(context.Background(), f.client, dir, opts)
+	require.NoError(t, err)
+	assert.True(t, sum.UpToDate)
+}
+
 // TestSyncAddsTheDataSourceItLacks: a knowledge base without a Spaces
 // data source on the bucket and prefix gets one, once, and a job on it.
 func TestSyncAddsTheDataSourceItLacks(t *testing.T) {
