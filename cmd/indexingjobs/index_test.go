@@ -239,6 +239,29 @@ func TestIndexShowsNoSecretKey(t *testing.T) {
 	assert.NotContains(t, stdout+stderr, secret)
 }
 
+// holdingThirdPut is a proxy of target that holds the third PUT half
+// sent until the client gives up on it, and says so on held once it holds
+// it. It is closed with the test.
+func holdingThirdPut(t *testing.T, target string) (proxy *httptest.Server, held <-chan struct{}) {
+	to, err := url.Parse(target)
+	require.NoError(t, err)
+	pass := httputil.NewSingleHostReverseProxy(to)
+	var puts atomic.Int32
+	holding := make(chan struct{}, 1)
+	proxy = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && puts.Add(1) == 3 {
+			_, _ = io.CopyN(io.Discard, r.Body, 1000)
+			holding <- struct{}{}
+			_, _ = io.Copy(io.Discard, r.Body) // the server sees the client go only as it reads
+			<-r.Context().Done()
+			return
+		}
+		pass.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy, holding
+}
+
 // TestIndexInterruptedThenResumed: Ctrl-C in the middle of an upload
 // exits 130 at once, says what was done and what to do; nothing cut short
 // is stored; the same command again sends only the rest, then indexes.
@@ -251,23 +274,7 @@ func TestIndexInterruptedThenResumed(t *testing.T) {
 	dir := writeFolder(t, files)
 	// Between the tool and the fake's Spaces, a proxy that holds the third
 	// upload half sent, until the tool gives up on it.
-	target, err := url.Parse(srv.SpacesURL())
-	require.NoError(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	var puts atomic.Int32
-	held := make(chan struct{}, 1)
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && puts.Add(1) == 3 {
-			_, _ = io.CopyN(io.Discard, r.Body, 1000)
-			held <- struct{}{}
-			// The server sees the client go only once it reads the body.
-			_, _ = io.Copy(io.Discard, r.Body)
-			<-r.Context().Done()
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	defer slow.Close()
+	slow, held := holdingThirdPut(t, srv.SpacesURL())
 	t.Setenv(folder.SpacesEndpointEnv, slow.URL)
 	args := []string{"index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1", "--parallel", "1"}
 
@@ -319,22 +326,7 @@ func TestIndexNewInterruptedThenResumed(t *testing.T) {
 	// The storage the tool uploads to is a proxy of the fake's, which
 	// holds the third upload half sent until the tool gives up on it: the
 	// API's answers with presigned URLs are rewritten to point at it.
-	storage, err := url.Parse(srv.StorageURL())
-	require.NoError(t, err)
-	var puts atomic.Int32
-	held := make(chan struct{}, 1)
-	storageProxy := httputil.NewSingleHostReverseProxy(storage)
-	holding := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && puts.Add(1) == 3 {
-			_, _ = io.CopyN(io.Discard, r.Body, 1000)
-			held <- struct{}{}
-			_, _ = io.Copy(io.Discard, r.Body) // the server sees the client go only as it reads
-			<-r.Context().Done()
-			return
-		}
-		storageProxy.ServeHTTP(w, r)
-	}))
-	defer holding.Close()
+	holding, held := holdingThirdPut(t, srv.StorageURL())
 	api, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	apiProxy := httputil.NewSingleHostReverseProxy(api)
