@@ -262,6 +262,26 @@ func holdingThirdPut(t *testing.T, target string) (proxy *httptest.Server, held 
 	return proxy, holding
 }
 
+// interruptedWhenHeld runs the tool with args, sends it Ctrl-C once held
+// says an upload is held, checks that it ends at once with 130, and
+// returns what it printed.
+func interruptedWhenHeld(t *testing.T, args []string, held <-chan struct{}) (stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, args, &out, &errOut) }()
+	<-held
+	cancel(&signalled{syscall.SIGINT})
+	select {
+	case code := <-done:
+		assert.Equal(t, 130, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("still running 5s after Ctrl-C")
+	}
+	return out.String(), errOut.String()
+}
+
 // TestIndexInterruptedThenResumed: Ctrl-C in the middle of an upload
 // exits 130 at once, says what was done and what to do; nothing cut short
 // is stored; the same command again sends only the rest, then indexes.
@@ -278,20 +298,9 @@ func TestIndexInterruptedThenResumed(t *testing.T) {
 	t.Setenv(folder.SpacesEndpointEnv, slow.URL)
 	args := []string{"index", dir, "--knowledge-base", kb, "--spaces", spaces, "--spaces-region", "tor1", "--parallel", "1"}
 
-	ctx, cancel := context.WithCancelCause(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() { done <- run(ctx, args, &out, &errOut) }()
-	<-held
-	cancel(&signalled{syscall.SIGINT})
-	select {
-	case code := <-done:
-		assert.Equal(t, 130, code)
-	case <-time.After(5 * time.Second):
-		t.Fatal("still running 5s after Ctrl-C")
-	}
-	assert.Contains(t, errOut.String(), "indexingjobs index: interrupted: stopped after uploading 2 of 6 files (512.0 KiB); no indexing job was started")
-	assert.Contains(t, errOut.String(), "Run the same command again: it sends only what is missing, then indexes.\n")
+	_, errOut := interruptedWhenHeld(t, args, held)
+	assert.Contains(t, errOut, "indexingjobs index: interrupted: stopped after uploading 2 of 6 files (512.0 KiB); no indexing job was started")
+	assert.Contains(t, errOut, "Run the same command again: it sends only what is missing, then indexes.\n")
 	stored := srv.SpacesObjects("handbook", "source-1/")
 	assert.Len(t, stored, 2, "the upload cut short is not stored")
 
@@ -346,22 +355,11 @@ func TestIndexNewInterruptedThenResumed(t *testing.T) {
 
 	args := []string{"index", dir, "--new", "handbook", "--region", "tor1",
 		"--embedding-model", "22653204-79ed-11ef-bf8f-4e013e2ddde4", "--project", "37455431-84bd-4fa2-94cf-e8486f8f8c5e", "--parallel", "1"}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() { done <- run(ctx, append(args, "--api-url", apiFront.URL), &out, &errOut) }()
-	<-held
-	cancel(&signalled{syscall.SIGINT})
-	select {
-	case code := <-done:
-		assert.Equal(t, 130, code)
-	case <-time.After(5 * time.Second):
-		t.Fatal("still running 5s after Ctrl-C")
-	}
-	assert.Contains(t, errOut.String(), "indexingjobs index: interrupted: stopped after uploading 2 of 6 files (512.0 KiB); no knowledge base was created\n"+
+	out, errOut := interruptedWhenHeld(t, append(args, "--api-url", apiFront.URL), held)
+	assert.Contains(t, errOut, "indexingjobs index: interrupted: stopped after uploading 2 of 6 files (512.0 KiB); no knowledge base was created\n"+
 		"Run the same command again: it sends only the other 4 files, then creates the knowledge base.\n")
-	assert.NotContains(t, errOut.String(), "failed", "an upload cut short is not a failure")
-	assert.Empty(t, out.String())
+	assert.NotContains(t, errOut, "failed", "an upload cut short is not a failure")
+	assert.Empty(t, out)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
 	for kb, err := range c.ListKnowledgeBases(context.Background()) {
