@@ -260,14 +260,6 @@ var errJournalBusy = errors.New("another run of the same folder, name and region
 
 // sha256 is the SHA-256 of f's content, in hex. It stops when ctx ends.
 func (t *tree) sha256(ctx context.Context, f File) (string, error) {
-	h, _, err := t.open(f)
-	if err != nil {
-		return "", err
-	}
-	defer h.Close()
-	sum := sha256.New()
-	if _, err := io.Copy(sum, &ctxReader{ctx, h}); err != nil {
-		return "", &FileError{Op: "read", Name: f.Name, Err: unwrapPath(err)}
-	}
-	return hex.EncodeToString(sum.Sum(nil)), nil
+	sum, err := t.digest(ctx, f, sha256.New())
+	return hex.EncodeToString(sum), err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"fmt"
+	"hash"
 	"io"
 	"slices"
 	"strings"
@@ -158,7 +159,7 @@ func (t *tree) changed(ctx context.Context, parallel int, remote map[string]obje
 		var sum []byte
 		if o, ok := remote[f.Name]; ok && o.size == f.Size && isMD5(o.etag) {
 			var err error
-			if sum, err = t.md5(ctx, f); err != nil {
+			if sum, err = t.digest(ctx, f, md5.New()); err != nil {
 				return err
 			}
 			if sameContent(o, f.Size, sum) {
@@ -174,18 +175,17 @@ func (t *tree) changed(ctx context.Context, parallel int, remote map[string]obje
 	return send, err
 }
 
-// md5 is the MD5 of f's content. It stops when ctx ends.
-func (t *tree) md5(ctx context.Context, f File) ([]byte, error) {
-	h, _, err := t.open(f)
+// digest is the sum of f's content by h. It stops when ctx ends.
+func (t *tree) digest(ctx context.Context, f File, h hash.Hash) ([]byte, error) {
+	r, _, err := t.open(f)
 	if err != nil {
 		return nil, err
 	}
-	defer h.Close()
-	sum := md5.New()
-	if _, err := io.Copy(sum, &ctxReader{ctx, h}); err != nil {
+	defer r.Close()
+	if _, err := io.Copy(h, &ctxReader{ctx, r}); err != nil {
 		return nil, &FileError{Op: "read", Name: f.Name, Err: unwrapPath(err)}
 	}
-	return sum.Sum(nil), nil
+	return h.Sum(nil), nil
 }
 
 // ctxReader stops reading when ctx ends.
