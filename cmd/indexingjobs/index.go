@@ -269,11 +269,11 @@ func (a *apiCommand) printSummary(sum *folder.Summary, f *indexFlags) error {
 		return err
 	case sum.UpToDate && sum.JobUnderWay && !sum.Job.Phase.Terminal():
 		_, err := fmt.Fprintf(a.stdout, "up to date: %s in Spaces %s; indexing job %s, started earlier, is %s\n",
-			count(sum.Files, "file"), safetext.Line(f.spaces), safetext.Line(sum.Job.UUID), sum.Job.Phase.Short())
+			count(sum.Files, "file"), safetext.Line(f.spaces), safetext.Line(sum.Job.UUID), phaseText(sum.Job.Phase))
 		return err
 	case sum.UpToDate && sum.JobUnderWay:
 		_, err := fmt.Fprintf(a.stdout, "up to date: %s in Spaces %s, indexed by job %s (started earlier), %s\n",
-			count(sum.Files, "file"), safetext.Line(f.spaces), safetext.Line(sum.Job.UUID), sum.Job.Phase.Short())
+			count(sum.Files, "file"), safetext.Line(f.spaces), safetext.Line(sum.Job.UUID), phaseText(sum.Job.Phase))
 		return err
 	case sum.UpToDate:
 		_, err := fmt.Fprintf(a.stdout, "up to date: %s in Spaces %s, indexed\n", count(sum.Files, "file"), safetext.Line(f.spaces))

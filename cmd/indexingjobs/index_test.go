@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/folder"
 	"github.com/gradient-go/indexingjobs/indexingjobstest"
 )
@@ -103,6 +104,20 @@ func TestIndexSaysAJobIsUnderWay(t *testing.T) {
 	jobs, err = c.ListKnowledgeBaseIndexingJobs(context.Background(), kb)
 	require.NoError(t, err)
 	assert.Len(t, jobs, 1, "no second job")
+}
+
+// TestIndexSummaryEscapesWhatTheAPISent: a job's phase, as the API sent
+// it, reaches the terminal escaped in the summary of a run that found a
+// job under way.
+func TestIndexSummaryEscapesWhatTheAPISent(t *testing.T) {
+	var out, errOut bytes.Buffer
+	a := &apiCommand{tool: &tool{stdout: &out, stderr: &errOut}, output: "text"}
+	for _, phase := range []indexingjobs.Phase{"BATCH_JOB_PHASE_\x1b]0;pwned\x07RUNNING", "\x1b[2J"} {
+		out.Reset()
+		sum := &folder.Summary{UpToDate: true, JobUnderWay: true, Files: 1, Job: &indexingjobs.IndexingJob{UUID: "j", Phase: phase}}
+		require.NoError(t, a.printSummary(sum, &indexFlags{spaces: "b/p"}))
+		assert.NotContains(t, out.String(), "\x1b", out.String())
+	}
 }
 
 // TestIndexShowsTheFakesBucketAsItIs: the bucket serve-fake has ready is
