@@ -79,16 +79,19 @@ test-conformance: docs-html
 test-bench:
 	cd bench && $(GO) test -race -count 1 -bench . -benchtime 1x ./...
 
-# Each candidate against the floor, in one benchstat table (bench/README.md).
+# Each candidate against the floor, in benchstat tables (bench/README.md).
 # The test binary runs BENCHCOUNT times, each time every candidate in turn,
 # so that a machine that speeds up or slows down meanwhile weighs on all of
-# them alike (-count would run each candidate's rounds back to back).
+# them alike (-count would run each candidate's rounds back to back). The
+# first tables compare separate runs of each candidate; the last, Paired,
+# the time of each over the floor's from calls made in turn.
 BENCHCOUNT ?= 10
 bench:
 	mkdir -p build
 	cd bench && $(GO) test -c -o ../build/bench.test .
 	cd bench && for i in $$(seq $(BENCHCOUNT)); do ../build/bench.test -test.run '^$$' -test.bench . -test.benchmem -test.cpu 1,2; done | tee ../build/bench.txt
-	$(TOOL) benchstat -col /impl build/bench.txt
+	$(TOOL) benchstat -filter '-.name:Paired' -col /impl build/bench.txt
+	$(TOOL) benchstat -filter '.name:Paired .unit:%floor' -col /impl build/bench.txt
 
 # Each fuzz target in turn; seeds are in the f.Add calls and testdata/fuzz.
 fuzz:

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/digitalocean/godo"
 	"go.yaml.in/yaml/v3"
@@ -249,6 +250,43 @@ func TestCandidatesAgree(t *testing.T) {
 }
 
 func BenchmarkCancel(b *testing.B) { benchmarkCalls(b, candidates) }
+
+// BenchmarkPaired measures each candidate's time as a percentage of the
+// floor's ("%floor": 100 is the floor), from calls made in turn: the
+// floor then the candidate, the candidate then the floor, and so on. Two
+// calls 70 µs apart see the same machine, so a host whose speed drifts (a
+// virtual machine's neighbours) weighs on both alike; Cancel and ListPage
+// run each candidate for a second after the other's, and their ratio
+// carries that drift. Its ns/op is a pair's.
+func BenchmarkPaired(b *testing.B) {
+	srv := newServer(b)
+	ctx := context.Background()
+	for _, call := range []struct {
+		name string
+		of   func(testing.TB, string) []candidate
+	}{{"cancel", candidates}, {"page", pageCandidates}} {
+		cs := call.of(b, srv.URL)
+		for _, c := range cs[1:] {
+			b.Run("call="+call.name+"/impl="+c.name, func(b *testing.B) {
+				pair := [2]candidate{cs[0], c}
+				var spent [2]time.Duration
+				first := 0
+				for b.Loop() {
+					for k := range 2 {
+						who := (first + k) % 2
+						start := time.Now()
+						if _, _, err := pair[who].call(ctx); err != nil {
+							b.Fatal(err)
+						}
+						spent[who] += time.Since(start)
+					}
+					first ^= 1
+				}
+				b.ReportMetric(100*float64(spent[1])/float64(spent[0]), "%floor")
+			})
+		}
+	}
+}
 
 // BenchmarkListPage is one page of 100 jobs (about 190 KB), three data
 // sources each. godo's model has no data sources' counts as numbers, nor
