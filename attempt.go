@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -31,28 +30,15 @@ const maxSendsPerAttempt = 2
 // redirects it follows, which are requests of their own), and ends the
 // attempt when that is once too often, or when it outlasts the attempt
 // timeout, with the cause that says so.
-//
-// It is a context of its own, not one of context.WithCancelCause: net/http
-// derives each request's context from it, and a parent made by
-// WithCancelCause takes that child into a map under its lock, and out
-// again, at every call; a parent with an AfterFunc method is only asked
-// to run a function when it ends: about 1,000 instructions and one
-// allocation fewer a call (bench/README.md).
 type try struct {
-	context.Context // the caller's: its values and deadline
-	mu              sync.Mutex
-	done            chan struct{} // made when first asked for
-	err             error         // once ended: context.Canceled, or the caller's context's error
-	cause           error         // once ended: why
-	after           func()        // to run when it ends (AfterFunc): the first
-	more            []func()      // and the others, if the request is sent again or redirected
-	unfollow        func() bool   // stops the caller's context from ending it
-	trace           httptrace.ClientTrace
-	sends           atomic.Int32 // writes of the request, redirects included
-	conns           atomic.Int32 // connections got for it, redirects included
-	hops            atomic.Int32 // redirects followed
-	reached         atomic.Bool  // the request reached the client's own transport
-	streaming       atomic.Bool  // a download's headers came: the timer bounds silences now
+	context.Context
+	cancel    context.CancelCauseFunc
+	trace     httptrace.ClientTrace
+	sends     atomic.Int32 // writes of the request, redirects included
+	conns     atomic.Int32 // connections got for it, redirects included
+	hops      atomic.Int32 // redirects followed
+	reached   atomic.Bool  // the request reached the client's own transport
+	streaming atomic.Bool  // a download's headers came: the timer bounds silences now
 }
 
 // tryKey finds the try of a request's context.
@@ -65,102 +51,9 @@ func (t *try) Value(key any) any {
 	return t.Context.Value(key)
 }
 
-func (t *try) Done() <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.done == nil {
-		t.done = make(chan struct{})
-		if t.err != nil {
-			close(t.done)
-		}
-	}
-	return t.done
-}
-
-func (t *try) Err() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.err
-}
-
-// why is the cause the attempt ended for, nil while it runs.
-func (t *try) why() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.cause
-}
-
-// AfterFunc runs f when the attempt ends, as context.AfterFunc would; the
-// context package finds it on a parent and uses it to end the contexts
-// derived from the attempt's. stop does not take f back: f then ends a
-// context that has already ended, which does nothing, and an attempt's
-// functions (one a request sent) go with it.
-func (t *try) AfterFunc(f func()) (stop func() bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.err != nil {
-		go f() // the caller holds a lock f takes
-	} else if t.after == nil {
-		t.after = f
-	} else {
-		t.more = append(t.more, f)
-	}
-	return keep
-}
-
-func keep() bool { return false }
-
-// end ends the attempt with err and cause, once: the first end counts.
-func (t *try) end(err, cause error) {
-	t.mu.Lock()
-	if t.err != nil {
-		t.mu.Unlock()
-		return
-	}
-	t.err, t.cause = err, cause
-	if t.done != nil {
-		close(t.done)
-	}
-	after, more := t.after, t.more
-	t.after, t.more = nil, nil
-	t.mu.Unlock()
-	if after != nil {
-		after()
-	}
-	for _, f := range more {
-		f()
-	}
-}
-
-// newTry begins an attempt under ctx, the caller's context: the attempt
-// ends when ctx does, with its error, and its requests see ctx's values.
-// finish ends it.
-func newTry(ctx context.Context) *try {
-	t := &try{}
-	t.trace.WroteHeaders, t.trace.GotConn = t.wroteHeaders, t.gotConn
-	// The trace's context is under t: the context package looks for
-	// AfterFunc on the request's context itself, not on its parents.
-	t.Context = httptrace.WithClientTrace(ctx, &t.trace)
-	if ctx.Done() != nil {
-		t.unfollow = context.AfterFunc(ctx, func() { t.end(ctx.Err(), context.Cause(ctx)) })
-	}
-	return t
-}
-
-// finish ends the attempt, whose answer has been read or has failed.
-func (t *try) finish() {
-	if t.unfollow != nil {
-		t.unfollow()
-	}
-	t.stop(context.Canceled)
-}
-
-// stop ends the attempt for a cause of the client's own.
-func (t *try) stop(cause error) { t.end(context.Canceled, cause) }
-
 func (t *try) wroteHeaders() {
 	if t.sends.Add(1)-t.hops.Load() > maxSendsPerAttempt {
-		t.stop(errResent)
+		t.cancel(errResent)
 	}
 }
 
@@ -203,20 +96,22 @@ func (c *Client) attempt(ctx context.Context, x *outgoing) (f facts) {
 		f.err = withContextErr(ctx, err) // not sent at all
 		return f
 	}
-	t := newTry(ctx)
-	defer t.finish()
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	t := &try{Context: actx, cancel: cancel}
 	var timer *time.Timer
 	if c.attemptTimeout > 0 {
 		timer = time.AfterFunc(c.attemptTimeout, func() {
 			if t.streaming.Load() {
-				t.stop(c.stalled)
+				cancel(c.stalled)
 			} else {
-				t.stop(c.timedOut)
+				cancel(c.timedOut)
 			}
 		})
 		defer timer.Stop()
 	}
-	req := x.req.WithContext(t)
+	t.trace.WroteHeaders, t.trace.GotConn = t.wroteHeaders, t.gotConn
+	req := x.req.WithContext(httptrace.WithClientTrace(t, &t.trace))
 	switch {
 	case x.upload != nil:
 		req.Body, req.ContentLength = x.uploadBody(timer, c.attemptTimeout), x.size
@@ -290,7 +185,7 @@ func (c *Client) why(ctx context.Context, t *try, err error) error {
 	if ctx.Err() != nil {
 		return withContextErr(ctx, err)
 	}
-	if cause := t.why(); cause != nil && !errors.Is(err, cause) {
+	if cause := context.Cause(t); cause != nil && !errors.Is(err, cause) {
 		return cause
 	}
 	return err
