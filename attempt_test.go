@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,6 +69,52 @@ func TestAnAttemptThatEndsSaysWhyOverHTTP2(t *testing.T) {
 	_, err = c.GetIndexingJob(ctx, jobID)
 	assert.ErrorIs(t, err, context.Canceled, "the caller cancelled")
 	assert.NotEmpty(t, srv.seen(), "the exchanges were HTTP/2: the server speaks nothing else")
+}
+
+// TestMiddlewareSeesWhyTheAttemptEnded: a middleware (logging, metrics)
+// sees an attempt that timed out end with the attempt's cause, over HTTP/1.1
+// and HTTP/2, not as context.Canceled, which would say the caller
+// cancelled. A context of the client's own under the request lost it.
+func TestMiddlewareSeesWhyTheAttemptEnded(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		var mu sync.Mutex
+		var causes, errs []error
+		spy := func(next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				<-r.Context().Done()
+				mu.Lock()
+				defer mu.Unlock()
+				causes, errs = append(causes, context.Cause(r.Context())), append(errs, err)
+				return resp, err
+			})
+		}
+		opts := []indexingjobs.Option{indexingjobs.WithAttemptTimeout(100 * time.Millisecond), indexingjobs.WithMaxRetries(0), indexingjobs.WithMiddleware(spy)}
+		var url string
+		if h2 {
+			srv := newH2Server(t, func(h2Stream) h2Reply { return h2Silence })
+			url = srv.URL
+			opts = append(opts, indexingjobs.WithHTTPClient(srv.Client()))
+		} else {
+			release := make(chan struct{})
+			defer close(release)
+			url = newScripted(t, func(w http.ResponseWriter, r *http.Request) {
+				select {
+				case <-r.Context().Done():
+				case <-release:
+				}
+			}).URL
+		}
+		_, err := newClient(t, url, opts...).GetIndexingJob(context.Background(), jobID)
+		require.Error(t, err)
+		mu.Lock()
+		require.Len(t, causes, 1, "HTTP/2: %v", h2)
+		assert.ErrorContains(t, causes[0], "the attempt timed out after 100ms", "HTTP/2: %v", h2)
+		if !h2 { // Go's HTTP/2 transport reports its own "context canceled"
+			assert.NotErrorIs(t, errs[0], context.Canceled, "HTTP/1.1")
+		}
+		mu.Unlock()
+	}
 }
 
 // TestTooManySendsSaysSoOverHTTP2: an attempt whose streams the server
