@@ -2,12 +2,12 @@ package indexingjobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
+	"github.com/gradient-go/indexingjobs/internal/jsondec"
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
 
@@ -52,7 +52,7 @@ type answerOf[Out any] struct {
 // decode decodes a 2xx body into the answer, and says why it cannot be
 // used: it does not decode, or check refuses it.
 func (d *answerOf[Out]) decode(b []byte) error {
-	if err := json.Unmarshal(b, &d.out); err != nil {
+	if err := jsondec.Unmarshal(b, &d.out); err != nil {
 		return fmt.Errorf("the body does not decode: %w", safeError(err))
 	}
 	if d.check != nil {

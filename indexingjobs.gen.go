@@ -2023,6 +2023,7 @@ type genaiCreateScheduledIndexingJSONRequestBody = createScheduleInput
 var opGenaiListIndexingJobs = &endpoint[genaiListIndexingJobsParams, noBody, indexingJobsAnswer]{operation{
 	id: "genai_list_indexing_jobs", method: "GET", path: "/v2/gen-ai/indexing_jobs",
 	pathParams: []string{},
+	answer:     func() any { return new(indexingJobsAnswer) },
 	idempotent: true,
 }}
 
@@ -2040,6 +2041,7 @@ func (q *genaiListIndexingJobsParams) encode() string {
 var opGenaiCreateIndexingJob = &endpoint[noQuery, genaiCreateIndexingJobJSONRequestBody, startedIndexingJobAnswer]{operation{
 	id: "genai_create_indexing_job", method: "POST", path: "/v2/gen-ai/indexing_jobs",
 	pathParams: []string{},
+	answer:     func() any { return new(startedIndexingJobAnswer) },
 	idempotent: false,
 }}
 
@@ -2048,6 +2050,7 @@ var opGenaiCreateIndexingJob = &endpoint[noQuery, genaiCreateIndexingJobJSONRequ
 var opGenaiGetIndexingJob = &endpoint[noQuery, noBody, readIndexingJobAnswer]{operation{
 	id: "genai_get_indexing_job", method: "GET", path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}",
 	pathParams: []string{"indexing_job_uuid"},
+	answer:     func() any { return new(readIndexingJobAnswer) },
 	idempotent: true,
 }}
 
@@ -2056,6 +2059,7 @@ var opGenaiGetIndexingJob = &endpoint[noQuery, noBody, readIndexingJobAnswer]{op
 var opGenaiCancelIndexingJob = &endpoint[noQuery, genaiCancelIndexingJobJSONRequestBody, cancelledIndexingJobAnswer]{operation{
 	id: "genai_cancel_indexing_job", method: "PUT", path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/cancel",
 	pathParams: []string{"indexing_job_uuid"},
+	answer:     func() any { return new(cancelledIndexingJobAnswer) },
 	idempotent: true,
 }}
 
@@ -2064,6 +2068,7 @@ var opGenaiCancelIndexingJob = &endpoint[noQuery, genaiCancelIndexingJobJSONRequ
 var opGenaiListIndexingJobDataSources = &endpoint[noQuery, noBody, indexedDataSourcesAnswer]{operation{
 	id: "genai_list_indexing_job_data_sources", method: "GET", path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources",
 	pathParams: []string{"indexing_job_uuid"},
+	answer:     func() any { return new(indexedDataSourcesAnswer) },
 	idempotent: true,
 }}
 
@@ -2072,6 +2077,7 @@ var opGenaiListIndexingJobDataSources = &endpoint[noQuery, noBody, indexedDataSo
 var opGenaiGetIndexingJobDetailsSignedURL = &endpoint[noQuery, noBody, detailsSignedURLAnswer]{operation{
 	id: "genai_get_indexing_job_details_signed_url", method: "GET", path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url",
 	pathParams: []string{"indexing_job_uuid"},
+	answer:     func() any { return new(detailsSignedURLAnswer) },
 	idempotent: true,
 }}
 
@@ -2080,6 +2086,7 @@ var opGenaiGetIndexingJobDetailsSignedURL = &endpoint[noQuery, noBody, detailsSi
 var opGenaiListKnowledgeBases = &endpoint[genaiListKnowledgeBasesParams, noBody, knowledgeBasesAnswer]{operation{
 	id: "genai_list_knowledge_bases", method: "GET", path: "/v2/gen-ai/knowledge_bases",
 	pathParams: []string{},
+	answer:     func() any { return new(knowledgeBasesAnswer) },
 	idempotent: true,
 }}
 
@@ -2097,6 +2104,7 @@ func (q *genaiListKnowledgeBasesParams) encode() string {
 var opGenaiCreateKnowledgeBase = &endpoint[noQuery, genaiCreateKnowledgeBaseJSONRequestBody, createdKnowledgeBaseAnswer]{operation{
 	id: "genai_create_knowledge_base", method: "POST", path: "/v2/gen-ai/knowledge_bases",
 	pathParams: []string{},
+	answer:     func() any { return new(createdKnowledgeBaseAnswer) },
 	idempotent: false,
 }}
 
@@ -2105,6 +2113,7 @@ var opGenaiCreateKnowledgeBase = &endpoint[noQuery, genaiCreateKnowledgeBaseJSON
 var opGenaiCreateDataSourceFileUploadPresignedUrls = &endpoint[noQuery, genaiCreateDataSourceFileUploadPresignedUrlsJSONRequestBody, fileUploadUrlsAnswer]{operation{
 	id: "genai_create_data_source_file_upload_presigned_urls", method: "POST", path: "/v2/gen-ai/knowledge_bases/data_sources/file_upload_presigned_urls",
 	pathParams: []string{},
+	answer:     func() any { return new(fileUploadUrlsAnswer) },
 	idempotent: true,
 }}
 
@@ -2113,6 +2122,7 @@ var opGenaiCreateDataSourceFileUploadPresignedUrls = &endpoint[noQuery, genaiCre
 var opGenaiDeleteKnowledgeBase = &endpoint[noQuery, noBody, deletedKnowledgeBaseAnswer]{operation{
 	id: "genai_delete_knowledge_base", method: "DELETE", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
 	pathParams: []string{"knowledge_base_uuid"},
+	answer:     func() any { return new(deletedKnowledgeBaseAnswer) },
 	idempotent: true,
 }}
 
@@ -2121,6 +2131,7 @@ var opGenaiDeleteKnowledgeBase = &endpoint[noQuery, noBody, deletedKnowledgeBase
 var opGenaiGetKnowledgeBase = &endpoint[noQuery, noBody, readKnowledgeBaseAnswer]{operation{
 	id: "genai_get_knowledge_base", method: "GET", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
 	pathParams: []string{"knowledge_base_uuid"},
+	answer:     func() any { return new(readKnowledgeBaseAnswer) },
 	idempotent: true,
 }}
 
@@ -2129,6 +2140,7 @@ var opGenaiGetKnowledgeBase = &endpoint[noQuery, noBody, readKnowledgeBaseAnswer
 var opGenaiUpdateKnowledgeBase = &endpoint[noQuery, genaiUpdateKnowledgeBaseJSONRequestBody, updatedKnowledgeBaseAnswer]{operation{
 	id: "genai_update_knowledge_base", method: "PUT", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}",
 	pathParams: []string{"knowledge_base_uuid"},
+	answer:     func() any { return new(updatedKnowledgeBaseAnswer) },
 	idempotent: true,
 }}
 
@@ -2137,6 +2149,7 @@ var opGenaiUpdateKnowledgeBase = &endpoint[noQuery, genaiUpdateKnowledgeBaseJSON
 var opGenaiListKnowledgeBaseDataSources = &endpoint[genaiListKnowledgeBaseDataSourcesParams, noBody, knowledgeBaseDataSourcesAnswer]{operation{
 	id: "genai_list_knowledge_base_data_sources", method: "GET", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources",
 	pathParams: []string{"knowledge_base_uuid"},
+	answer:     func() any { return new(knowledgeBaseDataSourcesAnswer) },
 	idempotent: true,
 }}
 
@@ -2154,6 +2167,7 @@ func (q *genaiListKnowledgeBaseDataSourcesParams) encode() string {
 var opGenaiCreateKnowledgeBaseDataSource = &endpoint[noQuery, genaiCreateKnowledgeBaseDataSourceJSONRequestBody, addedDataSourceAnswer]{operation{
 	id: "genai_create_knowledge_base_data_source", method: "POST", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources",
 	pathParams: []string{"knowledge_base_uuid"},
+	answer:     func() any { return new(addedDataSourceAnswer) },
 	idempotent: false,
 }}
 
@@ -2162,6 +2176,7 @@ var opGenaiCreateKnowledgeBaseDataSource = &endpoint[noQuery, genaiCreateKnowled
 var opGenaiDeleteKnowledgeBaseDataSource = &endpoint[noQuery, noBody, deletedDataSourceAnswer]{operation{
 	id: "genai_delete_knowledge_base_data_source", method: "DELETE", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}",
 	pathParams: []string{"knowledge_base_uuid", "data_source_uuid"},
+	answer:     func() any { return new(deletedDataSourceAnswer) },
 	idempotent: true,
 }}
 
@@ -2170,6 +2185,7 @@ var opGenaiDeleteKnowledgeBaseDataSource = &endpoint[noQuery, noBody, deletedDat
 var opGenaiUpdateKnowledgeBaseDataSource = &endpoint[noQuery, genaiUpdateKnowledgeBaseDataSourceJSONRequestBody, updatedDataSourceAnswer]{operation{
 	id: "genai_update_knowledge_base_data_source", method: "PUT", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}",
 	pathParams: []string{"knowledge_base_uuid", "data_source_uuid"},
+	answer:     func() any { return new(updatedDataSourceAnswer) },
 	idempotent: true,
 }}
 
@@ -2178,6 +2194,7 @@ var opGenaiUpdateKnowledgeBaseDataSource = &endpoint[noQuery, genaiUpdateKnowled
 var opGenaiListIndexingJobsByKnowledgeBase = &endpoint[noQuery, noBody, indexingJobsAnswer]{operation{
 	id: "genai_list_indexing_jobs_by_knowledge_base", method: "GET", path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs",
 	pathParams: []string{"knowledge_base_uuid"},
+	answer:     func() any { return new(indexingJobsAnswer) },
 	idempotent: true,
 }}
 
@@ -2186,6 +2203,7 @@ var opGenaiListIndexingJobsByKnowledgeBase = &endpoint[noQuery, noBody, indexing
 var opGenaiListModels = &endpoint[genaiListModelsParams, noBody, modelsAnswer]{operation{
 	id: "genai_list_models", method: "GET", path: "/v2/gen-ai/models",
 	pathParams: []string{},
+	answer:     func() any { return new(modelsAnswer) },
 	idempotent: true,
 }}
 
@@ -2207,6 +2225,7 @@ func (q *genaiListModelsParams) encode() string {
 var opGenaiCreateScheduledIndexing = &endpoint[noQuery, genaiCreateScheduledIndexingJSONRequestBody, createdIndexingInfoAnswer]{operation{
 	id: "genai_create_scheduled_indexing", method: "POST", path: "/v2/gen-ai/scheduled-indexing",
 	pathParams: []string{},
+	answer:     func() any { return new(createdIndexingInfoAnswer) },
 	idempotent: false,
 }}
 
@@ -2215,6 +2234,7 @@ var opGenaiCreateScheduledIndexing = &endpoint[noQuery, genaiCreateScheduledInde
 var opGenaiGetScheduledIndexing = &endpoint[noQuery, noBody, indexingInfoAnswer]{operation{
 	id: "genai_get_scheduled_indexing", method: "GET", path: "/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}",
 	pathParams: []string{"knowledge_base_uuid"},
+	answer:     func() any { return new(indexingInfoAnswer) },
 	idempotent: true,
 }}
 
@@ -2223,6 +2243,7 @@ var opGenaiGetScheduledIndexing = &endpoint[noQuery, noBody, indexingInfoAnswer]
 var opGenaiDeleteScheduledIndexing = &endpoint[noQuery, noBody, deletedIndexingInfoAnswer]{operation{
 	id: "genai_delete_scheduled_indexing", method: "DELETE", path: "/v2/gen-ai/scheduled-indexing/{schedule_uuid}",
 	pathParams: []string{"schedule_uuid"},
+	answer:     func() any { return new(deletedIndexingInfoAnswer) },
 	idempotent: true,
 }}
 

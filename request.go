@@ -23,6 +23,9 @@ type operation struct {
 	// idempotent operations may be sent again after the server may have
 	// acted on them: the operation's x-idempotent, or else its method.
 	idempotent bool
+	// answer is a new zero value of the type its 200 answer decodes into,
+	// for the tests that hold every answer to the fast decoder.
+	answer func() any
 }
 
 // endpoint is an operation with the Go types of its query parameters,

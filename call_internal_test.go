@@ -1,0 +1,62 @@
+package indexingjobs
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gradient-go/indexingjobs/internal/jsondec"
+)
+
+// TestEveryAnswerDecodesOnTheFastPath decodes every recorded 2xx body into
+// every operation's answer type with the client's decoder and with
+// encoding/json, and requires the same result; and requires each
+// operation's own recordings to take the fast path whole, so that an
+// answer type the fast decoder cannot read (a new kind of field) is
+// caught here rather than as a slower client.
+func TestEveryAnswerDecodesOnTheFastPath(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "cassettes", "*.yaml"))
+	require.NoError(t, err)
+	own := map[*operation]int{}
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var c struct {
+			Interactions []struct {
+				Response struct {
+					Body string `yaml:"body"`
+					Code int    `yaml:"code"`
+				} `yaml:"response"`
+			} `yaml:"interactions"`
+		}
+		require.NoError(t, yaml.Unmarshal(raw, &c), file)
+		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		for _, in := range c.Interactions {
+			if in.Response.Code < 200 || in.Response.Code > 299 || in.Response.Body == "" {
+				continue
+			}
+			body := []byte(in.Response.Body)
+			for _, op := range operations {
+				want, got := op.answer(), op.answer()
+				wantErr := json.Unmarshal(body, want)
+				gotErr := jsondec.Unmarshal(body, got)
+				assert.Equal(t, wantErr, gotErr, "%s into %s's answer", name, op.id)
+				assert.True(t, reflect.DeepEqual(want, got), "%s into %s's answer:\n got %+v\nwant %+v", name, op.id, got, want)
+				if name == strings.TrimPrefix(op.id, "genai_") {
+					own[op]++
+					assert.True(t, jsondec.Fast(body, op.answer()), "%s left to encoding/json", name)
+				}
+			}
+		}
+	}
+	for _, op := range operations {
+		assert.NotZero(t, own[op], "no 2xx recording of %s", op.id)
+	}
+}

@@ -1,0 +1,620 @@
+// Package jsondec decodes JSON into Go values exactly as encoding/json's
+// Unmarshal does, three to four times faster for the shapes the API's
+// answers have: structs of strings, numbers, bools, slices, pointers and
+// types with their own UnmarshalJSON (times, counts).
+//
+// It is a fast path, not a second decoder to trust. It reads the document
+// once with a lexer of its own, where encoding/json runs its scanner over
+// every byte twice, and it gives up on whatever it does not handle simply
+// (a key or string with escapes or bytes that are not UTF-8, a map, an
+// interface, a type with UnmarshalText): that value, or when in doubt the
+// whole document, is decoded by encoding/json. Every error is
+// encoding/json's: a document this package rejects is decoded again by
+// encoding/json, into the zero value it was given, so the result, its
+// error included, is the one encoding/json gives. FuzzUnmarshal holds the two to the same
+// answers.
+//
+// The client needs it because decoding is most of a call's own work (a
+// cancel's 1 KB answer costs encoding/json about 10 µs), and the library
+// may use only the standard library.
+package jsondec
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Unmarshal decodes data into the value v points to, as json.Unmarshal.
+// The fast path takes a value that is zero, as the client's answers are:
+// one that holds something already goes to encoding/json, which a failed
+// document leaves as it was, or half changed.
+func Unmarshal(data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
+		return json.Unmarshal(data, v)
+	}
+	d := decoder{data: data}
+	if d.decode(codecOf(rv.Type().Elem()), rv.Elem()) == nil {
+		return nil
+	}
+	rv.Elem().SetZero()
+	return json.Unmarshal(data, v)
+}
+
+// Fast decodes data into the zero value v points to, as Unmarshal, and
+// reports whether it could without handing the whole document to
+// encoding/json: a test holds the client's answers to the fast path with
+// it, as speed is what this package is for.
+func Fast(data []byte, v any) bool {
+	rv := reflect.ValueOf(v)
+	d := decoder{data: data}
+	return rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().IsZero() &&
+		d.decode(codecOf(rv.Type().Elem()), rv.Elem()) == nil
+}
+
+// errGiveUp ends the fast path: the document is malformed, or has
+// something it leaves to encoding/json whole.
+var errGiveUp = errors.New("jsondec: not on the fast path")
+
+// maxDepth is encoding/json's bound on nesting.
+const maxDepth = 10000
+
+type decoder struct {
+	data  []byte
+	off   int
+	depth int
+}
+
+func (d *decoder) decode(c *codec, v reflect.Value) error {
+	if err := d.value(c, v); err != nil {
+		return err
+	}
+	d.space()
+	if d.off != len(d.data) {
+		return errGiveUp
+	}
+	return nil
+}
+
+// kind is how a type is decoded.
+type kind uint8
+
+const (
+	kString kind = iota
+	kBool
+	kInt
+	kUint
+	kFloat
+	kStruct
+	kSlice
+	kPointer
+	kUnmarshaler // the type's pointer has UnmarshalJSON: it gets the raw value
+	kOther       // encoding/json decodes the value
+)
+
+type codec struct {
+	kind   kind
+	bits   int    // of a number
+	elem   *codec // of a slice or pointer
+	fields []field
+}
+
+type field struct {
+	name  string
+	index int
+	codec *codec
+}
+
+var (
+	codecs          sync.Map // reflect.Type → *codec
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textType        = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+func codecOf(t reflect.Type) *codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec)
+	}
+	// A type that contains itself gets its codec while it is being made.
+	c := &codec{}
+	if prev, loaded := codecs.LoadOrStore(t, c); loaded {
+		return prev.(*codec)
+	}
+	*c = makeCodec(t)
+	return c
+}
+
+func makeCodec(t reflect.Type) codec {
+	if t.Kind() != reflect.Pointer {
+		pt := reflect.PointerTo(t)
+		if pt.Implements(unmarshalerType) {
+			return codec{kind: kUnmarshaler}
+		}
+		if pt.Implements(textType) {
+			return codec{kind: kOther}
+		}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return codec{kind: kString}
+	case reflect.Bool:
+		return codec{kind: kBool}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return codec{kind: kInt}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return codec{kind: kUint}
+	case reflect.Float32, reflect.Float64:
+		return codec{kind: kFloat, bits: t.Bits()}
+	case reflect.Pointer:
+		return codec{kind: kPointer, elem: codecOf(t.Elem())}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 { // base64 in a string
+			return codec{kind: kOther}
+		}
+		return codec{kind: kSlice, elem: codecOf(t.Elem())}
+	case reflect.Struct:
+		return structCodec(t)
+	}
+	return codec{kind: kOther}
+}
+
+// structCodec lists t's fields, when encoding/json sees them as this
+// package does: each exported, not embedded, named by its tag, and no two
+// with the same name. Other structs are left to encoding/json.
+func structCodec(t reflect.Type) codec {
+	c := codec{kind: kStruct}
+	seen := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, ok := f.Tag.Lookup("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if !ok || !f.IsExported() || f.Anonymous || name == "" || name == "-" || seen[name] || hasOption(opts, "string") {
+			return codec{kind: kOther}
+		}
+		seen[name] = true
+		c.fields = append(c.fields, field{name: name, index: i, codec: codecOf(f.Type)})
+	}
+	return c
+}
+
+func hasOption(opts, want string) bool {
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		if o == want {
+			return true
+		}
+	}
+	return false
+}
+
+// value decodes the next value into v, which is addressable.
+func (d *decoder) value(c *codec, v reflect.Value) error {
+	d.space()
+	if d.off >= len(d.data) {
+		return errGiveUp
+	}
+	switch c.kind {
+	case kUnmarshaler:
+		start := d.off
+		if err := d.skip(); err != nil {
+			return err
+		}
+		return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(d.data[start:d.off])
+	case kOther:
+		start := d.off
+		if err := d.skip(); err != nil {
+			return err
+		}
+		return json.Unmarshal(d.data[start:d.off], v.Addr().Interface())
+	}
+	if d.literal("null") {
+		switch c.kind {
+		case kPointer, kSlice:
+			v.SetZero()
+		}
+		return nil
+	}
+	switch c.kind {
+	case kPointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		return d.value(c.elem, v.Elem())
+	case kStruct:
+		return d.object(c, v)
+	case kSlice:
+		return d.array(c, v)
+	case kString:
+		return d.string(v)
+	case kBool:
+		switch {
+		case d.literal("true"):
+			v.SetBool(true)
+		case d.literal("false"):
+			v.SetBool(false)
+		default:
+			return errGiveUp
+		}
+		return nil
+	}
+	return d.number(c, v)
+}
+
+func (d *decoder) object(c *codec, v reflect.Value) error {
+	if d.data[d.off] != '{' {
+		return errGiveUp
+	}
+	if d.depth++; d.depth > maxDepth {
+		return errGiveUp
+	}
+	d.off++
+	d.space()
+	if d.next('}') {
+		d.depth--
+		return nil
+	}
+	for {
+		d.space()
+		key, ok := d.plainString()
+		if !ok {
+			return errGiveUp
+		}
+		d.space()
+		if !d.next(':') {
+			return errGiveUp
+		}
+		var err error
+		if f := c.field(key); f != nil {
+			err = d.value(f.codec, v.Field(f.index))
+		} else {
+			d.space()
+			err = d.skip()
+		}
+		if err != nil {
+			return err
+		}
+		d.space()
+		if d.next('}') {
+			d.depth--
+			return nil
+		}
+		if !d.next(',') {
+			return errGiveUp
+		}
+	}
+}
+
+// field is the field a key names: the one of that name, else the first
+// whose name equals the key but for case, as encoding/json matches.
+func (c *codec) field(key []byte) *field {
+	for i := range c.fields {
+		if c.fields[i].name == string(key) {
+			return &c.fields[i]
+		}
+	}
+	for i := range c.fields {
+		if bytes.EqualFold([]byte(c.fields[i].name), key) {
+			return &c.fields[i]
+		}
+	}
+	return nil
+}
+
+// array decodes into a slice as encoding/json does: into the elements it
+// already has, up to its capacity, then into new ones; a [] is an empty
+// slice, not nil.
+func (d *decoder) array(c *codec, v reflect.Value) error {
+	if d.data[d.off] != '[' {
+		return errGiveUp
+	}
+	if d.depth++; d.depth > maxDepth {
+		return errGiveUp
+	}
+	d.off++
+	d.space()
+	i := 0
+	if !d.next(']') {
+		for {
+			if i >= v.Cap() {
+				v.Grow(1)
+			}
+			if i >= v.Len() {
+				v.SetLen(i + 1)
+			}
+			if err := d.value(c.elem, v.Index(i)); err != nil {
+				return err
+			}
+			i++
+			d.space()
+			if d.next(']') {
+				break
+			}
+			if !d.next(',') {
+				return errGiveUp
+			}
+		}
+	}
+	d.depth--
+	if i < v.Len() {
+		v.SetLen(i)
+	}
+	if i == 0 {
+		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+	}
+	return nil
+}
+
+func (d *decoder) string(v reflect.Value) error {
+	if d.data[d.off] != '"' {
+		return errGiveUp
+	}
+	start := d.off
+	s, ok := d.plainString()
+	if ok {
+		v.SetString(string(s))
+		return nil
+	}
+	// Escapes or bytes that are not UTF-8: encoding/json unquotes it.
+	d.off = start
+	if err := d.skip(); err != nil {
+		return err
+	}
+	return json.Unmarshal(d.data[start:d.off], v.Addr().Interface())
+}
+
+// plainString reads a string that needs no unquoting: no escapes, no
+// control characters, valid UTF-8. It returns its bytes without the
+// quotes, or false, having read nothing of what follows it.
+func (d *decoder) plainString() ([]byte, bool) {
+	if d.off >= len(d.data) || d.data[d.off] != '"' {
+		return nil, false
+	}
+	start := d.off + 1
+	ascii := true
+	for i := start; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			s := d.data[start:i]
+			if !ascii && !utf8.Valid(s) {
+				return nil, false
+			}
+			d.off = i + 1
+			return s, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+func (d *decoder) number(c *codec, v reflect.Value) error {
+	start := d.off
+	if !d.skipNumber() {
+		return errGiveUp
+	}
+	lit := d.data[start:d.off]
+	switch c.kind {
+	case kInt:
+		if n, ok := smallInt(lit); ok && !v.OverflowInt(n) {
+			v.SetInt(n)
+			return nil
+		}
+	case kUint:
+		if n, ok := smallInt(lit); ok && n >= 0 && !v.OverflowUint(uint64(n)) {
+			v.SetUint(uint64(n))
+			return nil
+		}
+	}
+	// Floats, and integers too large or too odd to be sure of here.
+	return json.Unmarshal(lit, v.Addr().Interface())
+}
+
+// smallInt is a JSON number of at most 18 digits and no fraction or
+// exponent, which an int64 holds.
+func smallInt(lit []byte) (int64, bool) {
+	neg := lit[0] == '-'
+	if neg {
+		lit = lit[1:]
+	}
+	if len(lit) == 0 || len(lit) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range lit {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+func (d *decoder) space() {
+	for d.off < len(d.data) {
+		switch d.data[d.off] {
+		case ' ', '\t', '\n', '\r':
+			d.off++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) next(c byte) bool {
+	if d.off < len(d.data) && d.data[d.off] == c {
+		d.off++
+		return true
+	}
+	return false
+}
+
+func (d *decoder) literal(s string) bool {
+	if len(d.data)-d.off >= len(s) && string(d.data[d.off:d.off+len(s)]) == s {
+		d.off += len(s)
+		return true
+	}
+	return false
+}
+
+// skip reads one whole value, checking that it is well-formed JSON,
+// without recursion; nesting is bounded as encoding/json bounds it.
+func (d *decoder) skip() error {
+	var small [32]byte
+	open := small[:0] // the closing byte of each object and array open
+	for {
+		d.space()
+		if d.off >= len(d.data) {
+			return errGiveUp
+		}
+		switch c := d.data[d.off]; {
+		case c == '{' || c == '[':
+			if d.depth+len(open)+1 > maxDepth {
+				return errGiveUp
+			}
+			d.off++
+			d.space()
+			if d.next(c + 2) { // '}' and ']' are '{' and '[' plus two
+				break
+			}
+			open = append(open, c+2)
+			if c == '{' && !d.key() {
+				return errGiveUp
+			}
+			continue
+		case c == '"':
+			if !d.skipString() {
+				return errGiveUp
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			if !d.skipNumber() {
+				return errGiveUp
+			}
+		case d.literal("true"), d.literal("false"), d.literal("null"):
+		default:
+			return errGiveUp
+		}
+		// A value has ended: close what it ends, then go on to the next.
+		for {
+			if len(open) == 0 {
+				return nil
+			}
+			d.space()
+			end := open[len(open)-1]
+			if d.next(end) {
+				open = open[:len(open)-1]
+				continue
+			}
+			if !d.next(',') || (end == '}' && !d.key()) {
+				return errGiveUp
+			}
+			break
+		}
+	}
+}
+
+// key reads an object's key and its colon.
+func (d *decoder) key() bool {
+	d.space()
+	if d.off >= len(d.data) || d.data[d.off] != '"' || !d.skipString() {
+		return false
+	}
+	d.space()
+	return d.next(':')
+}
+
+// skipString reads a string whatever it holds, checking its escapes and
+// that it has no control characters, as encoding/json's scanner does
+// (bytes that are not UTF-8 are allowed there).
+func (d *decoder) skipString() bool {
+	for i := d.off + 1; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			d.off = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			i++
+			if i >= len(d.data) {
+				return false
+			}
+			switch d.data[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(d.data) {
+					return false
+				}
+				for _, h := range d.data[i+1 : i+5] {
+					if !isHex(h) {
+						return false
+					}
+				}
+				i += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// skipNumber reads a number as JSON spells it:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *decoder) skipNumber() bool {
+	i := d.off
+	if i < len(d.data) && d.data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d.data) && d.data[i] == '0':
+		i++
+	case i < len(d.data) && d.data[i] >= '1' && d.data[i] <= '9':
+		i = digits(d.data, i)
+	default:
+		return false
+	}
+	if i < len(d.data) && d.data[i] == '.' {
+		if j := digits(d.data, i+1); j > i+1 {
+			i = j
+		} else {
+			return false
+		}
+	}
+	if i < len(d.data) && (d.data[i] == 'e' || d.data[i] == 'E') {
+		i++
+		if i < len(d.data) && (d.data[i] == '+' || d.data[i] == '-') {
+			i++
+		}
+		if j := digits(d.data, i); j > i {
+			i = j
+		} else {
+			return false
+		}
+	}
+	d.off = i
+	return true
+}
+
+// digits is the index after the digits from i on.
+func digits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
