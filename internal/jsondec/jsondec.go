@@ -100,7 +100,6 @@ const (
 
 type codec struct {
 	kind   kind
-	bits   int    // of a number
 	elem   *codec // of a slice or pointer
 	fields []field
 }
@@ -112,25 +111,45 @@ type field struct {
 }
 
 var (
-	codecs          sync.Map // reflect.Type → *codec
+	codecs          sync.Map // reflect.Type → *codec, complete
+	building        sync.Mutex
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	textType        = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
+// codecOf is t's codec. A type's codec, and those of the types in it,
+// are made whole under a lock before any is published: another goroutine
+// never reads one half made.
 func codecOf(t reflect.Type) *codec {
 	if c, ok := codecs.Load(t); ok {
 		return c.(*codec)
 	}
-	// A type that contains itself gets its codec while it is being made.
-	c := &codec{}
-	if prev, loaded := codecs.LoadOrStore(t, c); loaded {
-		return prev.(*codec)
+	building.Lock()
+	defer building.Unlock()
+	made := map[reflect.Type]*codec{}
+	c := newCodec(t, made)
+	for t, c := range made {
+		codecs.Store(t, c)
 	}
-	*c = makeCodec(t)
 	return c
 }
 
-func makeCodec(t reflect.Type) codec {
+// newCodec makes t's codec, or finds it published or being made (a type
+// that contains itself).
+func newCodec(t reflect.Type, made map[reflect.Type]*codec) *codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec)
+	}
+	if c, ok := made[t]; ok {
+		return c
+	}
+	c := &codec{}
+	made[t] = c
+	*c = makeCodec(t, made)
+	return c
+}
+
+func makeCodec(t reflect.Type, made map[reflect.Type]*codec) codec {
 	if t.Kind() != reflect.Pointer {
 		pt := reflect.PointerTo(t)
 		if pt.Implements(unmarshalerType) {
@@ -150,16 +169,16 @@ func makeCodec(t reflect.Type) codec {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return codec{kind: kUint}
 	case reflect.Float32, reflect.Float64:
-		return codec{kind: kFloat, bits: t.Bits()}
+		return codec{kind: kFloat}
 	case reflect.Pointer:
-		return codec{kind: kPointer, elem: codecOf(t.Elem())}
+		return codec{kind: kPointer, elem: newCodec(t.Elem(), made)}
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 { // base64 in a string
 			return codec{kind: kOther}
 		}
-		return codec{kind: kSlice, elem: codecOf(t.Elem())}
+		return codec{kind: kSlice, elem: newCodec(t.Elem(), made)}
 	case reflect.Struct:
-		return structCodec(t)
+		return structCodec(t, made)
 	}
 	return codec{kind: kOther}
 }
@@ -167,7 +186,7 @@ func makeCodec(t reflect.Type) codec {
 // structCodec lists t's fields, when encoding/json sees them as this
 // package does: each exported, not embedded, named by its tag, and no two
 // with the same name. Other structs are left to encoding/json.
-func structCodec(t reflect.Type) codec {
+func structCodec(t reflect.Type, made map[reflect.Type]*codec) codec {
 	c := codec{kind: kStruct}
 	seen := map[string]bool{}
 	for i := range t.NumField() {
@@ -178,7 +197,7 @@ func structCodec(t reflect.Type) codec {
 			return codec{kind: kOther}
 		}
 		seen[name] = true
-		c.fields = append(c.fields, field{name: name, index: i, codec: codecOf(f.Type)})
+		c.fields = append(c.fields, field{name: name, index: i, codec: newCodec(f.Type, made)})
 	}
 	return c
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -167,6 +168,41 @@ func TestTheFastPathTakesTheCommonShapes(t *testing.T) {
 	var want job
 	if err := json.Unmarshal(doc, &want); err != nil || !reflect.DeepEqual(v, want) {
 		t.Fatalf("got %+v, want %+v (%v)", v, want, err)
+	}
+}
+
+// tree contains itself, and is decoded nowhere else: its codecs are made
+// by the goroutines of the test below.
+type tree struct {
+	Name     string  `json:"name"`
+	Children []tree  `json:"children"`
+	Parent   *tree   `json:"parent"`
+	Weights  []count `json:"weights"`
+}
+
+// TestCodecsAreMadeWholeBeforeAnyoneReadsThem: goroutines that meet a type
+// at once all decode it right, and (under -race) none reads a codec
+// another is still making.
+func TestCodecsAreMadeWholeBeforeAnyoneReadsThem(t *testing.T) {
+	doc := []byte(`{"name":"a","children":[{"name":"b","parent":{"name":"a"},"weights":["1",2]}]}`)
+	var want tree
+	if err := json.Unmarshal(doc, &want); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([]tree, 8)
+	for i := range got {
+		wg.Go(func() {
+			if !Fast(doc, &got[i]) {
+				t.Errorf("goroutine %d fell back to encoding/json", i)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want) {
+			t.Errorf("goroutine %d: got %+v, want %+v", i, got[i], want)
+		}
 	}
 }
 
