@@ -101,6 +101,7 @@ fuzz:
 	$(GO) test . -run '^$$' -fuzz '^FuzzListIndexingJobs$$' -fuzztime $(FUZZTIME)
 	$(GO) test . -run '^$$' -fuzz '^FuzzSecretsClean$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/safetext -run '^$$' -fuzz '^FuzzLine$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/jsondec -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME)
 
 # The whole flow against a fake API: no account, no network.
 demo:

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gradient-go/indexingjobs"
 	"github.com/gradient-go/indexingjobs/internal/gen"
+	"github.com/gradient-go/indexingjobs/internal/jsondec"
 )
 
 const (
@@ -313,18 +314,24 @@ func benchmarkCalls(b *testing.B, of func(testing.TB, string) []candidate) {
 }
 
 // BenchmarkDecode is the decoding of the payload alone: into the generated
-// model (which the floor, root and gen clients all use) and into godo's.
+// model by encoding/json (the floor's decoder) and by internal/jsondec (the
+// root client's), and into godo's model by encoding/json.
 func BenchmarkDecode(b *testing.B) {
-	b.Run("impl=floor", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(payload)))
-		for b.Loop() {
-			var out gen.CancelIndexingJobOutput
-			if err := json.Unmarshal(payload, &out); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name      string
+		unmarshal func([]byte, any) error
+	}{{"floor", json.Unmarshal}, {"root", jsondec.Unmarshal}} {
+		b.Run("impl="+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(payload)))
+			for b.Loop() {
+				var out gen.CancelIndexingJobOutput
+				if err := c.unmarshal(payload, &out); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 	b.Run("impl=godo", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(payload)))
