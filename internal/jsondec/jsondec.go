@@ -1,22 +1,27 @@
 // Package jsondec decodes JSON into Go values exactly as encoding/json's
-// Unmarshal does, three to four times faster for the shapes the API's
-// answers have: structs of strings, numbers, bools, slices, pointers and
-// types with their own UnmarshalJSON (times, counts).
+// Unmarshal does, about four times faster for the shapes the API's answers
+// have: structs of strings, numbers, bools, slices, pointers and types
+// with their own UnmarshalJSON (times, counts).
 //
 // It is a fast path, not a second decoder to trust. It reads the document
 // once with a lexer of its own, where encoding/json runs its scanner over
 // every byte twice, and it gives up on whatever it does not handle simply
 // (a key or string with escapes or bytes that are not UTF-8, a map, an
-// interface, a type with UnmarshalText): that value, or when in doubt the
-// whole document, is decoded by encoding/json. Every error is
-// encoding/json's: a document this package rejects is decoded again by
-// encoding/json, into the zero value it was given, so the result, its
-// error included, is the one encoding/json gives. FuzzUnmarshal holds the two to the same
-// answers.
+// interface, a type with UnmarshalText, a struct encoding/json reads by
+// rules of its own): that value, or when in doubt the whole document, is
+// decoded by encoding/json. Every error is encoding/json's: a document
+// this package rejects is decoded again by encoding/json, into the zero
+// value it was given, so the result, its error included, is the one
+// encoding/json gives. FuzzUnmarshal holds the two to the same answers.
+// One difference is left: a type's UnmarshalJSON may run on a document
+// that turns out malformed further on, which encoding/json checks whole
+// first; the answers' types (time.Time, wire.Uint64, wire.Weekday) do
+// nothing but decode.
 //
-// The client needs it because decoding is most of a call's own work (a
-// cancel's 1 KB answer costs encoding/json about 10 µs), and the library
-// may use only the standard library.
+// The client needs it because decoding was most of a call's own work: the
+// cancel's 1 KB answer takes encoding/json about 10 µs and this package
+// 2.5 µs (BenchmarkDecode in bench/); the library may use only the
+// standard library.
 package jsondec
 
 import (
@@ -96,6 +101,7 @@ const (
 	kPointer
 	kUnmarshaler // the type's pointer has UnmarshalJSON: it gets the raw value
 	kOther       // encoding/json decodes the value
+	kWhole       // encoding/json decodes the whole document
 )
 
 type codec struct {
@@ -115,6 +121,7 @@ var (
 	building        sync.Mutex
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	textType        = reflect.TypeFor[encoding.TextUnmarshaler]()
+	numberType      = reflect.TypeFor[json.Number]()
 )
 
 // codecOf is t's codec. A type's codec, and those of the types in it,
@@ -150,12 +157,19 @@ func newCodec(t reflect.Type, made map[reflect.Type]*codec) *codec {
 }
 
 func makeCodec(t reflect.Type, made map[reflect.Type]*codec) codec {
-	if t.Kind() != reflect.Pointer {
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
 		pt := reflect.PointerTo(t)
-		if pt.Implements(unmarshalerType) {
+		unmarshaler, text := pt.Implements(unmarshalerType), pt.Implements(textType)
+		switch {
+		case t.Name() == "" && (unmarshaler || text):
+			// encoding/json calls the methods an unnamed type gets by
+			// embedding only when it reaches the value through a pointer:
+			// at the top, not in a field. Only the whole document can
+			// be handed to it.
+			return codec{kind: kWhole}
+		case unmarshaler:
 			return codec{kind: kUnmarshaler}
-		}
-		if pt.Implements(textType) {
+		case text, t == numberType: // json.Number checks its string
 			return codec{kind: kOther}
 		}
 	}
@@ -183,23 +197,43 @@ func makeCodec(t reflect.Type, made map[reflect.Type]*codec) codec {
 	return codec{kind: kOther}
 }
 
+// maxFields bounds the fields of a struct on the fast path, which looks a
+// key up by going through them: a wider struct is left to encoding/json,
+// whose lookup is a map.
+const maxFields = 64
+
 // structCodec lists t's fields, when encoding/json sees them as this
-// package does: each exported, not embedded, named by its tag, and no two
-// with the same name. Other structs are left to encoding/json.
+// package does: at most maxFields, each exported, not embedded, named by
+// its tag in letters, digits, '_', '-' and '.', no two with the same name.
+// Other structs are left to encoding/json.
 func structCodec(t reflect.Type, made map[reflect.Type]*codec) codec {
+	if t.NumField() > maxFields {
+		return codec{kind: kOther}
+	}
 	c := codec{kind: kStruct}
 	seen := map[string]bool{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, ok := f.Tag.Lookup("json")
 		name, opts, _ := strings.Cut(tag, ",")
-		if !ok || !f.IsExported() || f.Anonymous || name == "" || name == "-" || seen[name] || hasOption(opts, "string") {
+		if !ok || !f.IsExported() || f.Anonymous || !plainName(name) || seen[name] || hasOption(opts, "string") {
 			return codec{kind: kOther}
 		}
 		seen[name] = true
 		c.fields = append(c.fields, field{name: name, index: i, codec: newCodec(f.Type, made)})
 	}
 	return c
+}
+
+// plainName is a tag's name that encoding/json takes as it is (it ignores
+// some others, such as one with a quote, and names the field by Go's name).
+func plainName(name string) bool {
+	for _, c := range []byte(name) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return name != ""
 }
 
 func hasOption(opts, want string) bool {
@@ -220,6 +254,8 @@ func (d *decoder) value(c *codec, v reflect.Value) error {
 		return errGiveUp
 	}
 	switch c.kind {
+	case kWhole:
+		return errGiveUp
 	case kUnmarshaler:
 		start := d.off
 		if err := d.skip(); err != nil {
@@ -242,10 +278,15 @@ func (d *decoder) value(c *codec, v reflect.Value) error {
 	}
 	switch c.kind {
 	case kPointer:
+		if d.depth++; d.depth > maxDepth { // a type such as type P *P
+			return errGiveUp
+		}
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		return d.value(c.elem, v.Elem())
+		err := d.value(c.elem, v.Elem())
+		d.depth--
+		return err
 	case kStruct:
 		return d.object(c, v)
 	case kSlice:
@@ -318,12 +359,23 @@ func (c *codec) field(key []byte) *field {
 			return &c.fields[i]
 		}
 	}
+	ascii := isASCII(key)
 	for i := range c.fields {
-		if bytes.EqualFold([]byte(c.fields[i].name), key) {
+		// Names are ASCII: an ASCII key of another length cannot match.
+		if (!ascii || len(c.fields[i].name) == len(key)) && bytes.EqualFold([]byte(c.fields[i].name), key) {
 			return &c.fields[i]
 		}
 	}
 	return nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // array decodes into a slice as encoding/json does: into the elements it
@@ -428,7 +480,7 @@ func (d *decoder) number(c *codec, v reflect.Value) error {
 			return nil
 		}
 	case kUint:
-		if n, ok := smallInt(lit); ok && n >= 0 && !v.OverflowUint(uint64(n)) {
+		if n, ok := smallInt(lit); ok && lit[0] != '-' && !v.OverflowUint(uint64(n)) {
 			v.SetUint(uint64(n))
 			return nil
 		}

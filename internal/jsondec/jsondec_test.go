@@ -3,6 +3,7 @@ package jsondec
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -202,6 +203,61 @@ func TestCodecsAreMadeWholeBeforeAnyoneReadsThem(t *testing.T) {
 	for i := range got {
 		if !reflect.DeepEqual(got[i], want) {
 			t.Errorf("goroutine %d: got %+v, want %+v", i, got[i], want)
+		}
+	}
+}
+
+// differs decodes data into a zero T with both packages, and says how
+// they differ, a panic included.
+func differs[T any](data string) string {
+	var want, got T
+	wantErr := json.Unmarshal([]byte(data), &want)
+	gotErr := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return Unmarshal([]byte(data), &got)
+	}()
+	if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) || !reflect.DeepEqual(want, got) {
+		return fmt.Sprintf("%T %s: got %#v, %v; encoding/json %#v, %v", got, data, got, gotErr, want, wantErr)
+	}
+	return ""
+}
+
+// TestTypesEncodingJSONTreatsApart: the types and tags for which
+// encoding/json has rules of its own, which an attack found the fast path
+// did not follow (two of them panicked).
+func TestTypesEncodingJSONTreatsApart(t *testing.T) {
+	for _, d := range []string{
+		differs[uint](`-0`),
+		differs[[]uint64](`[1,-0]`),
+		differs[json.Number](`"abc"`),
+		differs[json.Number](`"12"`),
+		differs[struct {
+			X int `json:"a'b"`
+		}](`{"X":1}`),
+		differs[struct {
+			X int `json:"a'b"`
+		}](`{"a'b":1}`),
+		differs[struct {
+			A struct{ time.Time } `json:"a"`
+		}](`{"a":"2026-01-02T03:04:05Z"}`),
+		differs[struct{ time.Time }](`"2026-01-02T03:04:05Z"`),
+		differs[struct {
+			A struct{ *time.Time } `json:"a"`
+		}](`{"a":"2026-01-02T03:04:05Z"}`),
+		differs[struct {
+			A *struct{ time.Time } `json:"a"`
+		}](`{"a":"2026-01-02T03:04:05Z"}`),
+		differs[struct {
+			A struct{ json.Unmarshaler } `json:"a"`
+		}](`{"a":{}}`),
+		differs[[]struct{ level }](`[{"level":"x"}]`),
+	} {
+		if d != "" {
+			t.Error(d)
 		}
 	}
 }
