@@ -307,15 +307,24 @@ func (d *decoder) value(c *codec, v reflect.Value) error {
 	return d.number(c, v)
 }
 
-func (d *decoder) object(c *codec, v reflect.Value) error {
-	if d.data[d.off] != '{' {
-		return errGiveUp
+// open reads the byte that opens an object or an array, c, and the space
+// after it, within the bound on nesting.
+func (d *decoder) open(c byte) bool {
+	if d.data[d.off] != c {
+		return false
 	}
 	if d.depth++; d.depth > maxDepth {
-		return errGiveUp
+		return false
 	}
 	d.off++
 	d.space()
+	return true
+}
+
+func (d *decoder) object(c *codec, v reflect.Value) error {
+	if !d.open('{') {
+		return errGiveUp
+	}
 	if d.next('}') {
 		d.depth--
 		return nil
@@ -382,14 +391,9 @@ func isASCII(b []byte) bool {
 // already has, up to its capacity, then into new ones; a [] is an empty
 // slice, not nil.
 func (d *decoder) array(c *codec, v reflect.Value) error {
-	if d.data[d.off] != '[' {
+	if !d.open('[') {
 		return errGiveUp
 	}
-	if d.depth++; d.depth > maxDepth {
-		return errGiveUp
-	}
-	d.off++
-	d.space()
 	i := 0
 	if !d.next(']') {
 		for {
