@@ -158,9 +158,10 @@ func candidates(tb testing.TB, baseURL string) []candidate {
 	}
 }
 
-// floorCancel is the least a Go program can do to make this call: build
-// the request the root client sends (same headers, same body), send it,
-// check the status, decode the body into the same generated model.
+// floorCancel is the least a Go program can do to make this call with
+// net/http and encoding/json: build the request the root client sends
+// (same headers, same body), send it, check the status, decode the body
+// into the same generated model.
 func floorCancel(ctx context.Context, hc *http.Client, baseURL string) (*gen.CancelIndexingJobOutput, error) {
 	body, err := json.Marshal(gen.CancelIndexingJobInput{UUID: jobID})
 	if err != nil {

@@ -13,15 +13,14 @@
 // this package rejects is decoded again by encoding/json, into the zero
 // value it was given, so the result, its error included, is the one
 // encoding/json gives. FuzzUnmarshal holds the two to the same answers.
-// One difference is left: a type's UnmarshalJSON may run on a document
-// that turns out malformed further on, which encoding/json checks whole
-// first; the answers' types (time.Time, wire.Uint64, wire.Weekday) do
-// nothing but decode.
+// Like encoding/json, it checks the whole document before it decodes
+// anything. A document that falls back after it began is decoded twice,
+// so a type's UnmarshalJSON may run twice; the answers' types (time.Time,
+// wire.Uint64, wire.Weekday) do nothing but decode.
 //
-// The client needs it because decoding was most of a call's own work: the
-// cancel's 1 KB answer takes encoding/json 9.5 µs and this package 2.8 µs
-// (BenchmarkDecode in bench/, make bench); the library may use only the
-// standard library.
+// The client needs it because decoding was most of a call's own work
+// (BenchmarkDecode in bench/, make bench, has the figures), and the
+// library may use only the standard library.
 package jsondec
 
 import (
@@ -44,12 +43,27 @@ func Unmarshal(data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
 		return json.Unmarshal(data, v)
 	}
+	if !valid(data) {
+		return json.Unmarshal(data, v) // its syntax error; v stays zero
+	}
 	d := decoder{data: data}
 	if d.decode(codecOf(rv.Type().Elem()), rv.Elem()) == nil {
 		return nil
 	}
 	rv.Elem().SetZero()
 	return json.Unmarshal(data, v)
+}
+
+// valid reports whether data is one well-formed JSON value, as
+// encoding/json checks before it decodes anything: nothing is allocated
+// for, and no UnmarshalJSON runs on, a document that turns out malformed.
+func valid(data []byte) bool {
+	d := decoder{data: data}
+	if d.skip() != nil {
+		return false
+	}
+	d.space()
+	return d.off == len(d.data)
 }
 
 // Fast decodes data into the zero value v points to, as Unmarshal, and
@@ -59,8 +73,36 @@ func Unmarshal(data []byte, v any) error {
 func Fast(data []byte, v any) bool {
 	rv := reflect.ValueOf(v)
 	d := decoder{data: data}
-	return rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().IsZero() &&
+	return rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().IsZero() && valid(data) &&
 		d.decode(codecOf(rv.Type().Elem()), rv.Elem()) == nil
+}
+
+// Slow lists the types reached from t whose values encoding/json decodes
+// (and those that make it decode the whole document): a test holds the
+// client's answer types to the fast path with it.
+func Slow(t reflect.Type) []reflect.Type {
+	var slow []reflect.Type
+	seen := map[*codec]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		c := codecOf(t)
+		if seen[c] {
+			return
+		}
+		seen[c] = true
+		switch c.kind {
+		case kOther, kWhole:
+			slow = append(slow, t)
+		case kPointer, kSlice:
+			walk(t.Elem())
+		case kStruct:
+			for _, f := range c.fields {
+				walk(t.Field(f.index).Type)
+			}
+		}
+	}
+	walk(t)
+	return slow
 }
 
 // errGiveUp ends the fast path: the document is malformed, or has
@@ -112,6 +154,7 @@ type codec struct {
 
 type field struct {
 	name  string
+	bytes []byte // name, for bytes.EqualFold
 	index int
 	codec *codec
 }
@@ -163,9 +206,9 @@ func makeCodec(t reflect.Type, made map[reflect.Type]*codec) codec {
 		switch {
 		case t.Name() == "" && (unmarshaler || text):
 			// encoding/json calls the methods an unnamed type gets by
-			// embedding only when it reaches the value through a pointer:
-			// at the top, not in a field. Only the whole document can
-			// be handed to it.
+			// embedding only where it reaches the value through a pointer
+			// (the top, a pointer field), not in a struct field or a
+			// slice. Only the whole document can be handed to it.
 			return codec{kind: kWhole}
 		case unmarshaler:
 			return codec{kind: kUnmarshaler}
@@ -215,12 +258,15 @@ func structCodec(t reflect.Type, made map[reflect.Type]*codec) codec {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, ok := f.Tag.Lookup("json")
+		if tag == "-" { // encoding/json ignores the field ("-," names it -)
+			continue
+		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if !ok || !f.IsExported() || f.Anonymous || !plainName(name) || seen[name] || hasOption(opts, "string") {
 			return codec{kind: kOther}
 		}
 		seen[name] = true
-		c.fields = append(c.fields, field{name: name, index: i, codec: newCodec(f.Type, made)})
+		c.fields = append(c.fields, field{name: name, bytes: []byte(name), index: i, codec: newCodec(f.Type, made)})
 	}
 	return c
 }
@@ -371,7 +417,7 @@ func (c *codec) field(key []byte) *field {
 	ascii := isASCII(key)
 	for i := range c.fields {
 		// Names are ASCII: an ASCII key of another length cannot match.
-		if (!ascii || len(c.fields[i].name) == len(key)) && bytes.EqualFold([]byte(c.fields[i].name), key) {
+		if (!ascii || len(c.fields[i].name) == len(key)) && bytes.EqualFold(c.fields[i].bytes, key) {
 			return &c.fields[i]
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,9 +74,17 @@ type answer struct {
 	Raw      json.RawMessage   `json:"raw"`
 	Bytes    []byte            `json:"bytes"`
 	Level    level             `json:"level"`
-	Quoted   int               `json:"quoted,string"`
+	Odd      odd               `json:"odd"`
 	Embedded embedded          `json:"embedded"`
 	Array    [2]int            `json:"array"`
+	Skipped  int               `json:"-"`
+	Dash     int               `json:"-,"`
+}
+
+// odd has a field encoding/json reads by a rule of its own (",string"),
+// so the fast path leaves the whole struct to it.
+type odd struct {
+	Quoted int `json:"quoted,string"`
 }
 
 type embedded struct {
@@ -99,7 +108,7 @@ var inputs = []string{
 	`{"ids":["a","b",]}`, `{"ids":["a" "b"]}`, `{"ids":[1]}`, `{"grid":[[1,2],[],[3]]}`, `{"grid":[[1],null]}`,
 	`{"labels":{"a":"b"}}`, `{"labels":{"a":1}}`, `{"any":{"x":[1,"y",null,true]}}`, `{"raw":  [1, {"a" : 2}] }`,
 	`{"bytes":"aGVsbG8="}`, `{"bytes":"!!"}`, `{"level":"warn"}`, `{"level":"toolong"}`, `{"level":3}`,
-	`{"quoted":"12"}`, `{"quoted":12}`, `{"embedded":{"n":3,"own":"o"}}`, `{"array":[1,2,3]}`,
+	`{"odd":{"quoted":"12"}}`, `{"odd":{"quoted":12}}`, `{"-":1,"Skipped":2,"skipped":3}`, `{"embedded":{"n":3,"own":"o"}}`, `{"array":[1,2,3]}`,
 	`{"unknown":{"a":[1,2,{"b":null}],"c":"\u0041"}}`, `{"unknown":[}`, `{"unknown":{"a" 1}}`, `{"unknown":{"a":1,}}`,
 	`{"unknown":tru}`, `{"unknown":truex}`, `{"unknown":"\x"}`, `{"unknown":"\u12"}`, "{\"unknown\":\"a\x01\"}",
 	`{"a\u0062c":1}`, `{"name":"x"} x`, `{"name":"x"}}`, `{"name":"x"`, ``, ` `, `[]`, `"s"`, `{"name":"x",}`,
@@ -133,6 +142,10 @@ func same(t *testing.T, data []byte) {
 }
 
 func TestUnmarshalAnswersAsEncodingJSON(t *testing.T) {
+	// The inputs test the fast path only if answer takes it.
+	if k := codecOf(reflect.TypeFor[answer]()).kind; k != kStruct {
+		t.Fatalf("answer is left to encoding/json (kind %d)", k)
+	}
 	for _, in := range inputs {
 		same(t, []byte(in))
 	}
@@ -185,6 +198,7 @@ type tree struct {
 // at once all decode it right, and (under -race) none reads a codec
 // another is still making.
 func TestCodecsAreMadeWholeBeforeAnyoneReadsThem(t *testing.T) {
+	codecs.Clear() // as if no goroutine had met tree yet, with -count too
 	doc := []byte(`{"name":"a","children":[{"name":"b","parent":{"name":"a"},"weights":["1",2]}]}`)
 	var want tree
 	if err := json.Unmarshal(doc, &want); err != nil {
@@ -226,9 +240,8 @@ func differs[T any](data string) string {
 	return ""
 }
 
-// TestTypesEncodingJSONTreatsApart: the types and tags for which
-// encoding/json has rules of its own, which an attack found the fast path
-// did not follow (two of them panicked).
+// TestTypesEncodingJSONTreatsApart: types and tags for which encoding/json
+// has rules of its own.
 func TestTypesEncodingJSONTreatsApart(t *testing.T) {
 	for _, d := range []string{
 		differs[uint](`-0`),
@@ -255,10 +268,52 @@ func TestTypesEncodingJSONTreatsApart(t *testing.T) {
 			A struct{ json.Unmarshaler } `json:"a"`
 		}](`{"a":{}}`),
 		differs[[]struct{ level }](`[{"level":"x"}]`),
+		differs[struct {
+			A int `json:"-"`
+			B int `json:"b"`
+		}](`{"-":1,"b":2}`),
 	} {
 		if d != "" {
 			t.Error(d)
 		}
+	}
+}
+
+// TestSlowListsWhatEncodingJSONDecodes: the check that keeps the client's
+// answer types on the fast path sees a struct left to encoding/json, deep
+// in a type, and nothing in a type the fast path reads whole.
+func TestSlowListsWhatEncodingJSONDecodes(t *testing.T) {
+	if slow := Slow(reflect.TypeFor[tree]()); len(slow) != 0 {
+		t.Errorf("tree: %v, want none", slow)
+	}
+	type outer struct {
+		Inner []*struct {
+			Odd odd `json:"odd"`
+		} `json:"inner"`
+		M map[string]int `json:"m"`
+	}
+	got := fmt.Sprint(Slow(reflect.TypeFor[outer]()))
+	if got != "[jsondec.odd map[string]int]" {
+		t.Errorf("outer: %s", got)
+	}
+}
+
+// TestAMalformedDocumentAllocatesNothing: the document is checked before
+// anything is decoded, as encoding/json checks it, so a truncated list of
+// empty objects does not become a list of structs first.
+func TestAMalformedDocumentAllocatesNothing(t *testing.T) {
+	doc := []byte(`{"sources":[` + strings.Repeat(`{},`, 10000))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var a answer
+	if Unmarshal(doc, &a) == nil {
+		t.Fatal("decoded a truncated document")
+	}
+	runtime.ReadMemStats(&after)
+	// 10,000 sources would be about a megabyte; encoding/json's error is
+	// a few hundred bytes.
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+		t.Errorf("%d bytes allocated for a malformed document", n)
 	}
 }
 
