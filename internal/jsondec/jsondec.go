@@ -28,6 +28,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"sync"
@@ -39,26 +40,27 @@ import (
 // one that holds something already goes to encoding/json, which a failed
 // document leaves as it was, or half changed.
 func Unmarshal(data []byte, v any) error {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
-		return json.Unmarshal(data, v)
-	}
-	if !valid(data) {
-		return json.Unmarshal(data, v) // its syntax error; v stays zero
+	return UnmarshalWithin(data, v, math.MaxInt64)
+}
+
+// decodeValid decodes a well-formed document into the value rv points to.
+func decodeValid(data []byte, rv reflect.Value) error {
+	if !rv.Elem().IsZero() {
+		return json.Unmarshal(data, rv.Interface())
 	}
 	d := decoder{data: data}
 	if d.decode(codecOf(rv.Type().Elem()), rv.Elem()) == nil {
 		return nil
 	}
 	rv.Elem().SetZero()
-	return json.Unmarshal(data, v)
+	return json.Unmarshal(data, rv.Interface())
 }
 
-// valid reports whether data is one well-formed JSON value, as
+// valid reports whether the data is one well-formed JSON value, as
 // encoding/json checks before it decodes anything: nothing is allocated
 // for, and no UnmarshalJSON runs on, a document that turns out malformed.
-func valid(data []byte) bool {
-	d := decoder{data: data}
+// It counts the document's items and members on the way.
+func (d *decoder) valid() bool {
 	if d.skip() != nil {
 		return false
 	}
@@ -72,9 +74,14 @@ func valid(data []byte) bool {
 // it, as speed is what this package is for.
 func Fast(data []byte, v any) bool {
 	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
+		return false
+	}
+	if d := (decoder{data: data}); !d.valid() {
+		return false
+	}
 	d := decoder{data: data}
-	return rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().IsZero() && valid(data) &&
-		d.decode(codecOf(rv.Type().Elem()), rv.Elem()) == nil
+	return d.decode(codecOf(rv.Type().Elem()), rv.Elem()) == nil
 }
 
 // Slow lists the types reached from t whose values encoding/json decodes
@@ -116,6 +123,9 @@ type decoder struct {
 	data  []byte
 	off   int
 	depth int
+	// items and members count the array items and object members skip
+	// has passed: what valid counts to weigh a document (bound.go).
+	items, members int
 }
 
 func (d *decoder) decode(c *codec, v reflect.Value) error {
@@ -610,8 +620,13 @@ func (d *decoder) skip() error {
 				break
 			}
 			open = append(open, c+2)
-			if c == '{' && !d.key() {
-				return errGiveUp
+			if c == '{' {
+				if !d.key() {
+					return errGiveUp
+				}
+				d.members++
+			} else {
+				d.items++
 			}
 			continue
 		case c == '"':
@@ -639,6 +654,11 @@ func (d *decoder) skip() error {
 			}
 			if !d.next(',') || (end == '}' && !d.key()) {
 				return errGiveUp
+			}
+			if end == '}' {
+				d.members++
+			} else {
+				d.items++
 			}
 			break
 		}

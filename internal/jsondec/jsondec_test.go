@@ -1,9 +1,11 @@
 package jsondec
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -137,6 +139,56 @@ func same(t *testing.T, data []byte) {
 		}
 		if !reflect.DeepEqual(want, got) {
 			t.Fatalf("%q (prior %t):\n got %+v\nwant %+v", data, prior != nil, got, want)
+		}
+	}
+	if d := (decoder{data: data}); d.valid() {
+		if items, members := counted(t, data); d.items != items || d.members != members {
+			t.Fatalf("%q: counted %d items and %d members; encoding/json's tokens, %d and %d", data, d.items, d.members, items, members)
+		}
+	}
+}
+
+// counted counts the array items and object members of a well-formed
+// document by encoding/json's tokens, as valid should.
+func counted(t *testing.T, data []byte) (items, members int) {
+	type open struct{ object, wantKey bool }
+	var stack []open
+	ended := func() { // a value ended: an object wants its next key
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // 1e999 is a number, not a float64
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return items, members
+		}
+		if err != nil {
+			t.Fatalf("%q: valid, but encoding/json's tokens end in %v", data, err)
+		}
+		if tok == json.Delim('}') || tok == json.Delim(']') {
+			stack = stack[:len(stack)-1]
+			ended()
+			continue
+		}
+		if n := len(stack); n > 0 {
+			if top := &stack[n-1]; top.object && top.wantKey {
+				members++
+				top.wantKey = false
+				continue
+			} else if !top.object {
+				items++
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, open{object: true, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, open{})
+		default:
+			ended()
 		}
 	}
 }
