@@ -50,9 +50,10 @@ type answerOf[Out any] struct {
 }
 
 // decode decodes a 2xx body into the answer, and says why it cannot be
-// used: it does not decode, or check refuses it.
-func (d *answerOf[Out]) decode(b []byte) error {
-	if err := jsondec.Unmarshal(b, &d.out); err != nil {
+// used: it does not decode, decoding it could allocate more than max
+// bytes, or check refuses it.
+func (d *answerOf[Out]) decode(b []byte, max int64) error {
+	if err := jsondec.UnmarshalWithin(b, &d.out, max); err != nil {
 		return fmt.Errorf("the body does not decode: %w", safeError(err))
 	}
 	if d.check != nil {
@@ -75,9 +76,11 @@ type outgoing struct {
 	// send (UploadFile's PUT of a file).
 	upload func() io.Reader
 	size   int64
-	// decoder takes a 2xx body of the API read whole; its error says why
-	// the answer cannot be used.
-	decoder interface{ decode([]byte) error }
+	// decoder takes a 2xx body of the API read whole, and what decoding
+	// it may allocate; its error says why the answer cannot be used.
+	decoder interface {
+		decode(body []byte, max int64) error
+	}
 	// A download streams the answer's body into sink, at most max bytes;
 	// it goes to a storage host without the token, whose answers say
 	// nothing of the rate limit. An upload goes there too, as a download
@@ -106,7 +109,7 @@ func (c *Client) do(ctx context.Context, x *outgoing) (int64, error) {
 		}
 		success := f.resp != nil && f.err == nil && f.resp.StatusCode >= 200 && f.resp.StatusCode <= 299
 		if success && x.decoder != nil {
-			f.unusable = x.decoder.decode(f.body)
+			f.unusable = x.decoder.decode(f.body, c.maxDecoded)
 		}
 		v := c.decide(ctx, x, f)
 		if v.again && !sleep(ctx, v.wait) {

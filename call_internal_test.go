@@ -23,9 +23,46 @@ import (
 // that an answer the fast decoder cannot read (a new kind of field) is
 // caught here rather than as a slower client.
 func TestEveryAnswerDecodesOnTheFastPath(t *testing.T) {
+	own := map[*operation]int{}
+	for _, rec := range recorded2xx(t) {
+		name, body := rec.name, rec.body
+		for _, op := range operations {
+			want, got := op.answer(), op.answer()
+			wantErr := json.Unmarshal(body, want)
+			gotErr := jsondec.Unmarshal(body, got)
+			assert.Equal(t, wantErr, gotErr, "%s into %s's answer", name, op.id)
+			assert.True(t, reflect.DeepEqual(want, got), "%s into %s's answer:\n got %+v\nwant %+v", name, op.id, got, want)
+			if name == strings.TrimPrefix(op.id, "genai_") && own[op] == 0 {
+				// Maps and interfaces hold what the API leaves open
+				// (a model's settings); any other type left to
+				// encoding/json is a slower client.
+				for _, slow := range jsondec.Slow(reflect.TypeOf(want).Elem()) {
+					assert.Contains(t, []reflect.Kind{reflect.Map, reflect.Interface}, slow.Kind(),
+						"%s's answer has %s, which the fast decoder leaves to encoding/json", op.id, slow)
+				}
+			}
+			if name == strings.TrimPrefix(op.id, "genai_") {
+				own[op]++
+				assert.True(t, jsondec.Fast(body, op.answer()), "%s left to encoding/json", name)
+			}
+		}
+	}
+	for _, op := range operations {
+		assert.NotZero(t, own[op], "no 2xx recording of %s", op.id)
+	}
+}
+
+// recordedBody is a 2xx body of a cassette in testdata/cassettes, named for it.
+type recordedBody struct {
+	name string
+	body []byte
+}
+
+// recorded2xx is every 2xx body the cassettes hold.
+func recorded2xx(t *testing.T) []recordedBody {
 	files, err := filepath.Glob(filepath.Join("testdata", "cassettes", "*.yaml"))
 	require.NoError(t, err)
-	own := map[*operation]int{}
+	var out []recordedBody
 	for _, file := range files {
 		raw, err := os.ReadFile(file)
 		require.NoError(t, err)
@@ -40,33 +77,44 @@ func TestEveryAnswerDecodesOnTheFastPath(t *testing.T) {
 		require.NoError(t, yaml.Unmarshal(raw, &c), file)
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		for _, in := range c.Interactions {
-			if in.Response.Code < 200 || in.Response.Code > 299 || in.Response.Body == "" {
-				continue
-			}
-			body := []byte(in.Response.Body)
-			for _, op := range operations {
-				want, got := op.answer(), op.answer()
-				wantErr := json.Unmarshal(body, want)
-				gotErr := jsondec.Unmarshal(body, got)
-				assert.Equal(t, wantErr, gotErr, "%s into %s's answer", name, op.id)
-				assert.True(t, reflect.DeepEqual(want, got), "%s into %s's answer:\n got %+v\nwant %+v", name, op.id, got, want)
-				if name == strings.TrimPrefix(op.id, "genai_") && own[op] == 0 {
-					// Maps and interfaces hold what the API leaves open
-					// (a model's settings); any other type left to
-					// encoding/json is a slower client.
-					for _, slow := range jsondec.Slow(reflect.TypeOf(want).Elem()) {
-						assert.Contains(t, []reflect.Kind{reflect.Map, reflect.Interface}, slow.Kind(),
-							"%s's answer has %s, which the fast decoder leaves to encoding/json", op.id, slow)
-					}
-				}
-				if name == strings.TrimPrefix(op.id, "genai_") {
-					own[op]++
-					assert.True(t, jsondec.Fast(body, op.answer()), "%s left to encoding/json", name)
-				}
+			if in.Response.Code >= 200 && in.Response.Code <= 299 && in.Response.Body != "" {
+				out = append(out, recordedBody{name, []byte(in.Response.Body)})
 			}
 		}
 	}
-	for _, op := range operations {
-		assert.NotZero(t, own[op], "no 2xx recording of %s", op.id)
+	return out
+}
+
+// TestAFullPageOfEveryListDecodesWithinTheBound: a page of MaxPerPage
+// items, each the recorded one, weighs less than a quarter of what the
+// client lets an answer take to decode by default, so that the bound
+// that refuses a flood of empty objects never refuses a real page.
+func TestAFullPageOfEveryListDecodesWithinTheBound(t *testing.T) {
+	bound := decodeBound * int64(DefaultMaxResponseBytes)
+	lists := 0
+	for _, rec := range recorded2xx(t) {
+		for _, op := range operations {
+			if rec.name != strings.TrimPrefix(op.id, "genai_") {
+				continue
+			}
+			var answer map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(rec.body, &answer), rec.name)
+			for key, value := range answer {
+				var items []json.RawMessage
+				if json.Unmarshal(value, &items) != nil || len(items) == 0 {
+					continue
+				}
+				lists++
+				answer[key] = json.RawMessage("[" + strings.TrimSuffix(strings.Repeat(string(items[0])+",", MaxPerPage), ",") + "]")
+				page, err := json.Marshal(answer)
+				require.NoError(t, err)
+				require.NoError(t, jsondec.UnmarshalWithin(page, op.answer(), bound), "%s: a page of %d", rec.name, MaxPerPage)
+				var tooLarge *jsondec.TooLargeError
+				require.ErrorAs(t, jsondec.UnmarshalWithin(page, op.answer(), 0), &tooLarge)
+				t.Logf("%s: %d items of %d bytes weigh %.1f MiB", op.id, MaxPerPage, len(items[0]), float64(tooLarge.Need)/(1<<20))
+				assert.Less(t, tooLarge.Need, bound/4, "%s: a page of %d weighs %d bytes", op.id, MaxPerPage, tooLarge.Need)
+			}
+		}
 	}
+	assert.GreaterOrEqual(t, lists, 7, "every list has a recording with items")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +96,58 @@ func TestResponseBodyIsTheBodyAsSent(t *testing.T) {
 	_, err = newClient(t, failed.URL).GetIndexingJob(ctx, jobID)
 	require.Error(t, err)
 	assert.Empty(t, got, "a failed call hands over nothing")
+}
+
+// TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused: a page of jobs
+// that is 4 MiB of empty objects, within the response bound, is refused
+// before it is decoded, with an error that says why, instead of becoming
+// 1.4 million empty jobs (1.9 GB allocated, 1.1 GB in use, before). Other
+// answers that make cheap items costly are refused too; the bound grows
+// with WithMaxResponseBytes.
+func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
+	flood := func(item string) string {
+		n := (4<<20 - 64) / (len(item) + 1)
+		return strings.TrimSuffix(strings.Repeat(item+",", n), ",")
+	}
+	for name, body := range map[string]string{
+		"empty jobs":              `{"jobs":[` + flood(`{}`) + `],"meta":{"page":1,"pages":1,"total":1}}`,
+		"jobs of empty sources":   `{"jobs":[` + flood(`{"data_source_jobs":[{},{},{}]}`) + `]}`,
+		"nulls":                   `{"jobs":[` + flood(`null`) + `]}`,
+		"under an escaped key":    `{"j\u006fbs":[` + flood(`{}`) + `]}`,
+		"scores of empty objects": `{"models":[{"benchmark_score":{` + flood(`"k":{}`) + `}}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Less(t, len(body), indexingjobs.DefaultMaxResponseBytes)
+			srv := newScripted(t, respond(200, body))
+			client := newClient(t, srv.URL, indexingjobs.WithMaxRetries(0))
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			var err error
+			if strings.Contains(body, "models") {
+				_, err = client.ListEmbeddingModelsPage(context.Background(), 1, 100)
+			} else {
+				_, err = client.ListIndexingJobsPage(context.Background(), 1, 100)
+			}
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "200 OK, but the body does not decode: decoding it could take")
+			assert.Contains(t, err.Error(), "MiB, more than the 32 MiB allowed: it holds")
+			// The body is read (4 MiB, twice over as it grows) and sent by
+			// the test's server in this process.
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(32<<20), "allocated")
+		})
+	}
+
+	// 6,000 empty jobs weigh about 14 MiB: within the default bound (the
+	// page is then refused for holding more than was asked), past the
+	// bound of a client that reads at most 1 MiB.
+	body := `{"jobs":[` + strings.TrimSuffix(strings.Repeat(`{},`, 6000), ",") + `]}`
+	srv := newScripted(t, respond(200, body), respond(200, body))
+	_, err := newClient(t, srv.URL).ListIndexingJobsPage(context.Background(), 1, 100)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a page of 100 indexing jobs holds 6000")
+	_, err = newClient(t, srv.URL, indexingjobs.WithMaxResponseBytes(1<<20)).ListIndexingJobsPage(context.Background(), 1, 100)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than the 8 MiB allowed", "8 times the response bound")
 }

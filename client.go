@@ -2,6 +2,7 @@ package indexingjobs
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,6 +12,13 @@ import (
 
 	"github.com/gradient-go/indexingjobs/internal/safetext"
 )
+
+// decodeBound times the response bound caps what decoding an answer may
+// allocate (32 MiB by default), weighed before anything is decoded: 4 MiB
+// of empty objects in a list of jobs would otherwise take 1.9 GB. A full
+// page of 200 of the recorded answers weighs 4.1 MiB at most (models;
+// jobs 3.3 MiB): TestAFullPageOfEveryListDecodesWithinTheBound.
+const decodeBound = 8
 
 // Version is this library's version, sent in the User-Agent.
 const Version = "0.2.0"
@@ -57,6 +65,9 @@ type Client struct {
 	retryMax    time.Duration
 	maxBody     int64
 	maxDownload int64
+	// maxDecoded caps what decoding an answer may allocate: decodeBound
+	// times maxBody, or all there is.
+	maxDecoded int64
 	// attemptTimeout bounds one request and the read of its body; 0 when
 	// the caller's http.Client has a Timeout of its own. timedOut is the
 	// cause an attempt ends with then, stalled that of a download whose
@@ -125,7 +136,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		scheme: base.Scheme, host: base.Host, basePath: base.Path,
 		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua}, secrets: secrets,
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax,
-		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload,
+		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload, maxDecoded: math.MaxInt64,
+	}
+	if cfg.maxBody <= math.MaxInt64/decodeBound {
+		c.maxDecoded = decodeBound * cfg.maxBody
 	}
 	hc := &http.Client{}
 	if cfg.httpClient != nil {
