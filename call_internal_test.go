@@ -1,6 +1,7 @@
 package indexingjobs
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -86,9 +87,12 @@ func recorded2xx(t *testing.T) []recordedBody {
 }
 
 // TestAFullPageOfEveryListDecodesWithinTheBound: a page of MaxPerPage
-// items, each the recorded one, weighs less than a quarter of what the
-// client lets an answer take to decode by default, so that the bound
-// that refuses a flood of empty objects never refuses a real page.
+// items, made of the recorded ones, weighs less than a quarter of what
+// the client lets an answer take to decode by default; and one whose
+// items each hold 30 of everything they list (data sources, their ids,
+// a last job's data sources, a model's use cases) weighs less than the
+// bound: the bound that refuses a flood of empty objects does not
+// refuse a real page.
 func TestAFullPageOfEveryListDecodesWithinTheBound(t *testing.T) {
 	bound := decodeBound * int64(DefaultMaxResponseBytes)
 	lists := 0
@@ -97,24 +101,63 @@ func TestAFullPageOfEveryListDecodesWithinTheBound(t *testing.T) {
 			if rec.name != strings.TrimPrefix(op.id, "genai_") {
 				continue
 			}
-			var answer map[string]json.RawMessage
-			require.NoError(t, json.Unmarshal(rec.body, &answer), rec.name)
+			answer := map[string]any{}
+			require.NoError(t, unmarshalNumbers(rec.body, &answer), rec.name)
 			for key, value := range answer {
-				var items []json.RawMessage
-				if json.Unmarshal(value, &items) != nil || len(items) == 0 {
+				items, ok := value.([]any)
+				if !ok || len(items) == 0 {
 					continue
 				}
 				lists++
-				answer[key] = json.RawMessage("[" + strings.TrimSuffix(strings.Repeat(string(items[0])+",", MaxPerPage), ",") + "]")
-				page, err := json.Marshal(answer)
-				require.NoError(t, err)
-				require.NoError(t, jsondec.UnmarshalWithin(page, op.answer(), bound), "%s: a page of %d", rec.name, MaxPerPage)
-				var tooLarge *jsondec.TooLargeError
-				require.ErrorAs(t, jsondec.UnmarshalWithin(page, op.answer(), 0), &tooLarge)
-				t.Logf("%s: %d items of %d bytes weigh %.1f MiB", op.id, MaxPerPage, len(items[0]), float64(tooLarge.Need)/(1<<20))
-				assert.Less(t, tooLarge.Need, bound/4, "%s: a page of %d weighs %d bytes", op.id, MaxPerPage, tooLarge.Need)
+				for _, each := range []struct {
+					lists int   // the length of every list an item holds; 0 as recorded
+					under int64 // the most the page may weigh
+				}{{0, bound / 4}, {30, bound}} {
+					page := make([]any, MaxPerPage)
+					for i := range page {
+						page[i] = lengthen(items[i%len(items)], each.lists)
+					}
+					answer[key] = page
+					body, err := json.Marshal(answer)
+					require.NoError(t, err)
+					require.NoError(t, jsondec.UnmarshalWithin(body, op.answer(), bound), "%s: a page of %d", rec.name, MaxPerPage)
+					var tooLarge *jsondec.TooLargeError
+					require.ErrorAs(t, jsondec.UnmarshalWithin(body, op.answer(), 0), &tooLarge)
+					t.Logf("%s: %d items, lists of %d, %.2f MiB, weigh %.1f MiB", op.id, MaxPerPage, each.lists, float64(len(body))/(1<<20), float64(tooLarge.Need)/(1<<20))
+					assert.Less(t, tooLarge.Need, each.under, "%s: a page of %d with lists of %d weighs %d bytes", op.id, MaxPerPage, each.lists, tooLarge.Need)
+				}
 			}
 		}
 	}
 	assert.GreaterOrEqual(t, lists, 7, "every list has a recording with items")
+}
+
+// unmarshalNumbers decodes JSON keeping numbers as they are spelled.
+func unmarshalNumbers(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// lengthen is v with every list in it n long, its items repeated (n 0
+// leaves v as it is).
+func lengthen(v any, n int) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = lengthen(x, n)
+		}
+		return out
+	case []any:
+		if n == 0 || len(v) == 0 {
+			return v
+		}
+		out := make([]any, n)
+		for i := range out {
+			out[i] = lengthen(v[i%len(v)], n)
+		}
+		return out
+	}
+	return v
 }

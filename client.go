@@ -15,9 +15,10 @@ import (
 
 // decodeBound times the response bound caps what decoding an answer may
 // allocate (32 MiB by default), weighed before anything is decoded: 4 MiB
-// of empty objects in a list of jobs would otherwise take 1.9 GB. A full
-// page of 200 of the recorded answers weighs 4.1 MiB at most (models;
-// jobs 3.3 MiB): TestAFullPageOfEveryListDecodesWithinTheBound.
+// of empty objects in a list of jobs would otherwise take 1.9 GB. A page
+// of 200 of the recorded jobs weighs 2.1 MiB; of 200 jobs of 30 data
+// sources each (1.9 MiB of JSON), 18.1 MiB:
+// TestAFullPageOfEveryListDecodesWithinTheBound.
 const decodeBound = 8
 
 // Version is this library's version, sent in the User-Agent.

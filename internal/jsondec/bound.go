@@ -11,9 +11,12 @@ import (
 // A document's size bounds its bytes, not what decoding it allocates: 4
 // MiB of empty objects, [{},{},...], decoded into a slice of 280-byte
 // structs, allocates 1.9 GB. UnmarshalWithin weighs a document before it
-// decodes anything, from what the check of its syntax counts (its array
-// items and object members) and what its type can allocate for one of
-// each, and refuses one that could take more than it is given.
+// decodes anything and refuses one that could take more than it is
+// given. The check of its syntax counts its array items and object
+// members, and a bound of what any of them can allocate in the type
+// clears most documents at no further cost; a document it does not
+// clear is weighed again, value by value, by the field each value
+// decodes into.
 
 // TooLargeError is UnmarshalWithin's refusal: decoding the document could
 // allocate Need bytes, more than Max.
@@ -44,8 +47,11 @@ func plural(n int, thing string) string {
 
 // UnmarshalWithin decodes as Unmarshal, unless decoding data into v could
 // allocate more than max bytes: then it decodes nothing, and returns a
-// *TooLargeError. The bound holds for types whose UnmarshalJSON
-// allocates no more than what they point to, as the answers' do.
+// *TooLargeError. The bound counts two passes, the fast path's and
+// encoding/json's when the fast path gives up half way, and a copy of
+// the document (an error that quotes a value). It holds for types whose
+// UnmarshalJSON or UnmarshalText allocates at most perValue, and nothing
+// when the type points at nothing, as the answers' types do.
 func UnmarshalWithin(data []byte, v any, max int64) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -55,27 +61,43 @@ func UnmarshalWithin(data []byte, v any, max int64) error {
 	if !d.valid() {
 		return json.Unmarshal(data, v) // its syntax error; v stays as it was
 	}
-	if need := weightOf(rv.Type().Elem()).need(len(data), d.items, d.members); need > max {
+	c := codecOf(rv.Type().Elem())
+	need := 2 * add(c.w.any(d.items, d.members, len(data)), int64(len(data)))
+	if need > max {
+		w := decoder{data: data}
+		need = 2 * add(w.weigh(c), int64(len(data)))
+	}
+	if need > max {
 		return &TooLargeError{Need: need, Max: max, Items: d.items, Members: d.members}
 	}
 	return decodeValid(data, rv)
 }
 
-// growth bounds the bytes a slice allocates in all for each item it ends
-// with. encoding/json and this package grow a slice an item at a time,
-// so append allocates about 5 times the final array (1.25 times a step
-// once it is large), rounded up to the allocator's size classes.
-const growth = 8
-
-// anyValue bounds what one value decoded into an interface allocates: 90
-// to 250 bytes measured, for a map, a slice or a number
-// (TestTheBoundCoversWhatDecodingAllocates).
-const anyValue = 256
-
-// mapEntry and mapTable bound what one member decoded into a map
-// allocates: its key and value, times what the table's growth and its
-// empty slots cost, and a table for each new map.
+// What a value can allocate beyond what its type says, in one pass.
 const (
+	// growth bounds the bytes a slice allocates in all for each item it
+	// ends with, whatever their number: encoding/json and this package
+	// grow a slice an item at a time, so append allocates about 5 times
+	// the final array once it is large (grown gives it for n items).
+	growth = 8
+	// perValue bounds what one value costs that its type does not show:
+	// the error encoding/json makes of a value of the wrong kind, the fast
+	// path's call of encoding/json for a string it does not read, the zone
+	// a time with an offset gets, an interface's value (90 to 250 bytes
+	// measured for a map, a slice or a number).
+	perValue = 256
+	// perByte bounds what a string's unquoting takes for each byte that
+	// spells it: a byte that is not UTF-8 becomes three, in a buffer grown
+	// by doubling, then copied (10 bytes a byte measured), and a key is
+	// folded to be matched (22).
+	perByte = 24
+	// plainString bounds what a string that needs no unquoting takes
+	// beyond its bytes, copied once: its size class. A key's folding takes
+	// its bytes once.
+	plainString = 16
+	// mapEntry and mapTable bound what one member decoded into a map
+	// allocates: its key and value, times what the table's growth and its
+	// empty slots cost, and a table for each new map.
 	mapEntry = 4
 	mapTable = 128
 )
@@ -84,14 +106,153 @@ const (
 // allocate into a type and what it holds.
 type weight struct {
 	item   int64 // its slot in a slice, grown, and what the slot points to
-	member int64 // the value a nil pointer gets, an entry in a map, an interface's value
+	member int64 // the value a nil pointer gets, an entry in a map
 }
 
-// need bounds what decoding a document of size bytes, with its items and
-// members, allocates: strings and the numbers an interface holds take
-// at most twice the bytes that spell them.
-func (w weight) need(size, items, members int) int64 {
-	return add(add(2*int64(size), mul(items, w.item)), mul(members, w.member))
+// any bounds what one pass of decoding a value of size bytes, with its
+// items and members, allocates into a type of weight w, whatever field
+// each value goes to.
+func (w weight) any(items, members, size int) int64 {
+	n := add(mul(items, w.item), mul(members, w.member))
+	n = add(n, mul(items+members+1, perValue))
+	return add(n, mul(size, perByte))
+}
+
+// weigh bounds what one pass of decoding the value at d.off into c's
+// type allocates, by the field each of its values goes to, and reads
+// past it. The document is valid.
+func (d *decoder) weigh(c *codec) int64 {
+	d.space()
+	switch c.kind {
+	case kOther, kWhole:
+		return d.weighAny(c.w)
+	case kUnmarshaler:
+		// Its own UnmarshalJSON reads it, and allocates at most perValue
+		// (a time's zone), nothing when its type points at nothing.
+		_ = d.skip()
+		if c.w == (weight{}) {
+			return 0
+		}
+		return perValue
+	}
+	if d.literal("null") {
+		return 0
+	}
+	switch b := d.data[d.off]; {
+	case c.kind == kStruct && b == '{':
+		return d.weighObject(c)
+	case c.kind == kSlice && b == '[':
+		return d.weighArray(c)
+	case c.kind == kPointer:
+		if d.depth++; d.depth > maxDepth { // a type such as type P *P
+			return d.weighAny(c.w)
+		}
+		n := add(c.elem.size, d.weigh(c.elem))
+		d.depth--
+		return n
+	case c.kind == kString && b == '"':
+		start := d.off
+		if s, ok := d.plainString(); ok {
+			return int64(len(s)) + plainString
+		}
+		d.off = start
+		d.skipString()
+		return add(perValue, mul(d.off-start, perByte))
+	case (c.kind == kInt || c.kind == kUint || c.kind == kFloat) && (b == '-' || b >= '0' && b <= '9'):
+		d.skipNumber()
+		return 0
+	case c.kind == kBool && (d.literal("true") || d.literal("false")):
+		return 0
+	}
+	// A value of another kind: encoding/json makes an error of it and
+	// skips it.
+	_ = d.skip()
+	return perValue
+}
+
+// weighAny weighs the value at d.off as w.any does, and reads past it.
+func (d *decoder) weighAny(w weight) int64 {
+	start, items, members := d.off, d.items, d.members
+	_ = d.skip()
+	return w.any(d.items-items, d.members-members, d.off-start)
+}
+
+func (d *decoder) weighObject(c *codec) int64 {
+	d.off++
+	d.space()
+	if d.next('}') {
+		return 0
+	}
+	var n int64
+	for {
+		d.space()
+		start := d.off
+		key, plain := d.plainString()
+		var f *field
+		if plain {
+			f = c.field(key)
+		} else {
+			d.skipString()
+		}
+		d.space()
+		d.next(':')
+		switch {
+		case !plain:
+			// Escapes: encoding/json unquotes the key, which may name
+			// any field.
+			n = add(n, add(mul(d.off-start, perByte), d.weighAny(c.w)))
+		case f != nil:
+			n = add(n, add(int64(len(key)), d.weigh(f.codec)))
+		default: // encoding/json skips what no field takes
+			n = add(n, int64(len(key)))
+			d.space()
+			_ = d.skip()
+		}
+		d.space()
+		if d.next('}') {
+			return n
+		}
+		d.next(',')
+	}
+}
+
+func (d *decoder) weighArray(c *codec) int64 {
+	d.off++
+	d.space()
+	if d.next(']') {
+		return 0
+	}
+	var n int64
+	for items := 1; ; items++ {
+		n = add(n, d.weigh(c.elem))
+		d.space()
+		if d.next(']') {
+			return add(n, grown(items, c.elem.size))
+		}
+		d.next(',')
+	}
+}
+
+// grown bounds what a slice allocates in all for n items of size bytes
+// appended one at a time: each array as Go's append sizes it (twice the
+// last up to 256 items, then a quarter more and 192), rounded up to the
+// allocator's size classes (an eighth more and 16 bytes at most), and a
+// page more for a large one.
+func grown(n int, size int64) int64 {
+	var total int64
+	for c := 0; c < n; {
+		if c < 256 {
+			c = max(1, 2*c)
+		} else {
+			c += (c + 3*256) / 4
+		}
+		b := mul(c, size)
+		total = add(total, add(b, b/8+16))
+		if b > 32<<10 {
+			total = add(total, 8<<10)
+		}
+	}
+	return total
 }
 
 func mul(n int, w int64) int64 {
@@ -144,7 +305,9 @@ func weightOf(t reflect.Type) weight {
 			walk(t.Key())
 			walk(t.Elem())
 		case reflect.Interface:
-			w.item, w.member = max(w.item, anyValue), max(w.member, anyValue)
+			// An interface's value is a map, a slice, a string, a number
+			// or a bool: perValue each, and a slot in a slice or a map.
+			w.item, w.member = max(w.item, growth*16), max(w.member, mapEntry*32+mapTable)
 		}
 	}
 	walk(t)

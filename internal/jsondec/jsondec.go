@@ -160,6 +160,10 @@ type codec struct {
 	kind   kind
 	elem   *codec // of a slice or pointer
 	fields []field
+	// size is the type's size; w the most an item or member of a value
+	// of the type can allocate, whatever it holds (bound.go).
+	size int64
+	w    weight
 }
 
 type field struct {
@@ -206,6 +210,7 @@ func newCodec(t reflect.Type, made map[reflect.Type]*codec) *codec {
 	c := &codec{}
 	made[t] = c
 	*c = makeCodec(t, made)
+	c.size, c.w = int64(t.Size()), weightOf(t)
 	return c
 }
 

@@ -145,6 +145,12 @@ func same(t *testing.T, data []byte) {
 		if items, members := counted(t, data); d.items != items || d.members != members {
 			t.Fatalf("%q: counted %d items and %d members; encoding/json's tokens, %d and %d", data, d.items, d.members, items, members)
 		}
+		// Weighing reads the whole document, value by value.
+		w := decoder{data: data}
+		w.weigh(codecOf(reflect.TypeFor[answer]()))
+		if w.space(); w.off != len(data) || w.depth != 0 {
+			t.Fatalf("%q: weighing stopped at %d of %d bytes, depth %d", data, w.off, len(data), w.depth)
+		}
 	}
 }
 
