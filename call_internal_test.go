@@ -112,7 +112,7 @@ func TestAFullPageOfEveryListDecodesWithinTheBound(t *testing.T) {
 				for _, each := range []struct {
 					lists int   // the length of every list an item holds; 0 as recorded
 					under int64 // the most the page may weigh
-				}{{0, bound / 4}, {30, bound}} {
+				}{{0, bound / 4}, {30, bound}, {55, bound}} {
 					page := make([]any, MaxPerPage)
 					for i := range page {
 						page[i] = lengthen(items[i%len(items)], each.lists)

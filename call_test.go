@@ -115,6 +115,8 @@ func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
 		"nulls":                   `{"jobs":[` + flood(`null`) + `]}`,
 		"under an escaped key":    `{"j\u006fbs":[` + flood(`{}`) + `]}`,
 		"scores of empty objects": `{"models":[{"benchmark_score":{` + flood(`"k":{}`) + `}}]}`,
+		"fractions for pages":     `{"jobs":[],"meta":{` + flood(`"page":0.5`) + `}}`,
+		"a time that never ends":  `{"jobs":[{"created_at":"2026-12-05T10:00:00Z` + strings.Repeat("\xff", 4<<20-128) + `"}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.Less(t, len(body), indexingjobs.DefaultMaxResponseBytes)
@@ -131,6 +133,7 @@ func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
 			}
 			runtime.ReadMemStats(&after)
 			require.Error(t, err)
+			assert.Less(t, len(err.Error()), 2048)
 			assert.Contains(t, err.Error(), "200 OK, but the body does not decode: decoding it could take")
 			assert.Contains(t, err.Error(), "MiB, more than the 32 MiB allowed: it holds")
 			// The body is read (4 MiB, twice over as it grows) and sent by
@@ -139,12 +142,22 @@ func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
 		})
 	}
 
+	// A time of 100 KiB that does not parse is within the bound; the error
+	// that quotes it four times over is cut.
+	bad := `{"job":{"uuid":"` + jobID + `","created_at":"2026-12-05T10:00:00Z` + strings.Repeat("\xff", 100<<10) + `"}}`
+	_, err := newClient(t, newScripted(t, respond(200, bad)).URL).GetIndexingJob(context.Background(), jobID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "200 OK, but the body does not decode: parsing time")
+	assert.Less(t, len(err.Error()), 2048)
+	var parseErr *time.ParseError
+	assert.ErrorAs(t, err, &parseErr, "the cut error still wraps what it cut")
+
 	// 6,000 empty jobs weigh about 14 MiB: within the default bound (the
 	// page is then refused for holding more than was asked), past the
 	// bound of a client that reads at most 1 MiB.
 	body := `{"jobs":[` + strings.TrimSuffix(strings.Repeat(`{},`, 6000), ",") + `]}`
 	srv := newScripted(t, respond(200, body), respond(200, body))
-	_, err := newClient(t, srv.URL).ListIndexingJobsPage(context.Background(), 1, 100)
+	_, err = newClient(t, srv.URL).ListIndexingJobsPage(context.Background(), 1, 100)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "a page of 100 indexing jobs holds 6000")
 	_, err = newClient(t, srv.URL, indexingjobs.WithMaxResponseBytes(1<<20)).ListIndexingJobsPage(context.Background(), 1, 100)

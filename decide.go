@@ -82,7 +82,7 @@ func (c *Client) decide(ctx context.Context, x *outgoing, f facts) verdict {
 
 	if f.resp != nil && f.err == nil && f.resp.StatusCode >= 200 && f.resp.StatusCode <= 299 {
 		if f.unusable != nil {
-			v.err = x.outcome(fmt.Errorf("indexingjobs: %s, but %w", x.exchange(f.resp.StatusCode), f.unusable), unknown)
+			v.err = x.outcome(fmt.Errorf("indexingjobs: %s, but %w", x.exchange(f.resp.StatusCode), x.secrets.shorten(f.unusable)), unknown)
 		}
 		return v
 	}

@@ -152,6 +152,25 @@ func (s *secrets) clean(text string) string {
 // that a cut through an echo leaves none of it behind.
 func (s *secrets) cut(text string, max int) string { return clean(s.clean(text), max) }
 
+// shorten is err with its text cut to maxMessageLen, secrets taken out
+// first, still answering errors.Is and errors.As for err: an answer that
+// does not decode can quote a value of megabytes (a time that does not
+// parse).
+func (s *secrets) shorten(err error) error {
+	if text := err.Error(); len(text) > maxMessageLen {
+		return &shortened{text: s.cut(text, maxMessageLen), err: err}
+	}
+	return err
+}
+
+type shortened struct {
+	text string
+	err  error
+}
+
+func (e *shortened) Error() string { return e.text }
+func (e *shortened) Unwrap() error { return e.err }
+
 // holds reports whether text echoes a secret.
 func (s *secrets) holds(text string) bool { return s.find(text) != nil }
 

@@ -1,11 +1,13 @@
 package jsondec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
 	"sync"
+	"unicode/utf8"
 )
 
 // A document's size bounds its bytes, not what decoding it allocates: 4
@@ -65,7 +67,8 @@ func UnmarshalWithin(data []byte, v any, max int64) error {
 	need := 2 * add(c.w.any(d.items, d.members, len(data)), int64(len(data)))
 	if need > max {
 		w := decoder{data: data}
-		need = 2 * add(w.weigh(c), int64(len(data)))
+		one := w.weigh(c)
+		need = 2 * add(add(one, int64(len(data))), mul(w.longest, perLongest))
 	}
 	if need > max {
 		return &TooLargeError{Need: need, Max: max, Items: d.items, Members: d.members}
@@ -86,15 +89,18 @@ const (
 	// a time with an offset gets, an interface's value (90 to 250 bytes
 	// measured for a map, a slice or a number).
 	perValue = 256
-	// perByte bounds what a string's unquoting takes for each byte that
-	// spells it: a byte that is not UTF-8 becomes three, in a buffer grown
-	// by doubling, then copied (10 bytes a byte measured), and a key is
-	// folded to be matched (22).
+	// perByte bounds, at first sight, what a byte of a string or a number
+	// can take: unquoting (a byte that is not UTF-8 becomes three, in a
+	// buffer grown by doubling, then copied: 10 bytes a byte measured, 22
+	// for a key, which is folded to be matched), or an error that quotes
+	// it (unquoted weighs a string, fits a number).
 	perByte = 24
-	// plainString bounds what a string that needs no unquoting takes
-	// beyond its bytes, copied once: its size class. A key's folding takes
-	// its bytes once.
-	plainString = 16
+	// perLongest bounds, for each byte of the longest value a type's own
+	// UnmarshalJSON reads, what the error it may end the pass with
+	// allocates: a time that does not parse copies its text several
+	// times and quotes each byte that is not UTF-8 as \xNN (62 bytes a
+	// byte measured).
+	perLongest = 64
 	// mapEntry and mapTable bound what one member decoded into a map
 	// allocates: its key and value, times what the table's growth and its
 	// empty slots cost, and a table for each new map.
@@ -115,7 +121,7 @@ type weight struct {
 func (w weight) any(items, members, size int) int64 {
 	n := add(mul(items, w.item), mul(members, w.member))
 	n = add(n, mul(items+members+1, perValue))
-	return add(n, mul(size, perByte))
+	return add(n, mul(size, perByte+perLongest))
 }
 
 // weigh bounds what one pass of decoding the value at d.off into c's
@@ -128,9 +134,14 @@ func (d *decoder) weigh(c *codec) int64 {
 		return d.weighAny(c.w)
 	case kUnmarshaler:
 		// Its own UnmarshalJSON reads it, and allocates at most perValue
-		// (a time's zone), nothing when its type points at nothing.
+		// (a time's zone), nothing when its type points at nothing or it
+		// is a time in UTC, as the API sends them; its
+		// error, which ends the pass, copies and quotes the value
+		// (weighed once, by the longest: UnmarshalWithin).
+		start := d.off
 		_ = d.skip()
-		if c.w == (weight{}) {
+		d.longest = max(d.longest, d.off-start)
+		if c.w == (weight{}) || c.utc && bytes.HasSuffix(d.data[start:d.off], []byte(`Z"`)) {
 			return 0
 		}
 		return perValue
@@ -147,20 +158,25 @@ func (d *decoder) weigh(c *codec) int64 {
 		if d.depth++; d.depth > maxDepth { // a type such as type P *P
 			return d.weighAny(c.w)
 		}
-		n := add(c.elem.size, d.weigh(c.elem))
+		n := add(rounded(c.elem.size), d.weigh(c.elem))
 		d.depth--
 		return n
 	case c.kind == kString && b == '"':
 		start := d.off
 		if s, ok := d.plainString(); ok {
-			return int64(len(s)) + plainString
+			return rounded(int64(len(s)))
 		}
 		d.off = start
-		d.skipString()
-		return add(perValue, mul(d.off-start, perByte))
+		return d.unquoted(1)
 	case (c.kind == kInt || c.kind == kUint || c.kind == kFloat) && (b == '-' || b >= '0' && b <= '9'):
+		start := d.off
 		d.skipNumber()
-		return 0
+		if c.fits(d.data[start:d.off]) {
+			return 0
+		}
+		// A float, or an integer the field may not hold: the fast path
+		// hands it to encoding/json, whose error, if any, quotes it.
+		return add(perValue, mul(d.off-start, 4))
 	case c.kind == kBool && (d.literal("true") || d.literal("false")):
 		return 0
 	}
@@ -168,6 +184,42 @@ func (d *decoder) weigh(c *codec) int64 {
 	// skips it.
 	_ = d.skip()
 	return perValue
+}
+
+// unquoted weighs the string at d.off, which needs unquoting, and reads
+// past it: the fast path's call of encoding/json, a buffer of its length
+// grown by doubling as bytes that are not UTF-8 become three, and the
+// string it makes; a key costs folds times that, to be matched.
+func (d *decoder) unquoted(folds int64) int64 {
+	start, high := d.off, 0
+	for d.off++; d.data[d.off] != '"'; d.off++ {
+		switch c := d.data[d.off]; {
+		case c == '\\':
+			d.off++
+		case c >= utf8.RuneSelf:
+			high++
+		}
+	}
+	d.off++
+	size, grown := int64(d.off-start), 3*int64(high)
+	return add(perValue, mul(int(folds), 4*size+2*grown))
+}
+
+// fits reports whether a number of c's kind is one the fast path sets
+// itself: an integer of at most 18 digits, no fraction or exponent, that
+// the field holds.
+func (c *codec) fits(lit []byte) bool {
+	n, ok := smallInt(lit)
+	if !ok || c.kind == kFloat || c.kind == kUint && n < 0 {
+		return false
+	}
+	if bits := 8 * c.size; bits < 64 {
+		if c.kind == kUint {
+			return n < 1<<bits
+		}
+		return -(1<<(bits-1)) <= n && n < 1<<(bits-1)
+	}
+	return true
 }
 
 // weighAny weighs the value at d.off as w.any does, and reads past it.
@@ -189,10 +241,12 @@ func (d *decoder) weighObject(c *codec) int64 {
 		start := d.off
 		key, plain := d.plainString()
 		var f *field
+		var unquoting int64
 		if plain {
 			f = c.field(key)
 		} else {
-			d.skipString()
+			d.off = start
+			unquoting = d.unquoted(3)
 		}
 		d.space()
 		d.next(':')
@@ -200,7 +254,7 @@ func (d *decoder) weighObject(c *codec) int64 {
 		case !plain:
 			// Escapes: encoding/json unquotes the key, which may name
 			// any field.
-			n = add(n, add(mul(d.off-start, perByte), d.weighAny(c.w)))
+			n = add(n, add(unquoting, d.weighAny(c.w)))
 		case f != nil:
 			n = add(n, add(int64(len(key)), d.weigh(f.codec)))
 		default: // encoding/json skips what no field takes
@@ -235,9 +289,7 @@ func (d *decoder) weighArray(c *codec) int64 {
 
 // grown bounds what a slice allocates in all for n items of size bytes
 // appended one at a time: each array as Go's append sizes it (twice the
-// last up to 256 items, then a quarter more and 192), rounded up to the
-// allocator's size classes (an eighth more and 16 bytes at most), and a
-// page more for a large one.
+// last up to 256 items, then a quarter more and 192), rounded.
 func grown(n int, size int64) int64 {
 	var total int64
 	for c := 0; c < n; {
@@ -246,13 +298,19 @@ func grown(n int, size int64) int64 {
 		} else {
 			c += (c + 3*256) / 4
 		}
-		b := mul(c, size)
-		total = add(total, add(b, b/8+16))
-		if b > 32<<10 {
-			total = add(total, 8<<10)
-		}
+		total = add(total, rounded(mul(c, size)))
 	}
 	return total
+}
+
+// rounded bounds what allocating b bytes takes: the allocator's size class
+// (an eighth more and 16 bytes at most), and a page more for a large
+// object.
+func rounded(b int64) int64 {
+	if b > 32<<10 {
+		b = add(b, 8<<10)
+	}
+	return add(b, b/8+16)
 }
 
 func mul(n int, w int64) int64 {

@@ -16,6 +16,8 @@ type wide struct {
 	Counts [60]uint64 `json:"counts"`
 	Name   string     `json:"name"`
 	At     time.Time  `json:"at"`
+	Small  int8       `json:"small"`
+	Ratio  float64    `json:"ratio"`
 	Next   *wide      `json:"next"`
 	Tags   []string   `json:"tags"`
 	Score  map[string]any
@@ -70,6 +72,14 @@ func floods() map[string]string {
 		"values of the wrong kind":  `{"one":{` + many(`"name":1`) + `}}`,
 		"times with offsets":        `{"one":{` + many(`"at":"2024-01-01T00:00:00+05:17"`) + `}}`,
 		"an any map, then fallback": `{"map":{` + keyed(`{}`) + `},"\u0061":0}`,
+		// Found by an attack on the second, which charged numbers of the
+		// right kind and a time's failure nothing.
+		"a time that does not parse":   `{"one":{"at":"2024-01-01T00:00:00Z` + strings.Repeat("\xff", n) + `"}}`,
+		"fractions into integers":      `{"one":{` + many(`"small":0.5`) + `}}`,
+		"integers past their field":    `{"one":{` + many(`"small":300`) + `}}`,
+		"floats":                       `{"one":{` + many(`"ratio":1`) + `}}`,
+		"floats past float64":          `{"one":{` + many(`"ratio":1e999`) + `}}`,
+		"a number of a million digits": `{"one":{"small":` + strings.Repeat("1", n) + `}}`,
 	}
 }
 

@@ -32,6 +32,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -124,8 +125,10 @@ type decoder struct {
 	off   int
 	depth int
 	// items and members count the array items and object members skip
-	// has passed: what valid counts to weigh a document (bound.go).
-	items, members int
+	// has passed: what valid counts to weigh a document (bound.go);
+	// longest is the longest value weigh has given a type's own
+	// UnmarshalJSON.
+	items, members, longest int
 }
 
 func (d *decoder) decode(c *codec, v reflect.Value) error {
@@ -161,9 +164,11 @@ type codec struct {
 	elem   *codec // of a slice or pointer
 	fields []field
 	// size is the type's size; w the most an item or member of a value
-	// of the type can allocate, whatever it holds (bound.go).
+	// of the type can allocate, whatever it holds; utc that it is
+	// time.Time, which a time in UTC allocates nothing for (bound.go).
 	size int64
 	w    weight
+	utc  bool
 }
 
 type field struct {
@@ -179,6 +184,7 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	textType        = reflect.TypeFor[encoding.TextUnmarshaler]()
 	numberType      = reflect.TypeFor[json.Number]()
+	timeType        = reflect.TypeFor[time.Time]()
 )
 
 // codecOf is t's codec. A type's codec, and those of the types in it,
@@ -210,7 +216,7 @@ func newCodec(t reflect.Type, made map[reflect.Type]*codec) *codec {
 	c := &codec{}
 	made[t] = c
 	*c = makeCodec(t, made)
-	c.size, c.w = int64(t.Size()), weightOf(t)
+	c.size, c.w, c.utc = int64(t.Size()), weightOf(t), t == timeType
 	return c
 }
 
