@@ -64,7 +64,7 @@ func UnmarshalWithin(data []byte, v any, max int64) error {
 		return json.Unmarshal(data, v) // its syntax error; v stays as it was
 	}
 	c := codecOf(rv.Type().Elem())
-	need := 2 * add(c.w.any(d.items, d.members, len(data)), int64(len(data)))
+	need := 2 * add(add(c.w.any(d.items, d.members, len(data)), int64(len(data))), mul(d.scalar, perLongest))
 	if need > max {
 		w := decoder{data: data}
 		one := w.weigh(c)
@@ -117,11 +117,12 @@ type weight struct {
 
 // any bounds what one pass of decoding a value of size bytes, with its
 // items and members, allocates into a type of weight w, whatever field
-// each value goes to.
+// each value goes to, but for the error of a type's own UnmarshalJSON,
+// weighed by the longest value (perLongest).
 func (w weight) any(items, members, size int) int64 {
 	n := add(mul(items, w.item), mul(members, w.member))
 	n = add(n, mul(items+members+1, perValue))
-	return add(n, mul(size, perByte+perLongest))
+	return add(n, mul(size, perByte))
 }
 
 // weigh bounds what one pass of decoding the value at d.off into c's
@@ -222,11 +223,12 @@ func (c *codec) fits(lit []byte) bool {
 	return true
 }
 
-// weighAny weighs the value at d.off as w.any does, and reads past it.
+// weighAny weighs the value at d.off as w.any does, with the error of a
+// type's own UnmarshalJSON that could quote all of it, and reads past it.
 func (d *decoder) weighAny(w weight) int64 {
 	start, items, members := d.off, d.items, d.members
 	_ = d.skip()
-	return w.any(d.items-items, d.members-members, d.off-start)
+	return add(w.any(d.items-items, d.members-members, d.off-start), mul(d.off-start, perLongest))
 }
 
 func (d *decoder) weighObject(c *codec) int64 {

@@ -116,7 +116,7 @@ func TestTheBoundCoversWhatDecodingAllocates(t *testing.T) {
 			var both, slow shapes
 			byBoth := allocated(func() { _ = Unmarshal(data, &both) })
 			bySlow := allocated(func() { _ = json.Unmarshal(data, &slow) })
-			first := 2 * add(w.any(d.items, d.members, len(data)), int64(len(data)))
+			first := 2 * add(add(w.any(d.items, d.members, len(data)), int64(len(data))), mul(d.scalar, perLongest))
 			t.Logf("%s: %d bytes, %d items, %d members: need %.1f MiB, %.1f MiB at first sight; Unmarshal %.1f MiB, encoding/json %.1f MiB",
 				name, len(data), d.items, d.members, mib(need), mib(first), mib(byBoth), mib(bySlow))
 			if byBoth > min(need, first) || 2*bySlow > need {

@@ -125,10 +125,10 @@ type decoder struct {
 	off   int
 	depth int
 	// items and members count the array items and object members skip
-	// has passed: what valid counts to weigh a document (bound.go);
-	// longest is the longest value weigh has given a type's own
-	// UnmarshalJSON.
-	items, members, longest int
+	// has passed, and scalar is the longest string or number it has
+	// read: what valid counts to weigh a document (bound.go). longest is
+	// the longest value weigh has given a type's own UnmarshalJSON.
+	items, members, scalar, longest int
 }
 
 func (d *decoder) decode(c *codec, v reflect.Value) error {
@@ -641,13 +641,17 @@ func (d *decoder) skip() error {
 			}
 			continue
 		case c == '"':
+			start := d.off
 			if !d.skipString() {
 				return errGiveUp
 			}
+			d.scalar = max(d.scalar, d.off-start)
 		case c == '-' || (c >= '0' && c <= '9'):
+			start := d.off
 			if !d.skipNumber() {
 				return errGiveUp
 			}
+			d.scalar = max(d.scalar, d.off-start)
 		case d.literal("true"), d.literal("false"), d.literal("null"):
 		default:
 			return errGiveUp
