@@ -54,12 +54,30 @@ type answerOf[Out any] struct {
 // bytes, or check refuses it.
 func (d *answerOf[Out]) decode(b []byte, max int64) error {
 	if err := jsondec.UnmarshalWithin(b, &d.out, max); err != nil {
-		return fmt.Errorf("the body does not decode: %w", safeError(err))
+		var tooLarge *jsondec.TooLargeError
+		if errors.As(err, &tooLarge) {
+			return fmt.Errorf("%w: %s; decoding may take 8 times WithMaxResponseBytes", ErrResponseTooLarge, tooLarge)
+		}
+		return undecodable(err)
 	}
 	if d.check != nil {
 		return d.check(&d.out)
 	}
 	return nil
+}
+
+// undecodable is the error of a body that does not decode. Its text is
+// made once: an error that quotes a long value (a time that does not
+// parse quotes each byte up to four times, each time it is asked) is
+// cut to its start, and no longer wraps what it cut, whose text would be
+// made again by every reader of the error tree (redaction reads them
+// all).
+func undecodable(err error) error {
+	const max = 4 * maxMessageLen // cut again, secrets out first, in decide
+	if text := err.Error(); len(text) > max {
+		return errors.New("the body does not decode: " + safetext.Line(clean(text, max)))
+	}
+	return fmt.Errorf("the body does not decode: %w", safeError(err))
 }
 
 // outgoing is one request as the core sends it: built once per call, sent

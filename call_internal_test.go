@@ -3,6 +3,7 @@ package indexingjobs
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -160,4 +161,26 @@ func lengthen(v any, n int) any {
 		return out
 	}
 	return v
+}
+
+// TestAPageOfModelsWithTheirScoresDecodesWithinTheBound: a page of 200
+// models, each with 20 benchmark suites in its score (a map the API
+// leaves open, decoded into interfaces), weighs under the bound. It
+// weighed 55 MiB (refused) when every byte under an interface was
+// charged what a type's own UnmarshalJSON might quote.
+func TestAPageOfModelsWithTheirScoresDecodesWithinTheBound(t *testing.T) {
+	suites := map[string]any{}
+	for i := range 20 {
+		suites[fmt.Sprintf("suite-%02d", i)] = map[string]any{"score": 65.43, "rank": 12, "date": "2026-01-01"}
+	}
+	models := make([]any, MaxPerPage)
+	for i := range models {
+		models[i] = map[string]any{"uuid": fmt.Sprintf("00000000-0000-4000-8000-%012d", i), "name": "a model", "benchmark_score": suites}
+	}
+	body, err := json.Marshal(map[string]any{"models": models})
+	require.NoError(t, err)
+	var tooLarge *jsondec.TooLargeError
+	require.ErrorAs(t, jsondec.UnmarshalWithin(body, new(modelsAnswer), 0), &tooLarge)
+	t.Logf("%.2f MiB weigh %.1f MiB", float64(len(body))/(1<<20), float64(tooLarge.Need)/(1<<20))
+	require.NoError(t, jsondec.UnmarshalWithin(body, new(modelsAnswer), decodeBound*int64(DefaultMaxResponseBytes)))
 }

@@ -134,7 +134,9 @@ func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
 			runtime.ReadMemStats(&after)
 			require.Error(t, err)
 			assert.Less(t, len(err.Error()), 2048)
-			assert.Contains(t, err.Error(), "200 OK, but the body does not decode: decoding it could take")
+			assert.ErrorIs(t, err, indexingjobs.ErrResponseTooLarge)
+			assert.Contains(t, err.Error(), "200 OK, but response body too large: decoding it could take")
+			assert.Contains(t, err.Error(), "; decoding may take 8 times WithMaxResponseBytes")
 			assert.Contains(t, err.Error(), "MiB, more than the 32 MiB allowed: it holds")
 			// The body is read (4 MiB, twice over as it grows) and sent by
 			// the test's server in this process.
@@ -142,15 +144,21 @@ func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
 		})
 	}
 
-	// A time of 100 KiB that does not parse is within the bound; the error
-	// that quotes it four times over is cut.
-	bad := `{"job":{"uuid":"` + jobID + `","created_at":"2026-12-05T10:00:00Z` + strings.Repeat("\xff", 100<<10) + `"}}`
-	_, err := newClient(t, newScripted(t, respond(200, bad)).URL).GetIndexingJob(context.Background(), jobID)
+	// A time of 200 KB that does not parse is within the bound. Its
+	// error quotes it up to four times over each time it is asked, and
+	// redaction asks every error of the tree (149 MiB for this call,
+	// before): the error is made once and cut, and wraps nothing of it.
+	bad := `{"job":{"uuid":"` + jobID + `","created_at":"2026-12-05T10:00:00Z` + strings.Repeat("\xff\xff\xff"+`\\`, 40000) + `"}}`
+	client := newClient(t, newScripted(t, respond(200, bad)).URL)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := client.GetIndexingJob(context.Background(), jobID)
+	runtime.ReadMemStats(&after)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "200 OK, but the body does not decode: parsing time")
 	assert.Less(t, len(err.Error()), 2048)
-	var parseErr *time.ParseError
-	assert.ErrorAs(t, err, &parseErr, "the cut error still wraps what it cut")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(32<<20), "allocated")
 
 	// 6,000 empty jobs weigh about 14 MiB: within the default bound (the
 	// page is then refused for holding more than was asked), past the

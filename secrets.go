@@ -154,8 +154,8 @@ func (s *secrets) cut(text string, max int) string { return clean(s.clean(text),
 
 // shorten is err with its text cut to maxMessageLen, secrets taken out
 // first, still answering errors.Is and errors.As for err: an answer that
-// does not decode can quote a value of megabytes (a time that does not
-// parse).
+// does not decode can quote a long value (undecodable cuts it to four
+// times that first).
 func (s *secrets) shorten(err error) error {
 	if text := err.Error(); len(text) > maxMessageLen {
 		return &shortened{text: s.cut(text, maxMessageLen), err: err}

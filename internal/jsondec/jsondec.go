@@ -129,6 +129,9 @@ type decoder struct {
 	// read: what valid counts to weigh a document (bound.go). longest is
 	// the longest value weigh has given a type's own UnmarshalJSON.
 	items, members, scalar, longest int
+	// deep counts the brackets skip has opened past the 32 its stack
+	// holds without allocating.
+	deep int
 }
 
 func (d *decoder) decode(c *codec, v reflect.Value) error {
@@ -629,6 +632,9 @@ func (d *decoder) skip() error {
 			d.space()
 			if d.next(c + 2) { // '}' and ']' are '{' and '[' plus two
 				break
+			}
+			if len(open) >= cap(small) {
+				d.deep++
 			}
 			open = append(open, c+2)
 			if c == '{' {
