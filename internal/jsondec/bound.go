@@ -249,10 +249,16 @@ func (d *decoder) weighAny(w weight) int64 {
 	return n
 }
 
-func (d *decoder) weighObject(c *codec) int64 {
+// emptied reads the byte that opens an object or an array, and reports
+// whether end closes it at once.
+func (d *decoder) emptied(end byte) bool {
 	d.off++
 	d.space()
-	if d.next('}') {
+	return d.next(end)
+}
+
+func (d *decoder) weighObject(c *codec) int64 {
+	if d.emptied('}') {
 		return 0
 	}
 	var n int64
@@ -293,9 +299,7 @@ func (d *decoder) weighObject(c *codec) int64 {
 }
 
 func (d *decoder) weighArray(c *codec) int64 {
-	d.off++
-	d.space()
-	if d.next(']') {
+	if d.emptied(']') {
 		return 0
 	}
 	var n int64
