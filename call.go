@@ -56,7 +56,7 @@ func (d *answerOf[Out]) decode(b []byte, max int64) error {
 	if err := jsondec.UnmarshalWithin(b, &d.out, max); err != nil {
 		var tooLarge *jsondec.TooLargeError
 		if errors.As(err, &tooLarge) {
-			return fmt.Errorf("%w: %s; decoding may take 8 times WithMaxResponseBytes", ErrResponseTooLarge, tooLarge)
+			return fmt.Errorf("%w: %s; an answer may take at most 16 times WithMaxResponseBytes to decode", ErrResponseTooLarge, tooLarge)
 		}
 		return undecodable(err)
 	}

@@ -184,3 +184,26 @@ func TestAPageOfModelsWithTheirScoresDecodesWithinTheBound(t *testing.T) {
 	t.Logf("%.2f MiB weigh %.1f MiB", float64(len(body))/(1<<20), float64(tooLarge.Need)/(1<<20))
 	require.NoError(t, jsondec.UnmarshalWithin(body, new(modelsAnswer), decodeBound*int64(DefaultMaxResponseBytes)))
 }
+
+// TestAJobOfTenThousandDataSourcesDecodesWithinTheBound: a knowledge base
+// built from files uploaded one by one has a data source for each, and
+// its job's answer lists them all: 10,000 (3.5 MiB) decode within the
+// default bound. At 8 times the response bound they were refused.
+func TestAJobOfTenThousandDataSourcesDecodesWithinTheBound(t *testing.T) {
+	var rec recordedBody
+	for _, r := range recorded2xx(t) {
+		if r.name == "get_indexing_job" {
+			rec = r
+		}
+	}
+	require.NotEmpty(t, rec.body)
+	answer := map[string]any{}
+	require.NoError(t, unmarshalNumbers(rec.body, &answer))
+	body, err := json.Marshal(lengthen(answer, 10000))
+	require.NoError(t, err)
+	var tooLarge *jsondec.TooLargeError
+	require.ErrorAs(t, jsondec.UnmarshalWithin(body, new(readIndexingJobAnswer), 0), &tooLarge)
+	t.Logf("%.2f MiB weigh %.1f MiB", float64(len(body))/(1<<20), float64(tooLarge.Need)/(1<<20))
+	require.Less(t, len(body), DefaultMaxResponseBytes)
+	require.NoError(t, jsondec.UnmarshalWithin(body, new(readIndexingJobAnswer), decodeBound*int64(DefaultMaxResponseBytes)))
+}

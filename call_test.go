@@ -136,8 +136,8 @@ func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
 			assert.Less(t, len(err.Error()), 2048)
 			assert.ErrorIs(t, err, indexingjobs.ErrResponseTooLarge)
 			assert.Contains(t, err.Error(), "200 OK, but response body too large: decoding it could take")
-			assert.Contains(t, err.Error(), "; decoding may take 8 times WithMaxResponseBytes")
-			assert.Contains(t, err.Error(), "MiB, more than the 32 MiB allowed: it holds")
+			assert.Contains(t, err.Error(), "; an answer may take at most 16 times WithMaxResponseBytes to decode")
+			assert.Contains(t, err.Error(), "MiB, more than the 64 MiB allowed: it holds")
 			// The body is read (4 MiB, twice over as it grows) and sent by
 			// the test's server in this process.
 			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(32<<20), "allocated")
@@ -160,15 +160,15 @@ func TestAnAnswerThatWouldTakeGigabytesToDecodeIsRefused(t *testing.T) {
 	assert.Less(t, len(err.Error()), 2048)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(32<<20), "allocated")
 
-	// 6,000 empty jobs weigh about 14 MiB: within the default bound (the
+	// 6,000 empty jobs weigh about 23 MiB: within the default bound (the
 	// page is then refused for holding more than was asked), past the
-	// bound of a client that reads at most 1 MiB.
+	// bound of a client that reads at most 512 KiB.
 	body := `{"jobs":[` + strings.TrimSuffix(strings.Repeat(`{},`, 6000), ",") + `]}`
 	srv := newScripted(t, respond(200, body), respond(200, body))
 	_, err = newClient(t, srv.URL).ListIndexingJobsPage(context.Background(), 1, 100)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "a page of 100 indexing jobs holds 6000")
-	_, err = newClient(t, srv.URL, indexingjobs.WithMaxResponseBytes(1<<20)).ListIndexingJobsPage(context.Background(), 1, 100)
+	_, err = newClient(t, srv.URL, indexingjobs.WithMaxResponseBytes(512<<10)).ListIndexingJobsPage(context.Background(), 1, 100)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "more than the 8 MiB allowed", "8 times the response bound")
+	assert.Contains(t, err.Error(), "more than the 8 MiB allowed", "16 times the response bound")
 }

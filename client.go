@@ -14,12 +14,12 @@ import (
 )
 
 // decodeBound times the response bound caps what decoding an answer may
-// allocate (32 MiB by default), weighed before anything is decoded: 4 MiB
+// allocate (64 MiB by default), weighed before anything is decoded: 4 MiB
 // of empty objects in a list of jobs would otherwise take 1.9 GB. A page
 // of 200 of the recorded jobs weighs 1.4 MiB; of 200 jobs of 55 data
 // sources each (3.5 MiB of JSON), 23.8 MiB:
 // TestAFullPageOfEveryListDecodesWithinTheBound.
-const decodeBound = 8
+const decodeBound = 16
 
 // Version is this library's version, sent in the User-Agent.
 const Version = "0.2.0"

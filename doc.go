@@ -24,7 +24,7 @@
 //     server's Retry-After when it sends one, capped at the same 8s
 //   - timeout: 60s per attempt (the context spans all attempts)
 //   - response bodies: at most 4 MiB, and what decoding one may allocate,
-//     weighed before it is decoded, at most 8 times that; a downloaded
+//     weighed before it is decoded, at most 16 times that; a downloaded
 //     report, 256 MiB
 //
 // Reading, cancelling and deleting a schedule are idempotent (cancelling a

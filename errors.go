@@ -41,7 +41,7 @@ var errDeletedBefore = fmt.Errorf("%w: an earlier attempt may have deleted it", 
 
 // ErrResponseTooLarge is wrapped by the error for a body over the cap set
 // by WithMaxResponseBytes, an answer whose decoding could take more than
-// 8 times that cap, or a report over WithMaxDownloadBytes.
+// 16 times that cap, or a report over WithMaxDownloadBytes.
 var ErrResponseTooLarge = errors.New("response body too large")
 
 // ErrInvalidUUID is wrapped by the error for an id that is not a UUID. Such

@@ -86,7 +86,7 @@ func WithRetryWait(min, max time.Duration) Option {
 
 // WithMaxResponseBytes caps how much of a response body is read; a larger
 // body is an error. n ≤ 0 keeps the default, 4 MiB (a job is about 2 KiB).
-// What decoding an answer may allocate is capped at 8 times n, weighed
+// What decoding an answer may allocate is capped at 16 times n, weighed
 // before anything is decoded: an answer of millions of empty objects is
 // an error too, not gigabytes of empty jobs.
 func WithMaxResponseBytes(n int64) Option {

@@ -30,7 +30,7 @@ func manySources(phase string, from, n int) string {
 
 // TestWaitProgressIsBoundedPerRead: a server that sends 5,000 new data
 // sources at each read (five times maxTracked; 30,000 would weigh 76 MiB,
-// past the 32 MiB the library lets one answer take to decode) gets a few
+// past the 64 MiB the library lets one answer take to decode) gets a few
 // lines per read, not a line per data source, and the tool keeps no more
 // than maxTracked of them.
 func TestWaitProgressIsBoundedPerRead(t *testing.T) {

@@ -102,6 +102,9 @@ const (
 	// past the 32 it holds without allocating: its arrays, grown by
 	// doubling, for a value under a key no field takes.
 	perDeep = 160
+	// emptySlice bounds what a [] takes: both decoders make it an empty
+	// slice, not nil, whose header reflect allocates (24 bytes measured).
+	emptySlice = 48
 	// perKeyByte bounds what a key that needs no unquoting takes for each
 	// byte, to be matched: encoding/json folds a copy of it, grown a byte
 	// at a time (6 bytes a byte measured for a key of 3 MiB).
@@ -149,17 +152,20 @@ func (d *decoder) weigh(c *codec) int64 {
 		return d.weighAny(c.w)
 	case kUnmarshaler:
 		// Its own UnmarshalJSON reads it, and allocates at most perValue
-		// (a time's zone), nothing when its type points at nothing or it
-		// is a time in UTC, as the API sends them; its
+		// (a time's zone) and a copy, nothing when its type points at
+		// nothing or it is a short time in UTC, as the API sends them; its
 		// error, which ends the pass, copies and quotes the value
 		// (weighed once, by the longest: UnmarshalWithin).
 		start := d.off
 		_ = d.skip()
 		d.longest = max(d.longest, d.off-start)
-		if c.w.item == 0 && c.w.member == 0 || c.utc && bytes.HasSuffix(d.data[start:d.off], []byte(`Z"`)) {
+		raw := d.data[start:d.off]
+		if c.w.item == 0 && c.w.member == 0 || c.utc && len(raw) <= 34 && bytes.HasSuffix(raw, []byte(`Z"`)) {
 			return 0
 		}
-		return perValue
+		// time.Parse copies a value of more than 32 bytes it reads again
+		// (a fraction after a comma).
+		return add(perValue, rounded(int64(len(raw))))
 	}
 	if d.literal("null") {
 		return 0
@@ -300,7 +306,7 @@ func (d *decoder) weighObject(c *codec) int64 {
 
 func (d *decoder) weighArray(c *codec) int64 {
 	if d.emptied(']') {
-		return 0
+		return emptySlice
 	}
 	var n int64
 	for items := 1; ; items++ {

@@ -13,14 +13,14 @@ import (
 
 // wide is as large as the API's biggest answer types (280 to 690 bytes).
 type wide struct {
-	Counts [60]uint64 `json:"counts"`
-	Name   string     `json:"name"`
-	At     time.Time  `json:"at"`
-	Small  int8       `json:"small"`
-	Ratio  float64    `json:"ratio"`
-	Next   *wide      `json:"next"`
-	Tags   []string   `json:"tags"`
-	Score  map[string]any
+	Counts [60]uint64     `json:"counts"`
+	Name   string         `json:"name"`
+	At     time.Time      `json:"at"`
+	Small  int8           `json:"small"`
+	Ratio  float64        `json:"ratio"`
+	Next   *wide          `json:"next"`
+	Tags   []string       `json:"tags"`
+	Score  map[string]any `json:"score"`
 }
 
 // forty is 40 bytes, a size whose arrays the allocator rounds up most.
@@ -68,7 +68,7 @@ func floods() map[string]string {
 		"members of an any map":      `{"map":{` + keyed(`{}`) + `}}`,
 		"numbers in an any map":      `{"map":{` + keyed(`0`) + `}}`,
 		"members of a struct map":    `{"by_name":{` + keyed(`{}`) + `}}`,
-		"nested maps in a struct":    `{"wides":[` + many(`{"Score":{"a":{}}}`) + `]}`,
+		"nested maps in a struct":    `{"wides":[` + many(`{"score":{"a":{}}}`) + `]}`,
 		"empty strings":              `{"strings":[` + many(`""`) + `]}`,
 		"escaped key":                `{"w\u0069des":[` + many(`{}`) + `]}`,
 		// Found by an attack on the first bound, which charged strings
@@ -94,6 +94,10 @@ func floods() map[string]string {
 		"a long key, then fallback":  `{"` + strings.Repeat("z", n) + `":0,"\u0061":0}`,
 		"arrays of 40-byte items":    `{"groups":[` + strings.TrimSuffix(strings.Repeat(`{"ends":[`+many(`{}`)[:3*5325-1]+`]},`, 8), ",") + `]}`,
 		"deep values under no field": `{"one":{` + strings.TrimSuffix(strings.Repeat(`"zz":`+strings.Repeat("[", 9990)+strings.Repeat("]", 9990)+",", 6), ",") + `}}`,
+		// Found by an attack on the fourth, which charged [] and a long
+		// time in UTC nothing.
+		"empty arrays, then fallback": `{` + many(`"strings":[]`) + `,"\u0061":0}`,
+		"long times in UTC, fallback": `{"one":{` + many(`"at":"2024-01-01T00:00:00,`+strings.Repeat("0", 1000)+`Z"`) + `},"\u0061":0}`,
 	}
 }
 
