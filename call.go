@@ -56,28 +56,14 @@ func (d *answerOf[Out]) decode(b []byte, max int64) error {
 	if err := jsondec.UnmarshalWithin(b, &d.out, max); err != nil {
 		var tooLarge *jsondec.TooLargeError
 		if errors.As(err, &tooLarge) {
-			return fmt.Errorf("%w: %s; an answer may take at most 16 times WithMaxResponseBytes to decode", ErrResponseTooLarge, tooLarge)
+			return fmt.Errorf("%w: %s; an answer may take at most %d times WithMaxResponseBytes to decode", ErrResponseTooLarge, tooLarge, decodeBound)
 		}
-		return undecodable(err)
+		return fmt.Errorf("the body does not decode: %w", safeError(err))
 	}
 	if d.check != nil {
 		return d.check(&d.out)
 	}
 	return nil
-}
-
-// undecodable is the error of a body that does not decode. Its text is
-// made once: an error that quotes a long value (a time that does not
-// parse quotes each byte up to four times, each time it is asked) is
-// cut to its start, and no longer wraps what it cut, whose text would be
-// made again by every reader of the error tree (redaction reads them
-// all).
-func undecodable(err error) error {
-	const max = 4 * maxMessageLen // cut again, secrets out first, in decide
-	if text := err.Error(); len(text) > max {
-		return errors.New("the body does not decode: " + safetext.Line(clean(text, max)))
-	}
-	return fmt.Errorf("the body does not decode: %w", safeError(err))
 }
 
 // outgoing is one request as the core sends it: built once per call, sent
@@ -127,7 +113,7 @@ func (c *Client) do(ctx context.Context, x *outgoing) (int64, error) {
 		}
 		success := f.resp != nil && f.err == nil && f.resp.StatusCode >= 200 && f.resp.StatusCode <= 299
 		if success && x.decoder != nil {
-			f.unusable = x.decoder.decode(f.body, c.maxDecoded)
+			f.unusable = x.decoder.decode(f.body, c.maxDecoded())
 		}
 		v := c.decide(ctx, x, f)
 		if v.again && !sleep(ctx, v.wait) {

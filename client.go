@@ -23,6 +23,15 @@ import (
 // (TestAJobOfTenThousandDataSourcesDecodesWithinTheBound).
 const decodeBound = 16
 
+// maxDecoded caps what decoding an answer may allocate: decodeBound times
+// the response bound, or all there is.
+func (c *Client) maxDecoded() int64 {
+	if c.maxBody > math.MaxInt64/decodeBound {
+		return math.MaxInt64
+	}
+	return decodeBound * c.maxBody
+}
+
 // Version is this library's version, sent in the User-Agent.
 const Version = "0.2.0"
 
@@ -68,9 +77,6 @@ type Client struct {
 	retryMax    time.Duration
 	maxBody     int64
 	maxDownload int64
-	// maxDecoded caps what decoding an answer may allocate: decodeBound
-	// times maxBody, or all there is.
-	maxDecoded int64
 	// attemptTimeout bounds one request and the read of its body; 0 when
 	// the caller's http.Client has a Timeout of its own. timedOut is the
 	// cause an attempt ends with then, stalled that of a download whose
@@ -139,10 +145,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		scheme: base.Scheme, host: base.Host, basePath: base.Path,
 		authHeader: []string{"Bearer " + token}, uaHeader: []string{ua}, secrets: secrets,
 		maxRetries: cfg.maxRetries, retryMin: cfg.retryMin, retryMax: cfg.retryMax,
-		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload, maxDecoded: math.MaxInt64,
-	}
-	if cfg.maxBody <= math.MaxInt64/decodeBound {
-		c.maxDecoded = decodeBound * cfg.maxBody
+		maxBody: cfg.maxBody, maxDownload: cfg.maxDownload,
 	}
 	hc := &http.Client{}
 	if cfg.httpClient != nil {

@@ -153,14 +153,21 @@ func (s *secrets) clean(text string) string {
 func (s *secrets) cut(text string, max int) string { return clean(s.clean(text), max) }
 
 // shorten is err with its text cut to maxMessageLen, secrets taken out
-// first, still answering errors.Is and errors.As for err: an answer that
-// does not decode can quote a long value (undecodable cuts it to four
-// times that first).
+// first: an answer that does not decode can quote a long value. Cut from
+// up to 4 times that, it still answers errors.Is and errors.As for err.
+// Past that it wraps nothing: the text of such an error (a time that does
+// not parse quotes each byte up to four times) is made again each time
+// it is asked, by every reader of the error tree (redaction reads them
+// all), so it is made once here and only its start is kept.
 func (s *secrets) shorten(err error) error {
-	if text := err.Error(); len(text) > maxMessageLen {
+	text := err.Error()
+	switch {
+	case len(text) <= maxMessageLen:
+		return err
+	case len(text) <= 4*maxMessageLen:
 		return &shortened{text: s.cut(text, maxMessageLen), err: err}
 	}
-	return err
+	return &shortened{text: s.cut(clean(text, 4*maxMessageLen), maxMessageLen)}
 }
 
 type shortened struct {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -64,19 +63,30 @@ func UnmarshalWithin(data []byte, v any, max int64) error {
 		return json.Unmarshal(data, v) // its syntax error; v stays as it was
 	}
 	c := codecOf(rv.Type().Elem())
-	// Whatever it holds, a pass may copy the document (an error that
-	// quotes a value) and grow skip's stack for its deep values.
-	whole := add(int64(len(data)), mul(d.deep, perDeep))
-	need := 2 * add(add(c.w.any(d.items, d.members, len(data)), whole), mul(d.scalar, perLongest))
+	need := d.firstSight(c)
 	if need > max {
 		w := decoder{data: data}
 		one := w.weigh(c)
-		need = 2 * add(add(one, whole), mul(w.longest, perLongest))
+		need = 2 * add(add(one, d.whole()), mul(w.longest, perLongest))
 	}
 	if need > max {
 		return &TooLargeError{Need: need, Max: max, Items: d.items, Members: d.members}
 	}
 	return decodeValid(data, rv)
+}
+
+// firstSight bounds what decoding the document valid has checked into
+// c's type takes, from its counts alone: two passes, each with any item
+// and member taking the most one can.
+func (d *decoder) firstSight(c *codec) int64 {
+	return 2 * add(add(c.w.any(d.items, d.members, len(d.data)), d.whole()), mul(d.scalar, perLongest))
+}
+
+// whole bounds what a pass may take for the document whatever it holds:
+// a copy of it (an error that quotes a value), and skip's stack for its
+// deep values.
+func (d *decoder) whole() int64 {
+	return add(int64(len(d.data)), mul(d.deep, perDeep))
 }
 
 // What a value can allocate beyond what its type says, in one pass.
@@ -361,15 +371,11 @@ func add(a, b int64) int64 {
 	return a + b
 }
 
-var weights sync.Map // reflect.Type → weight
-
 // weightOf is t's weight: the most over every slice, pointer, map and
 // interface reached from t, unexported fields included (encoding/json
-// skips them; counting them only makes the bound safer).
+// skips them; counting them only makes the bound safer). It is worked
+// out once, with t's codec.
 func weightOf(t reflect.Type) weight {
-	if w, ok := weights.Load(t); ok {
-		return w.(weight)
-	}
 	var w weight
 	seen := map[reflect.Type]bool{}
 	var walk func(t reflect.Type)
@@ -406,7 +412,6 @@ func weightOf(t reflect.Type) weight {
 		}
 	}
 	walk(t)
-	weights.Store(t, w)
 	return w
 }
 

@@ -118,7 +118,7 @@ func allocated(f func()) int64 {
 // fast path and encoding/json, is within the weight UnmarshalWithin
 // gives them.
 func TestTheBoundCoversWhatDecodingAllocates(t *testing.T) {
-	w := codecOf(reflect.TypeFor[shapes]()).w
+	c := codecOf(reflect.TypeFor[shapes]())
 	for name, doc := range floods() {
 		t.Run(name, func(t *testing.T) {
 			data := []byte(doc)
@@ -134,7 +134,7 @@ func TestTheBoundCoversWhatDecodingAllocates(t *testing.T) {
 			var both, slow shapes
 			byBoth := allocated(func() { _ = Unmarshal(data, &both) })
 			bySlow := allocated(func() { _ = json.Unmarshal(data, &slow) })
-			first := 2 * add(add(w.any(d.items, d.members, len(data)), add(int64(len(data)), mul(d.deep, perDeep))), mul(d.scalar, perLongest))
+			first := d.firstSight(c)
 			t.Logf("%s: %d bytes, %d items, %d members: need %.1f MiB, %.1f MiB at first sight; Unmarshal %.1f MiB, encoding/json %.1f MiB",
 				name, len(data), d.items, d.members, mib(need), mib(first), mib(byBoth), mib(bySlow))
 			if byBoth > min(need, first) || 2*bySlow > need {
